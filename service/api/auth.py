@@ -1,0 +1,140 @@
+"""HTTP Basic authentication on /engine-rest against the web app's users (service.ops.users).
+
+On by default. The setting `ALUR_REST_AUTH` (environment variable, or the same key in the config
+mapping given to `create_app`) set to `off` turns it off for local development; then every request
+acts with full rights, as Camunda does without its authentication filter.
+`GET /engine` and `GET /openapi.json` stay open, like Camunda's engine list.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import threading
+import time
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask.blueprints import BlueprintSetupState
+
+from service.ops.access import Principal
+
+SETTING = "ALUR_REST_AUTH"
+EXTENSION = "alur_rest_auth"
+OPEN_ENDPOINT_SUFFIXES = ("rest_engine.engines", "rest_openapi.document")
+_OFF = {"off", "0", "false", "no", "none", "tidak"}
+_ON = {"on", "1", "true", "yes", "basic", "ya"}
+# A verified password is remembered this long (hashing costs ~50 ms; workers poll often).
+CACHE_SECONDS = 30.0
+
+
+class AuthSettingError(ValueError):
+    pass
+
+
+def parse_setting(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    value = str(raw).strip().lower()
+    if value in _ON:
+        return True
+    if value in _OFF:
+        return False
+    raise AuthSettingError(f"{SETTING}: expected on or off, got {raw!r}")
+
+
+def _resolve(app: Flask) -> bool:
+    # Upper-case keys of create_app's config mapping land in app.config; the environment is the fallback.
+    raw = app.config.get(SETTING)
+    if raw is None:
+        raw = os.environ.get(SETTING, "on")
+    return parse_setting(raw)
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(user: str, password: str) -> str:
+        return hashlib.sha256(f"{user}\0{password}".encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get(self, key: str) -> Principal | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] < time.monotonic():
+                self._items.pop(key, None)
+                return None
+            return item[1]
+
+    def put(self, key: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._items) > 10_000:
+                self._items.clear()
+            self._items[key] = (time.monotonic() + CACHE_SECONDS, principal)
+
+
+def enabled() -> bool:
+    state = current_app.extensions.get(EXTENSION)
+    return True if state is None else bool(state["enabled"])
+
+
+def _unauthorized(message: str) -> Response:
+    response = jsonify({"type": "AuthenticationException", "message": message})
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Basic realm="alur"'
+    return response
+
+
+def _credentials() -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "basic" or not token.strip():
+        return None
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    user, sep, password = decoded.partition(":")
+    if not sep or not user:
+        return None
+    return user, password
+
+
+def authenticate_request() -> Response | None:
+    """before_request of /engine-rest: sets `g.rest_principal` (None when authentication is off)."""
+    g.rest_principal = None
+    if not enabled() or request.endpoint is None or request.endpoint.endswith(OPEN_ENDPOINT_SUFFIXES) \
+            or request.method == "OPTIONS":
+        return None
+    creds = _credentials()
+    if creds is None:
+        return _unauthorized("Authentication required: HTTP Basic with a user of Alur")
+    user, password = creds
+    cache: _Cache = current_app.extensions[EXTENSION]["cache"]
+    key = cache.key(user, password)
+    principal = cache.get(key)
+    if principal is None:
+        from service.ops.users import authenticate
+        view = authenticate(current_app.extensions["alur"].ops, user, password)
+        if view is None:
+            return _unauthorized("Wrong user name or password, or the account is inactive")
+        principal = Principal.of(view.id, view.groups, view.tenants)
+        cache.put(key, principal)
+    g.rest_principal = principal
+    return None
+
+
+def install(api: Blueprint) -> None:
+    """Resolve the setting once per app and authenticate every /engine-rest request."""
+
+    def setup(state: BlueprintSetupState) -> None:
+        state.app.extensions[EXTENSION] = {"enabled": _resolve(state.app), "cache": _Cache()}
+
+    api.record_once(setup)
+    api.before_request(authenticate_request)
+
+
+__all__ = ["install", "enabled", "parse_setting", "authenticate_request", "SETTING", "AuthSettingError"]

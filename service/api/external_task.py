@@ -1,0 +1,325 @@
+"""External tasks: fetchAndLock (with long polling), query, get, complete, failure, bpmnError,
+extendLock, unlock, retries, priority, errorDetails."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
+from flask.typing import ResponseReturnValue
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from service.ops import external_tasks as et
+
+from .access import tenant_predicate
+from .common import CamundaDate, ops
+from .queries import LONG, MAX_INT, QuerySchema, date, flag, integer, load_body, read_query, string, strings, \
+    without_paging
+from .variables import variables_to_plain, variables_to_typed
+
+bp = Blueprint("rest_external_task", __name__)
+
+# Camunda refuses asyncResponseTimeout above 30 minutes; polling re-checks this often while waiting.
+MAX_ASYNC_TIMEOUT_MS = 1_800_000
+POLL_SECONDS = 0.2
+_wakeup = threading.Condition()
+
+
+def notify_new_work() -> None:
+    """Wake long-polling fetches at once (called after requests that may create external tasks)."""
+    with _wakeup:
+        _wakeup.notify_all()
+
+
+# -- request schemas ------------------------------------------------------------------------------------------
+
+class TopicSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    topicName = fields.String(required=True, validate=validate.Length(min=1))
+    lockDuration = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=et.MAX_LOCK_MS))
+    variables = fields.List(fields.String(), load_default=None, allow_none=True)
+    localVariables = fields.Boolean(load_default=False)
+    deserializeValues = fields.Boolean(load_default=False)
+    includeExtensionProperties = fields.Boolean(load_default=False)
+    businessKey = fields.String(load_default=None, allow_none=True)
+    processDefinitionId = fields.String(load_default=None, allow_none=True)
+    processDefinitionIdIn = fields.List(fields.String(), load_default=None, allow_none=True)
+    processDefinitionKey = fields.String(load_default=None, allow_none=True)
+    processDefinitionKeyIn = fields.List(fields.String(), load_default=None, allow_none=True)
+    processDefinitionVersionTag = fields.String(load_default=None, allow_none=True)
+    withoutTenantId = fields.Boolean(load_default=False)
+    tenantIdIn = fields.List(fields.String(), load_default=None, allow_none=True)
+    processVariables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+
+
+class FetchAndLockSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    workerId = fields.String(required=True, validate=validate.Length(min=1))
+    maxTasks = fields.Integer(load_default=10, strict=True, validate=validate.Range(min=0, max=MAX_INT))
+    usePriority = fields.Boolean(load_default=False)
+    asyncResponseTimeout = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                          validate=validate.Range(min=0, max=MAX_ASYNC_TIMEOUT_MS))
+    topics = fields.List(fields.Nested(TopicSchema), load_default=list)
+    sorting = fields.List(fields.Dict(), load_default=None, allow_none=True)
+
+
+class CompleteSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    workerId = fields.String(required=True, allow_none=True)
+    variables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+    localVariables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+
+
+class FailureSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    workerId = fields.String(required=True, allow_none=True)
+    errorMessage = fields.String(load_default=None, allow_none=True)
+    errorDetails = fields.String(load_default=None, allow_none=True)
+    retries = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=MAX_INT))
+    retryTimeout = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=et.MAX_LOCK_MS))
+    variables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+    localVariables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+
+
+class BpmnErrorSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    workerId = fields.String(required=True, allow_none=True)
+    errorCode = fields.String(required=True, validate=validate.Length(min=1))
+    errorMessage = fields.String(load_default=None, allow_none=True)
+    variables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+
+
+class ExtendLockSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    workerId = fields.String(required=True, allow_none=True)
+    newDuration = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=et.MAX_LOCK_MS))
+
+
+class RetriesSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    retries = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_INT))
+
+
+class PrioritySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    priority = fields.Integer(required=True, strict=True, validate=LONG)
+
+
+class ExternalTaskQuerySchema(QuerySchema):
+    task_id = string("externalTaskId")
+    task_ids = strings("externalTaskIdIn")
+    topic = string("topicName")
+    worker_id = string("workerId")
+    locked = flag("locked")
+    not_locked = flag("notLocked")
+    with_retries_left = flag("withRetriesLeft")
+    no_retries_left = flag("noRetriesLeft")
+    activity_id = string("activityId")
+    activity_ids = strings("activityIdIn")
+    instance_id = string("processInstanceId")
+    instance_ids = strings("processInstanceIdIn")
+    definition_id = string("processDefinitionId")
+    definition_key = string("processDefinitionKey")
+    tenant_ids = strings("tenantIdIn")
+    active = flag("active")
+    suspended = flag("suspended")
+    priority_min = integer("priorityHigherThanOrEquals")
+    priority_max = integer("priorityLowerThanOrEquals")
+    lock_expiration_before = date("lockExpirationBefore")
+    lock_expiration_after = date("lockExpirationAfter")
+
+
+# -- response schemas ------------------------------------------------------------------------------------------
+
+class ExternalTaskSchema(Schema):
+    activityId = fields.String(attribute="element_id")
+    activityInstanceId = fields.Function(lambda t: f"{t.element_id}:{t.id}")
+    errorMessage = fields.String(attribute="error_message", allow_none=True)
+    executionId = fields.Function(lambda t: t.id)
+    id = fields.String()
+    lockExpirationTime = CamundaDate(attribute="lock_expiration", allow_none=True)
+    createTime = CamundaDate(attribute="created", allow_none=True)
+    processDefinitionId = fields.String(attribute="definition_id")
+    processDefinitionKey = fields.String(attribute="definition_key")
+    processDefinitionVersionTag = fields.String(attribute="version_tag", allow_none=True)
+    processInstanceId = fields.String(attribute="instance_id")
+    tenantId = fields.String(attribute="tenant_id", allow_none=True)
+    retries = fields.Integer(allow_none=True)
+    suspended = fields.Boolean()
+    workerId = fields.String(attribute="worker_id", allow_none=True)
+    topicName = fields.String(attribute="topic")
+    priority = fields.Integer()
+    businessKey = fields.String(attribute="business_key", allow_none=True)
+
+
+class LockedExternalTaskSchema(ExternalTaskSchema):
+    errorDetails = fields.String(attribute="error_details", allow_none=True)
+    variables = fields.Function(lambda t: variables_to_typed(t.variables or {}))
+    extensionProperties = fields.Function(lambda t: {k: str(v) for k, v in (t.properties or {}).items()})
+
+
+class CountSchema(Schema):
+    count = fields.Integer()
+
+
+task_schema = ExternalTaskSchema()
+locked_schema = LockedExternalTaskSchema()
+fetch_schema = FetchAndLockSchema()
+complete_schema = CompleteSchema()
+failure_schema = FailureSchema()
+bpmn_error_schema = BpmnErrorSchema()
+extend_schema = ExtendLockSchema()
+retries_schema = RetriesSchema()
+priority_schema = PrioritySchema()
+query_schema = ExternalTaskQuerySchema()
+
+
+def _topics(items: list[dict[str, Any]]) -> list[et.TopicRequest]:
+    out = []
+    for t in items:
+        ids = list(t["processDefinitionIdIn"] or []) + ([t["processDefinitionId"]] if t["processDefinitionId"] else [])
+        keys = list(t["processDefinitionKeyIn"] or []) + (
+            [t["processDefinitionKey"]] if t["processDefinitionKey"] else [])
+        out.append(et.TopicRequest(
+            topic_name=t["topicName"], lock_duration=t["lockDuration"], variables=t["variables"],
+            business_key=t["businessKey"], definition_ids=ids or None, definition_keys=keys or None,
+            version_tag=t["processDefinitionVersionTag"], tenant_ids=t["tenantIdIn"],
+            without_tenant=t["withoutTenantId"],
+            process_variables=variables_to_plain(t["processVariables"], field="processVariables")
+            if t["processVariables"] else None,
+            include_extension_properties=t["includeExtensionProperties"]))
+    return out
+
+
+@bp.post("/external-task/fetchAndLock")
+def fetch_and_lock() -> ResponseReturnValue:
+    body = load_body(fetch_schema, required=True)
+    topics = _topics(body["topics"])
+    ctx = ops()
+    allowed = tenant_predicate()
+
+    def attempt() -> list[et.ExternalTaskView]:
+        return et.fetch_and_lock(ctx, body["workerId"], topics, max_tasks=body["maxTasks"],
+                                 use_priority=body["usePriority"], tenant_filter=allowed)
+
+    found = attempt()
+    timeout_ms = body["asyncResponseTimeout"] or 0
+    if not found and timeout_ms > 0 and topics and body["maxTasks"] > 0:
+        # Long polling holds only this request's thread; it sleeps between short transactions.
+        deadline = time.monotonic() + timeout_ms / 1000.0
+        poll = float(current_app.config.get("ALUR_FETCH_POLL_SECONDS", POLL_SECONDS))
+        while not found:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            with _wakeup:
+                _wakeup.wait(min(poll, remaining))
+            found = attempt()
+    return jsonify([locked_schema.dump(t) for t in found])
+
+
+def _query() -> et.ExternalTaskQuery:
+    return et.ExternalTaskQuery(**read_query(query_schema))
+
+
+@bp.route("/external-task", methods=["GET", "POST"])
+def list_() -> ResponseReturnValue:
+    return jsonify([task_schema.dump(t) for t in et.query_external_tasks(ops(), _query())])
+
+
+@bp.route("/external-task/count", methods=["GET", "POST"])
+def count() -> ResponseReturnValue:
+    q = et.ExternalTaskQuery(**without_paging(read_query(query_schema)))
+    return jsonify({"count": et.count_external_tasks(ops(), q)})
+
+
+@bp.get("/external-task/topic-names")
+def topic_names() -> ResponseReturnValue:
+    from .common import arg_bool
+    return jsonify(et.topics(ops(), with_locked=arg_bool("withLockedTasks", True),
+                             with_unlocked=arg_bool("withUnlockedTasks", True),
+                             with_retries_left=arg_bool("withRetriesLeft", True),
+                             without_retries_left=True))
+
+
+@bp.get("/external-task/<task_id>")
+def get(task_id: str) -> ResponseReturnValue:
+    return jsonify(task_schema.dump(et.get_external_task(ops(), task_id)))
+
+
+@bp.get("/external-task/<task_id>/errorDetails")
+def error_details(task_id: str) -> ResponseReturnValue:
+    return Response(et.error_details(ops(), task_id) or "", mimetype="text/plain")
+
+
+@bp.post("/external-task/<task_id>/complete")
+def complete(task_id: str) -> ResponseReturnValue:
+    body = load_body(complete_schema, required=True)
+    et.complete(ops(), task_id, body["workerId"], variables_to_plain(body["variables"]),
+                variables_to_plain(body["localVariables"], field="localVariables"))
+    notify_new_work()
+    return "", 204
+
+
+@bp.post("/external-task/<task_id>/failure")
+def failure(task_id: str) -> ResponseReturnValue:
+    body = load_body(failure_schema, required=True)
+    et.handle_failure(ops(), task_id, body["workerId"], error_message=body["errorMessage"],
+                      error_details=body["errorDetails"], retries=body["retries"],
+                      retry_timeout=body["retryTimeout"])
+    return "", 204
+
+
+@bp.post("/external-task/<task_id>/bpmnError")
+def bpmn_error(task_id: str) -> ResponseReturnValue:
+    body = load_body(bpmn_error_schema, required=True)
+    et.handle_bpmn_error(ops(), task_id, body["workerId"], body["errorCode"], body["errorMessage"],
+                         variables_to_plain(body["variables"]))
+    notify_new_work()
+    return "", 204
+
+
+@bp.post("/external-task/<task_id>/extendLock")
+def extend_lock(task_id: str) -> ResponseReturnValue:
+    body = load_body(extend_schema, required=True)
+    et.extend_lock(ops(), task_id, body["workerId"], body["newDuration"])
+    return "", 204
+
+
+@bp.post("/external-task/<task_id>/unlock")
+def unlock(task_id: str) -> ResponseReturnValue:
+    et.unlock(ops(), task_id)
+    notify_new_work()
+    return "", 204
+
+
+@bp.put("/external-task/<task_id>/retries")
+def retries(task_id: str) -> ResponseReturnValue:
+    body = load_body(retries_schema, required=True)
+    et.set_retries(ops(), task_id, body["retries"])
+    notify_new_work()
+    return "", 204
+
+
+@bp.put("/external-task/<task_id>/priority")
+def priority(task_id: str) -> ResponseReturnValue:
+    body = load_body(priority_schema, required=True)
+    et.set_priority(ops(), task_id, body["priority"])
+    return "", 204

@@ -1,0 +1,85 @@
+"""GET /incident, /incident/count, /incident/{id}. An incident is resolved by setting the retries of
+its external task (PUT /external-task/{id}/retries)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, fields
+
+from service.ops import incidents as inc
+
+from .access import narrow_tenants
+from .common import CamundaDate, ops
+from .queries import QuerySchema, read_query, string, strings, without_paging
+
+bp = Blueprint("rest_incident", __name__)
+
+
+class IncidentQuerySchema(QuerySchema):
+    incident_id = string("incidentId")
+    incident_type = string("incidentType")
+    incident_message = string("incidentMessage")
+    incident_message_like = string("incidentMessageLike")
+    instance_id = string("processInstanceId")
+    instance_ids = strings("processInstanceIdIn")
+    definition_id = string("processDefinitionId")
+    activity_id = string("activityId")
+    configuration = string("configuration")
+    tenant_ids = strings("tenantIdIn")
+
+
+class IncidentSchema(Schema):
+    id = fields.String()
+    processDefinitionId = fields.String(attribute="definition_id", allow_none=True)
+    processInstanceId = fields.String(attribute="instance_id", allow_none=True)
+    executionId = fields.Function(lambda i: i.instance_id)
+    incidentTimestamp = CamundaDate(attribute="created")
+    incidentType = fields.String(attribute="incident_type")
+    activityId = fields.String(attribute="element_id", allow_none=True)
+    failedActivityId = fields.Function(lambda i: i.element_id)
+    causeIncidentId = fields.Function(lambda i: i.id)
+    rootCauseIncidentId = fields.Function(lambda i: i.id)
+    configuration = fields.String(allow_none=True)
+    tenantId = fields.String(attribute="tenant_id", allow_none=True)
+    incidentMessage = fields.String(attribute="message", allow_none=True)
+    jobDefinitionId = fields.Constant(None)
+    annotation = fields.Constant(None)
+
+
+query_schema = IncidentQuerySchema()
+incident_schema = IncidentSchema()
+
+
+def _run(paged: bool) -> list[inc.IncidentView]:
+    values = read_query(query_schema)
+    if not paged:
+        values = without_paging(values)
+    narrowed = narrow_tenants(values["tenant_ids"])
+    if narrowed is not None:
+        if narrowed.empty:
+            return []
+        values.update(tenant_ids=narrowed.ids, include_without_tenant=narrowed.include_null)
+    return inc.query_incidents(ops(), inc.IncidentQuery(**values))
+
+
+@bp.get("/incident")
+def list_() -> ResponseReturnValue:
+    return jsonify([incident_schema.dump(i) for i in _run(paged=True)])
+
+
+@bp.get("/incident/count")
+def count() -> ResponseReturnValue:
+    return jsonify({"count": len(_run(paged=False))})
+
+
+@bp.get("/incident/<incident_id>")
+def get(incident_id: str) -> ResponseReturnValue:
+    view = inc.get_incident(ops(), incident_id)
+    narrowed = narrow_tenants(None)
+    if narrowed is not None and view.tenant_id is not None and view.tenant_id not in narrowed.ids:
+        from service.ops.access import forbidden
+        raise forbidden("this incident")
+    return jsonify(incident_schema.dump(view))
+
+
+__all__ = ["bp", "IncidentQuerySchema", "IncidentSchema"]

@@ -1,0 +1,63 @@
+"""POST /message: correlate a message to a waiting instance or a message start event."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+from marshmallow import EXCLUDE, Schema, fields
+
+from service import ops as operations
+
+from .common import load, ops
+from .errors import invalid
+from .process_instance import instance_json
+from .variables import variables_to_plain, variables_to_typed
+
+bp = Blueprint("rest_message", __name__)
+
+
+class CorrelateSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    messageName = fields.String(required=True)
+    businessKey = fields.String(load_default=None, allow_none=True)
+    tenantId = fields.String(load_default=None, allow_none=True)
+    withoutTenantId = fields.Boolean(load_default=False)
+    processInstanceId = fields.String(load_default=None, allow_none=True)
+    correlationKeys = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+    processVariables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+    all = fields.Boolean(load_default=False)
+    resultEnabled = fields.Boolean(load_default=False)
+    variablesInResultEnabled = fields.Boolean(load_default=False)
+
+
+correlate_schema = CorrelateSchema()
+
+
+@bp.post("/message")
+def correlate() -> ResponseReturnValue:
+    body = load(correlate_schema, required=True)
+    if not body["messageName"]:
+        raise invalid("No message name given")
+    results = operations.correlate_message(
+        ops(), body["messageName"], business_key=body["businessKey"],
+        correlation_keys=variables_to_plain(body["correlationKeys"], field="correlationKeys"),
+        variables=variables_to_plain(body["processVariables"], field="processVariables"), tenant=body["tenantId"],
+        without_tenant=body["withoutTenantId"], instance_id=body["processInstanceId"], all_matches=body["all"],
+        with_variables=body["variablesInResultEnabled"])
+    if not body["resultEnabled"]:
+        return "", 204
+    out: list[dict[str, Any]] = []
+    for r in results:
+        item: dict[str, Any] = {"resultType": r.result_type, "execution": None, "processInstance": None}
+        if r.result_type == "Execution":
+            item["execution"] = {"id": r.instance.id, "processInstanceId": r.instance.id,
+                                 "ended": r.instance.ended, "tenantId": r.instance.tenant_id}
+        else:
+            item["processInstance"] = instance_json(r.instance, with_links=False)
+        if body["variablesInResultEnabled"]:
+            item["variables"] = variables_to_typed(r.variables or {})
+        out.append(item)
+    return jsonify(out)

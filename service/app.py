@@ -1,0 +1,69 @@
+"""The Flask application factory. No work at import; the scheduler thread is started by `alur serve`."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from service.config import Config
+from service.engine.clock import Clock, SystemClock
+from service.ops import OpsContext
+from service.store import Database
+
+
+@dataclass
+class AlurState:
+    """What the app shares between requests: `app.extensions["alur"]`."""
+
+    config: Config
+    db: Database
+    ops: OpsContext
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock | None = None,
+               database: Database | None = None) -> Flask:
+    cfg = Config.coerce(config).with_secret()
+    app = Flask("service", instance_path=str(cfg.instance_path.resolve()))
+    app.config.update(SECRET_KEY=cfg.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024 * 1024)
+    app.config.update(dict(cfg.flask))
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    db = database or Database(cfg.effective_database_url, echo=cfg.sql_echo)
+    ctx = OpsContext(db=db, clock=clock or SystemClock(), trusted_scripts=cfg.trusted_scripts,
+                     timer_lease_seconds=cfg.timer_lease_seconds)
+    app.extensions["alur"] = AlurState(config=cfg, db=db, ops=ctx)
+
+    from service.api import URL_PREFIX, create_blueprint
+    app.register_blueprint(create_blueprint())
+    if cfg.web:
+        _register_optional(app, "service.web")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        # Unknown /engine-rest paths answer in Camunda's JSON shape, everything else as Flask would.
+        if request.path.startswith(URL_PREFIX):
+            response: Response = jsonify({"type": "InvalidRequestException" if (exc.code or 500) < 500
+                                          else "RestException", "message": exc.description or exc.name})
+            response.status_code = exc.code or 500
+            return response
+        return exc
+
+    return app
+
+
+def _register_optional(app: Flask, module_name: str) -> None:
+    """Later layers (the web pages of issue 5) plug in with a `register(app)` function."""
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return
+        raise
+    register = getattr(module, "register", None)
+    if callable(register):
+        register(app)
+
+
+__all__ = ["create_app", "AlurState"]

@@ -1,0 +1,346 @@
+"""The `alur` command.
+
+Exit codes: 0 success, 1 the operation failed (message on stderr), 2 wrong usage.
+Other packages add subcommands with a `register(subparsers)` function (see PLUGINS); `service.sop.cli`
+adds `alur sop import` and `alur simulate` this way.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+PLUGINS = ("service.sop.cli", "service.web.cli")
+
+log = logging.getLogger("alur")
+
+
+class UsageError(Exception):
+    """Wrong command-line input (exit code 2)."""
+
+
+def _repo_root() -> Path:
+    """Where `bpmn/`, `dmn/`, `forms/` live: ALUR_ROOT, else the current directory."""
+    return Path(os.environ.get("ALUR_ROOT") or os.getcwd())
+
+
+def parse_var(text: str) -> tuple[str, Any]:
+    """`name=value`; the value is read as JSON when it is valid JSON (5, true, "x", {...}), else as text."""
+    if "=" not in text:
+        raise UsageError(f"--var expects name=value, got {text!r}")
+    name, raw = text.split("=", 1)
+    name = name.strip()
+    if not name:
+        raise UsageError(f"--var {text!r}: the variable name is empty")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    return name, value
+
+
+def _vars(items: Sequence[str] | None) -> dict[str, Any]:
+    return dict(parse_var(v) for v in items or [])
+
+
+def _config(args: argparse.Namespace) -> Any:
+    from service.config import Config
+
+    overrides: dict[str, Any] = {}
+    if getattr(args, "database_url", None):
+        overrides["database_url"] = args.database_url
+    return Config.from_env(**overrides)
+
+
+def _context(args: argparse.Namespace) -> Any:
+    from service.ops import OpsContext
+    from service.store import Database
+
+    cfg = _config(args)
+    return OpsContext(db=Database(cfg.effective_database_url, echo=cfg.sql_echo), trusted_scripts=cfg.trusted_scripts,
+                      timer_lease_seconds=cfg.timer_lease_seconds), cfg
+
+
+def _upgrade(cfg: Any) -> None:
+    from service.store import upgrade
+    upgrade(cfg.effective_database_url)
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    cfg = _config(args)
+    _upgrade(cfg)
+    from service.store import current_revision
+    print(f"database at revision {current_revision(cfg.effective_database_url)}: {cfg.effective_database_url}")
+    return 0
+
+
+def _deploy_dirs(ctx: Any, root: Path) -> None:
+    from service.ops import deploy_directories
+
+    def report(tenant: str | None, exc: Any) -> None:
+        print(f"alur: deployment of tenant {tenant or '-'} failed, its models are not served: {exc.message}",
+              file=sys.stderr)
+
+    for view in deploy_directories(ctx, root, on_error=report):
+        what = (f"{len(view.processes)} process, {len(view.decisions)} decision, {len(view.forms)} form definitions"
+                if not view.duplicate else "unchanged")
+        print(f"deployed {view.name} (tenant {view.tenant_id or '-'}): {what}", file=sys.stderr)
+
+
+def seed_demo_users(ctx: Any) -> None:
+    """Hook for issue 5: `service.web.seed.seed_demo_users(ctx)` when that module exists."""
+    try:
+        module = importlib.import_module("service.web.seed")
+    except ModuleNotFoundError:
+        return
+    seed = getattr(module, "seed_demo_users", None)
+    if callable(seed):
+        seed(ctx)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from service.app import create_app
+    from service.ops import Scheduler
+
+    cfg = _config(args)
+    _upgrade(cfg)
+    app = create_app(cfg)
+    ctx = app.extensions["alur"].ops
+    if args.deploy_dirs:
+        _deploy_dirs(ctx, Path(args.root) if args.root else _repo_root())
+    seed_demo_users(ctx)
+    scheduler = None
+    if cfg.scheduler and not args.no_scheduler:
+        scheduler = Scheduler(ctx, interval=cfg.scheduler_interval)
+        scheduler.start()
+    port = args.port if args.port is not None else int(os.environ.get("PORT") or 5000)
+    print(f"Alur serving on http://{args.host}:{port} (database {cfg.effective_database_url})", file=sys.stderr)
+    try:
+        import waitress
+        waitress.serve(app, host=args.host, port=port, threads=args.threads, ident="alur")
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from service.ops import Scheduler
+
+    ctx, cfg = _context(args)
+    scheduler = Scheduler(ctx, interval=args.interval or cfg.scheduler_interval)
+    if args.once:
+        run = scheduler.run_once()
+        print(f"fired {run.instances_fired} instance timers, {run.timer_starts} timer starts, "
+              f"{run.failures} failures, {run.locks_expired} external-task locks expired")
+        return 0 if not run.failures else 1
+    print(f"alur worker {scheduler.owner}: polling every {scheduler.interval}s", file=sys.stderr)
+    try:
+        scheduler.run_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _collect_files(paths: Sequence[str]) -> list[tuple[str, bytes]]:
+    from service.ops.deploy import BPMN_SUFFIXES, DMN_SUFFIXES, FORM_SUFFIXES
+
+    suffixes = BPMN_SUFFIXES + DMN_SUFFIXES + FORM_SUFFIXES
+    files: list[tuple[str, bytes]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(suffixes))
+            files.extend((p.relative_to(path).as_posix(), p.read_bytes()) for p in found)
+        elif path.is_file():
+            files.append((path.name, path.read_bytes()))
+        else:
+            raise UsageError(f"{raw}: no such file or directory")
+    if not files:
+        raise UsageError("nothing to deploy: no .bpmn, .dmn or .form files found")
+    return files
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from service.ops import deploy
+
+    files = _collect_files(args.paths)
+    ctx, _ = _context(args)
+    view = deploy(ctx, files, name=args.name, source="alur cli", tenant=args.tenant,
+                  duplicate_filtering=args.changed_only, changed_only=args.changed_only)
+    if args.json:
+        _print_json({"id": view.id, "duplicate": view.duplicate,
+                     "processes": [d.id for d in view.processes], "decisions": [d.id for d in view.decisions],
+                     "forms": [d.id for d in view.forms]})
+        return 0
+    print(f"deployment {view.id}" + (" (unchanged, nothing new)" if view.duplicate else ""))
+    for d in view.processes + view.decisions + view.forms:
+        print(f"  {d.kind:8} {d.key} version {d.version}  ({d.id})")
+    return 0
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    from service.ops import start_instance
+
+    ctx, _ = _context(args)
+    view = start_instance(ctx, key=args.key, tenant=args.tenant, variables=_vars(args.var),
+                          business_key=args.business_key, user=args.user)
+    if args.json:
+        _print_json({"id": view.id, "definitionId": view.definition_id, "state": view.state})
+    else:
+        print(f"{view.id}  {view.definition_id}  {view.state}")
+    return 0
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from service.ops import TaskQuery, query_tasks
+
+    ctx, _ = _context(args)
+    tasks = query_tasks(ctx, TaskQuery(candidate_group=args.group, tenant_ids=[args.tenant] if args.tenant else None,
+                                       assignee=args.assignee, instance_id=args.instance,
+                                       include_assigned=True))
+    if args.json:
+        _print_json([{"id": t.id, "name": t.name, "taskDefinitionKey": t.element_id, "processInstanceId": t.instance_id,
+                      "assignee": t.assignee, "candidateGroups": t.candidate_groups, "due": t.due, "tenantId": t.tenant_id}
+                     for t in tasks])
+        return 0
+    if not tasks:
+        print("no tasks", file=sys.stderr)
+    for t in tasks:
+        due = t.due.isoformat() if t.due else "-"
+        print(f"{t.id}  {t.name or t.element_id}  [{', '.join(t.candidate_groups) or '-'}]  "
+              f"assignee={t.assignee or '-'}  due={due}  instance={t.instance_id}")
+    return 0
+
+
+def cmd_complete(args: argparse.Namespace) -> int:
+    from service.ops import complete_task
+
+    ctx, _ = _context(args)
+    complete_task(ctx, args.task, _vars(args.var), user=args.user)
+    print(f"task {args.task} completed")
+    return 0
+
+
+# -- parser ---------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="alur", description="Alur: BPMN/DMN process service for procurement SOPs")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL or instance/alur.db)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("serve", help="run the web service (and the timer scheduler)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=None, help="default: $PORT or 5000")
+    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--deploy-dirs", action="store_true", help="deploy bpmn/, dmn/, forms/ first (unchanged files "
+                                                              "create no new versions)")
+    p.add_argument("--root", help="folder holding bpmn/, dmn/, forms/ (default: $ALUR_ROOT or the current folder)")
+    p.add_argument("--no-scheduler", action="store_true", help="do not fire timers in this process")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="fire due timers (a scheduler process of its own)")
+    p.add_argument("--interval", type=float, default=None, help="seconds between polls")
+    p.add_argument("--once", action="store_true", help="poll once and exit")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("deploy", help="deploy .bpmn, .dmn and .form files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--tenant")
+    p.add_argument("--name", default="alur-cli")
+    p.add_argument("--changed-only", action="store_true", help="deploy only files that changed since the last "
+                                                               "deployment of this name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_deploy)
+
+    p = sub.add_parser("start", help="start a process instance (latest version of KEY)")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--var", action="append", metavar="NAME=VALUE", help="repeatable; VALUE is JSON or text")
+    p.add_argument("--tenant")
+    p.add_argument("--business-key")
+    p.add_argument("--user")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_start)
+
+    p = sub.add_parser("tasks", help="list open user tasks")
+    p.add_argument("--group", help="candidate group (lane)")
+    p.add_argument("--tenant")
+    p.add_argument("--assignee")
+    p.add_argument("--instance")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tasks)
+
+    p = sub.add_parser("complete", help="complete a user task")
+    p.add_argument("task", metavar="TASK")
+    p.add_argument("--var", action="append", metavar="NAME=VALUE")
+    p.add_argument("--user")
+    p.set_defaults(func=cmd_complete)
+
+    p = sub.add_parser("db", help="database maintenance")
+    db_sub = p.add_subparsers(dest="db_command", metavar="ACTION")
+    db_sub.required = True
+    up = db_sub.add_parser("upgrade", help="create or migrate the schema to the newest version")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    for name in PLUGINS:
+        _register_plugin(name, sub)
+    return parser
+
+
+def _register_plugin(module_name: str, sub: Any) -> None:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return     # that layer is not installed yet
+        raise
+    register: Callable[[Any], None] | None = getattr(module, "register", None)
+    if callable(register):
+        register(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    # SpiffWorkflow logs every task state change at INFO: far too much for a service log.
+    logging.getLogger("spiff").setLevel(logging.WARNING)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.config import ConfigError
+    from service.ops.errors import OpsError
+
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"alur: error: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"alur: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except OpsError as exc:
+        print(f"alur: {exc.message}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"alur: database error: {exc.__class__.__name__}: {getattr(exc, 'orig', None) or exc}",
+              file=sys.stderr)
+        print("  (is the database reachable, and was `alur db upgrade` run?)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":   # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,260 @@
+"""`evaluate_decision`: runs a decision (and the decisions it requires) with DMN/Camunda semantics."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from service.expr import ExpressionError, LimitExceeded, Limits, feel
+from service.expr.feel.values import Range
+
+from .errors import DecisionError
+from .hit_policies import apply_hit_policy
+from .model import DecisionModel, DecisionResult, MatchedRule
+from .tables import SINGLE_HIT, DecisionTable, LiteralDecision, TableRule
+
+_DEFAULT_LIMITS = Limits()
+
+
+class _Overlay(Mapping[str, Any]):
+    """The decision's variables plus one more name (the input variable), without copying the scope."""
+    __slots__ = ("_base", "_name", "_value")
+
+    def __init__(self, base: Mapping[str, Any], name: str, value: Any) -> None:
+        self._base = base
+        self._name = name
+        self._value = value
+
+    def __getitem__(self, key: str) -> Any:
+        if key == self._name:
+            return self._value
+        return self._base[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key == self._name or key in self._base
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key == self._name:
+            return self._value
+        return self._base.get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        yield self._name
+        for key in self._base:
+            if key != self._name:
+                yield key
+
+    def __len__(self) -> int:
+        return len(self._base) + (0 if self._name in self._base else 1)
+
+
+class _Run:
+    """State shared by one top-level evaluation: limits and the overall deadline."""
+    __slots__ = ("limits", "deadline")
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        # Each cell is bounded by the Limits; the whole decision (all cells, all required decisions)
+        # gets the same wall-clock budget so that many slow cells cannot add up.
+        self.deadline = time.monotonic() + limits.max_seconds
+
+    def check_time(self, key: str) -> None:
+        if time.monotonic() > self.deadline:
+            raise DecisionError(f"decision '{key}': evaluation took longer than {self.limits.max_seconds} s",
+                                decision_key=key)
+
+
+def plain(value: Any) -> Any:
+    return feel.from_feel(value, numbers="json")
+
+
+def evaluate_decision(model: DecisionModel, variables: Mapping[str, Any], *,
+                      limits: Limits | None = None) -> DecisionResult:
+    """Evaluate `model` after the decisions it requires; raises DecisionError (never a Python error)."""
+    run = _Run(limits or _DEFAULT_LIMITS)
+    if not model.required_models:
+        result = _evaluate_one(model, variables, run)
+        return result
+    scope: dict[str, Any] = dict(variables)   # a copy: required results are added to it
+    evaluations: list[DecisionResult] = []
+    for required in requirement_order(model):
+        result = _evaluate_one(required, scope, run)
+        evaluations.append(result)
+        bind_required_result(scope, required, result)
+    result = _evaluate_one(model, scope, run)
+    result.evaluations = evaluations
+    return result
+
+
+def requirement_order(model: DecisionModel) -> list[DecisionModel]:
+    """All decisions `model` requires, transitively, each once, dependencies first."""
+    order: list[DecisionModel] = []
+    seen: set[str] = set()
+
+    def visit(current: DecisionModel) -> None:
+        for dep in current.required_models:
+            if dep.key not in seen:
+                seen.add(dep.key)
+                visit(dep)
+                order.append(dep)
+
+    visit(model)
+    return order
+
+
+def bind_required_result(scope: dict[str, Any], model: DecisionModel, result: DecisionResult) -> None:
+    """Make a required decision's result visible to the decisions that require it.
+
+    Camunda 7 binds the output names (a single result's entries, or a list per output for several
+    results or a COLLECT / RULE ORDER table); the DMN spec binds the decision's name. We do both, and
+    also bind the decision id when it differs from the name.
+    """
+    rows = result.result_list
+    multi = model.kind == "decisionTable" and (model.hit_policy not in SINGLE_HIT and not model.aggregation)
+    if rows:
+        if model.aggregation or (len(rows) == 1 and model.hit_policy not in ("COLLECT", "RULE ORDER")):
+            scope.update(rows[0])
+        else:
+            names: list[str] = []
+            for row in rows:
+                names.extend(n for n in row if n not in names)
+            for name in names:
+                scope[name] = [row.get(name) for row in rows]
+    if multi:
+        value: Any = [_spec_value(row) for row in rows]
+    else:
+        value = _spec_value(rows[0]) if rows else None
+    if model.name:
+        scope[model.name] = value
+    scope[model.key] = value
+
+
+def _spec_value(row: dict[str, Any]) -> Any:
+    return next(iter(row.values())) if len(row) == 1 else dict(row)
+
+
+def _evaluate_one(model: DecisionModel, scope: Mapping[str, Any], run: _Run) -> DecisionResult:
+    run.check_time(model.key)
+    logic = model.logic
+    if isinstance(logic, LiteralDecision):
+        return _evaluate_literal(model, logic, scope, run)
+    if isinstance(logic, DecisionTable):
+        return _evaluate_table(model, logic, scope, run)
+    raise DecisionError(f"decision '{model.key}' has no compiled logic (parse it with parse_dmn)",
+                        decision_key=model.key)
+
+
+def _wrap(model: DecisionModel, where: str, exc: ExpressionError, rule_ids: list[str] | None = None) -> DecisionError:
+    kind = "limit exceeded" if isinstance(exc, LimitExceeded) else "expression failed"
+    error = DecisionError(f"decision '{model.key}', {where}: {kind}: {exc}", decision_key=model.key,
+                          rule_ids=rule_ids or [])
+    error.__cause__ = exc
+    return error
+
+
+def _evaluate_literal(model: DecisionModel, logic: LiteralDecision, scope: Mapping[str, Any],
+                      run: _Run) -> DecisionResult:
+    diagnostics: list[str] = []
+    try:
+        value = logic.expression.evaluate(scope, run.limits, diagnostics)
+    except ExpressionError as exc:
+        raise _wrap(model, "literal expression", exc) from exc
+    if logic.type_ref:
+        value = _type_check(value, logic.type_ref, diagnostics, f"variable {logic.variable_name}")
+    value = _storable(value, diagnostics, f"variable {logic.variable_name}")
+    return DecisionResult(key=model.key, result_list=[{logic.variable_name: plain(value)}], matched_rules=[],
+                          evaluations=[], diagnostics=diagnostics, name=model.name)
+
+
+def _type_check(value: Any, type_ref: str, diagnostics: list[str], what: str) -> Any:
+    if value is None:
+        return None
+    problems: list[str] = []
+    checked = feel.type_check(value, type_ref, problems)
+    if checked is None:
+        detail = "; ".join(problems) or f"not a {type_ref}"
+        diagnostics.append(f"{what}: value {_short(value)}: {detail}; using null")
+    return checked
+
+
+def _storable(value: Any, diagnostics: list[str], what: str) -> Any:
+    # A range has no plain (storable) form: a result holding one could not become a process variable.
+    if isinstance(value, Range) or (isinstance(value, list) and any(isinstance(v, Range) for v in value)):
+        diagnostics.append(f"{what}: a range cannot be a decision result; using null")
+        return None
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(plain(value))
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
+def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[str, Any],
+                    run: _Run) -> DecisionResult:
+    diagnostics: list[str] = []
+    limits = run.limits
+    values: list[Any] = []
+    test_scopes: list[Mapping[str, Any]] = []
+    evaluated_inputs: list[dict[str, Any]] = []
+    for table_input in table.inputs:
+        try:
+            value = table_input.expression.evaluate(scope, limits, diagnostics)
+        except ExpressionError as exc:
+            raise _wrap(model, f"input {table_input.label or table_input.id!r}", exc) from exc
+        if table_input.type_ref:
+            value = _type_check(value, table_input.type_ref, diagnostics, f"input {table_input.id}")
+        values.append(value)
+        plain_value = plain(value)
+        test_scopes.append(_Overlay(scope, table_input.variable, plain_value))
+        evaluated_inputs.append({"id": table_input.id, "label": table_input.label,
+                                 "value": None if isinstance(plain_value, Range) else plain_value})
+    first_only = table.hit_policy == "FIRST"
+    matched: list[TableRule] = []
+    rule: TableRule | None = None
+    try:
+        for rule in table.rules:
+            before = len(diagnostics)
+            for test, value, test_scope in zip(rule.tests, values, test_scopes):
+                if test is not None and not test.matches(value, test_scope, limits, diagnostics):
+                    break
+            else:
+                matched.append(rule)
+                if first_only:
+                    break
+            if len(diagnostics) != before:
+                diagnostics[before:] = [f"rule {rule.id}: {d}" for d in diagnostics[before:]]
+            run.check_time(model.key)
+    except ExpressionError as exc:
+        raise _wrap(model, f"rule {rule.id if rule else '?'}", exc, [rule.id] if rule else []) from exc
+
+    def outputs_of(current: TableRule) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        for output, cell in zip(table.outputs, current.outputs):
+            if cell is None:
+                row[output.name] = None
+                continue
+            try:
+                value = cell.evaluate(scope, limits, diagnostics)
+            except ExpressionError as exc:
+                raise _wrap(model, f"rule {current.id}, output {output.name!r}", exc, [current.id]) from exc
+            if output.type_ref:
+                value = _type_check(value, output.type_ref, diagnostics, f"rule {current.id}, output {output.name}")
+            row[output.name] = _storable(value, diagnostics, f"rule {current.id}, output {output.name}")
+        return row
+
+    chosen, rows, aggregate = apply_hit_policy(model, table, matched, outputs_of, diagnostics)
+    if table.aggregation:
+        name = table.outputs[0].name
+        result_list = [] if aggregate is None else [{name: plain(aggregate)}]
+    else:
+        result_list = [{name: plain(value) for name, value in row.items()} for row in rows]
+    matched_rules = [MatchedRule(rule_id=r.id, index=r.index, annotation=r.annotation, decision_key=model.key,
+                                 outputs={n: plain(v) for n, v in row.items()})
+                     for r, row in zip(chosen, rows)]
+    return DecisionResult(key=model.key, result_list=result_list, matched_rules=matched_rules, evaluations=[],
+                          diagnostics=diagnostics, name=model.name, inputs=evaluated_inputs,
+                          collect_result=plain(aggregate) if table.aggregation else None)
+
+
+__all__ = ["evaluate_decision", "bind_required_result", "requirement_order"]

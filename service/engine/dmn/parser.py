@@ -1,0 +1,377 @@
+"""`parse_dmn`: DMN 1.1-1.5 XML to compiled `DecisionModel`s, every cell checked at deploy time."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from lxml import etree
+
+from service.expr import ExpressionError, Limits, feel
+
+from .cells import ExpressionCell, TestCell, UnsupportedLanguage, is_any
+from .errors import DmnModelError
+from .model import DecisionModel
+from .tables import (AGGREGATIONS, HIT_POLICIES, DecisionTable, LiteralDecision, TableInput, TableOutput,
+                     TableRule)
+
+DMN_NAMESPACES = {
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd": "1.1",
+    "http://www.omg.org/spec/DMN/20180521/MODEL/": "1.2",
+    "https://www.omg.org/spec/DMN/20191111/MODEL/": "1.3",
+    "https://www.omg.org/spec/DMN/20211108/MODEL/": "1.4",
+    "https://www.omg.org/spec/DMN/20230324/MODEL/": "1.5",
+}
+CAMUNDA_NS = "http://camunda.org/schema/1.0/dmn"
+MAX_DMN_BYTES = 5_000_000
+_HIT_POLICY_ABBREVIATIONS = {"U": "UNIQUE", "F": "FIRST", "P": "PRIORITY", "A": "ANY", "C": "COLLECT",
+                             "R": "RULE ORDER", "O": "OUTPUT ORDER"}
+_UNSUPPORTED_LOGIC = ("context", "invocation", "relation", "list", "functionDefinition", "conditional",
+                      "filter", "iterator", "some", "every", "for")
+_CONSTANT_LIMITS = Limits(max_seconds=0.5, max_steps=10_000)
+
+T = TypeVar("T")
+
+
+class _FileParser:
+    def __init__(self, name: str, content: bytes) -> None:
+        self.name = name
+        self.content = content
+        self.ns = ""
+        self.default_language: str | None = None
+
+    # -- helpers -------------------------------------------------------------------------------
+    def error(self, element: Any, element_id: str | None, message: str) -> DmnModelError:
+        line = getattr(element, "sourceline", None)
+        return DmnModelError(self.name, element_id, line, message)
+
+    def q(self, tag: str) -> str:
+        return f"{{{self.ns}}}{tag}"
+
+    def children(self, element: Any, tag: str) -> list[Any]:
+        return element.findall(self.q(tag))
+
+    def child(self, element: Any, tag: str) -> Any:
+        return element.find(self.q(tag))
+
+    def text_of(self, element: Any) -> str | None:
+        """The `<text>` child of an expression element, stripped; None when absent."""
+        if element is None:
+            return None
+        text_el = element.find(self.q("text"))
+        if text_el is None:
+            return None
+        return (text_el.text or "").strip()
+
+    def compile_cell(self, factory: Callable[..., T], text: str, element: Any, owner_id: str, what: str,
+                     language: str | None, **extra: Any) -> T:
+        cell_id = element.get("id")
+        try:
+            return factory(text, cell_id, element.sourceline, language or self.default_language, **extra)
+        except UnsupportedLanguage as exc:
+            raise self.error(element, owner_id, f"{what}: {exc}") from None
+        except (RecursionError, MemoryError):
+            # a compiler that recurses per nesting level must not take the deployment down
+            raise self.error(element, owner_id, f"{what}: expression nested too deeply or too large: "
+                                                f"{_clip(text)!r}") from None
+        except ExpressionError as exc:
+            detail = exc.message if hasattr(exc, "message") else str(exc)
+            ident = f" [{cell_id}]" if cell_id and cell_id != owner_id else ""
+            raise self.error(element, owner_id, f"{what}{ident}: {detail}: {_clip(text)!r}") from None
+
+    # -- file ----------------------------------------------------------------------------------
+    def parse(self) -> list[DecisionModel]:
+        root = self.parse_xml()
+        self.ns = etree.QName(root).namespace or ""
+        if etree.QName(root).localname != "definitions" or self.ns not in DMN_NAMESPACES:
+            raise self.error(root, None, f"not a DMN file: root element is {root.tag!r} "
+                                         f"(expected definitions in a DMN 1.1-1.5 namespace)")
+        self.default_language = root.get("expressionLanguage")
+        decisions = self.children(root, "decision")
+        if not decisions:
+            raise self.error(root, root.get("id"), "the file contains no decision")
+        by_id: dict[str, Any] = {}
+        for element in decisions:
+            decision_id = element.get("id")
+            if not decision_id:
+                raise self.error(element, None, "a decision has no id")
+            if decision_id in by_id:
+                raise self.error(element, decision_id, f"duplicate decision id {decision_id!r}")
+            by_id[decision_id] = element
+        requirements = {key: self.required_ids(el, by_id) for key, el in by_id.items()}
+        order = self.dependency_order(requirements, by_id)
+        built: dict[str, DecisionModel] = {}
+        for key in order:
+            built[key] = self.build_decision(by_id[key], root, requirements[key], built)
+        return [built[el.get("id")] for el in decisions]
+
+    def parse_xml(self) -> Any:
+        if isinstance(self.content, str):
+            self.content = self.content.encode("utf-8")
+        if len(self.content) > MAX_DMN_BYTES:
+            raise DmnModelError(self.name, None, None, f"file larger than {MAX_DMN_BYTES} bytes")
+        # No DTDs, entities or network: a DMN upload is untrusted input (XXE, entity bombs).
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                                 remove_comments=True, remove_pis=True)
+        try:
+            tree = etree.fromstring(self.content, parser).getroottree()
+        except etree.XMLSyntaxError as exc:
+            line = exc.lineno if getattr(exc, "lineno", None) else None
+            raise DmnModelError(self.name, None, line, f"invalid XML: {exc.msg}") from None
+        if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+            raise DmnModelError(self.name, None, 1, "DOCTYPE declarations are not allowed in DMN files")
+        return tree.getroot()
+
+    def required_ids(self, element: Any, by_id: dict[str, Any]) -> list[str]:
+        decision_id = element.get("id")
+        required: list[str] = []
+        for requirement in self.children(element, "informationRequirement"):
+            for ref in self.children(requirement, "requiredDecision"):
+                href = ref.get("href") or ""
+                if not href.startswith("#"):
+                    raise self.error(ref, decision_id, f"required decision {href!r} must be '#id' in the same file")
+                target = href[1:]
+                if target not in by_id:
+                    raise self.error(ref, decision_id, f"required decision {target!r} not found in the file")
+                if target not in required:
+                    required.append(target)
+        return required
+
+    def dependency_order(self, requirements: dict[str, list[str]], by_id: dict[str, Any]) -> list[str]:
+        order: list[str] = []
+        state: dict[str, int] = {}   # 1 = visiting, 2 = done
+
+        def visit(key: str, path: list[str]) -> None:
+            if state.get(key) == 2:
+                return
+            if state.get(key) == 1:
+                cycle = " -> ".join(path[path.index(key):] + [key])
+                raise self.error(by_id[key], key, f"cyclic decision requirements: {cycle}")
+            state[key] = 1
+            for dep in requirements[key]:
+                visit(dep, path + [key])
+            state[key] = 2
+            order.append(key)
+
+        for key in requirements:
+            visit(key, [])
+        return order
+
+    # -- decisions -----------------------------------------------------------------------------
+    def build_decision(self, element: Any, root: Any, required: list[str],
+                       built: dict[str, DecisionModel]) -> DecisionModel:
+        key = element.get("id")
+        table_el = self.child(element, "decisionTable")
+        literal_el = self.child(element, "literalExpression")
+        common = dict(
+            key=key, name=element.get("name"), resource_name=self.name, xml=self.content, required=list(required),
+            version_tag=element.get(f"{{{CAMUNDA_NS}}}versionTag"),
+            history_ttl=element.get(f"{{{CAMUNDA_NS}}}historyTimeToLive"),
+            drd_key=root.get("id"), drd_name=root.get("name"), category=root.get("namespace"),
+            line=element.sourceline, required_models=tuple(built[r] for r in required),
+        )
+        if table_el is not None:
+            table = self.build_table(table_el, key)
+            return DecisionModel(hit_policy=table.hit_policy, aggregation=table.aggregation, kind="decisionTable",
+                                 logic=table, **common)
+        if literal_el is not None:
+            literal = self.build_literal(element, literal_el, key)
+            return DecisionModel(hit_policy=None, aggregation=None, kind="literalExpression", logic=literal,
+                                 **common)
+        for tag in _UNSUPPORTED_LOGIC:
+            if self.child(element, tag) is not None:
+                raise self.error(element, key, f"decision logic <{tag}> is not supported "
+                                               f"(only decisionTable and literalExpression)")
+        raise self.error(element, key, "decision has no decisionTable or literalExpression")
+
+    def build_literal(self, decision_el: Any, literal_el: Any, key: str) -> LiteralDecision:
+        text = self.text_of(literal_el)
+        if not text:
+            raise self.error(literal_el, key, "literal expression is empty")
+        cell = self.compile_cell(ExpressionCell, text, literal_el, key, "literal expression",
+                                 literal_el.get("expressionLanguage"))
+        variable = self.child(decision_el, "variable")
+        name = variable.get("name") if variable is not None else None
+        type_ref = variable.get("typeRef") if variable is not None else literal_el.get("typeRef")
+        self.check_type_ref(type_ref, variable if variable is not None else literal_el, key)
+        return LiteralDecision(literal_el.get("id"), cell, name or decision_el.get("name") or key, type_ref)
+
+    def build_table(self, table_el: Any, key: str) -> DecisionTable:
+        raw_policy = (table_el.get("hitPolicy") or "UNIQUE").strip().upper()
+        hit_policy = _HIT_POLICY_ABBREVIATIONS.get(raw_policy, raw_policy)
+        if hit_policy not in HIT_POLICIES:
+            raise self.error(table_el, key, f"unknown hit policy {raw_policy!r} (expected one of "
+                                            f"{', '.join(HIT_POLICIES)})")
+        aggregation = table_el.get("aggregation")
+        if aggregation is not None:
+            aggregation = aggregation.strip().upper()
+            if aggregation not in AGGREGATIONS:
+                raise self.error(table_el, key, f"unknown aggregation {aggregation!r} (expected SUM, MIN, MAX "
+                                                f"or COUNT)")
+            if hit_policy != "COLLECT":
+                raise self.error(table_el, key, f"aggregation {aggregation} is only allowed with hit policy "
+                                                f"COLLECT, not {hit_policy}")
+        inputs = tuple(self.build_input(el, key, n) for n, el in enumerate(self.children(table_el, "input"), 1))
+        outputs = self.build_outputs(table_el, key)
+        if aggregation and len(outputs) != 1:
+            raise self.error(table_el, key, f"COLLECT with {aggregation} needs exactly one output, "
+                                            f"the table has {len(outputs)}")
+        if hit_policy in ("PRIORITY", "OUTPUT ORDER") and not any(o.priorities for o in outputs):
+            raise self.error(table_el, key, f"hit policy {hit_policy} needs outputValues on an output "
+                                            f"to order the results")
+        rules = tuple(self.build_rule(el, key, n, inputs, outputs)
+                      for n, el in enumerate(self.children(table_el, "rule"), 1))
+        return DecisionTable(table_el.get("id"), hit_policy, aggregation, inputs, outputs, rules)
+
+    def build_input(self, element: Any, key: str, number: int) -> TableInput:
+        input_id = element.get("id") or f"{key}_input{number}"
+        label = element.get("label")
+        expression_el = self.child(element, "inputExpression")
+        text = self.text_of(expression_el)
+        if not text:
+            raise self.error(element, input_id, f"input {number} ({label or input_id}) has no inputExpression text")
+        cell = self.compile_cell(ExpressionCell, text, expression_el, input_id,
+                                 f"input expression of input {number} ({label or input_id})",
+                                 expression_el.get("expressionLanguage"))
+        type_ref = expression_el.get("typeRef")
+        self.check_type_ref(type_ref, expression_el, input_id)
+        values_el = self.child(element, "inputValues")
+        values_text = self.text_of(values_el)
+        if values_text:
+            self.compile_cell(TestCell, values_text, values_el, input_id, "inputValues", None)
+        variable = element.get(f"{{{CAMUNDA_NS}}}inputVariable") or "cellInput"
+        return TableInput(input_id, label, cell, type_ref, variable, element.sourceline)
+
+    def build_outputs(self, table_el: Any, key: str) -> tuple[TableOutput, ...]:
+        elements = self.children(table_el, "output")
+        if not elements:
+            raise self.error(table_el, key, "the decision table has no output")
+        outputs: list[TableOutput] = []
+        seen: set[str] = set()
+        for number, element in enumerate(elements, 1):
+            output_id = element.get("id") or f"{key}_output{number}"
+            name = element.get("name")
+            if not name:
+                if len(elements) > 1:
+                    raise self.error(element, output_id, f"output {number} needs a name: the table has "
+                                                         f"{len(elements)} outputs")
+                name = element.get("label") or output_id
+            if name in seen:
+                raise self.error(element, output_id, f"duplicate output name {name!r}")
+            seen.add(name)
+            type_ref = element.get("typeRef")
+            self.check_type_ref(type_ref, element, output_id)
+            values_el = self.child(element, "outputValues")
+            priorities = self.output_values(values_el, output_id) if values_el is not None else ()
+            outputs.append(TableOutput(output_id, name, element.get("label"), type_ref, priorities,
+                                       element.sourceline))
+        return tuple(outputs)
+
+    def output_values(self, values_el: Any, output_id: str) -> tuple[Any, ...]:
+        text = self.text_of(values_el)
+        if not text:
+            return ()
+        self.compile_cell(TestCell, text, values_el, output_id, "outputValues", None)
+        values: list[Any] = []
+        for item in split_top_level(text):
+            cell = self.compile_cell(ExpressionCell, item, values_el, output_id, "outputValues", None)
+            diagnostics: list[str] = []
+            try:
+                value = cell.evaluate({}, _CONSTANT_LIMITS, diagnostics)
+            except ExpressionError as exc:
+                raise self.error(values_el, output_id, f"outputValues: {exc}") from None
+            if value is None:
+                raise self.error(values_el, output_id, f"outputValues: {item!r} is not a constant value")
+            values.append(value)
+        return tuple(values)
+
+    def build_rule(self, element: Any, key: str, number: int, inputs: tuple[TableInput, ...],
+                   outputs: tuple[TableOutput, ...]) -> TableRule:
+        rule_id = element.get("id") or f"{key}_rule{number}"
+        entries = self.children(element, "inputEntry")
+        out_entries = self.children(element, "outputEntry")
+        if len(entries) != len(inputs):
+            raise self.error(element, rule_id, f"rule {number} has {len(entries)} input entries, "
+                                               f"the table has {len(inputs)} inputs")
+        if len(out_entries) != len(outputs):
+            raise self.error(element, rule_id, f"rule {number} has {len(out_entries)} output entries, "
+                                               f"the table has {len(outputs)} outputs")
+        tests: list[TestCell | None] = []
+        for table_input, entry in zip(inputs, entries):
+            text = self.text_of(entry) or ""
+            if is_any(text):
+                tests.append(None)
+                continue
+            tests.append(self.compile_cell(
+                TestCell, text, entry, rule_id,
+                f"rule {number}, input entry for {table_input.label or table_input.id}",
+                entry.get("expressionLanguage"), input_variable=table_input.variable))
+        cells: list[ExpressionCell | None] = []
+        for table_output, entry in zip(outputs, out_entries):
+            text = self.text_of(entry) or ""
+            if not text:
+                cells.append(None)
+                continue
+            cells.append(self.compile_cell(
+                ExpressionCell, text, entry, rule_id,
+                f"rule {number}, output entry for {table_output.name}", entry.get("expressionLanguage")))
+        annotation = None
+        annotation_el = self.child(element, "annotationEntry")
+        if annotation_el is not None:
+            annotation = self.text_of(annotation_el) or None
+        if annotation is None:
+            description = self.child(element, "description")   # DMN 1.1 and Camunda's annotation column
+            if description is not None and description.text and description.text.strip():
+                annotation = description.text.strip()
+        return TableRule(rule_id, number, tuple(tests), tuple(cells), annotation, element.sourceline)
+
+    def check_type_ref(self, type_ref: str | None, element: Any, owner_id: str) -> None:
+        if not type_ref:
+            return
+        try:
+            feel.type_check(None, type_ref)
+        except (ValueError, ExpressionError) as exc:
+            raise self.error(element, owner_id, f"unknown typeRef {type_ref!r}: {exc}") from None
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split a comma-separated list of FEEL values, ignoring commas inside strings and brackets."""
+    items: list[str] = []
+    depth = 0
+    current: list[str] = []
+    in_string = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            current.append(ch)
+            if ch == "\\" and i + 1 < len(text):
+                current.append(text[i + 1])
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+            current.append(ch)
+        elif ch in "([{":
+            depth += 1
+            current.append(ch)
+        elif ch in ")]}":
+            depth -= 1
+            current.append(ch)
+        elif ch == "," and depth == 0:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    items.append("".join(current).strip())
+    return [item for item in items if item]
+
+
+def parse_dmn(name: str, content: bytes) -> list[DecisionModel]:
+    """Parse a DMN 1.1-1.5 file into its decisions (in file order); raises DmnModelError."""
+    return _FileParser(name, content).parse()

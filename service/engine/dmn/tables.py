@@ -1,0 +1,59 @@
+"""Compiled decision logic: decision tables and literal expressions (built by the parser)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .cells import ExpressionCell, TestCell
+
+HIT_POLICIES = ("UNIQUE", "FIRST", "PRIORITY", "ANY", "COLLECT", "RULE ORDER", "OUTPUT ORDER")
+SINGLE_HIT = frozenset({"UNIQUE", "FIRST", "PRIORITY", "ANY"})
+AGGREGATIONS = ("SUM", "MIN", "MAX", "COUNT")
+
+
+@dataclass(frozen=True)
+class TableInput:
+    id: str
+    label: str | None
+    expression: ExpressionCell
+    type_ref: str | None
+    variable: str                   # camunda:inputVariable, default "cellInput"
+    line: int | None
+
+
+@dataclass(frozen=True)
+class TableOutput:
+    id: str
+    name: str
+    label: str | None
+    type_ref: str | None
+    priorities: tuple[Any, ...]     # FEEL values of outputValues, highest priority first
+    line: int | None
+
+
+@dataclass(frozen=True)
+class TableRule:
+    id: str
+    index: int                      # 1-based
+    tests: tuple[TestCell | None, ...]        # None = '-' / empty: always matches
+    outputs: tuple[ExpressionCell | None, ...]  # None = empty output entry (null)
+    annotation: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class DecisionTable:
+    id: str | None
+    hit_policy: str
+    aggregation: str | None
+    inputs: tuple[TableInput, ...]
+    outputs: tuple[TableOutput, ...]
+    rules: tuple[TableRule, ...]
+
+
+@dataclass(frozen=True)
+class LiteralDecision:
+    id: str | None
+    expression: ExpressionCell
+    variable_name: str
+    type_ref: str | None

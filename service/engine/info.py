@@ -1,0 +1,66 @@
+"""Plain records the engine hands to the host: tasks, history events, active elements."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class UserTaskInfo:
+    id: str
+    element_id: str
+    name: str | None
+    lane: str | None
+    candidate_groups: list[str]
+    candidate_users: list[str]
+    assignee: str | None
+    created: datetime
+    due: datetime | None
+    follow_up: datetime | None
+    priority: int
+    form_key: str | None
+    form_ref: str | None
+    form_ref_binding: str | None
+    form_ref_version: int | None
+    form_fields: list[dict]
+    properties: dict[str, str]
+    documentation: str | None
+
+
+@dataclass
+class ExternalTaskInfo:
+    id: str
+    element_id: str
+    name: str | None
+    topic: str
+    priority: int
+    properties: dict[str, str]
+    created: datetime | None = None
+
+
+@dataclass
+class HistoryEvent:
+    kind: str   # instance_started | instance_ended | activity_started | activity_ended | variable_set |
+                # variable_removed | decision_evaluated | activity_cancelled
+    time: datetime
+    element_id: str | None = None
+    element_name: str | None = None
+    element_type: str | None = None
+    lane: str | None = None
+    task_id: str | None = None
+    user: str | None = None
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class ActiveElement:
+    element_id: str
+    element_type: str
+    name: str | None
+    task_id: str
+    state: str                      # READY | WAITING | STARTED | ERROR
+    parent_element_id: str | None = None   # enclosing subprocess / call activity element, if any
+    lane: str | None = None
+
+
+__all__ = ["UserTaskInfo", "ExternalTaskInfo", "HistoryEvent", "ActiveElement"]

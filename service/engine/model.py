@@ -1,0 +1,44 @@
+"""What parse_bpmn returns: an immutable description of one deployable process."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ElementInfo:
+    id: str
+    type: str                      # BPMN tag without namespace: userTask, exclusiveGateway, ...
+    name: str | None
+    lane: str | None
+    properties: dict[str, str] = field(default_factory=dict)
+    documentation: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)   # camunda:* attributes as written
+
+
+@dataclass(frozen=True)
+class ProcessModel:
+    key: str
+    name: str | None
+    resource_name: str
+    xml: bytes
+    executable: bool
+    lanes: list[str]
+    start_lanes: list[str]
+    start_form_ref: str | None
+    elements: dict[str, ElementInfo]
+    called_keys: list[str]
+    decision_refs: list[str]
+    timer_start: list[tuple[str, str]]
+    message_start: list[tuple[str, str]]
+    spec_json: str
+    start_form_key: str | None = None
+    version_tag: str | None = None
+
+    def spec_dict(self) -> dict[str, Any]:
+        """A fresh (mutable) copy of the serialized spec; the JSON text itself is cached per model."""
+        from .serializer import spec_dict_for
+        return spec_dict_for(self.spec_json)
+
+
+__all__ = ["ElementInfo", "ProcessModel"]

@@ -1,0 +1,211 @@
+"""Deploy-time checks of a BPMN document: every expression compiles, nothing runs as Python/Java.
+
+Runs on the lxml tree before SpiffWorkflow sees it, so each error names the file, the element id,
+the source line and the offending text.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from service.expr import ExpressionError
+
+from . import timers
+from .errors import ModelError
+from .expressions import compile_text, is_juel
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN, "camunda": CAMUNDA}
+
+# camunda attributes Camunda reads as text unless they hold ${...}
+TEXT_OR_JUEL = ("assignee", "candidateGroups", "candidateUsers", "dueDate", "followUpDate", "priority",
+                "formKey", "formRef", "decisionRef", "decisionRefVersion", "calledElementVersion",
+                "formRefVersion")
+JAVA_ATTRS = ("class", "delegateExpression", "expression")
+RESERVED_IDS = ("Start", "End", "Root", "StartEventSplit", "StartEventJoin")
+RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
+JAVA_MESSAGE = "Java delegates are not supported; use camunda:type=external"
+
+
+def _c(name: str) -> str:
+    return "{%s}%s" % (CAMUNDA, name)
+
+
+def _local(tag: Any) -> str:
+    return tag.split("}", 1)[1] if isinstance(tag, str) and "}" in tag else str(tag)
+
+
+class ModelChecker:
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+
+    def error(self, node: Any, message: str) -> ModelError:
+        owner = node
+        while owner is not None and owner.get("id") is None:
+            owner = owner.getparent()
+        element_id = owner.get("id") if owner is not None else None
+        return ModelError(message, file=self.filename, element_id=element_id, line=node.sourceline)
+
+    def expression(self, node: Any, text: str | None, what: str) -> None:
+        if text is None or not text.strip():
+            raise self.error(node, f"{what} is empty")
+        try:
+            compile_text(text)
+        except ExpressionError as exc:
+            raise self.error(node, f"{what} {text.strip()!r} is not a valid expression: {exc.message}") from None
+
+    def text_or_juel(self, node: Any, text: str | None, what: str) -> None:
+        if text is not None and is_juel(text):
+            self.expression(node, text, what)
+
+    # -- walk -------------------------------------------------------------------------------
+    def check(self, root: Any) -> None:
+        for node in root.iter():
+            if not isinstance(node.tag, str):
+                continue
+            tag = _local(node.tag)
+            ns = node.tag[1:].split("}", 1)[0] if node.tag.startswith("{") else ""
+            if ns == BPMN:
+                self._bpmn_node(node, tag)
+            elif ns == CAMUNDA:
+                self._camunda_node(node, tag)
+
+    def _bpmn_node(self, node: Any, tag: str) -> None:
+        element_id = node.get("id")
+        if element_id and (element_id in RESERVED_IDS or element_id.endswith(RESERVED_SUFFIXES)):
+            raise self.error(node, f"the id '{element_id}' is reserved by the engine; rename the element")
+        for attr in TEXT_OR_JUEL:
+            self.text_or_juel(node, node.get(_c(attr)), f"camunda:{attr}")
+        if tag == "conditionExpression" or tag == "condition":
+            language = (node.get("language") or "").lower()
+            if language and language not in ("feel", "juel", "http://www.omg.org/spec/feel/20140401"):
+                raise self.error(node, f"condition language '{language}' is not allowed; use JUEL ${{...}} or FEEL")
+            self.expression(node, node.text, "condition")
+        elif tag in ("timeDate", "timeDuration", "timeCycle"):
+            self._timer(node, tag)
+        elif tag == "multiInstanceLoopCharacteristics":
+            self._multi_instance(node)
+        elif tag == "scriptTask":
+            self._script_task(node)
+        elif tag in ("serviceTask", "sendTask"):
+            self._service_task(node, tag)
+        elif tag == "businessRuleTask":
+            if any(node.get(_c(a)) for a in JAVA_ATTRS):
+                raise self.error(node, JAVA_MESSAGE)
+            if not node.get(_c("decisionRef")):
+                raise self.error(node, "a business rule task needs camunda:decisionRef")
+        elif tag == "callActivity":
+            called = node.get("calledElement")
+            if not called:
+                raise self.error(node, "a call activity needs calledElement")
+            if is_juel(called):
+                raise self.error(node, f"calledElement {called!r}: expressions in calledElement are not supported; "
+                                       "name the called process key")
+            binding = node.get(_c("calledElementBinding"))
+            if binding not in (None, "latest", "version", "deployment", "versionTag"):
+                raise self.error(node, f"camunda:calledElementBinding {binding!r} is not supported")
+            if any(node.get(_c(a)) for a in ("variableMappingClass", "variableMappingDelegateExpression")):
+                raise self.error(node, JAVA_MESSAGE)
+        elif tag == "userTask":
+            due = node.get(_c("dueDate"))
+            if due and not is_juel(due):
+                self._date(node, due, "camunda:dueDate")
+            follow = node.get(_c("followUpDate"))
+            if follow and not is_juel(follow):
+                self._date(node, follow, "camunda:followUpDate")
+            priority = node.get(_c("priority"))
+            if priority and not is_juel(priority) and not priority.strip().lstrip("-").isdigit():
+                raise self.error(node, f"camunda:priority {priority!r} is not a number")
+
+    def _camunda_node(self, node: Any, tag: str) -> None:
+        if tag in ("executionListener", "taskListener"):
+            raise self.error(node, f"camunda:{tag} is not supported (listeners would run Java or scripts)")
+        if tag == "connector":
+            raise self.error(node, "camunda:connector is not supported; use camunda:type=external")
+        if tag in ("inputParameter", "outputParameter"):
+            if not node.get("name"):
+                raise self.error(node, f"camunda:{tag} needs a name")
+            if len(node) == 0:
+                self.text_or_juel(node, node.text, f"camunda:{tag} '{node.get('name')}'")
+        if tag == "script":
+            fmt = (node.get("scriptFormat") or "").lower()
+            if fmt != "feel":
+                raise self.error(node, f"scriptFormat '{node.get('scriptFormat')}' is not allowed; use scriptFormat=\"feel\"")
+            if node.get("resource"):
+                raise self.error(node, "external script resources are not supported")
+            self.expression(node, node.text, "script")
+        if tag in ("value", "entry") and len(node) == 0:
+            self.text_or_juel(node, node.text, f"camunda:{tag}")
+        if tag in ("in", "out"):
+            if node.get("sourceExpression") is not None:
+                self.expression(node, node.get("sourceExpression"), f"camunda:{tag} sourceExpression")
+                if not node.get("target"):
+                    raise self.error(node, f"camunda:{tag} with sourceExpression needs a target")
+            elif node.get("variables") not in (None, "all"):
+                raise self.error(node, f"camunda:{tag} variables={node.get('variables')!r}: only 'all' is supported")
+            elif node.get("source") is None and node.get("variables") is None and node.get("businessKey") is None:
+                raise self.error(node, f"camunda:{tag} needs source, sourceExpression, variables=\"all\" or businessKey")
+
+    # -- pieces -----------------------------------------------------------------------------
+    def _date(self, node: Any, text: str, what: str) -> None:
+        try:
+            timers.parse_date(text)
+        except timers.TimerSyntaxError as exc:
+            raise self.error(node, f"{what}: {exc}") from None
+
+    def _timer(self, node: Any, tag: str) -> None:
+        text = node.text
+        if text is None or not text.strip():
+            raise self.error(node, f"{tag} is empty")
+        if is_juel(text):
+            self.expression(node, text, tag)
+            return
+        kind = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}[tag]
+        try:
+            timers.validate(kind, text)
+        except timers.TimerSyntaxError as exc:
+            raise self.error(node, f"{tag}: {exc}") from None
+
+    def _multi_instance(self, node: Any) -> None:
+        collection = node.get(_c("collection"))
+        cardinality = node.find(f"{{{BPMN}}}loopCardinality")
+        condition = node.find(f"{{{BPMN}}}completionCondition")
+        if collection:
+            self.expression(node, collection, "camunda:collection")
+        if cardinality is not None:
+            self.expression(cardinality, cardinality.text, "loopCardinality")
+        if not collection and cardinality is None:
+            raise self.error(node, "a multi-instance activity needs camunda:collection or loopCardinality")
+        if condition is not None and (condition.text or "").strip():
+            self.expression(condition, condition.text, "completionCondition")
+        if node.find(f"{{{BPMN}}}loopDataInputRef") is not None and not collection:
+            raise self.error(node, "loopDataInputRef is not supported; use camunda:collection")
+
+    def _script_task(self, node: Any) -> None:
+        fmt = node.get("scriptFormat")
+        if (fmt or "").lower() != "feel":
+            raise self.error(node, f"scriptFormat '{fmt}' is not allowed; use scriptFormat=\"feel\"")
+        if node.get(_c("resource")):
+            raise self.error(node, "external script resources are not supported")
+        script = node.find(f"{{{BPMN}}}script")
+        if script is None:
+            raise self.error(node, "a script task needs a script")
+        self.expression(script, script.text, "script")
+
+    def _service_task(self, node: Any, tag: str) -> None:
+        if any(node.get(_c(a)) for a in JAVA_ATTRS):
+            raise self.error(node, JAVA_MESSAGE)
+        kind = node.get(_c("type"))
+        if kind != "external":
+            raise self.error(node, f"a {tag} must be an external task: set camunda:type=\"external\" and camunda:topic")
+        if not node.get(_c("topic")):
+            raise self.error(node, "an external task needs camunda:topic")
+
+
+def iter_lines(root: Any) -> Iterator[tuple[str, int]]:
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.get("id"):
+            yield node.get("id"), node.sourceline
+
+
+__all__ = ["ModelChecker", "NS", "BPMN", "CAMUNDA", "JAVA_MESSAGE"]

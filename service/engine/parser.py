@@ -1,0 +1,377 @@
+"""Parse Camunda 7 BPMN into SpiffWorkflow specs with Alur's task specs, and describe it as ProcessModels."""
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator, full_tag
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    BoundaryEventParser,
+    EndEventParser,
+    EventBasedGatewayParser,
+    EventDefinitionParser,
+    IntermediateCatchEventParser,
+    IntermediateThrowEventParser,
+    ReceiveTaskParser,
+    StartEventParser,
+)
+from SpiffWorkflow.bpmn.parser.task_parsers import (
+    CallActivityParser,
+    ConditionalGatewayParser,
+    GatewayParser,
+    ScriptTaskParser,
+    SubWorkflowParser,
+)
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
+from SpiffWorkflow.bpmn.parser.util import first
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs import defaults as d
+from SpiffWorkflow.camunda.parser.CamundaParser import NSMAP, CamundaParser
+
+from . import specs as s
+from . import workflow as w
+from .errors import ModelError
+from .model import ElementInfo, ProcessModel
+from .model_checks import BPMN, CAMUNDA, ModelChecker
+
+_CAM = "{%s}" % CAMUNDA
+
+
+def _children(node: Any, path: str) -> list:
+    return node.xpath(path, namespaces=NSMAP)
+
+
+def _parameter(node: Any) -> dict:
+    """A camunda:inputParameter/outputParameter (or nested value) as a JSON-able description."""
+    inner = [c for c in node if isinstance(c.tag, str)]
+    if not inner:
+        return {"name": node.get("name"), "kind": "text", "value": node.text}
+    child = inner[0]
+    name = node.get("name")
+    tag = child.tag.replace(_CAM, "")
+    if tag == "script":
+        return {"name": name, "kind": "feel", "value": child.text}
+    if tag == "list":
+        return {"name": name, "kind": "list", "items": [_parameter(v) for v in child if isinstance(v.tag, str)]}
+    if tag == "map":
+        return {"name": name, "kind": "map",
+                "entries": [[e.get("key"), _parameter(e)] for e in child if isinstance(e.tag, str)]}
+    return {"name": name, "kind": "text", "value": child.text}
+
+
+def camunda_extensions(node: Any) -> dict:
+    """Everything Camunda-specific on one element, read from its own extensionElements only."""
+    result: dict[str, Any] = {}
+    attrs = {k[len(_CAM):]: v for k, v in node.attrib.items() if k.startswith(_CAM)}
+    if attrs:
+        result["camunda"] = attrs
+    props = {}
+    for p in _children(node, "./bpmn:extensionElements/camunda:properties/camunda:property"):
+        props[p.get("name")] = p.get("value")
+    result["properties"] = props
+    inputs = [_parameter(p) for p in _children(node, "./bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter")]
+    outputs = [_parameter(p) for p in _children(node, "./bpmn:extensionElements/camunda:inputOutput/camunda:outputParameter")]
+    if inputs:
+        result["inputs"] = inputs
+    if outputs:
+        result["outputs"] = outputs
+    for direction in ("in", "out"):
+        maps = [dict(m.attrib) for m in _children(node, f"./bpmn:extensionElements/camunda:{direction}")]
+        if maps:
+            result[direction] = maps
+    fields = _children(node, "./bpmn:extensionElements/camunda:formData/camunda:formField")
+    if fields:
+        result["form_fields"] = [_form_field(f) for f in fields]
+    return result
+
+
+def _form_field(node: Any) -> dict:
+    field: dict[str, Any] = {
+        "id": node.get("id"), "label": node.get("label"), "type": node.get("type"),
+        "default_value": node.get("defaultValue"), "properties": {}, "validation": [], "values": [],
+    }
+    for p in _children(node, "./camunda:properties/camunda:property"):
+        field["properties"][p.get("id")] = p.get("value")
+    for c in _children(node, "./camunda:validation/camunda:constraint"):
+        field["validation"].append({"name": c.get("name"), "config": c.get("config")})
+    for v in _children(node, "./camunda:value"):
+        field["values"].append({"id": v.get("id"), "name": v.get("name")})
+    return field
+
+
+class AlurParserMixin:
+    """Shared by every node parser: Camunda extensions, Camunda multi-instance, clock-driven timers."""
+
+    def parse_extensions(self, node: Any = None) -> dict:
+        return camunda_extensions(self.node if node is None else node)  # type: ignore[attr-defined]
+
+    def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
+        lc = loop_characteristics
+        sequential = lc.get("isSequential") == "true"
+        cardinality = first(_children(lc, "./bpmn:loopCardinality"))
+        condition = first(_children(lc, "./bpmn:completionCondition"))
+        mi = {
+            "collection": lc.get(_CAM + "collection"),
+            "elementVariable": lc.get(_CAM + "elementVariable"),
+            "cardinality": cardinality.text.strip() if cardinality is not None and cardinality.text else None,
+            "condition": condition.text.strip() if condition is not None and condition.text else None,
+            "sequential": sequential,
+        }
+        if not mi["collection"] and not mi["cardinality"]:
+            self.raise_validation_exception(  # type: ignore[attr-defined]
+                "A multi-instance activity needs camunda:collection or loopCardinality")
+        original = self.spec.task_specs.pop(self.task.name)  # type: ignore[attr-defined]
+        cls = s.AlurSequentialMultiInstance if sequential else s.AlurParallelMultiInstance
+        self.task = cls(  # type: ignore[attr-defined]
+            self.spec, original.name, task_spec="", lane=original.lane,  # type: ignore[attr-defined]
+            bpmn_name=original.bpmn_name, documentation=original.documentation,
+            description="Sequential MultiInstance" if sequential else "Parallel MultiInstance")
+        self.task.extensions = {**(original.extensions or {}), "mi": mi}  # type: ignore[attr-defined]
+        self._copy_task_attrs(original, lc)  # type: ignore[attr-defined]
+
+
+class AlurEventMixin(AlurParserMixin):
+    def parse_timer_event(self, event: Any) -> Any:
+        name = self.node.get("name", self.node.get("id"))  # type: ignore[attr-defined]
+        description = self.get_event_description(event)  # type: ignore[attr-defined]
+        for tag, cls in (("timeDate", s.AlurTimeDateEventDefinition),
+                         ("timeDuration", s.AlurDurationTimerEventDefinition),
+                         ("timeCycle", s.AlurCycleTimerEventDefinition)):
+            node = first(_children(event, f"./bpmn:{tag}"))
+            if node is not None:
+                return cls(name, (node.text or "").strip(), description=description)
+        raise ValidationException("A timer needs timeDate, timeDuration or timeCycle",
+                                  node=self.node, file_name=self.filename)  # type: ignore[attr-defined]
+
+    def parse_message_event(self, message_event: Any) -> Any:
+        # The base message definition merges the payload into the variables, as Camunda does.
+        return EventDefinitionParser.parse_message_event(self, message_event)  # type: ignore[arg-type]
+
+
+class AlurTaskParser(AlurParserMixin, TaskParser):
+    pass
+
+
+class AlurScriptTaskParser(AlurParserMixin, ScriptTaskParser):
+    pass
+
+
+class AlurBusinessRuleTaskParser(AlurParserMixin, TaskParser):
+    def create_task(self) -> Any:
+        return s.AlurBusinessRuleTask(self.spec, self.bpmn_id, **self.bpmn_attributes)
+
+    @staticmethod
+    def get_decision_ref(node: Any) -> str:
+        return node.get(_CAM + "decisionRef") or ""
+
+
+class AlurGatewayParser(AlurParserMixin, GatewayParser):
+    pass
+
+
+class AlurConditionalGatewayParser(AlurParserMixin, ConditionalGatewayParser):
+    pass
+
+
+class AlurSubWorkflowParser(AlurParserMixin, SubWorkflowParser):
+    pass
+
+
+class AlurCallActivityParser(AlurParserMixin, CallActivityParser):
+    pass
+
+
+class AlurStartEventParser(AlurEventMixin, StartEventParser):
+    pass
+
+
+class AlurEndEventParser(AlurEventMixin, EndEventParser):
+    pass
+
+
+class AlurIntermediateCatchEventParser(AlurEventMixin, IntermediateCatchEventParser):
+    pass
+
+
+class AlurIntermediateThrowEventParser(AlurEventMixin, IntermediateThrowEventParser):
+    pass
+
+
+class AlurBoundaryEventParser(AlurEventMixin, BoundaryEventParser):
+    pass
+
+
+class AlurReceiveTaskParser(AlurEventMixin, ReceiveTaskParser):
+    pass
+
+
+class AlurEventBasedGatewayParser(AlurEventMixin, EventBasedGatewayParser):
+    pass
+
+
+class AlurParser(CamundaParser):
+    OVERRIDE_PARSER_CLASSES = {
+        full_tag("userTask"): (AlurTaskParser, s.AlurUserTask),
+        full_tag("task"): (AlurTaskParser, s.AlurNoneTask),
+        full_tag("manualTask"): (AlurTaskParser, s.AlurManualTask),
+        full_tag("serviceTask"): (AlurTaskParser, s.AlurServiceTask),
+        full_tag("sendTask"): (AlurTaskParser, s.AlurSendTask),
+        full_tag("scriptTask"): (AlurScriptTaskParser, s.AlurScriptTask),
+        full_tag("businessRuleTask"): (AlurBusinessRuleTaskParser, s.AlurBusinessRuleTask),
+        full_tag("subProcess"): (AlurSubWorkflowParser, s.AlurSubWorkflowTask),
+        full_tag("callActivity"): (AlurCallActivityParser, s.AlurCallActivity),
+        full_tag("transaction"): (AlurSubWorkflowParser, d.TransactionSubprocess),
+        full_tag("exclusiveGateway"): (AlurConditionalGatewayParser, d.ExclusiveGateway),
+        full_tag("inclusiveGateway"): (AlurConditionalGatewayParser, w.AlurInclusiveGateway),
+        full_tag("parallelGateway"): (AlurGatewayParser, w.AlurParallelGateway),
+        full_tag("eventBasedGateway"): (AlurEventBasedGatewayParser, d.EventBasedGateway),
+        full_tag("startEvent"): (AlurStartEventParser, d.StartEvent),
+        full_tag("endEvent"): (AlurEndEventParser, d.EndEvent),
+        full_tag("intermediateCatchEvent"): (AlurIntermediateCatchEventParser, d.IntermediateCatchEvent),
+        full_tag("intermediateThrowEvent"): (AlurIntermediateThrowEventParser, d.IntermediateThrowEvent),
+        full_tag("boundaryEvent"): (AlurBoundaryEventParser, d.BoundaryEvent),
+        full_tag("receiveTask"): (AlurReceiveTaskParser, d.ReceiveTask),
+    }
+
+
+# -- parse_bpmn ---------------------------------------------------------------------------------
+
+_XML_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+_validator: BpmnValidator | None = None
+
+
+def _xsd_validator() -> BpmnValidator:
+    global _validator
+    if _validator is None:
+        _validator = BpmnValidator()
+    return _validator
+
+
+def load_xml(name: str, content: bytes) -> Any:
+    try:
+        return etree.fromstring(content, etree.XMLParser(**_XML_PARSER_OPTIONS))
+    except etree.XMLSyntaxError as exc:
+        raise ModelError(f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno) from None
+
+
+def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False) -> list[ProcessModel]:
+    """Parse and check one BPMN resource; every process in it becomes a ProcessModel."""
+    root = load_xml(name, content)
+    if root.tag != f"{{{BPMN}}}definitions":
+        raise ModelError("the root element must be bpmn:definitions", file=name, line=root.sourceline)
+    ModelChecker(name).check(root)
+    parser = AlurParser(validator=_xsd_validator() if validate_xsd else None)
+    try:
+        parser.add_bpmn_xml(root, filename=name)
+        models = [_process_model(parser, root, proc, name, content)
+                  for proc in root.findall(f"{{{BPMN}}}process")]
+    except ValidationException as exc:
+        raise _model_error(exc, root, name) from None
+    if not models:
+        raise ModelError("the resource holds no bpmn:process", file=name)
+    return models
+
+
+def _model_error(exc: ValidationException, root: Any, name: str) -> ModelError:
+    element_id = getattr(exc, "id", None) or None
+    line = getattr(exc, "line_number", None) or None
+    if element_id and not isinstance(line, int):
+        found = root.xpath(".//*[@id=$i]", i=element_id)
+        line = found[0].sourceline if found else None
+    message = str(exc.args[0]) if exc.args else str(exc)
+    return ModelError(message, file=name, element_id=element_id, line=line if isinstance(line, int) else None)
+
+
+def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content: bytes) -> ProcessModel:
+    from .serializer import spec_json_for
+
+    key = proc.get("id")
+    executable = proc.get("isExecutable", "true") == "true"
+    spec_json = ""
+    if executable:
+        spec = parser.get_spec(key)
+        embedded = {}
+        for sp_name, sp in parser.get_subprocess_specs(key, require_call_activity_specs=False).items():
+            sp_parser = parser.get_process_parser(sp_name)
+            if sp is not None and sp_parser is not None and sp_parser.node.tag != f"{{{BPMN}}}process":
+                embedded[sp_name] = sp
+        spec_json = spec_json_for(spec, embedded)
+    lanes = _lanes(root, proc)
+    lane_of = {ref.text: lane.get("name") for lane in proc.iter(f"{{{BPMN}}}lane")
+               for ref in lane.findall(f"{{{BPMN}}}flowNodeRef") if ref.text}
+    elements: dict[str, ElementInfo] = {}
+    flow_tags = {"task", "userTask", "manualTask", "serviceTask", "sendTask", "receiveTask", "scriptTask",
+                 "businessRuleTask", "subProcess", "callActivity", "transaction", "exclusiveGateway",
+                 "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway", "startEvent",
+                 "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+                 "sequenceFlow", "adHocSubProcess"}
+    for node in proc.iter():
+        if not isinstance(node.tag, str) or not node.tag.startswith(f"{{{BPMN}}}"):
+            continue
+        tag = node.tag.split("}", 1)[1]
+        if tag not in flow_tags or not node.get("id"):
+            continue
+        ext = camunda_extensions(node)
+        doc = node.find(f"{{{BPMN}}}documentation")
+        elements[node.get("id")] = ElementInfo(
+            id=node.get("id"), type=tag, name=node.get("name"), lane=_lane_for(node, lane_of),
+            properties=ext.get("properties", {}), documentation=doc.text if doc is not None else None,
+            attributes=ext.get("camunda", {}))
+    start_lanes: list[str] = []
+    start_form_ref = start_form_key = None
+    timer_start: list[tuple[str, str]] = []
+    message_start: list[tuple[str, str]] = []
+    messages = {m.get("id"): m.get("name") for m in root.iter(f"{{{BPMN}}}message")}
+    for start in proc.findall(f"{{{BPMN}}}startEvent"):
+        timer = start.find(f"{{{BPMN}}}timerEventDefinition")
+        message = start.find(f"{{{BPMN}}}messageEventDefinition")
+        if timer is not None:
+            text = next((c.text or "").strip() for c in timer if isinstance(c.tag, str))
+            timer_start.append((start.get("id"), text))
+        elif message is not None:
+            message_start.append((start.get("id"), messages.get(message.get("messageRef")) or ""))
+        elif len([c for c in start if isinstance(c.tag, str) and c.tag.endswith("EventDefinition")]) == 0:
+            lane = lane_of.get(start.get("id"))
+            if lane and lane not in start_lanes:
+                start_lanes.append(lane)
+            start_form_ref = start_form_ref or start.get(_CAM + "formRef") or start.get(_CAM + "formKey")
+            start_form_key = start_form_key or start.get(_CAM + "formKey")
+    called = [c.get("calledElement") for c in proc.iter(f"{{{BPMN}}}callActivity") if c.get("calledElement")]
+    # Only literal keys: a ${...} decisionRef is known at run time only.
+    decisions = [b.get(_CAM + "decisionRef") for b in proc.iter(f"{{{BPMN}}}businessRuleTask")
+                 if b.get(_CAM + "decisionRef") and "${" not in b.get(_CAM + "decisionRef")
+                 and "#{" not in b.get(_CAM + "decisionRef")]
+    return ProcessModel(
+        key=key, name=proc.get("name"), resource_name=name, xml=content, executable=executable,
+        lanes=lanes, start_lanes=start_lanes, start_form_ref=start_form_ref, elements=elements,
+        called_keys=list(dict.fromkeys(called)), decision_refs=list(dict.fromkeys(decisions)),
+        timer_start=timer_start, message_start=message_start, spec_json=spec_json,
+        start_form_key=start_form_key, version_tag=proc.get(_CAM + "versionTag"))
+
+
+def _lane_for(node: Any, lane_of: dict) -> str | None:
+    current = node
+    while current is not None:
+        lane = lane_of.get(current.get("id"))
+        if lane:
+            return lane
+        current = current.getparent()
+    return None
+
+
+def _lanes(root: Any, proc: Any) -> list[str]:
+    """Lane names top to bottom by their DI shapes, else in document order."""
+    ys = {}
+    for shape in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape"):
+        bounds = shape.find("{http://www.omg.org/spec/DD/20100524/DC}Bounds")
+        if bounds is not None and shape.get("bpmnElement"):
+            ys[shape.get("bpmnElement")] = float(bounds.get("y", 0))
+    lanes = [(lane.get("id"), lane.get("name")) for lane in proc.iter(f"{{{BPMN}}}lane")
+             if lane.get("name") and lane.find(f"{{{BPMN}}}childLaneSet") is None]
+    order = {lane_id: i for i, (lane_id, _) in enumerate(lanes)}
+    if lanes and all(lane_id in ys for lane_id, _ in lanes):
+        lanes.sort(key=lambda item: (ys[item[0]], order[item[0]]))
+    return list(dict.fromkeys(n for _, n in lanes))
+
+
+__all__ = ["AlurParser", "parse_bpmn", "camunda_extensions", "load_xml"]

@@ -1,0 +1,125 @@
+"""The script engine SpiffWorkflow calls for every expression: FEEL or JUEL, never Python eval/exec.
+
+SpiffWorkflow reaches expressions through three doors, all overridden here:
+- ``evaluate(task, text, external_context)``: in 3.2.0 only boolean contexts call it (gateway
+  conditions, conditional events, standard-loop conditions), so it returns a strict boolean.
+- ``environment.evaluate(text, context)``: correlation retrieval expressions and ad-hoc completion
+  conditions; returns the value.
+- ``execute(task, script)``: Python script tasks. Refused: Alur script tasks are FEEL and run
+  through ``run_feel_script`` from our own script task spec.
+Our own task specs (timers, multi-instance, mappings, user task attributes) call ``evaluate_value``.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from service.expr import ExpressionError, Limits
+
+from .clock import Clock, SystemClock
+from .expressions import as_condition, compile_text, is_juel
+
+
+class ScriptRefused(Exception):
+    """Python code was about to run; Alur never runs model text as Python."""
+
+
+class AlurEnvironment(BasePythonScriptEngineEnvironment):
+    def __init__(self, engine: "AlurScriptEngine") -> None:
+        super().__init__({})
+        self._engine = engine
+
+    def evaluate(self, expression: str, context: Mapping[str, Any], external_context: Mapping | None = None) -> Any:
+        variables = dict(external_context or {})
+        variables.update(context)
+        return compile_text(expression).evaluate(variables, now=self._engine.now(), limits=self._engine.limits)
+
+    def execute(self, script: str, context: Any, external_context: Any = None) -> Any:
+        raise ScriptRefused("Python scripts are not allowed; use scriptFormat=\"feel\"")
+
+    def call_service(self, context: Any, **kwargs: Any) -> Any:
+        raise ScriptRefused("service calls from the engine are not allowed; use camunda:type=\"external\"")
+
+
+class AlurScriptEngine(PythonScriptEngine):
+    """One per instance: carries the clock, limits, and the hooks of the running instance."""
+
+    def __init__(self, *, clock: Clock | None = None, limits: Limits | None = None,
+                 decisions: Callable[..., Any] | None = None, tenant: str | None = None,
+                 on_event: Callable[[str, Any, dict], None] | None = None,
+                 calendar: Any = None) -> None:
+        super().__init__(environment=None)
+        self.environment = AlurEnvironment(self)
+        self.clock = clock or SystemClock()
+        self.limits = limits or Limits()
+        self.decisions = decisions
+        self.tenant = tenant
+        self.calendar = calendar
+        self.on_event = on_event
+
+    # -- time ---------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # -- SpiffWorkflow entry points -----------------------------------------------------------
+    def validate(self, expression: str) -> None:
+        compile_text(expression)
+
+    def evaluate(self, task: Any, expression: str, external_context: Mapping | None = None) -> bool:
+        value = self.evaluate_value(task, expression, external_context)
+        try:
+            return as_condition(value, expression)
+        except ExpressionError as exc:
+            raise self._task_error(task, expression, exc) from None
+
+    def execute(self, task: Any, script: str, external_context: Mapping | None = None) -> Any:
+        raise self._task_error(task, script, ScriptRefused(
+            "Python scripts are not allowed; use scriptFormat=\"feel\""))
+
+    def call_service(self, task: Any, **kwargs: Any) -> Any:
+        raise self._task_error(task, "", ScriptRefused("service calls are not allowed; use camunda:type=\"external\""))
+
+    # -- Alur entry points --------------------------------------------------------------------
+    def evaluate_value(self, task: Any, expression: str, extra: Mapping | None = None) -> Any:
+        variables: dict[str, Any] = {}
+        if extra:
+            variables.update(extra)
+        variables.update(task.data)
+        try:
+            return compile_text(expression).evaluate(variables, now=self.now(), limits=self.limits)
+        except WorkflowTaskException:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes an incident on the task
+            raise self._task_error(task, expression, exc) from None
+
+    def evaluate_literal_or_juel(self, task: Any, text: str | None) -> Any:
+        """Attributes Camunda reads as text unless they hold ${...}: assignee, timers, formKey..."""
+        if text is None:
+            return None
+        if is_juel(text):
+            return self.evaluate_value(task, text)
+        return text.strip()
+
+    def run_feel_script(self, task: Any, script: str, result_variable: str | None) -> None:
+        value = self.evaluate_value(task, script)
+        if result_variable:
+            task.data[result_variable] = value
+
+    def emit(self, kind: str, task: Any, data: dict) -> None:
+        if self.on_event is not None:
+            self.on_event(kind, task, data)
+
+    def _task_error(self, task: Any, text: str, exc: BaseException) -> WorkflowTaskException:
+        element = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+        message = exc.message if isinstance(exc, ExpressionError) else str(exc)
+        err = WorkflowTaskException(f"{element}: {message}", task=task, exception=exc)
+        err.expression = text  # type: ignore[attr-defined]
+        err.element_id = element  # type: ignore[attr-defined]
+        return err
+
+
+__all__ = ["AlurScriptEngine", "AlurEnvironment", "ScriptRefused"]

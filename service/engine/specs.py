@@ -1,0 +1,489 @@
+"""Task specs with Camunda 7 semantics on top of SpiffWorkflow's BPMN specs.
+
+Everything Camunda-specific that a spec needs at run time lives in ``spec.extensions`` (a JSON
+dict that SpiffWorkflow's converters already serialize): ``properties``, ``camunda`` (attributes),
+``form_fields`` (camunda:formData), ``inputs``/``outputs`` (camunda:inputOutput), ``in``/``out`` (call activity mappings),
+``mi`` (multi-instance). That keeps the converters generic and the spec_json self-describing.
+"""
+from __future__ import annotations
+
+from copy import deepcopy
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs import defaults as d
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
+
+from . import timers
+
+LOCALS_KEY = "alur_locals"
+
+
+def ext(spec: Any) -> dict:
+    return getattr(spec, "extensions", None) or {}
+
+
+def camunda_attr(spec: Any, name: str) -> Any:
+    return ext(spec).get("camunda", {}).get(name)
+
+
+def _engine(task: Any) -> Any:
+    return task.workflow.script_engine
+
+
+def _fail(task: Any, message: str, exc: BaseException | None = None) -> WorkflowTaskException:
+    element = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+    err = WorkflowTaskException(f"{element}: {message}", task=task, exception=exc)
+    err.element_id = element  # type: ignore[attr-defined]
+    return err
+
+
+# -- camunda:inputOutput -------------------------------------------------------------------------
+
+def evaluate_parameter(task: Any, param: dict) -> Any:
+    """Value of an input/output parameter: text (literal or JUEL), FEEL script, list or map."""
+    kind = param.get("kind", "text")
+    engine = _engine(task)
+    if kind == "text":
+        value = param.get("value")
+        return None if value is None else engine.evaluate_literal_or_juel(task, value)
+    if kind == "feel":
+        return engine.evaluate_value(task, param["value"])
+    if kind == "list":
+        return [evaluate_parameter(task, item) for item in param["items"]]
+    if kind == "map":
+        return {key: evaluate_parameter(task, item) for key, item in param["entries"]}
+    raise _fail(task, f"unknown parameter kind {kind!r}")
+
+
+class CamundaIoMixin:
+    """camunda:inputOutput: input parameters become task-local variables, outputs are copied out."""
+
+    def _apply_inputs(self, my_task: Any) -> None:
+        inputs = ext(self).get("inputs")
+        if not inputs or LOCALS_KEY in my_task.internal_data:
+            return
+        values = {p["name"]: evaluate_parameter(my_task, p) for p in inputs}
+        my_task.data.update(values)
+        my_task.internal_data[LOCALS_KEY] = list(values)
+
+    def _update_hook(self, my_task: Any) -> Any:
+        result = super()._update_hook(my_task)  # type: ignore[misc]
+        self._apply_inputs(my_task)
+        return result
+
+    def _on_complete_hook(self, my_task: Any) -> None:
+        outputs = ext(self).get("outputs")
+        values = {p["name"]: evaluate_parameter(my_task, p) for p in outputs} if outputs else {}
+        for name in my_task.internal_data.get(LOCALS_KEY, []):
+            my_task.data.pop(name, None)
+        my_task.data.update(values)
+        super()._on_complete_hook(my_task)  # type: ignore[misc]
+
+
+# -- plain activities ------------------------------------------------------------------------------
+
+class AlurNoneTask(CamundaIoMixin, d.NoneTask):
+    pass
+
+
+class _HumanTaskMixin:
+    """Evaluates assignee/candidates/due dates once, when the task becomes READY (its creation time)."""
+
+    def _on_ready_hook(self, my_task: Any) -> None:
+        super()._on_ready_hook(my_task)  # type: ignore[misc]
+        if "alur_user_task" not in my_task.internal_data:
+            my_task.internal_data["alur_user_task"] = resolve_user_task(my_task)
+
+
+class AlurManualTask(_HumanTaskMixin, CamundaIoMixin, d.ManualTask):
+    pass
+
+
+class AlurUserTask(_HumanTaskMixin, CamundaIoMixin, d.UserTask):
+    pass
+
+
+def _split_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def _as_datetime(task: Any, value: Any, what: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return timers.to_utc(value).isoformat()
+    try:
+        return timers.parse_date(str(value)).isoformat()
+    except timers.TimerSyntaxError as exc:
+        raise _fail(task, f"{what} {value!r} is not a date/time", exc) from None
+
+
+def resolve_user_task(my_task: Any) -> dict:
+    engine = _engine(my_task)
+    spec = my_task.task_spec
+    cam = ext(spec).get("camunda", {})
+    now = engine.now()
+    assignee = engine.evaluate_literal_or_juel(my_task, cam.get("assignee"))
+    groups = _split_list(engine.evaluate_literal_or_juel(my_task, cam.get("candidateGroups")))
+    users = _split_list(engine.evaluate_literal_or_juel(my_task, cam.get("candidateUsers")))
+    if not groups and not users and not assignee and spec.lane:
+        groups = [spec.lane]
+    due = _as_datetime(my_task, engine.evaluate_literal_or_juel(my_task, cam.get("dueDate")), "dueDate")
+    if due is None:
+        due = mutu_due(my_task, now)
+    follow_up = _as_datetime(my_task, engine.evaluate_literal_or_juel(my_task, cam.get("followUpDate")),
+                             "followUpDate")
+    priority_text = engine.evaluate_literal_or_juel(my_task, cam.get("priority"))
+    try:
+        priority = int(priority_text) if priority_text not in (None, "") else 50
+    except (TypeError, ValueError):
+        raise _fail(my_task, f"priority {priority_text!r} is not a number") from None
+    form_key = engine.evaluate_literal_or_juel(my_task, cam.get("formKey"))
+    form_ref = engine.evaluate_literal_or_juel(my_task, cam.get("formRef"))
+    return {
+        "created": now.isoformat(),
+        "assignee": None if assignee in (None, "") else str(assignee),
+        "candidate_groups": groups,
+        "candidate_users": users,
+        "due": due,
+        "follow_up": follow_up,
+        "priority": priority,
+        "form_key": None if form_key is None else str(form_key),
+        "form_ref": None if form_ref is None else str(form_ref),
+    }
+
+
+def mutu_due(my_task: Any, now: datetime) -> str | None:
+    """Due date from the SOP's mutu.waktu property on the working-day calendar (if one is configured)."""
+    props = ext(my_task.task_spec).get("properties", {})
+    waktu = props.get("mutu.waktu")
+    calendar = getattr(_engine(my_task), "calendar", None)
+    if not waktu or calendar is None:
+        return None
+    calendar_days = str(props.get("mutu.hari", "")).strip().lower() == "kalender"
+    try:
+        return timers.to_utc(calendar.add(now, waktu, calendar_days=calendar_days)).isoformat()
+    except Exception as exc:  # noqa: BLE001 - calendar errors become an incident naming the property
+        raise _fail(my_task, f"mutu.waktu {waktu!r}: {exc}", exc) from None
+
+
+class AlurServiceTask(CamundaIoMixin, d.ServiceTask):
+    """External task (camunda:type="external"): waits in STARTED until a worker completes it."""
+
+    def _run_hook(self, my_task: Any) -> Any:
+        my_task.internal_data.setdefault("alur_created", _engine(my_task).now().isoformat())
+        return None
+
+
+class AlurSendTask(CamundaIoMixin, d.ServiceTask):
+    """A Camunda sendTask is implemented like a service task (external)."""
+
+    def _run_hook(self, my_task: Any) -> Any:
+        my_task.internal_data.setdefault("alur_created", _engine(my_task).now().isoformat())
+        return None
+
+
+class AlurScriptTask(CamundaIoMixin, d.ScriptTask):
+    def _execute(self, task: Any) -> bool:
+        _engine(task).run_feel_script(task, self.script, camunda_attr(self, "resultVariable"))
+        return True
+
+
+class AlurBusinessRuleTask(CamundaIoMixin, BpmnSpecMixin):
+    """Evaluates a DMN decision through the DecisionResolver; the table is never stored in state."""
+
+    def _run_hook(self, my_task: Any) -> bool:
+        engine = _engine(my_task)
+        cam = ext(self).get("camunda", {})
+        key = engine.evaluate_literal_or_juel(my_task, cam.get("decisionRef"))
+        binding = cam.get("decisionRefBinding") or "latest"
+        version_text = engine.evaluate_literal_or_juel(my_task, cam.get("decisionRefVersion"))
+        tenant = cam.get("decisionRefTenantId") or engine.tenant
+        resolver = engine.decisions
+        if resolver is None:
+            raise _fail(my_task, "no decision resolver is configured")
+        try:
+            version = int(version_text) if version_text not in (None, "") else None
+            model = resolver(str(key), tenant, binding, version)
+        except WorkflowTaskException:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise _fail(my_task, f"decision {key!r} cannot be resolved: {exc}", exc) from None
+        from service.engine.dmn import evaluate_decision, map_decision_result
+        try:
+            result = evaluate_decision(model, dict(my_task.data), limits=engine.limits)
+            value = map_decision_result(result, cam.get("mapDecisionResult") or "resultList")
+        except Exception as exc:  # noqa: BLE001 - DecisionError, LimitExceeded: an incident on this task
+            raise _fail(my_task, f"decision {key!r}: {exc}", exc) from None
+        result_variable = cam.get("resultVariable")
+        if result_variable:
+            my_task.data[result_variable] = value
+        engine.emit("decision_evaluated", my_task, {
+            "decision_key": model.key,
+            "result": value,
+            "matched_rules": [_rule_dict(r) for r in getattr(result, "matched_rules", [])],
+            "diagnostics": list(getattr(result, "diagnostics", [])),
+        })
+        return True
+
+
+def _rule_dict(rule: Any) -> dict:
+    if isinstance(rule, dict):
+        return dict(rule)
+    return {k: getattr(rule, k) for k in ("rule_id", "index", "annotation", "decision_key") if hasattr(rule, k)} \
+        or {"rule": str(rule)}
+
+
+# -- subprocesses ------------------------------------------------------------------------------------
+
+class AlurSubWorkflowTask(CamundaIoMixin, d.SubWorkflowTask):
+    def start_workflow(self, my_task: Any) -> None:
+        self._apply_inputs(my_task)
+        super().start_workflow(my_task)
+
+
+class AlurCallActivity(CamundaIoMixin, d.CallActivity):
+    """camunda:in / camunda:out decide what crosses the boundary (nothing, when none is given)."""
+
+    def start_workflow(self, my_task: Any) -> None:
+        self._apply_inputs(my_task)
+        super().start_workflow(my_task)
+
+    def copy_data(self, my_task: Any, subworkflow: Any) -> None:
+        start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
+        start.set_data(**_map_variables(my_task, ext(self).get("in", []), my_task.data))
+
+    def update_data(self, my_task: Any, subworkflow: Any) -> None:
+        child_task = subworkflow.last_task
+        values = _map_variables(child_task, ext(self).get("out", []), child_task.data)
+        my_task.data.update(deepcopy(values))
+
+
+def _map_variables(task: Any, mappings: list[dict], data: dict) -> dict:
+    engine = _engine(task)
+    values: dict[str, Any] = {}
+    for m in mappings:
+        if m.get("variables") == "all":
+            values.update(deepcopy({k: v for k, v in data.items() if k not in ("data_objects", "__alur_v")}))
+        elif m.get("source"):
+            if m["source"] in data:
+                values[m.get("target") or m["source"]] = deepcopy(data[m["source"]])
+        elif m.get("sourceExpression"):
+            values[m["target"]] = engine.evaluate_value(task, m["sourceExpression"])
+    return values
+
+
+# -- multi-instance (Camunda semantics) -----------------------------------------------------------
+
+class CamundaMultiInstanceMixin:
+    """camunda:collection / elementVariable, loopCardinality and completionCondition as expressions.
+
+    Each instance gets ``elementVariable`` and ``loopCounter`` as local variables; whatever else an
+    instance writes is merged into the parent scope (last writer wins), as in Camunda 7.
+    """
+
+    def _mi(self) -> dict:
+        return ext(self).get("mi", {})
+
+    def _items(self, my_task: Any) -> list:
+        mi = self._mi()
+        engine = _engine(my_task)
+        if mi.get("collection"):
+            value = engine.evaluate_value(my_task, mi["collection"])
+            if value is None:
+                raise _fail(my_task, f"multi-instance collection {mi['collection']!r} is null")
+            if isinstance(value, dict):
+                return list(value.values())
+            if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+                raise _fail(my_task, f"multi-instance collection {mi['collection']!r} is not a list")
+            return list(value)
+        value = engine.evaluate_value(my_task, mi["cardinality"])
+        if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__int__"):
+            raise _fail(my_task, f"loopCardinality {mi['cardinality']!r} is not a number")
+        count = int(value)
+        if count < 0 or count > engine.limits.max_collection:
+            raise _fail(my_task, f"loopCardinality {count} is out of range")
+        return list(range(count))
+
+    def _locals(self) -> list[str]:
+        mi = self._mi()
+        return [n for n in (mi.get("elementVariable"), "loopCounter") if n]
+
+    def _new_child(self, my_task: Any, index: int, item: Any) -> None:
+        task_spec = my_task.workflow.spec.task_specs[self.task_spec]
+        if not task_spec.completed_event.is_connected(self.merge_child):
+            task_spec.completed_event.connect(self.merge_child)
+        child = my_task._add_child(task_spec, TaskState.WAITING)
+        child.triggered = True
+        child.internal_data["key_or_index"] = index
+        element_var = self._mi().get("elementVariable")
+        if element_var:
+            child.data[element_var] = deepcopy(item)
+        child.data["loopCounter"] = index
+        child.task_spec._update(child)
+
+    def _counters(self, my_task: Any) -> dict:
+        instances = list(self._instances(my_task))
+        completed = len(my_task.internal_data.get("merged", []))
+        active = sum(1 for c in instances if not c.has_state(TaskState.FINISHED_MASK))
+        return {"nrOfInstances": my_task.internal_data.get("alur_total", len(instances)),
+                "nrOfActiveInstances": active, "nrOfCompletedInstances": completed}
+
+    def _merge(self, my_task: Any, child: Any) -> bool:
+        """Merge a finished instance; True when the completion condition holds."""
+        data = {k: v for k, v in child.data.items() if k not in self._locals()}
+        DeepMerge.merge(my_task.data, data)
+        my_task.internal_data["merged"].append(str(child.id))
+        condition = self._mi().get("condition")
+        if condition:
+            extra = self._counters(my_task)
+            ctx = dict(child.data)
+            return _engine(my_task).evaluate(_Scope(child, {**extra, **ctx}), condition)
+        return False
+
+
+class _Scope:
+    """A stand-in task whose data is a computed scope (for MI completion conditions)."""
+
+    def __init__(self, task: Any, data: dict) -> None:
+        self._task = task
+        self.data = data
+        self.task_spec = task.task_spec
+        self.workflow = task.workflow
+        self.id = task.id
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._task, name)
+
+
+class AlurParallelMultiInstance(CamundaMultiInstanceMixin, d.ParallelMultiInstanceTask):
+    def create_children(self, my_task: Any) -> None:
+        items = self._items(my_task)
+        my_task.internal_data["alur_total"] = len(items)
+        for index, item in enumerate(items):
+            self._new_child(my_task, index, item)
+
+    def merge_child(self, workflow: Any, child: Any) -> None:
+        my_task = child.parent
+        if self._merge(my_task, child):
+            for other in self._instances(my_task):
+                if not other.has_state(TaskState.FINISHED_MASK):
+                    other.cancel()
+            my_task._set_state(TaskState.READY)
+        elif self.children_complete(my_task):
+            my_task._set_state(TaskState.READY)
+
+    def children_complete(self, my_task: Any) -> bool:
+        return all(c.state == TaskState.COMPLETED for c in self._instances(my_task))
+
+
+class AlurSequentialMultiInstance(CamundaMultiInstanceMixin, d.SequentialMultiInstanceTask):
+    def _update_hook(self, my_task: Any) -> Any:
+        BpmnSpecMixin._update_hook(self, my_task)
+        my_task.internal_data["merged"] = []
+        items = self._items(my_task)
+        my_task.internal_data["alur_total"] = len(items)
+        my_task.internal_data["alur_items"] = items
+        if not items:
+            return True
+        self._new_child(my_task, 0, items[0])
+        my_task._set_state(TaskState.STARTED)
+        return None
+
+    def merge_child(self, workflow: Any, child: Any) -> None:
+        my_task = child.parent
+        done = self._merge(my_task, child)
+        items = my_task.internal_data.get("alur_items", [])
+        index = len(my_task.internal_data["merged"])
+        if done or index >= len(items):
+            my_task.internal_data.pop("alur_items", None)
+            my_task._set_state(TaskState.READY)
+        else:
+            self._new_child(my_task, index, items[index])
+
+
+# -- timers driven by the engine clock -----------------------------------------------------------
+
+class _ClockTimerMixin:
+    kind = "date"
+
+    def has_fired(self, my_task: Any) -> bool:
+        engine = _engine(my_task)
+        due = my_task._get_internal_data("event_value")
+        if due is None:
+            value = engine.evaluate_literal_or_juel(my_task, self.expression)  # type: ignore[attr-defined]
+            try:
+                due = timers.due_from_value(self.kind, value, engine.now()).isoformat()
+            except timers.TimerSyntaxError as exc:
+                raise _fail(my_task, str(exc), exc) from None
+            my_task._set_internal_data(event_value=due)
+        if datetime.fromisoformat(due) <= engine.now():
+            my_task._set_internal_data(event_fired=True)
+        return my_task._get_internal_data("event_fired", False)
+
+
+class AlurTimeDateEventDefinition(_ClockTimerMixin, TimeDateEventDefinition):
+    kind = "date"
+
+
+class AlurDurationTimerEventDefinition(_ClockTimerMixin, DurationTimerEventDefinition):
+    kind = "duration"
+
+
+class AlurCycleTimerEventDefinition(CycleTimerEventDefinition):
+    def cycle_complete(self, my_task: Any) -> bool:
+        engine = _engine(my_task)
+        now = engine.now()
+        event_value = my_task._get_internal_data("event_value")
+        try:
+            if event_value is None:
+                text = engine.evaluate_literal_or_juel(my_task, self.expression)
+                cycle = timers.parse_cycle(str(text))
+                event_value = {"cycles": cycle.repetitions, "next": cycle.first(now).isoformat(), "text": str(text)}
+            else:
+                cycle = timers.parse_cycle(event_value["text"])
+        except timers.TimerSyntaxError as exc:
+            raise _fail(my_task, str(exc), exc) from None
+        ready = False
+        if event_value["cycles"] != 0:
+            next_event = datetime.fromisoformat(event_value["next"])
+            if next_event <= now:
+                following = cycle.following(next_event)
+                for _ in range(10_000):   # occurrences missed while nobody fired timers: fire once
+                    if following > now:
+                        break
+                    following = cycle.following(following)
+                event_value["next"] = following.isoformat()
+                if event_value["cycles"] > 0:
+                    event_value["cycles"] -= 1
+                ready = True
+                # Each firing of a cycle is one activity instance of the event (the task itself waits on).
+                engine.emit("activity_started", my_task, {"due": next_event.isoformat()})
+                engine.emit("activity_ended", my_task, {"due": next_event.isoformat()})
+        else:
+            my_task.internal_data.pop("event_value", None)
+            my_task.internal_data["event_fired"] = True
+            return False
+        my_task._set_internal_data(event_value=event_value)
+        return ready
+
+
+ALUR_SPEC_CLASSES = (
+    AlurNoneTask, AlurManualTask, AlurUserTask, AlurServiceTask, AlurSendTask, AlurScriptTask,
+    AlurBusinessRuleTask, AlurSubWorkflowTask, AlurCallActivity, AlurParallelMultiInstance,
+    AlurSequentialMultiInstance,
+)
+TIMER_CLASSES = (AlurTimeDateEventDefinition, AlurDurationTimerEventDefinition, AlurCycleTimerEventDefinition)

@@ -1,0 +1,170 @@
+"""Camunda timer texts: ISO 8601 dates, durations, repeating intervals and Quartz cron.
+
+Camunda Modeler writes timer definitions unquoted (``PT1H``, ``R3/PT1H``, ``0 0 9 * * ?``); they are
+literal texts, not expressions, unless they are JUEL (``${...}``), in which case the value of the
+expression is the timer text (or directly a datetime). The functions here never evaluate anything.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import isodate
+from croniter import croniter
+
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,#\-LW]+$")
+_DOW_NUMBER = re.compile(r"\d+")
+
+
+class TimerSyntaxError(ValueError):
+    """The timer text is not a valid date, duration, cycle or cron expression."""
+
+
+def to_utc(value: datetime) -> datetime:
+    # Naive timer dates are read as UTC: the server has no business timezone of its own.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def parse_date(text: str) -> datetime:
+    text = text.strip()
+    try:
+        if "T" not in text.upper():
+            d = date.fromisoformat(text)
+            return datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
+        return to_utc(isodate.parse_datetime(text))
+    except (ValueError, isodate.ISO8601Error) as exc:
+        raise TimerSyntaxError(f"'{text}' is not an ISO 8601 date/time") from exc
+
+
+def parse_duration(text: str) -> timedelta | isodate.Duration:
+    text = text.strip()
+    if not text.upper().startswith("P"):
+        raise TimerSyntaxError(f"'{text}' is not an ISO 8601 duration (e.g. PT1H, P5D)")
+    try:
+        value = isodate.parse_duration(text)
+    except (ValueError, isodate.ISO8601Error) as exc:
+        raise TimerSyntaxError(f"'{text}' is not an ISO 8601 duration (e.g. PT1H, P5D)") from exc
+    if _as_seconds(value, datetime(2026, 1, 1, tzinfo=timezone.utc)) <= 0:
+        raise TimerSyntaxError(f"duration '{text}' must be positive")
+    return value
+
+
+def _as_seconds(duration: timedelta | isodate.Duration, start: datetime) -> float:
+    return ((start + duration) - start).total_seconds()
+
+
+def is_cron(text: str) -> bool:
+    parts = text.split()
+    return len(parts) in (6, 7) and all(_CRON_FIELD.match(p) for p in parts)
+
+
+def quartz_to_croniter(text: str) -> str:
+    """Convert a Quartz cron (sec min hour dom month dow [year]) to croniter's seconds-first form."""
+    parts = text.split()
+    if len(parts) not in (6, 7):
+        raise TimerSyntaxError(f"'{text}' is not a Quartz cron expression (6 or 7 fields)")
+    if len(parts) == 7:
+        if parts[6] not in ("*", "?"):
+            raise TimerSyntaxError(f"cron '{text}': a year field other than '*' is not supported")
+        parts = parts[:6]
+    sec, minute, hour, dom, month, dow = parts
+    dom = "*" if dom == "?" else dom
+    if dow == "?":
+        dow = "*"
+    else:
+        # Quartz numbers Sunday as 1 ... Saturday as 7; croniter uses 0 ... 6.
+        dow = _DOW_NUMBER.sub(lambda m: str((int(m.group()) - 1) % 7), dow) if not dow.startswith("*") else dow
+    expr = " ".join([minute, hour, dom, month, dow, sec])
+    try:
+        croniter(expr, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    except (ValueError, KeyError) as exc:
+        raise TimerSyntaxError(f"'{text}' is not a valid cron expression: {exc}") from exc
+    return expr
+
+
+def cron_next(expr: str, after: datetime) -> datetime:
+    return to_utc(croniter(expr, after).get_next(datetime))
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """A parsed timeCycle: a repeating ISO interval or a cron schedule."""
+
+    repetitions: int          # -1 = unbounded
+    start: datetime | None    # explicit start of an ISO interval (R/<start>/<period>)
+    period: str | None        # ISO duration text
+    cron: str | None          # croniter expression (seconds last)
+
+    def first(self, now: datetime) -> datetime:
+        if self.cron is not None:
+            return cron_next(self.cron, now)
+        if self.start is not None:
+            return self.start
+        return now + parse_duration(self.period or "")
+
+    def following(self, previous: datetime) -> datetime:
+        if self.cron is not None:
+            return cron_next(self.cron, previous)
+        return previous + parse_duration(self.period or "")
+
+
+def parse_cycle(text: str) -> Cycle:
+    text = text.strip()
+    if is_cron(text):
+        return Cycle(-1, None, None, quartz_to_croniter(text))
+    if not text.upper().startswith("R"):
+        raise TimerSyntaxError(f"'{text}' is neither a repeating interval (R3/PT1H) nor a cron expression")
+    parts = text.split("/")
+    count = parts[0][1:]
+    if count and not count.isdigit():
+        raise TimerSyntaxError(f"'{text}': the repetition count must be a number")
+    reps = int(count) if count else -1
+    if len(parts) == 2:
+        return Cycle(reps, None, _duration_text(parts[1], text), None)
+    if len(parts) == 3:
+        if parts[1].upper().startswith("P"):
+            # R/<period>/<end>: Camunda repeats until the end; we start one period from now.
+            parse_date(parts[2])
+            return Cycle(reps, None, _duration_text(parts[1], text), None)
+        return Cycle(reps, parse_date(parts[1]), _duration_text(parts[2], text), None)
+    raise TimerSyntaxError(f"'{text}' is not a repeating interval")
+
+
+def _duration_text(value: str, whole: str) -> str:
+    try:
+        parse_duration(value)
+    except TimerSyntaxError as exc:
+        raise TimerSyntaxError(f"'{whole}': {exc}") from exc
+    return value
+
+
+def validate(kind: str, text: str) -> None:
+    """Check a literal timer text of the given kind ('date', 'duration', 'cycle')."""
+    if kind == "date":
+        parse_date(text)
+    elif kind == "duration":
+        parse_duration(text)
+    elif kind == "cycle":
+        parse_cycle(text)
+    else:
+        raise TimerSyntaxError(f"unknown timer kind {kind!r}")
+
+
+def due_from_value(kind: str, value: object, now: datetime) -> datetime:
+    """The first due time of a date or duration timer, from its (possibly evaluated) value."""
+    if isinstance(value, datetime):
+        return to_utc(value)
+    if isinstance(value, timedelta):
+        return now + value
+    if not isinstance(value, str):
+        raise TimerSyntaxError(f"a timer must be a date or a duration text, got {type(value).__name__}")
+    if kind == "date":
+        return parse_date(value)
+    return now + parse_duration(value)
+
+
+__all__ = ["TimerSyntaxError", "to_utc", "Cycle", "parse_date", "parse_duration", "parse_cycle", "is_cron",
+           "quartz_to_croniter", "cron_next", "validate", "due_from_value"]

@@ -1,0 +1,106 @@
+"""Who may see and do what. Pure rules over plain values, shared by the web pages and the REST API.
+
+A user works inside their tenants (work without a tenant is shared by all). Within a tenant:
+- a task is visible to its assignee, its candidate users and members of its candidate groups; it can be
+  claimed or completed only when it is unassigned or assigned to that user;
+- an instance (and its documents) is visible to whoever started it, to whoever worked on it, to members of
+  any lane of its model, and to the tenant's process owners;
+- a process can be started by members of a lane that holds its start event;
+- models (BPMN, DMN) are edited and deployed by process owners of that tenant;
+- users are managed by admins.
+Anything not allowed is `Forbidden`, and pages treat "does not exist" the same way, so ids leak nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from service.store.users import ADMIN_GROUP, PROCESS_OWNER_GROUP
+
+from .errors import Forbidden
+
+FORBIDDEN_PESAN = "Anda tidak berwenang membuka halaman atau data ini."
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    groups: frozenset[str]
+    tenants: frozenset[str]
+
+    @classmethod
+    def of(cls, user_id: str, groups: Iterable[str], tenants: Iterable[str]) -> "Principal":
+        return cls(user_id=user_id, groups=frozenset(groups), tenants=frozenset(tenants))
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_GROUP in self.groups
+
+    @property
+    def is_process_owner(self) -> bool:
+        return PROCESS_OWNER_GROUP in self.groups
+
+
+def forbidden(what: str = "this resource") -> Forbidden:
+    return Forbidden(f"not allowed to access {what}", pesan=FORBIDDEN_PESAN)
+
+
+def in_tenant(p: Principal, tenant_id: str | None) -> bool:
+    return tenant_id is None or tenant_id in p.tenants
+
+
+def can_see_task(p: Principal, *, tenant_id: str | None, assignee: str | None, candidate_groups: Iterable[str],
+                 candidate_users: Iterable[str]) -> bool:
+    if not in_tenant(p, tenant_id):
+        return False
+    if assignee == p.user_id or p.user_id in set(candidate_users):
+        return True
+    return bool(p.groups & set(candidate_groups))
+
+
+def can_work_task(p: Principal, *, tenant_id: str | None, assignee: str | None, candidate_groups: Iterable[str],
+                  candidate_users: Iterable[str]) -> bool:
+    """Claim or complete: visible, and nobody else holds it."""
+    return can_see_task(p, tenant_id=tenant_id, assignee=assignee, candidate_groups=candidate_groups,
+                        candidate_users=candidate_users) and assignee in (None, p.user_id)
+
+
+def task_kwargs(task: object) -> dict:
+    return {"tenant_id": getattr(task, "tenant_id"), "assignee": getattr(task, "assignee"),
+            "candidate_groups": getattr(task, "candidate_groups"), "candidate_users": getattr(task, "candidate_users")}
+
+
+def require_task_visible(p: Principal, task: object) -> None:
+    if not can_see_task(p, **task_kwargs(task)):
+        raise forbidden("this task")
+
+
+def can_see_instance(p: Principal, *, tenant_id: str | None, lanes: Iterable[str], started_by: str | None,
+                     participants: Iterable[str] = ()) -> bool:
+    if not in_tenant(p, tenant_id):
+        return False
+    if p.is_process_owner or started_by == p.user_id or p.user_id in set(participants):
+        return True
+    return bool(p.groups & set(lanes))
+
+
+def can_start(p: Principal, *, tenant_id: str | None, start_lanes: Iterable[str]) -> bool:
+    return in_tenant(p, tenant_id) and bool(p.groups & set(start_lanes))
+
+
+def can_manage_models(p: Principal, tenant_id: str | None) -> bool:
+    """Shared (tenant-less) models affect every tenant: only an admin who is also a process owner."""
+    if not p.is_process_owner:
+        return False
+    if tenant_id is None:
+        return p.is_admin
+    return tenant_id in p.tenants
+
+
+def can_admin_users(p: Principal) -> bool:
+    return p.is_admin
+
+
+__all__ = ["Principal", "forbidden", "in_tenant", "can_see_task", "can_work_task", "task_kwargs",
+           "require_task_visible", "can_see_instance", "can_start", "can_manage_models", "can_admin_users",
+           "FORBIDDEN_PESAN"]

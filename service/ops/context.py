@@ -1,0 +1,82 @@
+"""What every operation needs: the database, the clock, engine settings and the parsed-model cache."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from service.engine.clock import Clock, SystemClock
+from service.store import Database
+
+from .errors import Conflict
+
+STALE_MESSAGE = "the task was completed by someone else: the process instance changed since it was read"
+STALE_PESAN = "Tugas ini sudah diselesaikan atau diubah oleh orang lain. Muat ulang halaman."
+
+
+class ModelCache:
+    """Parsed models by definition id. Definitions never change once written, so entries never go stale."""
+
+    def __init__(self, capacity: int = 512) -> None:
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def get(self, definition_id: str, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if definition_id in self._items:
+                self._items.move_to_end(definition_id)
+                return self._items[definition_id]
+        value = build()   # outside the lock: parsing is slow and idempotent
+        self.put(definition_id, value)
+        return value
+
+    def put(self, definition_id: str, value: Any) -> None:
+        with self._lock:
+            self._items[definition_id] = value
+            self._items.move_to_end(definition_id)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass
+class OpsContext:
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    trusted_scripts: bool = False
+    timer_lease_seconds: float = 60.0
+    models: ModelCache = field(default_factory=ModelCache)
+    calendar: Any = None      # WorkCalendar for mutu.waktu due dates; loaded on first use when None
+    _calendar_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def work_calendar(self) -> Any:
+        if self.calendar is None:
+            with self._calendar_lock:
+                if self.calendar is None:
+                    from service.engine.workdays import WorkCalendar
+                    self.calendar = WorkCalendar.default()
+        return self.calendar
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One operation = one transaction; a lost optimistic-lock race becomes a Conflict."""
+        try:
+            with self.db.unit_of_work() as session:
+                yield session
+        except StaleDataError as exc:
+            raise Conflict(STALE_MESSAGE, pesan=STALE_PESAN) from exc
+        except IntegrityError as exc:
+            # Two writers created the same row (e.g. the same definition version) at once.
+            raise Conflict(f"a concurrent change conflicted with this one: {exc.orig}") from exc
+
+
+__all__ = ["OpsContext", "ModelCache", "STALE_MESSAGE", "STALE_PESAN"]

@@ -1,0 +1,291 @@
+"""Deployments: validate every resource with the engine first, then store them and their definitions
+in one transaction. A single broken file rejects the whole deployment and nothing is stored."""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from service.store import (DecisionDefinition, Deployment, DeploymentResource, FormDefinition, ProcessDefinition,
+                           StartMessage, Tenant, TimerStartJob, tenant_scope)
+
+from . import definitions
+from .context import OpsContext
+from .errors import BadRequest
+from .timer_jobs import first_due
+from .views import DeploymentView
+
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
+DMN_SUFFIXES = (".dmn", ".dmn11.xml", ".dmn13.xml")
+FORM_SUFFIXES = (".form",)
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass
+class _Parsed:
+    resource: Resource
+    processes: list[Any]
+    decisions: list[Any]
+    forms: list[tuple[str, str | None]]      # (form id, name)
+
+
+def _parse_form(resource: Resource) -> tuple[str, str | None]:
+    try:
+        data = json.loads(resource.content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" (line {line})" if line else ""
+        raise BadRequest(f"{resource.name}{where}: not a valid JSON form: {exc}",
+                         pesan=f"{resource.name}{where}: bukan formulir JSON yang sah") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"].strip():
+        raise BadRequest(f"{resource.name}: a Camunda form needs a top-level string \"id\"",
+                         pesan=f"{resource.name}: formulir Camunda wajib memiliki \"id\"")
+    if not isinstance(data.get("components", []), list):
+        raise BadRequest(f"{resource.name}: \"components\" must be a list",
+                         pesan=f"{resource.name}: \"components\" harus berupa daftar")
+    return data["id"], data.get("name") if isinstance(data.get("name"), str) else None
+
+
+def _parse_all(resources: list[Resource]) -> list[_Parsed]:
+    from service.engine import ModelError   # engine import deferred: the store/API import without it
+    from service.engine.dmn import DmnModelError   # not a ModelError subclass (yet): catch both
+
+    parsed: list[_Parsed] = []
+    errors: list[str] = []
+    for res in resources:
+        lower = res.name.lower()
+        try:
+            if lower.endswith(BPMN_SUFFIXES) or lower.endswith(DMN_SUFFIXES):
+                models = definitions.parse_resource(res.name, res.content)
+                is_bpmn = lower.endswith(BPMN_SUFFIXES)
+                parsed.append(_Parsed(res, models if is_bpmn else [], [] if is_bpmn else models, []))
+            elif lower.endswith(FORM_SUFFIXES):
+                parsed.append(_Parsed(res, [], [], [_parse_form(res)]))
+            else:
+                parsed.append(_Parsed(res, [], [], []))     # Camunda keeps other resources as plain files
+        except (ModelError, DmnModelError) as exc:
+            errors.append(str(exc))
+        except BadRequest as exc:
+            errors.append(exc.message)
+    if errors:
+        raise BadRequest("; ".join(errors), camunda_type="ParseException",
+                         pesan="Deployment ditolak: " + "; ".join(errors))
+    return parsed
+
+
+def _check_unique_keys(parsed: list[_Parsed]) -> None:
+    for attr, label in (("processes", "process"), ("decisions", "decision")):
+        seen: dict[str, str] = {}
+        for p in parsed:
+            for model in getattr(p, attr):
+                if model.key in seen:
+                    raise BadRequest(f"The deployment contains {label} definitions with the same key "
+                                     f"'{model.key}' ({seen[model.key]}, {p.resource.name})",
+                                     camunda_type="ParseException")
+                seen[model.key] = p.resource.name
+    forms: dict[str, str] = {}
+    for p in parsed:
+        for form_id, _ in p.forms:
+            if form_id in forms:
+                raise BadRequest(f"The deployment contains forms with the same id '{form_id}' "
+                                 f"({forms[form_id]}, {p.resource.name})", camunda_type="ParseException")
+            forms[form_id] = p.resource.name
+
+
+def _previous_digests(session: Session, name: str | None, source: str | None,
+                      tenant: str | None) -> dict[str, str]:
+    """Resource name -> digest of its newest version among earlier deployments with this name."""
+    query = (select(DeploymentResource.name, DeploymentResource.sha256)
+             .join(Deployment, Deployment.id == DeploymentResource.deployment_id)
+             .where(Deployment.name == name if name is not None else Deployment.name.is_(None))
+             .where(Deployment.tenant_id == tenant if tenant is not None else Deployment.tenant_id.is_(None))
+             .order_by(Deployment.sequence))
+    if source is not None:
+        query = query.where(Deployment.source == source)
+    digests: dict[str, str] = {}
+    for res_name, sha in session.execute(query):
+        digests[res_name] = sha
+    return digests
+
+
+def _latest_deployment(session: Session, name: str | None, source: str | None,
+                       tenant: str | None) -> Deployment | None:
+    query = (select(Deployment).where(Deployment.name == name if name is not None else Deployment.name.is_(None))
+             .where(Deployment.tenant_id == tenant if tenant is not None else Deployment.tenant_id.is_(None))
+             .order_by(Deployment.sequence.desc()).limit(1))
+    if source is not None:
+        query = query.where(Deployment.source == source)
+    return session.scalars(query).first()
+
+
+def _next_version(session: Session, cls: Any, key: str, tenant: str | None) -> int:
+    current = session.scalar(select(func.max(cls.version)).where(cls.key == key,
+                                                                 cls.tenant_scope == tenant_scope(tenant)))
+    return (current or 0) + 1
+
+
+def _definition_id(key: str, version: int) -> str:
+    return f"{key}:{version}:{uuid.uuid4()}"
+
+
+def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *, name: str | None = None,
+           source: str | None = None, tenant: str | None = None, duplicate_filtering: bool = False,
+           changed_only: bool = False) -> DeploymentView:
+    """Deploy resources (Camunda semantics).
+
+    Without filtering every deployment creates a new version of each definition. With
+    `duplicate_filtering` nothing is deployed when no resource differs from the newest resource of the
+    same name in earlier deployments of the same name (and source, tenant); the earlier deployment is
+    returned with `duplicate=True`. With `changed_only` only the changed resources are deployed.
+    """
+    items = [r if isinstance(r, Resource) else Resource(r[0], bytes(r[1])) for r in resources]
+    if not items:
+        raise BadRequest("Deployment must contain at least one resource",
+                         pesan="Deployment harus berisi paling sedikit satu berkas")
+    names = [r.name for r in items]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise BadRequest(f"Duplicate resource names in one deployment: {', '.join(dupes)}")
+    if any(not n.strip() for n in names):
+        raise BadRequest("A resource has an empty name")
+    if tenant is not None and not tenant.strip():
+        tenant = None
+    filtering = duplicate_filtering or changed_only
+
+    parsed = _parse_all(items)
+    _check_unique_keys(parsed)
+
+    with ctx.transaction() as session:
+        if filtering:
+            previous = _previous_digests(session, name, source, tenant)
+            changed = [p for p in parsed if previous.get(p.resource.name) != p.resource.sha256]
+            if not changed:
+                existing = _latest_deployment(session, name, source, tenant)
+                if existing is not None:
+                    return _deployment_view(session, existing, [], [], [], duplicate=True)
+            if changed_only:
+                parsed = changed
+        if tenant is not None and session.get(Tenant, tenant) is None:
+            session.add(Tenant(id=tenant, name=tenant))
+            session.flush()
+        sequence = (session.scalar(select(func.max(Deployment.sequence))) or 0) + 1
+        deployment = Deployment(name=name, source=source, tenant_id=tenant, deployment_time=ctx.clock.now(),
+                                sequence=sequence)
+        session.add(deployment)
+        session.flush()
+        procs: list[ProcessDefinition] = []
+        decs: list[DecisionDefinition] = []
+        forms: list[FormDefinition] = []
+        cache: list[tuple[str, Any]] = []
+        for position, p in enumerate(parsed):
+            res = DeploymentResource(deployment_id=deployment.id, name=p.resource.name, position=position,
+                                     content=p.resource.content, sha256=p.resource.sha256)
+            session.add(res)
+            session.flush()
+            for model in p.processes:
+                if not getattr(model, "executable", True):
+                    continue   # Camunda ignores non-executable processes
+                version = _next_version(session, ProcessDefinition, model.key, tenant)
+                row = ProcessDefinition(id=_definition_id(model.key, version), key=model.key, name=model.name,
+                                        version=version, tenant_id=tenant, tenant_scope=tenant_scope(tenant),
+                                        resource_name=res.name, digest=res.sha256, deployment_id=deployment.id,
+                                        resource_id=res.id, executable=True,
+                                        version_tag=getattr(model, "version_tag", None))
+                session.add(row)
+                procs.append(row)
+                cache.append((row.id, model))
+                for element_id, message in getattr(model, "message_start", []) or []:
+                    session.add(StartMessage(definition_id=row.id, message_name=message, element_id=element_id))
+                _replace_timer_jobs(ctx, session, row, model)
+            for model in p.decisions:
+                version = _next_version(session, DecisionDefinition, model.key, tenant)
+                row_d = DecisionDefinition(id=_definition_id(model.key, version), key=model.key, name=model.name,
+                                           version=version, tenant_id=tenant, tenant_scope=tenant_scope(tenant),
+                                           resource_name=res.name, digest=res.sha256,
+                                           deployment_id=deployment.id, resource_id=res.id,
+                                           version_tag=getattr(model, "version_tag", None))
+                session.add(row_d)
+                decs.append(row_d)
+                cache.append((row_d.id, model))
+            for form_id, form_name in p.forms:
+                version = _next_version(session, FormDefinition, form_id, tenant)
+                row_f = FormDefinition(id=_definition_id(form_id, version), key=form_id, name=form_name,
+                                       version=version, tenant_id=tenant, tenant_scope=tenant_scope(tenant),
+                                       resource_name=res.name, digest=res.sha256, deployment_id=deployment.id,
+                                       resource_id=res.id)
+                session.add(row_f)
+                forms.append(row_f)
+            session.flush()
+        result = _deployment_view(session, deployment, procs, decs, forms)
+    for def_id, model in cache:       # only after commit: a rolled-back id must never be cached
+        ctx.models.put(def_id, model)
+    return result
+
+
+def _replace_timer_jobs(ctx: OpsContext, session: Session, row: ProcessDefinition, model: Any) -> None:
+    """Timer start events belong to the latest version only (Camunda): drop older versions' jobs."""
+    older = select(ProcessDefinition.id).where(ProcessDefinition.key == row.key,
+                                               ProcessDefinition.tenant_scope == row.tenant_scope,
+                                               ProcessDefinition.id != row.id)
+    session.execute(delete(TimerStartJob).where(TimerStartJob.definition_id.in_(older)))
+    now = ctx.clock.now()
+    for element_id, text in getattr(model, "timer_start", []) or []:
+        due, repetitions = first_due(text, now)
+        session.add(TimerStartJob(definition_id=row.id, definition_key=row.key, tenant_id=row.tenant_id,
+                                  element_id=element_id, timer_text=text, next_due=due,
+                                  repetitions_left=repetitions))
+
+
+def _deployment_view(session: Session, deployment: Deployment, procs: list[ProcessDefinition],
+                     decs: list[DecisionDefinition], forms: list[FormDefinition], *,
+                     duplicate: bool = False) -> DeploymentView:
+    resource_names = list(session.scalars(select(DeploymentResource.name)
+                                          .where(DeploymentResource.deployment_id == deployment.id)
+                                          .order_by(DeploymentResource.position)))
+    return DeploymentView(id=deployment.id, name=deployment.name, source=deployment.source,
+                          deployment_time=deployment.deployment_time, tenant_id=deployment.tenant_id,
+                          resources=resource_names, processes=[definitions.view(r) for r in procs],
+                          decisions=[definitions.view(r) for r in decs], forms=[definitions.view(r) for r in forms],
+                          duplicate=duplicate)
+
+
+def get_deployment(ctx: OpsContext, deployment_id: str) -> DeploymentView:
+    from .errors import NotFound
+
+    with ctx.transaction() as session:
+        dep = session.get(Deployment, deployment_id)
+        if dep is None:
+            raise NotFound(f"Deployment with id '{deployment_id}' does not exist")
+        procs = list(session.scalars(select(ProcessDefinition).where(ProcessDefinition.deployment_id == dep.id)))
+        decs = list(session.scalars(select(DecisionDefinition).where(DecisionDefinition.deployment_id == dep.id)))
+        forms = list(session.scalars(select(FormDefinition).where(FormDefinition.deployment_id == dep.id)))
+        return _deployment_view(session, dep, procs, decs, forms)
+
+
+def resource_content(ctx: OpsContext, deployment_id: str, resource_name: str) -> bytes:
+    from .errors import NotFound
+
+    with ctx.transaction() as session:
+        content = session.scalar(select(DeploymentResource.content).where(
+            DeploymentResource.deployment_id == deployment_id, DeploymentResource.name == resource_name))
+        if content is None:
+            raise NotFound(f"Deployment resource '{resource_name}' of deployment '{deployment_id}' does not exist")
+        return content
+
+
+__all__ = ["Resource", "deploy", "get_deployment", "resource_content", "BPMN_SUFFIXES", "DMN_SUFFIXES",
+           "FORM_SUFFIXES"]

@@ -1,0 +1,184 @@
+"""Documents of an instance: files on disk under `<documents root>/<instance-id>/`, rows in the database.
+
+Uploads are checked (size, extension, and that the bytes look like that kind of file) before anything is
+written; a failed batch leaves neither files nor rows behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+from sqlalchemy import delete, select
+
+from service.store.documents import InstanceDocument
+
+from .context import OpsContext
+from .errors import BadRequest, NotFound
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "jpg", "jpeg", "png", "zip", "txt", "csv")
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# What the first bytes of each allowed type must be; text types only must not contain NUL bytes.
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",), "png": (b"\x89PNG\r\n\x1a\n",), "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",),
+    "zip": (_ZIP,), "docx": (_ZIP,), "xlsx": (_ZIP,), "odt": (_ZIP,), "ods": (_ZIP,), "doc": (_OLE,),
+    "xls": (_OLE,),
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+    "zip": "application/zip", "doc": "application/msword", "xls": "application/vnd.ms-excel",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text", "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "txt": "text/plain", "csv": "text/csv",
+}
+
+
+@dataclass(frozen=True)
+class DocumentPolicy:
+    root: Path
+    max_bytes: int = DEFAULT_MAX_BYTES
+    allowed: tuple[str, ...] = DEFAULT_TYPES
+
+
+@dataclass(frozen=True)
+class Upload:
+    kind: str          # kelengkapan | output | lampiran
+    label: str
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: str
+    instance_id: str
+    tenant_id: str | None
+    task_id: str | None
+    element_id: str | None
+    step_name: str | None
+    kind: str
+    label: str
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: str | None
+    uploaded_at: datetime
+    stored_name: str
+
+
+def _view(r: InstanceDocument) -> DocumentView:
+    return DocumentView(id=r.id, instance_id=r.instance_id, tenant_id=r.tenant_id, task_id=r.task_id,
+                        element_id=r.element_id, step_name=r.step_name, kind=r.kind, label=r.label,
+                        filename=r.filename, content_type=r.content_type, size=r.size, uploaded_by=r.uploaded_by,
+                        uploaded_at=r.uploaded_at, stored_name=r.stored_name)
+
+
+def safe_filename(name: str) -> str:
+    """A display name without paths or control characters (the stored name is a random id anyway)."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip(" .")
+    return base[:200] or "berkas"
+
+
+def check_upload(policy: DocumentPolicy, upload: Upload) -> str | None:
+    """The Indonesian problem with an upload, or None when it may be stored."""
+    name = safe_filename(upload.filename)
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in policy.allowed:
+        return f"{name}: jenis berkas tidak diizinkan (boleh: {', '.join(policy.allowed)})"
+    if not upload.content:
+        return f"{name}: berkas kosong"
+    if len(upload.content) > policy.max_bytes:
+        return f"{name}: berkas terlalu besar (maksimal {policy.max_bytes // (1024 * 1024)} MB)"
+    signatures = SIGNATURES.get(ext)
+    if signatures and not upload.content.startswith(signatures):
+        return f"{name}: isi berkas tidak sesuai dengan jenisnya (.{ext})"
+    if not signatures and b"\x00" in upload.content[:4096]:
+        return f"{name}: isi berkas tidak sesuai dengan jenisnya (.{ext})"
+    return None
+
+
+def instance_folder(policy: DocumentPolicy, instance_id: str) -> Path:
+    if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", instance_id):
+        raise BadRequest(f"invalid instance id {instance_id!r}")
+    return Path(policy.root) / instance_id
+
+
+def add_documents(ctx: OpsContext, policy: DocumentPolicy, *, instance_id: str, tenant_id: str | None,
+                  uploads: Iterable[Upload], user: str | None, task_id: str | None = None,
+                  element_id: str | None = None, step_name: str | None = None) -> list[DocumentView]:
+    items = list(uploads)
+    problems = [p for p in (check_upload(policy, u) for u in items) if p]
+    if problems:
+        raise BadRequest("; ".join(problems), pesan="; ".join(problems))
+    folder = instance_folder(policy, instance_id)
+    written: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for upload in items:
+            name = safe_filename(upload.filename)
+            ext = name.rsplit(".", 1)[-1].lower()
+            stored = f"{uuid.uuid4().hex}.{ext}"
+            path = folder / stored
+            path.write_bytes(upload.content)
+            written.append(path)
+            rows.append(InstanceDocument(instance_id=instance_id, tenant_id=tenant_id, task_id=task_id,
+                                         element_id=element_id, step_name=step_name, kind=upload.kind,
+                                         label=upload.label[:500], filename=name, stored_name=stored,
+                                         content_type=CONTENT_TYPES.get(ext, "application/octet-stream"),
+                                         size=len(upload.content),
+                                         sha256=hashlib.sha256(upload.content).hexdigest(), uploaded_by=user,
+                                         uploaded_at=ctx.clock.now()))
+        with ctx.transaction() as session:
+            session.add_all(rows)
+            session.flush()
+            return [_view(r) for r in rows]
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def remove_documents(ctx: OpsContext, policy: DocumentPolicy, documents: Iterable[DocumentView]) -> None:
+    """Undo an upload batch (the step it belonged to could not be completed)."""
+    docs = list(documents)
+    if not docs:
+        return
+    with ctx.transaction() as session:
+        session.execute(delete(InstanceDocument).where(InstanceDocument.id.in_([d.id for d in docs])))
+    for d in docs:
+        (instance_folder(policy, d.instance_id) / d.stored_name).unlink(missing_ok=True)
+
+
+def list_documents(ctx: OpsContext, instance_id: str) -> list[DocumentView]:
+    with ctx.transaction() as session:
+        rows = session.scalars(select(InstanceDocument).where(InstanceDocument.instance_id == instance_id)
+                               .order_by(InstanceDocument.uploaded_at, InstanceDocument.id))
+        return [_view(r) for r in rows]
+
+
+def get_document(ctx: OpsContext, document_id: str) -> DocumentView:
+    with ctx.transaction() as session:
+        row = session.get(InstanceDocument, document_id)
+        if row is None:
+            raise NotFound(f"no document {document_id}", pesan="Dokumen tidak ditemukan")
+        return _view(row)
+
+
+def document_path(policy: DocumentPolicy, doc: DocumentView) -> Path:
+    return instance_folder(policy, doc.instance_id) / doc.stored_name
+
+
+__all__ = ["DocumentPolicy", "Upload", "DocumentView", "safe_filename", "check_upload", "add_documents",
+           "remove_documents", "list_documents", "get_document", "document_path", "instance_folder",
+           "DEFAULT_MAX_BYTES", "DEFAULT_TYPES"]

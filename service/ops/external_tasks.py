@@ -1,0 +1,449 @@
+"""External tasks (Camunda's worker protocol): fetch and lock, complete, failure with retries and
+incidents, BPMN errors, lock extension and unlocking.
+
+The `external_task` table is the projection the engine save writes; locks, retries and error texts
+live only there. Locking is a conditional UPDATE, so two workers fetching at once never get the same
+task. Work that changes the process (complete, bpmnError) goes through the engine and the instance's
+optimistic lock, like every other operation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, false, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from service.store import ExternalTask, Incident, InstanceState, ProcessDefinition, ProcessInstance
+
+from . import persistence
+from .context import OpsContext
+from .engine_errors import engine_errors
+from .errors import BadRequest, NotFound
+from .incidents import open_incident, resolve_task_incidents
+
+MAX_LOCK_MS = 10 * 365 * 24 * 3600 * 1000     # beyond this a timedelta overflows long before it matters
+
+
+@dataclass(frozen=True)
+class TopicRequest:
+    """One entry of fetchAndLock's `topics`."""
+
+    topic_name: str
+    lock_duration: int                            # milliseconds, > 0
+    variables: list[str] | None = None            # None: all process variables
+    business_key: str | None = None
+    definition_ids: list[str] | None = None
+    definition_keys: list[str] | None = None
+    version_tag: str | None = None
+    tenant_ids: list[str] | None = None
+    without_tenant: bool = False
+    process_variables: dict[str, Any] | None = None   # only tasks whose instance has these values
+    include_extension_properties: bool = False
+
+
+@dataclass(frozen=True)
+class ExternalTaskView:
+    id: str
+    topic: str
+    worker_id: str | None
+    lock_expiration: datetime | None
+    retries: int | None
+    error_message: str | None
+    priority: int
+    element_id: str
+    name: str | None
+    instance_id: str
+    definition_id: str
+    definition_key: str
+    version_tag: str | None
+    business_key: str | None
+    tenant_id: str | None
+    suspended: bool
+    created: datetime
+    properties: dict[str, Any] = field(default_factory=dict)
+    error_details: str | None = None
+    variables: dict[str, Any] | None = None
+
+
+@dataclass
+class ExternalTaskQuery:
+    task_id: str | None = None
+    task_ids: list[str] | None = None
+    topic: str | None = None
+    worker_id: str | None = None
+    locked: bool = False
+    not_locked: bool = False
+    with_retries_left: bool = False
+    no_retries_left: bool = False
+    activity_id: str | None = None
+    activity_ids: list[str] | None = None
+    instance_id: str | None = None
+    instance_ids: list[str] | None = None
+    definition_id: str | None = None
+    definition_key: str | None = None
+    tenant_ids: list[str] | None = None
+    active: bool = False
+    suspended: bool = False
+    priority_min: int | None = None
+    priority_max: int | None = None
+    lock_expiration_before: datetime | None = None
+    lock_expiration_after: datetime | None = None
+    sort: list[tuple[str, str]] = field(default_factory=list)
+    first_result: int = 0
+    max_results: int | None = None
+
+
+SORT_COLUMNS = {
+    "id": ExternalTask.id, "lockExpirationTime": ExternalTask.lock_expiration,
+    "processInstanceId": ExternalTask.instance_id, "processDefinitionId": ExternalTask.definition_id,
+    "processDefinitionKey": ExternalTask.definition_key, "tenantId": ExternalTask.tenant_id,
+    "taskPriority": ExternalTask.priority, "createTime": ExternalTask.created,
+}
+
+
+def _not_locked(now: datetime) -> Any:
+    return or_(ExternalTask.lock_expiration.is_(None), ExternalTask.lock_expiration <= now)
+
+
+def _view(task: ExternalTask, instance_state: Any, version_tag: str | None,
+          variables: dict[str, Any] | None = None, *, with_properties: bool = True) -> ExternalTaskView:
+    state = instance_state.value if isinstance(instance_state, InstanceState) else str(instance_state)
+    return ExternalTaskView(
+        id=task.id, topic=task.topic, worker_id=task.worker_id, lock_expiration=task.lock_expiration,
+        retries=task.retries, error_message=task.error_message, priority=task.priority, element_id=task.element_id,
+        name=task.name, instance_id=task.instance_id, definition_id=task.definition_id,
+        definition_key=task.definition_key, version_tag=version_tag, business_key=task.business_key,
+        tenant_id=task.tenant_id, suspended=state == InstanceState.SUSPENDED.value, created=task.created,
+        properties=dict(task.properties or {}) if with_properties else {}, error_details=task.error_details,
+        variables=variables)
+
+
+def _base() -> Select[Any]:
+    return (select(ExternalTask, ProcessInstance.state, ProcessDefinition.version_tag)
+            .join(ProcessInstance, ProcessInstance.id == ExternalTask.instance_id)
+            .join(ProcessDefinition, ProcessDefinition.id == ExternalTask.definition_id, isouter=True))
+
+
+def _topic_condition(topic: TopicRequest) -> Any:
+    conds = [ExternalTask.topic == topic.topic_name]
+    if topic.business_key is not None:
+        conds.append(ExternalTask.business_key == topic.business_key)
+    if topic.definition_ids:
+        conds.append(ExternalTask.definition_id.in_(topic.definition_ids))
+    if topic.definition_keys:
+        conds.append(ExternalTask.definition_key.in_(topic.definition_keys))
+    if topic.version_tag is not None:
+        conds.append(ProcessDefinition.version_tag == topic.version_tag)
+    if topic.tenant_ids:
+        conds.append(ExternalTask.tenant_id.in_(topic.tenant_ids))
+    elif topic.without_tenant:
+        conds.append(ExternalTask.tenant_id.is_(None))
+    return and_(*conds)
+
+
+def _check_topics(worker_id: str, max_tasks: int, topics: list[TopicRequest]) -> None:
+    if not worker_id:
+        raise BadRequest("workerId is required to fetch and lock external tasks")
+    if max_tasks < 0:
+        raise BadRequest("maxTasks must not be negative")
+    for topic in topics:
+        if not topic.topic_name:
+            raise BadRequest("every topic needs a topicName")
+        if topic.lock_duration <= 0:
+            raise BadRequest(f"lockDuration of topic '{topic.topic_name}' must be greater than 0, "
+                             f"not {topic.lock_duration}")
+        if topic.lock_duration > MAX_LOCK_MS:
+            raise BadRequest(f"lockDuration of topic '{topic.topic_name}' is too large")
+
+
+def fetch_and_lock(ctx: OpsContext, worker_id: str, topics: list[TopicRequest], *, max_tasks: int = 1,
+                   use_priority: bool = False, tenant_filter: Any = None) -> list[ExternalTaskView]:
+    """Lock up to `max_tasks` unlocked tasks with retries left on active instances of the given topics.
+
+    `tenant_filter`: optional callable(tenant_id) -> bool restricting what this caller may lock.
+    """
+    _check_topics(worker_id, max_tasks, topics)
+    if not topics or max_tasks == 0:
+        return []
+    by_name: dict[str, list[TopicRequest]] = {}
+    for topic in topics:
+        by_name.setdefault(topic.topic_name, []).append(topic)
+    with ctx.transaction() as session, engine_errors():
+        now = ctx.clock.now()
+        query = (_base().where(ProcessInstance.state == InstanceState.ACTIVE, _not_locked(now),
+                               or_(ExternalTask.retries.is_(None), ExternalTask.retries > 0),
+                               or_(*[_topic_condition(t) for t in topics])))
+        order = [ExternalTask.priority.desc()] if use_priority else []
+        query = query.order_by(*order, ExternalTask.created, ExternalTask.id).limit(max(max_tasks * 5, 50))
+        locked: list[ExternalTaskView] = []
+        variables_cache: dict[str, dict[str, Any]] = {}
+        for task, state, version_tag in session.execute(query).all():
+            if len(locked) >= max_tasks:
+                break
+            if tenant_filter is not None and not tenant_filter(task.tenant_id):
+                continue
+            topic = _matching_topic(by_name.get(task.topic, []), task, version_tag)
+            if topic is None:
+                continue
+            if topic.process_variables:
+                values = _instance_variables(ctx, session, task.instance_id, variables_cache)
+                if any(name not in values or values[name] != v for name, v in topic.process_variables.items()):
+                    continue
+            expiration = now + timedelta(milliseconds=topic.lock_duration)
+            # The WHERE repeats "not locked", so a concurrent fetch that locked it first wins.
+            result = session.execute(update(ExternalTask).where(ExternalTask.id == task.id, _not_locked(now))
+                                     .values(worker_id=worker_id, lock_expiration=expiration)
+                                     .execution_options(synchronize_session=False))
+            if result.rowcount != 1:
+                continue
+            session.refresh(task)
+            values = _instance_variables(ctx, session, task.instance_id, variables_cache)
+            wanted = values if topic.variables is None else {n: values[n] for n in topic.variables if n in values}
+            locked.append(_view(task, state, version_tag, dict(wanted),
+                                with_properties=topic.include_extension_properties))
+        return locked
+
+
+def _matching_topic(candidates: list[TopicRequest], task: ExternalTask, version_tag: str | None) -> TopicRequest | None:
+    for topic in candidates:
+        if topic.business_key is not None and task.business_key != topic.business_key:
+            continue
+        if topic.definition_ids and task.definition_id not in topic.definition_ids:
+            continue
+        if topic.definition_keys and task.definition_key not in topic.definition_keys:
+            continue
+        if topic.version_tag is not None and version_tag != topic.version_tag:
+            continue
+        if topic.tenant_ids and task.tenant_id not in topic.tenant_ids:
+            continue
+        if not topic.tenant_ids and topic.without_tenant and task.tenant_id is not None:
+            continue
+        return topic
+    return None
+
+
+def _instance_variables(ctx: OpsContext, session: Session, instance_id: str,
+                        cache: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    if instance_id not in cache:
+        cache[instance_id] = dict(persistence.load(ctx, session, instance_id).inst.variables())
+    return cache[instance_id]
+
+
+def _filtered(q: ExternalTaskQuery, now: datetime) -> Select[Any]:
+    conds: list[Any] = []
+    if q.task_id is not None:
+        conds.append(ExternalTask.id == q.task_id)
+    if q.task_ids:
+        conds.append(ExternalTask.id.in_(q.task_ids))
+    if q.topic is not None:
+        conds.append(ExternalTask.topic == q.topic)
+    if q.worker_id is not None:
+        conds.append(ExternalTask.worker_id == q.worker_id)
+    if q.locked:
+        conds.append(and_(ExternalTask.lock_expiration.is_not(None), ExternalTask.lock_expiration > now))
+    if q.not_locked:
+        conds.append(_not_locked(now))
+    if q.with_retries_left:
+        conds.append(or_(ExternalTask.retries.is_(None), ExternalTask.retries > 0))
+    if q.no_retries_left:
+        conds.append(and_(ExternalTask.retries.is_not(None), ExternalTask.retries <= 0))
+    if q.activity_id is not None:
+        conds.append(ExternalTask.element_id == q.activity_id)
+    if q.activity_ids:
+        conds.append(ExternalTask.element_id.in_(q.activity_ids))
+    if q.instance_id is not None:
+        conds.append(ExternalTask.instance_id == q.instance_id)
+    if q.instance_ids:
+        conds.append(ExternalTask.instance_id.in_(q.instance_ids))
+    if q.definition_id is not None:
+        conds.append(ExternalTask.definition_id == q.definition_id)
+    if q.definition_key is not None:
+        conds.append(ExternalTask.definition_key == q.definition_key)
+    if q.tenant_ids is not None:
+        conds.append(ExternalTask.tenant_id.in_(q.tenant_ids) if q.tenant_ids else false())
+    if q.active:
+        conds.append(ProcessInstance.state == InstanceState.ACTIVE)
+    if q.suspended:
+        conds.append(ProcessInstance.state == InstanceState.SUSPENDED)
+    if q.priority_min is not None:
+        conds.append(ExternalTask.priority >= q.priority_min)
+    if q.priority_max is not None:
+        conds.append(ExternalTask.priority <= q.priority_max)
+    if q.lock_expiration_before is not None:
+        conds.append(ExternalTask.lock_expiration < q.lock_expiration_before)
+    if q.lock_expiration_after is not None:
+        conds.append(ExternalTask.lock_expiration > q.lock_expiration_after)
+    query = _base()
+    return query.where(*conds) if conds else query
+
+
+def query_external_tasks(ctx: OpsContext, q: ExternalTaskQuery) -> list[ExternalTaskView]:
+    order = []
+    for sort_by, sort_order in q.sort or [("createTime", "asc")]:
+        column = SORT_COLUMNS.get(sort_by)
+        if column is None:
+            raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
+        if sort_order not in ("asc", "desc"):
+            raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
+        order.append(column.desc() if sort_order == "desc" else column.asc())
+    with ctx.transaction() as session:
+        query = _filtered(q, ctx.clock.now()).order_by(*order, ExternalTask.id).offset(max(q.first_result, 0))
+        if q.max_results is not None:
+            query = query.limit(max(q.max_results, 0))
+        return [_view(t, s, v) for t, s, v in session.execute(query).all()]
+
+
+def count_external_tasks(ctx: OpsContext, q: ExternalTaskQuery) -> int:
+    with ctx.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(_filtered(q, ctx.clock.now()).subquery())) or 0)
+
+
+def _require(session: Session, task_id: str) -> ExternalTask:
+    task = session.get(ExternalTask, task_id)
+    if task is None:
+        raise NotFound(f"External task with id {task_id} does not exist",
+                       pesan=f"Tugas eksternal {task_id} tidak ditemukan")
+    return task
+
+
+def get_external_task(ctx: OpsContext, task_id: str) -> ExternalTaskView:
+    with ctx.transaction() as session:
+        row = session.execute(_base().where(ExternalTask.id == task_id)).first()
+        if row is None:
+            _require(session, task_id)
+        task, state, version_tag = row
+        return _view(task, state, version_tag)
+
+
+def _check_worker(task: ExternalTask, worker_id: str | None, action: str) -> None:
+    if not worker_id:
+        raise BadRequest(f"workerId is required to {action} an external task")
+    if task.worker_id != worker_id:
+        raise BadRequest(f"External Task {task.id} cannot be {action}d by worker '{worker_id}'. "
+                         f"It is locked by worker '{task.worker_id}'.", camunda_type="RestException")
+
+
+def _check_active(session: Session, task: ExternalTask) -> ProcessInstance:
+    row = persistence.get_row(session, task.instance_id)
+    if row.state == InstanceState.SUSPENDED:
+        raise BadRequest(f"ExternalTask with id '{task.id}' is suspended",
+                         camunda_type="SuspendedEntityInteractionException")
+    return row
+
+
+def complete(ctx: OpsContext, task_id: str, worker_id: str | None, variables: dict[str, Any] | None = None,
+             local_variables: dict[str, Any] | None = None) -> None:
+    """Complete a locked task; its variables (and local ones, which have no scope of their own here)
+    are written to the process."""
+    with ctx.transaction() as session, engine_errors():
+        task = _require(session, task_id)
+        _check_worker(task, worker_id, "complete")
+        row = _check_active(session, task)
+        loaded = persistence.load(ctx, session, row.id, row=row)
+        loaded.inst.complete_external_task(task_id, {**(local_variables or {}), **(variables or {})})
+        persistence.save(ctx, session, loaded)
+        resolve_task_incidents(session, row.id, task_id)
+
+
+def handle_bpmn_error(ctx: OpsContext, task_id: str, worker_id: str | None, error_code: str,
+                      error_message: str | None = None, variables: dict[str, Any] | None = None) -> None:
+    if not error_code:
+        raise BadRequest("errorCode is required to report a BPMN error")
+    with ctx.transaction() as session, engine_errors():
+        task = _require(session, task_id)
+        _check_worker(task, worker_id, "complete")
+        row = _check_active(session, task)
+        loaded = persistence.load(ctx, session, row.id, row=row)
+        loaded.inst.throw_bpmn_error(task_id, error_code, error_message, dict(variables or {}))
+        persistence.save(ctx, session, loaded)
+        resolve_task_incidents(session, row.id, task_id)
+
+
+def handle_failure(ctx: OpsContext, task_id: str, worker_id: str | None, *, error_message: str | None,
+                   error_details: str | None = None, retries: int, retry_timeout: int = 0) -> None:
+    """Record a worker's failure: the task is retried after `retry_timeout` ms while retries are left;
+    with 0 retries an incident is raised and the task is not fetched again until retries are set."""
+    if retries is None or retries < 0:
+        raise BadRequest("retries must be a number >= 0")
+    if retry_timeout is None or retry_timeout < 0 or retry_timeout > MAX_LOCK_MS:
+        raise BadRequest("retryTimeout must be a number of milliseconds >= 0")
+    with ctx.transaction() as session:
+        task = _require(session, task_id)
+        _check_worker(task, worker_id, "complete")
+        row = _check_active(session, task)
+        now = ctx.clock.now()
+        task.error_message = error_message[:4000] if error_message else error_message
+        task.error_details = error_details
+        task.retries = retries
+        task.lock_expiration = now + timedelta(milliseconds=retry_timeout)
+        if retries == 0:
+            open_incident(session, row, task, now, error_message)
+
+
+def set_retries(ctx: OpsContext, task_id: str, retries: int) -> None:
+    """Camunda resolves a failedExternalTask incident when retries are set above 0 again."""
+    if retries is None or retries < 0:
+        raise BadRequest("The number of retries cannot be negative")
+    with ctx.transaction() as session:
+        task = _require(session, task_id)
+        row = persistence.get_row(session, task.instance_id)
+        task.retries = retries
+        if retries > 0:
+            resolve_task_incidents(session, row.id, task_id)
+        else:
+            open_incident(session, row, task, ctx.clock.now(), task.error_message)
+
+
+def set_priority(ctx: OpsContext, task_id: str, priority: int) -> None:
+    with ctx.transaction() as session:
+        _require(session, task_id).priority = priority
+
+
+def extend_lock(ctx: OpsContext, task_id: str, worker_id: str | None, new_duration: int) -> None:
+    if new_duration is None or new_duration <= 0 or new_duration > MAX_LOCK_MS:
+        raise BadRequest(f"newDuration must be greater than 0, not {new_duration}")
+    with ctx.transaction() as session:
+        task = _require(session, task_id)
+        now = ctx.clock.now()
+        if task.worker_id is None or task.lock_expiration is None or task.lock_expiration <= now:
+            raise BadRequest("Cannot extend a lock that expired", camunda_type="RestException")
+        if task.worker_id != worker_id:
+            raise BadRequest(f"The lock of the External Task {task_id} cannot be extended by worker '{worker_id}'",
+                             camunda_type="RestException")
+        task.lock_expiration = now + timedelta(milliseconds=new_duration)
+
+
+def unlock(ctx: OpsContext, task_id: str) -> None:
+    with ctx.transaction() as session:
+        task = _require(session, task_id)
+        task.worker_id = None
+        task.lock_expiration = None
+
+
+def error_details(ctx: OpsContext, task_id: str) -> str | None:
+    with ctx.transaction() as session:
+        return _require(session, task_id).error_details
+
+
+def topics(ctx: OpsContext, *, with_locked: bool = True, with_unlocked: bool = True,
+           with_retries_left: bool = True, without_retries_left: bool = True) -> list[str]:
+    """Topic names of existing external tasks (GET /external-task/topic-names)."""
+    now = ctx.clock.now()
+    conds: list[Any] = []
+    if not with_locked:
+        conds.append(_not_locked(now))
+    if not with_unlocked:
+        conds.append(and_(ExternalTask.lock_expiration.is_not(None), ExternalTask.lock_expiration > now))
+    if not with_retries_left:
+        conds.append(and_(ExternalTask.retries.is_not(None), ExternalTask.retries <= 0))
+    if not without_retries_left:
+        conds.append(or_(ExternalTask.retries.is_(None), ExternalTask.retries > 0))
+    with ctx.transaction() as session:
+        return list(session.scalars(select(ExternalTask.topic).where(*conds).distinct().order_by(ExternalTask.topic)))
+
+
+__all__ = ["TopicRequest", "ExternalTaskView", "ExternalTaskQuery", "fetch_and_lock", "query_external_tasks",
+           "count_external_tasks", "get_external_task", "complete", "handle_bpmn_error", "handle_failure",
+           "set_retries", "set_priority", "extend_lock", "unlock", "error_details", "topics", "SORT_COLUMNS"]

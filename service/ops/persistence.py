@@ -1,0 +1,245 @@
+"""Loading an instance into the engine and saving it back with its projections, inside a transaction.
+
+load row -> engine.load(model, state, called) -> act -> save(): dumps() -> row update (optimistic lock)
+-> user-task / external-task / message projections -> history events. The caller's transaction commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from service.store import (DecisionDefinition, ExternalTask, HistoryEvent, InstanceState, MessageSubscription,
+                           ProcessDefinition, ProcessInstance, TaskCandidate, UserTask)
+
+from . import definitions
+from .context import STALE_MESSAGE, STALE_PESAN, OpsContext
+from .errors import Conflict, NotFound
+from .values import json_safe
+from .views import ActiveElementView, InstanceView
+
+
+class Binder:
+    """Resolves definitions for the engine within one transaction and remembers what it handed out,
+    so the ids of call-activity models can be persisted."""
+
+    def __init__(self, ctx: OpsContext, session: Session, deployment_id: str | None = None) -> None:
+        self.ctx = ctx
+        self.session = session
+        self.deployment_id = deployment_id
+        self.ids: dict[int, str] = {}
+
+    def process(self, key: str, tenant: str | None) -> Any:
+        row = definitions.latest(self.session, ProcessDefinition, key, tenant)
+        if row is None:
+            from service.engine import ModelError
+            raise ModelError(f"no deployed process with key '{key}'" + (f" in tenant '{tenant}'" if tenant else ""),
+                             element_id=key)
+        return self.model(row)
+
+    def decision(self, key: str, tenant: str | None, binding: str = "latest", version: int | None = None) -> Any:
+        row: DecisionDefinition | None = None
+        if binding == "version" and version is not None:
+            row = definitions.by_version(self.session, DecisionDefinition, key, tenant, version)
+        elif binding == "deployment" and self.deployment_id is not None:
+            row = self.session.scalars(select(DecisionDefinition).where(
+                DecisionDefinition.key == key, DecisionDefinition.deployment_id == self.deployment_id)).first()
+        if row is None and binding != "version":
+            row = definitions.latest(self.session, DecisionDefinition, key, tenant)
+        if row is None:
+            from service.engine import ModelError
+            raise ModelError(f"no deployed decision with key '{key}'" + (f" in tenant '{tenant}'" if tenant else ""),
+                             element_id=key)
+        return self.model(row)
+
+    def model(self, row: ProcessDefinition | DecisionDefinition) -> Any:
+        model = definitions.model_of(self.ctx, self.session, row)
+        self.ids[id(model)] = row.id
+        return model
+
+    def engine(self, clock: Any = None) -> Any:
+        from service.engine import Engine
+        return Engine(clock=clock or self.ctx.clock, processes=self.process,
+                      decisions=lambda key, tenant, binding="latest", version=None: self.decision(
+                          key, tenant, binding, version),
+                      calendar=self.ctx.work_calendar(), trusted_scripts=self.ctx.trusted_scripts)
+
+
+@dataclass
+class Loaded:
+    row: ProcessInstance
+    model: Any
+    inst: Any
+    binder: Binder
+    user: str | None = None
+    extra_history: list[dict[str, Any]] = field(default_factory=list)   # history_values() rows
+
+
+def get_row(session: Session, instance_id: str) -> ProcessInstance:
+    row = session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"Process instance with id {instance_id} does not exist",
+                       pesan=f"Proses dengan id {instance_id} tidak ditemukan")
+    return row
+
+
+def load(ctx: OpsContext, session: Session, instance_id: str, *, clock: Any = None,
+         row: ProcessInstance | None = None) -> Loaded:
+    row = row or get_row(session, instance_id)
+    deployment_id, model = definitions.process_by_id(ctx, session, row.definition_id)
+    binder = Binder(ctx, session, deployment_id)
+    binder.ids[id(model)] = row.definition_id
+    called: dict[str, Any] = {}
+    for key, def_id in (row.called_definition_ids or {}).items():
+        called_model = definitions.process_by_id(ctx, session, def_id)[1]
+        binder.ids[id(called_model)] = def_id
+        called[key] = called_model
+    inst = binder.engine(clock).load(model, row.engine_state, called)
+    return Loaded(row, model, inst, binder)
+
+
+def create(ctx: OpsContext, session: Session, definition: ProcessDefinition, *, variables: dict[str, Any],
+           business_key: str | None, user: str | None, start_event_id: str | None = None,
+           message: str | None = None, clock: Any = None) -> Loaded:
+    binder = Binder(ctx, session, definition.deployment_id)
+    model = binder.model(definition)
+    engine = binder.engine(clock)
+    inst = engine.start(model, variables=variables, business_key=business_key, tenant=definition.tenant_id,
+                        user=user, start_event_id=start_event_id, message=message)
+    now = (clock or ctx.clock).now()
+    row = ProcessInstance(definition_id=definition.id, definition_key=definition.key, business_key=business_key,
+                          tenant_id=definition.tenant_id, state=InstanceState.ACTIVE, start_time=now,
+                          start_user_id=user, engine_state="", called_definition_ids={})
+    session.add(row)
+    return Loaded(row, model, inst, binder, user=user)
+
+
+def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | None = None) -> None:
+    """Write the engine state and every projection; raise Conflict when another writer was first."""
+    row, inst = loaded.row, loaded.inst
+    now = now or ctx.clock.now()
+    row.engine_state = inst.dumps()
+    row.called_definition_ids = _called_ids(loaded)
+    if inst.completed and row.state != InstanceState.CANCELLED:
+        row.state = InstanceState.COMPLETED
+        row.end_time = row.end_time or now
+        row.next_timer_due = None
+    else:
+        row.next_timer_due = inst.next_timer_due()
+    if row.business_key is None and getattr(inst, "business_key", None):
+        row.business_key = inst.business_key
+    before = {k: set(v) for k, v in (row.projected or {}).items()}
+    done = inst.completed
+    tasks = {} if done else {t.id: t for t in inst.user_tasks()}
+    external = {} if done else {t.id: t for t in inst.external_tasks()}
+    messages = set() if done else set(inst.waiting_messages())
+    row.projected = {"tasks": sorted(tasks), "external": sorted(external), "messages": sorted(messages)}
+    try:
+        session.flush()    # the versioned UPDATE: a lost race fails before anything else is written
+    except StaleDataError as exc:
+        raise Conflict(STALE_MESSAGE, pesan=STALE_PESAN) from exc
+    # Projections are written with Core statements, diffed against the ids of the last save.
+    _project_user_tasks(session, row, before.get("tasks", set()), tasks)
+    _project_external_tasks(session, row, before.get("external", set()), external, ctx.clock.now())
+    _project_subscriptions(session, row, before.get("messages", set()), messages)
+    _append_history(session, loaded)
+
+
+def _called_ids(loaded: Loaded) -> dict[str, str]:
+    ids = dict(loaded.row.called_definition_ids or {})
+    for key, model in (getattr(loaded.inst, "called_models", None) or {}).items():
+        def_id = loaded.binder.ids.get(id(model))
+        if def_id is not None:
+            ids[key] = def_id
+    return ids
+
+
+def _project_user_tasks(session: Session, row: ProcessInstance, existing: set[str], live: dict[str, Any]) -> None:
+    gone = list(existing - set(live))
+    if gone:
+        # task_candidate rows go with ON DELETE CASCADE (SQLite: PRAGMA foreign_keys=ON).
+        session.execute(UserTask.__table__.delete().where(UserTask.__table__.c.id.in_(gone)))
+    # Tasks already projected keep their row: claims and assignments live in the projection.
+    new = [info for task_id, info in live.items() if task_id not in existing]
+    if new:
+        session.execute(UserTask.__table__.insert(), [dict(
+            id=info.id, instance_id=row.id, definition_id=row.definition_id, definition_key=row.definition_key,
+            business_key=row.business_key, element_id=info.element_id, name=info.name, lane=info.lane,
+            assignee=info.assignee, owner=None, created=info.created, due=info.due, follow_up=info.follow_up,
+            priority=info.priority if info.priority is not None else 50, form_key=info.form_key,
+            form_ref=info.form_ref, form_ref_binding=info.form_ref_binding, form_ref_version=info.form_ref_version,
+            tenant_id=row.tenant_id, properties=json_safe(dict(info.properties or {})),
+            form_fields=json_safe(list(info.form_fields or [])), documentation=info.documentation)
+            for info in new])
+        candidates = [{"task_id": info.id, "kind": "group", "value": g} for info in new
+                      for g in info.candidate_groups or []]
+        candidates += [{"task_id": info.id, "kind": "user", "value": u} for info in new
+                       for u in info.candidate_users or []]
+        if candidates:
+            session.execute(TaskCandidate.__table__.insert(), candidates)
+
+
+def _project_external_tasks(session: Session, row: ProcessInstance, existing: set[str], live: dict[str, Any],
+                            now: datetime) -> None:
+    gone = list(existing - set(live))
+    if gone:
+        session.execute(delete(ExternalTask).where(ExternalTask.id.in_(gone)))
+    new = [info for task_id, info in live.items() if task_id not in existing]
+    if new:
+        session.execute(ExternalTask.__table__.insert(), [dict(
+            id=info.id, instance_id=row.id, definition_id=row.definition_id, definition_key=row.definition_key,
+            business_key=row.business_key, element_id=info.element_id, name=info.name, topic=info.topic,
+            worker_id=None, lock_expiration=None, retries=None, error_message=None, error_details=None,
+            priority=info.priority or 0, tenant_id=row.tenant_id, properties=json_safe(dict(info.properties or {})),
+            created=getattr(info, "created", None) or now) for info in new])
+
+
+def _project_subscriptions(session: Session, row: ProcessInstance, existing: set[str], wanted: set[str]) -> None:
+    stale = list(existing - wanted)
+    if stale:
+        session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == row.id,
+                                                          MessageSubscription.message_name.in_(stale)))
+    added = sorted(wanted - existing)
+    if added:
+        session.execute(MessageSubscription.__table__.insert(), [{"instance_id": row.id, "message_name": n} for n in added])
+
+
+def _append_history(session: Session, loaded: Loaded) -> None:
+    row = loaded.row
+    events = [history_values(row, e) for e in loaded.inst.drain_history()]
+    events.extend(loaded.extra_history)
+    loaded.extra_history = []
+    if events:
+        session.execute(HistoryEvent.__table__.insert(), events)
+
+
+def history_values(row: ProcessInstance, event: Any) -> dict[str, Any]:
+    return dict(kind=event.kind, time=event.time, instance_id=row.id, definition_id=row.definition_id,
+                definition_key=row.definition_key, tenant_id=row.tenant_id, element_id=event.element_id,
+                element_name=event.element_name, element_type=event.element_type, lane=event.lane,
+                task_id=event.task_id, user_id=event.user, data=json_safe(dict(event.data or {})))
+
+
+def instance_view(row: ProcessInstance, *, inst: Any = None, with_variables: bool = False,
+                  with_active: bool = False) -> InstanceView:
+    variables = None
+    active = None
+    if inst is not None and with_variables:
+        variables = dict(inst.variables())
+    if inst is not None and with_active:
+        active = [ActiveElementView(element_id=a.element_id, name=getattr(a, "name", None),
+                                    element_type=getattr(a, "element_type", None), lane=getattr(a, "lane", None))
+                  for a in inst.active_elements()]
+    state = row.state.value if isinstance(row.state, InstanceState) else str(row.state)
+    return InstanceView(id=row.id, definition_id=row.definition_id, definition_key=row.definition_key,
+                        business_key=row.business_key, tenant_id=row.tenant_id, state=state,
+                        start_time=row.start_time, end_time=row.end_time, start_user_id=row.start_user_id,
+                        incident=row.incident, next_timer_due=row.next_timer_due, variables=variables,
+                        active_elements=active)
+
+
+__all__ = ["Binder", "Loaded", "load", "create", "save", "get_row", "history_values", "instance_view"]

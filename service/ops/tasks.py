@@ -1,0 +1,206 @@
+"""User tasks: query the projection in SQL; claim / unclaim / assign on the projection; complete through
+the engine (load, complete, save) with the optimistic lock deciding concurrent completions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from service.store import InstanceState, ProcessInstance, TaskCandidate, UserTask
+
+from . import persistence
+from .context import OpsContext
+from .engine_errors import engine_errors
+from .errors import BadRequest, Conflict, NotFound
+from .views import TaskView
+
+SORT_COLUMNS = {
+    "created": UserTask.created, "dueDate": UserTask.due, "followUpDate": UserTask.follow_up,
+    "priority": UserTask.priority, "name": UserTask.name, "nameCaseInsensitive": func.lower(UserTask.name),
+    "id": UserTask.id, "assignee": UserTask.assignee, "instanceId": UserTask.instance_id,
+    "processInstanceId": UserTask.instance_id, "tenantId": UserTask.tenant_id,
+    "taskDefinitionKey": UserTask.element_id, "processDefinitionKey": UserTask.definition_key,
+}
+
+
+@dataclass
+class TaskQuery:
+    task_id: str | None = None
+    instance_id: str | None = None
+    business_key: str | None = None
+    candidate_group: str | None = None
+    candidate_groups: list[str] | None = None
+    candidate_user: str | None = None
+    include_assigned: bool = False
+    assignee: str | None = None
+    unassigned: bool = False
+    task_definition_key: str | None = None
+    definition_key: str | None = None
+    definition_id: str | None = None
+    tenant_ids: list[str] | None = None
+    without_tenant: bool = False
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    overdue_at: datetime | None = None      # tasks whose due date is before this moment
+    name_like: str | None = None
+    sort: list[tuple[str, str]] = field(default_factory=list)   # (sortBy, "asc"|"desc")
+    first_result: int = 0
+    max_results: int | None = None
+
+
+def _filtered(q: TaskQuery) -> Select[Any]:
+    query = select(UserTask)
+    conds = []
+    if q.task_id is not None:
+        conds.append(UserTask.id == q.task_id)
+    if q.instance_id is not None:
+        conds.append(UserTask.instance_id == q.instance_id)
+    if q.business_key is not None:
+        conds.append(UserTask.business_key == q.business_key)
+    groups = list(q.candidate_groups or []) + ([q.candidate_group] if q.candidate_group else [])
+    if groups:
+        conds.append(exists().where(TaskCandidate.task_id == UserTask.id, TaskCandidate.kind == "group",
+                                    TaskCandidate.value.in_(groups)))
+    if q.candidate_user is not None:
+        conds.append(exists().where(TaskCandidate.task_id == UserTask.id, TaskCandidate.kind == "user",
+                                    TaskCandidate.value == q.candidate_user))
+    if (groups or q.candidate_user is not None) and not q.include_assigned:
+        # Camunda: a candidate query lists only tasks nobody has claimed yet.
+        conds.append(UserTask.assignee.is_(None))
+    if q.assignee is not None:
+        conds.append(UserTask.assignee == q.assignee)
+    if q.unassigned:
+        conds.append(UserTask.assignee.is_(None))
+    if q.task_definition_key is not None:
+        conds.append(UserTask.element_id == q.task_definition_key)
+    if q.definition_key is not None:
+        conds.append(UserTask.definition_key == q.definition_key)
+    if q.definition_id is not None:
+        conds.append(UserTask.definition_id == q.definition_id)
+    if q.tenant_ids:
+        tenant_cond = UserTask.tenant_id.in_(q.tenant_ids)
+        conds.append(or_(tenant_cond, UserTask.tenant_id.is_(None)) if q.without_tenant else tenant_cond)
+    elif q.without_tenant:
+        conds.append(UserTask.tenant_id.is_(None))
+    if q.due_before is not None:
+        conds.append(UserTask.due < q.due_before)
+    if q.due_after is not None:
+        conds.append(UserTask.due > q.due_after)
+    if q.overdue_at is not None:
+        conds.append(and_(UserTask.due.is_not(None), UserTask.due < q.overdue_at))
+    if q.name_like is not None:
+        conds.append(UserTask.name.like(q.name_like))
+    return query.where(*conds) if conds else query
+
+
+def query_tasks(ctx: OpsContext, q: TaskQuery | None = None, **filters: Any) -> list[TaskView]:
+    q = q or TaskQuery(**filters)
+    query = _filtered(q)
+    order = []
+    for sort_by, sort_order in q.sort or [("created", "asc")]:
+        column = SORT_COLUMNS.get(sort_by)
+        if column is None:
+            raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'",
+                             pesan=f"Urutan '{sort_by}' tidak dikenal")
+        if sort_order not in ("asc", "desc"):
+            raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
+        order.append(column.desc() if sort_order == "desc" else column.asc())
+    order.append(UserTask.id.asc())
+    query = query.order_by(*order).offset(max(q.first_result, 0))
+    if q.max_results is not None:
+        query = query.limit(max(q.max_results, 0))
+    with ctx.transaction() as session:
+        return [task_view(t) for t in session.scalars(query)]
+
+
+def count_tasks(ctx: OpsContext, q: TaskQuery | None = None, **filters: Any) -> int:
+    q = q or TaskQuery(**filters)
+    with ctx.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(_filtered(q).subquery())) or 0)
+
+
+def get_task(ctx: OpsContext, task_id: str) -> TaskView:
+    with ctx.transaction() as session:
+        return task_view(_task(session, task_id))
+
+
+def _task(session: Session, task_id: str) -> UserTask:
+    task = session.get(UserTask, task_id)
+    if task is None:
+        raise NotFound(f"Cannot find task with id {task_id}",
+                       pesan="Tugas tidak ditemukan (mungkin sudah diselesaikan)")
+    return task
+
+
+def claim(ctx: OpsContext, task_id: str, user: str) -> TaskView:
+    if not user:
+        raise BadRequest("userId is required to claim a task", pesan="Pengguna wajib diisi untuk mengklaim tugas")
+    with ctx.transaction() as session:
+        # One conditional UPDATE, so two people claiming at once cannot both win.
+        result = session.execute(update(UserTask).where(
+            UserTask.id == task_id, or_(UserTask.assignee.is_(None), UserTask.assignee == user))
+            .values(assignee=user).execution_options(synchronize_session=False))
+        task = _task(session, task_id)
+        if result.rowcount == 0:
+            raise Conflict(f"Task '{task_id}' is already claimed by someone else.",
+                           pesan=f"Tugas ini sudah diklaim oleh {task.assignee}",
+                           camunda_type="TaskAlreadyClaimedException")
+        session.refresh(task)
+        return task_view(task)
+
+
+def unclaim(ctx: OpsContext, task_id: str) -> TaskView:
+    return assign(ctx, task_id, None)
+
+
+def assign(ctx: OpsContext, task_id: str, user: str | None) -> TaskView:
+    with ctx.transaction() as session:
+        task = _task(session, task_id)
+        task.assignee = user or None
+        return task_view(task)
+
+
+def complete_task(ctx: OpsContext, task_id: str, variables: dict[str, Any] | None = None, *,
+                  user: str | None = None, with_variables: bool = False) -> dict[str, Any] | None:
+    """Complete a user task. Returns the process variables when `with_variables`.
+
+    A task claimed by another user, or completed/changed concurrently, raises Conflict and nothing is written.
+    """
+    with ctx.transaction() as session, engine_errors():
+        # One query for the task's assignee and its instance row.
+        found = session.execute(select(ProcessInstance, UserTask.assignee)
+                                .join(UserTask, UserTask.instance_id == ProcessInstance.id)
+                                .where(UserTask.id == task_id)).first()
+        if found is None:
+            raise NotFound(f"Cannot find task with id {task_id}",
+                           pesan="Tugas tidak ditemukan (mungkin sudah diselesaikan)")
+        row, assignee = found
+        if user is not None and assignee is not None and assignee != user:
+            raise Conflict(f"Task '{task_id}' is claimed by '{assignee}', not by '{user}'",
+                           pesan=f"Tugas ini sedang dikerjakan oleh {assignee}",
+                           camunda_type="TaskAlreadyClaimedException")
+        if row.state == InstanceState.SUSPENDED:
+            raise BadRequest(f"Process instance {row.id} is suspended", pesan="Proses sedang ditangguhkan",
+                             camunda_type="SuspendedEntityInteractionException")
+        loaded = persistence.load(ctx, session, row.id, row=row)
+        loaded.inst.complete_user_task(task_id, dict(variables or {}), user=user or assignee)
+        persistence.save(ctx, session, loaded)
+        return dict(loaded.inst.variables()) if with_variables else None
+
+
+def task_view(t: UserTask) -> TaskView:
+    return TaskView(id=t.id, name=t.name, element_id=t.element_id, instance_id=t.instance_id,
+                    definition_id=t.definition_id, definition_key=t.definition_key, business_key=t.business_key,
+                    lane=t.lane, assignee=t.assignee, owner=t.owner, created=t.created, due=t.due,
+                    follow_up=t.follow_up, priority=t.priority, form_key=t.form_key, form_ref=t.form_ref,
+                    form_ref_binding=t.form_ref_binding, form_ref_version=t.form_ref_version, tenant_id=t.tenant_id,
+                    candidate_groups=t.candidate_groups, candidate_users=t.candidate_users,
+                    properties=dict(t.properties or {}), form_fields=list(t.form_fields or []),
+                    documentation=t.documentation)
+
+
+__all__ = ["TaskQuery", "query_tasks", "count_tasks", "get_task", "claim", "unclaim", "assign", "complete_task",
+           "task_view", "SORT_COLUMNS"]

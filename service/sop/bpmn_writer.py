@@ -1,0 +1,207 @@
+"""BPMN 2.0 XML in the Camunda 7 dialect for an SOP table: a collaboration with one pool, a lane per
+Pelaksana, a task per step with the Mutu Baku as camunda:properties, gateways, and diagram interchange.
+
+The output is deterministic (ids derive from step numbers, order follows the table), so re-importing an
+unchanged table produces a byte-identical file.
+"""
+from __future__ import annotations
+
+from lxml import etree
+
+from service.sop.flow import FlowGraph, Node, build_graph, unreachable
+from service.sop.layout import Bounds, Layout, layout
+from service.sop.model import SopFormatError, SopTable, Step, element_suffix
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+MODELER = "http://camunda.org/schema/modeler/1.0"
+NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "camunda": CAMUNDA, "xsi": XSI,
+         "modeler": MODELER}
+EXPORTER = "Alur sop import"
+EXPORTER_VERSION = "0.1.0"
+HISTORY_TTL = "180"        # Camunda 7.20+ refuses deployments without historyTimeToLive
+
+
+def _b(tag: str) -> str:
+    return f"{{{BPMN}}}{tag}"
+
+
+def _c(tag: str) -> str:
+    return f"{{{CAMUNDA}}}{tag}"
+
+
+def lane_ids(table: SopTable) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for lane in table.lanes:
+        base = "Lane_" + element_suffix(lane)
+        lid, n = base, 2
+        while lid in ids.values():
+            lid, n = f"{base}_{n}", n + 1
+        ids[lane] = lid
+    return ids
+
+
+def step_properties(step: Step) -> list[tuple[str, str]]:
+    props = []
+    if step.no is not None:
+        props.append(("sop.no", step.no))
+    if step.kelengkapan:
+        props.append(("mutu.kelengkapan", "; ".join(step.kelengkapan)))
+    if step.waktu:
+        props.append(("mutu.waktu", step.waktu))
+        props.append(("mutu.hari", step.hari))
+    if step.output:
+        props.append(("mutu.output", step.output))
+    return props
+
+
+def has_form(step: Step) -> bool:
+    return step.kind == "user"
+
+
+def to_bpmn(table: SopTable, graph: FlowGraph | None = None) -> bytes:
+    graph = graph or build_graph(table)
+    lost = unreachable(graph)
+    if lost:
+        raise SopFormatError([f"{table.path}: {nid}: no path from the start reaches it" for nid in lost])
+    lay = layout(graph, table.lanes)
+    defs = etree.Element(_b("definitions"), nsmap=NSMAP)
+    defs.set("id", f"Definitions_{element_suffix(table.key)}")
+    defs.set("targetNamespace", "http://bpmn.io/schema/bpmn")
+    defs.set("exporter", EXPORTER)
+    defs.set("exporterVersion", EXPORTER_VERSION)
+    defs.set(f"{{{MODELER}}}executionPlatform", "Camunda Platform")
+    defs.set(f"{{{MODELER}}}executionPlatformVersion", "7.21.0")
+
+    collab_id = f"Collaboration_{element_suffix(table.key)}"
+    participant_id = f"Participant_{element_suffix(table.key)}"
+    collab = etree.SubElement(defs, _b("collaboration"), id=collab_id)
+    etree.SubElement(collab, _b("participant"), id=participant_id, name=table.name, processRef=table.key)
+
+    proc = etree.SubElement(defs, _b("process"), id=table.key, name=table.name, isExecutable="true")
+    proc.set(_c("historyTimeToLive"), HISTORY_TTL)
+    doc = _process_documentation(table)
+    if doc:
+        etree.SubElement(proc, _b("documentation")).text = doc
+    lids = lane_ids(table)
+    lane_set = etree.SubElement(proc, _b("laneSet"), id=f"LaneSet_{element_suffix(table.key)}")
+    for lane in table.lanes:
+        el = etree.SubElement(lane_set, _b("lane"), id=lids[lane], name=lane)
+        for node in graph.nodes.values():
+            if node.lane == lane:
+                etree.SubElement(el, _b("flowNodeRef")).text = node.id
+    for node in graph.nodes.values():
+        _flow_node(proc, table, graph, node)
+    for flow in graph.flows.values():
+        el = etree.SubElement(proc, _b("sequenceFlow"), id=flow.id, sourceRef=flow.source,
+                              targetRef=flow.target)
+        if flow.name:
+            el.set("name", flow.name)
+        if flow.condition:
+            cond = etree.SubElement(el, _b("conditionExpression"))
+            cond.set(f"{{{XSI}}}type", "bpmn:tFormalExpression")
+            cond.text = flow.condition
+    _diagram(defs, table, graph, lay, collab_id, participant_id, lids)
+    return etree.tostring(defs, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _process_documentation(table: SopTable) -> str:
+    parts = []
+    if table.number:
+        parts.append(f"Nomor SOP: {table.number}")
+    if table.effective:
+        parts.append(f"Tanggal efektif: {table.effective}")
+    if table.authority:
+        parts.append(f"Disahkan oleh: {table.authority}")
+    return "\n".join(parts)
+
+
+def _flow_node(proc: etree._Element, table: SopTable, graph: FlowGraph, node: Node) -> None:
+    el = etree.SubElement(proc, _b(node.tag), id=node.id)
+    if node.name:
+        el.set("name", node.name)
+    step = node.step
+    props: list[tuple[str, str]] = []
+    if step is not None:
+        text = "\n\n".join(x for x in (step.text, f"Keterangan: {step.keterangan}" if step.keterangan else None)
+                           if x)
+        if text:
+            etree.SubElement(el, _b("documentation")).text = text
+        props = step_properties(step)
+        if step.kind == "user":
+            el.set(_c("formRef"), table.form_id(step))
+            el.set(_c("formRefBinding"), "latest")
+            if step.candidate_groups:
+                el.set(_c("candidateGroups"), ",".join(step.candidate_groups))
+        elif step.kind == "manual" and step.candidate_groups:
+            el.set(_c("candidateGroups"), ",".join(step.candidate_groups))
+        elif step.kind == "rule" and step.decision:
+            el.set(_c("decisionRef"), step.decision.ref)
+            el.set(_c("resultVariable"), step.decision.result)
+            el.set(_c("mapDecisionResult"), step.decision.map)
+        elif step.kind == "call" and step.call_key:
+            el.set("calledElement", step.call_key)
+            el.set(_c("calledElementBinding"), "latest")
+    elif node.tag == "startEvent":
+        if table.start.fields:
+            el.set(_c("formRef"), table.form_id(None))
+            el.set(_c("formRefBinding"), "latest")
+        if node.sop_no:
+            props = [("sop.no", node.sop_no)]
+    elif node.tag == "endEvent" and node.sop_no:
+        props = [("sop.no", node.sop_no)]
+    if node.default_flow:
+        el.set("default", node.default_flow)
+    if props or (step is not None and step.kind == "call"):
+        ext = etree.Element(_b("extensionElements"))
+        el.insert(1 if el.find(_b("documentation")) is not None else 0, ext)
+        if props:
+            cprops = etree.SubElement(ext, _c("properties"))
+            for name, value in props:
+                etree.SubElement(cprops, _c("property"), name=name, value=value)
+        if step is not None and step.kind == "call":
+            etree.SubElement(ext, _c("in"), variables="all")
+            etree.SubElement(ext, _c("out"), variables="all")
+    for fid in node.incoming:
+        etree.SubElement(el, _b("incoming")).text = fid
+    for fid in node.outgoing:
+        etree.SubElement(el, _b("outgoing")).text = fid
+
+
+def _bounds(parent: etree._Element, b: Bounds) -> None:
+    etree.SubElement(parent, f"{{{DC}}}Bounds", x=_n(b.x), y=_n(b.y), width=_n(b.w), height=_n(b.h))
+
+
+def _n(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
+
+
+def _diagram(defs: etree._Element, table: SopTable, graph: FlowGraph, lay: Layout, collab_id: str,
+             participant_id: str, lids: dict[str, str]) -> None:
+    diagram = etree.SubElement(defs, f"{{{BPMNDI}}}BPMNDiagram", id=f"BPMNDiagram_{element_suffix(table.key)}")
+    plane = etree.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane", id=f"BPMNPlane_{element_suffix(table.key)}",
+                             bpmnElement=collab_id)
+    shape = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNShape", id=f"{participant_id}_di",
+                             bpmnElement=participant_id, isHorizontal="true")
+    _bounds(shape, lay.pool)
+    for lane in table.lanes:
+        shape = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNShape", id=f"{lids[lane]}_di",
+                                 bpmnElement=lids[lane], isHorizontal="true")
+        _bounds(shape, lay.lanes[lane])
+    for node in graph.nodes.values():
+        shape = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNShape", id=f"{node.id}_di", bpmnElement=node.id)
+        if node.tag == "exclusiveGateway":
+            shape.set("isMarkerVisible", "true")
+        _bounds(shape, lay.shapes[node.id])
+        if node.id in lay.node_labels:
+            _bounds(etree.SubElement(shape, f"{{{BPMNDI}}}BPMNLabel"), lay.node_labels[node.id])
+    for fid in graph.flows:
+        edge = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{fid}_di", bpmnElement=fid)
+        for x, y in lay.edges[fid]:
+            etree.SubElement(edge, f"{{{DI}}}waypoint", x=_n(x), y=_n(y))
+        if fid in lay.edge_labels:
+            _bounds(etree.SubElement(edge, f"{{{BPMNDI}}}BPMNLabel"), lay.edge_labels[fid])

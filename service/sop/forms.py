@@ -1,0 +1,114 @@
+"""Camunda Forms (form-js JSON, schemaVersion 16) for the user tasks and the start event of an SOP table.
+
+Each user task's form shows the step's context (Uraian Kegiatan, Output, Keterangan), the Kelengkapan as a
+checklist that must be fully ticked (the server checks every item against `mutu.kelengkapan` too), the
+step's own fields, and, when the step has an output, the output document's number and a file picker.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from service.sop.model import FormFieldSpec, SopTable, Step, element_suffix
+
+SCHEMA_VERSION = 16
+EXPORTER = {"name": "Alur", "version": "0.1.0"}
+
+
+def kelengkapan_key(step: Step) -> str:
+    return f"kelengkapan_{element_suffix(step.ref)}"
+
+
+def output_number_key(step: Step) -> str:
+    return f"nomor_output_{element_suffix(step.ref)}"
+
+
+def output_file_key(step: Step) -> str:
+    return f"berkas_output_{element_suffix(step.ref)}"
+
+
+def build_forms(table: SopTable) -> dict[str, dict[str, Any]]:
+    """form id -> form-js schema, for the start event (if it has fields) and every user task."""
+    forms: dict[str, dict[str, Any]] = {}
+    if table.start.fields:
+        fid = table.form_id(None)
+        comps = [_text(f"start_{element_suffix(table.key)}", f"**{table.name}**\n\n"
+                       "Isi data berikut untuk memulai proses.")]
+        comps += [field_component(f) for f in table.start.fields]
+        forms[fid] = _form(fid, comps)
+    for step in table.all_steps():
+        if step.kind == "user":
+            fid = table.form_id(step)
+            forms[fid] = _form(fid, step_components(step))
+    return forms
+
+
+def form_json(form: dict[str, Any]) -> str:
+    return json.dumps(form, indent=2, ensure_ascii=False) + "\n"
+
+
+def step_components(step: Step) -> list[dict[str, Any]]:
+    lines = [f"**{step.label}**"]
+    if step.text:
+        lines.append(step.text)
+    if step.output:
+        lines.append(f"Output: {step.output}")
+    if step.keterangan:
+        lines.append(f"Keterangan: {step.keterangan}")
+    comps = [_text(f"uraian_{element_suffix(step.ref)}", "\n\n".join(lines))]
+    if step.kelengkapan:
+        comps.append({
+            "id": f"Field_{kelengkapan_key(step)}", "key": kelengkapan_key(step), "type": "checklist",
+            "label": "Kelengkapan / persyaratan (centang semua)",
+            "description": "Semua kelengkapan wajib tersedia sebelum langkah ini diselesaikan.",
+            "values": [{"label": item, "value": item} for item in step.kelengkapan],
+            "validate": {"required": True}})
+    comps += [field_component(f) for f in step.fields]
+    if step.output:
+        comps.append({
+            "id": f"Field_{output_number_key(step)}", "key": output_number_key(step), "type": "textfield",
+            "label": f"Nomor dokumen output: {step.output}", "validate": {"required": True, "maxLength": 200}})
+        comps.append({
+            "id": f"Field_{output_file_key(step)}", "key": output_file_key(step), "type": "filepicker",
+            "label": f"Unggah dokumen output: {step.output}", "multiple": False})
+    return comps
+
+
+def field_component(f: FormFieldSpec) -> dict[str, Any]:
+    comp: dict[str, Any] = {"id": f"Field_{f.key}", "key": f.key, "type": f.type, "label": f.label}
+    if f.type == "datetime":
+        comp.pop("label")
+        comp.update({"subtype": "date", "dateLabel": f.label})
+    if f.type == "filepicker":
+        comp["multiple"] = False
+    if f.description:
+        comp["description"] = f.description
+    if f.values:
+        comp["values"] = [{"label": label, "value": value} for value, label in f.values]
+    if f.default is not None:
+        comp["defaultValue"] = f.default
+    validate: dict[str, Any] = {}
+    if f.required:
+        validate["required"] = True
+    for name, value in (("min", f.min), ("max", f.max)):
+        if value is not None:
+            validate[name] = int(value) if float(value).is_integer() else value
+    for name, value in (("minLength", f.min_length), ("maxLength", f.max_length), ("pattern", f.pattern)):
+        if value is not None:
+            validate[name] = value
+    if validate:
+        comp["validate"] = validate
+    if f.show_if:
+        cond = f.show_if[1:] if f.show_if.startswith("=") else f.show_if
+        comp["conditional"] = {"hide": f"=not({cond.strip()})"}
+    return comp
+
+
+def _text(cid: str, text: str) -> dict[str, Any]:
+    return {"id": f"Text_{cid}", "type": "text", "text": text}
+
+
+def _form(fid: str, components: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"id": fid, "type": "default", "schemaVersion": SCHEMA_VERSION, "components": components,
+            "exporter": dict(EXPORTER), "executionPlatform": "Camunda Platform",
+            "executionPlatformVersion": "7.21.0"}

@@ -1,0 +1,209 @@
+"""`alur simulate`: drive every path of an SOP model through the real engine, in memory.
+
+For each path enumerated from the BPMN graph (service.sop.paths) a fresh instance is started on
+`service.engine.Engine` with a FrozenClock and resolvers over the checkout's `bpmn/`, `dmn/` and `forms/`
+(no server, no database). Each user task is completed with generated form data (service.sop.datagen)
+chosen so that the next gateways take the path's planned outcomes; call activities run the called model
+(along its first path). A path passes when the instance completes and visited exactly the planned flow
+nodes. The report lists the paths (steps with sop.no and lane, planned working days from mutu.waktu) and
+the coverage of flow nodes and sequence flows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable, Iterable, TextIO
+
+from service.sop.datagen import form_choices, form_data
+from service.sop.paths import MAX_PATHS, Path as PlannedPath, ProcessGraph, enumerate_paths
+from service.sop.report import (ModelReport, PathResult, ProgressBar, format_report, planned_working_days,
+                                summary_line)
+from service.sop.repository import Repository
+from service.sop.solver import OutcomeSolver, SolverCaches
+
+SIM_START = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.timezone.utc)     # Monday 08:00 WIB
+MAX_STEPS = 2000
+
+
+# --------------------------------------------------------------------------- the driver
+class _Run:
+    """One path through the engine."""
+
+    def __init__(self, sim: "Simulator", tenant: str | None, key: str, path: PlannedPath):
+        self.sim, self.tenant, self.key, self.path = sim, tenant, key, path
+        self.repo = sim.repo
+        self.plans: dict[str, dict[str, list[tuple[str, ...]]]] = {key: path.decisions}
+        self.visits: Counter[tuple[str, str]] = Counter()
+        self.visited: dict[str, list[str]] = {}
+        self.stack: list[tuple[str, str | None]] = [(key, None)]   # (process key, call activity id)
+        self.solver = OutcomeSolver(self.repo, tenant, self.plans, self.visits, sim.caches)
+
+    # the process a node belongs to, following the call stack recorded from history
+    def _record(self, events: Iterable[Any]) -> None:
+        for ev in events:
+            eid = getattr(ev, "element_id", None)
+            kind = getattr(ev, "kind", "")
+            etype = (getattr(ev, "element_type", None) or "").lower()
+            if not eid or kind not in ("activity_started", "activity_ended"):
+                continue
+            proc, call_id = self.stack[-1]
+            if kind == "activity_ended" and len(self.stack) > 1 and eid == call_id and \
+                    self._is_call_end(ev, proc, etype):
+                self.stack.pop()
+                continue
+            graph = self.repo.graph(proc, self.tenant)
+            node = graph.nodes.get(eid)
+            if node is None:
+                continue
+            if kind == "activity_started":
+                self.visited.setdefault(proc, []).append(eid)
+                if graph.is_split(eid):
+                    self.visits[(proc, eid)] += 1
+                if node.tag == "callActivity" and node.attrs.get("calledElement"):
+                    child = node.attrs["calledElement"]
+                    self._plan_child(child)
+                    self.stack.append((child, eid))
+
+    def _is_call_end(self, ev: Any, child: str, etype: str) -> bool:
+        """Whether an activity_ended event with the call activity's id is the call ending, not an element
+        of the called model that happens to share the id (both are named Step_2, say): the names decide."""
+        parent = self.stack[-2][0]
+        call_node = self.repo.graph(parent, self.tenant).nodes[self.stack[-1][1]]
+        inner = self.repo.graph(child, self.tenant).nodes.get(ev.element_id)
+        name = getattr(ev, "element_name", None)
+        if inner is None:
+            return True
+        if name is not None and inner.name != call_node.name:
+            return name == call_node.name
+        return "call" in etype
+
+    def _plan_child(self, child: str) -> None:
+        if child not in self.plans:
+            paths = enumerate_paths(self.repo.graph(child, self.tenant), max_paths=1)
+            self.plans[child] = paths[0].decisions if paths else {}
+
+    def owner(self, task: Any) -> str:
+        for proc, _ in reversed(self.stack):
+            node = self.repo.graph(proc, self.tenant).nodes.get(task.element_id)
+            if node is not None and (node.name or None) == (task.name or None):
+                return proc
+        return self.stack[-1][0]
+
+    def run(self) -> None:
+        from service.engine import Engine, FrozenClock
+        clock = FrozenClock(SIM_START)
+        engine = Engine(clock=clock, processes=self.repo_process, decisions=self.repo_decision,
+                        calendar=self.sim.calendar)
+        model = self.repo.process(self.key, self.tenant)
+        graph = self.repo.graph(self.key, self.tenant)
+        start_form = self.repo.form(model.start_form_ref, self.tenant) if model.start_form_ref else None
+        variables = form_data(start_form)
+        variables.update(self.solver.prepare(self.key, graph.start, variables, form_choices(start_form)))
+        inst = engine.start(model, variables=variables, business_key=f"simulasi-{self.key}",
+                            tenant=self.tenant, user="simulasi")
+        self._record(inst.drain_history())
+        for _ in range(MAX_STEPS):
+            if inst.completed:
+                break
+            for ext in inst.external_tasks():
+                inst.complete_external_task(ext.id, {})
+            tasks = inst.user_tasks()
+            if not tasks:
+                due = inst.next_timer_due()
+                if due is None:
+                    break
+                clock.set(max(due, clock.now()))
+                inst.fire_due_timers()
+                self._record(inst.drain_history())
+                continue
+            task = tasks[0]
+            proc = self.owner(task)
+            ref = task.form_ref or task.form_key
+            form = self.repo.form(ref, self.tenant) if ref else None
+            data = form_data(form, task.form_fields)
+            current = {**inst.variables(), **data}
+            data.update(self.solver.prepare(proc, task.element_id, current, form_choices(form)))
+            clock.set(clock.now() + dt.timedelta(hours=1))
+            inst.complete_user_task(task.id, data, user="simulasi")
+            self._record(inst.drain_history())
+        if not inst.completed:
+            waiting = ", ".join(t.element_id for t in inst.user_tasks()) or "nothing"
+            raise AssertionError(f"the instance did not reach an end event (waiting: {waiting})")
+        planned = _comparable(graph, Counter(self.path.nodes))
+        actual = _comparable(graph, Counter(self.visited.get(self.key, [])))
+        if planned != actual:
+            missing = sorted((planned - actual).elements())
+            extra = sorted((actual - planned).elements())
+            raise AssertionError(f"the engine left the planned path (not visited: {missing or '-'}, "
+                                 f"unplanned: {extra or '-'})")
+
+    def repo_process(self, key: str, tenant: str | None) -> Any:
+        return self.repo.process(key, tenant if tenant is not None else self.tenant)
+
+    def repo_decision(self, key: str, tenant: str | None, binding: str = "latest",
+                      version: int | None = None) -> Any:
+        return self.repo.decision(key, tenant if tenant is not None else self.tenant, binding, version)
+
+def _comparable(graph: ProcessGraph, visits: Counter[str]) -> Counter[str]:
+    """Visit counts with joins counted once: the engine records one activity per arriving token
+    (as Camunda does), the plan one per firing."""
+    result = Counter(visits)
+    for nid in visits:
+        node = graph.nodes.get(nid)
+        if node is not None and node.tag in ("parallelGateway", "inclusiveGateway") and len(node.incoming) > 1:
+            result[nid] = 1
+    return result
+
+
+class Simulator:
+    def __init__(self, root: str | Path, *, calendar: Any = None):
+        self.repo = Repository(Path(root))
+        self.calendar = calendar
+        self.caches = SolverCaches(now=SIM_START)
+
+    def simulate(self, tenant: str | None, key: str,
+                 progress: Callable[[int, int], None] | None = None) -> ModelReport:
+        graph = self.repo.graph(key, tenant)
+        report = ModelReport(tenant, key, graph.name, graph)
+        try:
+            paths = enumerate_paths(graph, max_paths=MAX_PATHS)
+        except ValueError as exc:
+            report.error = str(exc)
+            return report
+        if len(paths) >= MAX_PATHS:
+            report.note = f"only the first {MAX_PATHS} paths are simulated"
+        for i, path in enumerate(paths, 1):
+            result = PathResult(i, path, ok=False, working_days=planned_working_days(graph, path))
+            try:
+                _Run(self, tenant, key, path).run()
+                result.ok = True
+            except Exception as exc:    # any failure of one path is reported, the others still run
+                result.message = f"{type(exc).__name__}: {exc}"
+            report.results.append(result)
+            if progress:
+                progress(i, len(paths))
+        return report
+
+
+def run(root: str | Path, targets: list[tuple[str | None, str]], *, out: TextIO | None = None,
+        progress: ProgressBar | None = None, calendar: Any = None) -> int:
+    """Simulate the (tenant, key) models, print the report; exit status 0 only if every path reached an
+    end event as planned and coverage is 100%."""
+    out = out if out is not None else sys.stdout
+    sim = Simulator(root, calendar=calendar)
+    reports = []
+    for tenant, key in targets:
+        label = f"{tenant}/{key}" if tenant else key
+        try:
+            report = sim.simulate(tenant, key, (lambda d, t, lb=label: progress(lb, d, t)) if progress else None)
+        except Exception as exc:    # an unreadable model is a failed model, not a crash of the whole run
+            report = ModelReport(tenant, key, None, ProcessGraph(key, None, {}, {}, ""),
+                                 error=f"{type(exc).__name__}: {exc}")
+        reports.append(report)
+        for line in format_report(report):
+            out.write(line + "\n")
+    line = summary_line(reports)
+    out.write(line + "\n")
+    return 0 if reports and all(r.ok for r in reports) else 1

@@ -1,0 +1,74 @@
+"""Jinja filters and globals of the pages: dates in Jakarta time, durations, safe text formatting."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from service.web.i18n import current_lang
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+_MONTHS = {"id": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
+           "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]}
+
+
+def fmt_datetime(value: Any) -> str:
+    if not isinstance(value, datetime):
+        return fmt_date(value)
+    local = value.astimezone(JAKARTA) if value.tzinfo else value
+    months = _MONTHS.get(current_lang(), _MONTHS["id"])
+    return f"{local.day} {months[local.month - 1]} {local.year} {local:%H:%M} WIB"
+
+
+def fmt_date(value: Any) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(JAKARTA).date() if value.tzinfo else value.date()
+    if isinstance(value, date):
+        months = _MONTHS.get(current_lang(), _MONTHS["id"])
+        return f"{value.day} {months[value.month - 1]} {value.year}"
+    return "" if value is None else str(value)
+
+
+def fmt_value(value: Any) -> str:
+    """A process variable for display (JSON-like, shortened)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, (datetime, date)):
+        return fmt_datetime(value)
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    else:
+        text = str(value)
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def fmt_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} B"
+
+
+def markdown_safe(text: Any) -> Markup:
+    """The small markdown of form-js text components, escaped first: **bold**, *italic*, line breaks."""
+    html = str(escape(text or ""))
+    html = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html)
+    html = re.sub(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*", r"<em>\1</em>", html)
+    html = re.sub(r"^#{1,6}\s*(.+)$", r"<strong>\1</strong>", html, flags=re.M)
+    return Markup(html.replace("\n", "<br>"))
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, value=fmt_value, size=fmt_size,
+                                 markdown_safe=markdown_safe, tojson_attr=lambda v: json.dumps(v))
+
+
+__all__ = ["install", "fmt_datetime", "fmt_date", "fmt_value", "fmt_size", "markdown_safe"]

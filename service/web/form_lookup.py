@@ -1,0 +1,47 @@
+"""Which form a task or a start event shows: the deployed Camunda Form it references (latest or the bound
+version, in the task's tenant), else its camunda:formField entries, else none."""
+from __future__ import annotations
+
+from typing import Any
+
+from service.forms import FormDefinition, form_from_form_data, parse_camunda_form
+from service.ops import NotFound, OpsContext, get_form
+from service.ops.views import TaskView
+
+
+class FormMissing(Exception):
+    """The model names a form that is not deployed: the page says so instead of guessing."""
+
+
+def camunda_form(ctx: OpsContext, ref: str, tenant: str | None, *, binding: str | None = None,
+                 version: int | None = None) -> FormDefinition:
+    try:
+        schema = get_form(ctx, ref, tenant=tenant, version=version if binding == "version" else None)
+    except NotFound as exc:
+        raise FormMissing(ref) from exc
+    return parse_camunda_form(schema, name=ref)
+
+
+def task_form(ctx: OpsContext, task: TaskView) -> FormDefinition | None:
+    if task.form_ref:
+        return camunda_form(ctx, task.form_ref, task.tenant_id, binding=task.form_ref_binding,
+                            version=task.form_ref_version)
+    if task.form_fields:
+        return form_from_form_data(task.element_id, task.form_fields)
+    return None
+
+
+def start_form(ctx: OpsContext, form_ref: str | None, tenant: str | None) -> FormDefinition | None:
+    if not form_ref or form_ref.startswith(("embedded:", "app:", "camunda-forms:")):
+        return None
+    return camunda_form(ctx, form_ref, tenant)
+
+
+def empty_values(form: FormDefinition | None) -> dict[str, Any]:
+    """Initial values: each field's default."""
+    if form is None:
+        return {}
+    return {f.key: f.default for f in form.value_fields() if f.default is not None}
+
+
+__all__ = ["FormMissing", "camunda_form", "task_form", "start_form", "empty_values"]

@@ -1,0 +1,54 @@
+"""Wires the web layer into the Flask app: settings, Babel, Flask-Login, CSRF, the blueprint, filters."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from service.web.settings import web_defaults
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    import service.store.documents  # noqa: F401  (registers the tables for create_all and Alembic)
+    import service.store.users  # noqa: F401
+    from service.web import filters
+    from service.web.auth import init_login
+    from service.web.blueprint import bp
+    from service.web.i18n import init_babel
+
+    app.config.update(web_defaults(app.config, app.instance_path))
+    # The REST API authenticates its own way; only the web blueprint checks CSRF tokens (see blueprint).
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    csrf.init_app(app)
+    init_babel(app)
+    init_login(app)
+    filters.install(app)
+    app.register_blueprint(bp)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> Any:
+        from flask_babel import gettext as _
+        return render_template("error.html", code=400, title=_("Formulir kedaluwarsa"),
+                               message=_("Token keamanan formulir tidak valid atau kedaluwarsa. Muat ulang halaman "
+                                         "lalu kirim lagi.")), 400
+
+    for code in (403, 404):
+        app.register_error_handler(code, _page_error(code))
+
+
+def _page_error(code: int) -> Any:
+    def handler(exc: Any) -> Any:
+        from service.api import URL_PREFIX
+        if request.path.startswith(URL_PREFIX):
+            return exc
+        return render_template("error.html", code=code), code
+    return handler
+
+
+__all__ = ["init_app", "csrf"]

@@ -1,0 +1,72 @@
+"""Process instances: the list of those I may see, and the instance page (diagram, timeline, variables,
+documents, decisions)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, render_template, request
+
+from service.ops import NotFound, TaskQuery, get_instance, history, list_instances, query_tasks, resource_content
+from service.ops.access import Principal, can_see_instance
+from service.ops.documents import list_documents
+from service.ops.participation import ProcessShape, instance_participants, process_shape
+from service.ops.views import InstanceView
+from service.web.blueprint import bp, forbid, ops, principal
+from service.web.i18n import current_lang
+from service.web.tasklist import ShapeCache
+from service.web.timeline import completed_ids, decisions, timeline
+
+
+def may_see(p: Principal, inst: InstanceView, shape: ProcessShape) -> bool:
+    if can_see_instance(p, tenant_id=inst.tenant_id, lanes=shape.lanes, started_by=inst.start_user_id):
+        return True
+    return can_see_instance(p, tenant_id=inst.tenant_id, lanes=(), started_by=inst.start_user_id,
+                            participants=instance_participants(ops(), inst.id))
+
+
+def instance_or_403(instance_id: str, **kw: Any) -> tuple[InstanceView, ProcessShape]:
+    try:
+        inst = get_instance(ops(), instance_id, **kw)
+    except NotFound:
+        forbid()
+    shape = process_shape(ops(), inst.definition_id)
+    if not may_see(principal(), inst, shape):
+        forbid()
+    return inst, shape
+
+
+@bp.route("/proses")
+def instances() -> Any:
+    p = principal()
+    show_all = request.args.get("semua") == "1"
+    shapes = ShapeCache(ops())
+    rows = []
+    for tenant in sorted(p.tenants):
+        for inst in list_instances(ops(), tenant=tenant, active_only=not show_all):
+            shape = shapes.get(inst.definition_id)
+            if may_see(p, inst, shape):
+                rows.append((inst, shape))
+    rows.sort(key=lambda r: r[0].start_time, reverse=True)
+    return render_template("instances.html", rows=rows, show_all=show_all)
+
+
+@bp.route("/proses/<instance_id>")
+def instance_page(instance_id: str) -> Any:
+    ctx = ops()
+    inst, shape = instance_or_403(instance_id, with_variables=True, with_active=True)
+    events = history(ctx, instance_id)
+    lang = current_lang()
+    rows = timeline(events, shape, ctx.work_calendar(), ctx.clock.now(), lang)
+    open_tasks = query_tasks(ctx, TaskQuery(instance_id=instance_id))
+    active = [a.element_id for a in inst.active_elements or []]
+    return render_template("instance.html", inst=inst, shape=shape, rows=rows, decisions=decisions(events),
+                           completed=[e for e in completed_ids(events) if e not in active], active=active,
+                           documents=list_documents(ctx, instance_id), open_tasks=open_tasks,
+                           variables=sorted((inst.variables or {}).items()))
+
+
+@bp.route("/proses/<instance_id>/diagram.bpmn")
+def instance_diagram(instance_id: str) -> Any:
+    inst, shape = instance_or_403(instance_id)
+    xml = resource_content(ops(), shape.definition.deployment_id, shape.definition.resource_name)
+    return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300"})

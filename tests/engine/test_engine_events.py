@@ -1,0 +1,118 @@
+"""Event-based gateway, call activity with variables="all", business key, mutu.hari=kalender."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from engine_support import T0, Harness, wrap
+from service.engine import parse_bpmn
+
+RACE = '''
+<bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:eventBasedGateway id="g"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:eventBasedGateway>
+<bpmn:intermediateCatchEvent id="got_reply"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+  <bpmn:messageEventDefinition messageRef="m_reply" /></bpmn:intermediateCatchEvent>
+<bpmn:intermediateCatchEvent id="timeout"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing>
+  <bpmn:timerEventDefinition><bpmn:timeDuration>P3D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+<bpmn:userTask id="Task_Reply"><bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing></bpmn:userTask>
+<bpmn:userTask id="Task_Timeout" camunda:candidateGroups="${group}"><bpmn:extensionElements><camunda:properties>
+  <camunda:property name="mutu.waktu" value="P3D" /><camunda:property name="mutu.hari" value="kalender" />
+  </camunda:properties></bpmn:extensionElements><bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing></bpmn:userTask>
+<bpmn:endEvent id="e"><bpmn:incoming>f6</bpmn:incoming><bpmn:incoming>f7</bpmn:incoming></bpmn:endEvent>
+<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g" />
+<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="got_reply" />
+<bpmn:sequenceFlow id="f3" sourceRef="g" targetRef="timeout" />
+<bpmn:sequenceFlow id="f4" sourceRef="got_reply" targetRef="Task_Reply" />
+<bpmn:sequenceFlow id="f5" sourceRef="timeout" targetRef="Task_Timeout" />
+<bpmn:sequenceFlow id="f6" sourceRef="Task_Reply" targetRef="e" />
+<bpmn:sequenceFlow id="f7" sourceRef="Task_Timeout" targetRef="e" />'''
+
+MESSAGES = '<bpmn:message id="m_reply" name="balasan" />\n'
+
+
+class KalenderCheck:
+    def __init__(self) -> None:
+        self.calls: list = []
+
+    def add(self, start, waktu, *, calendar_days):
+        self.calls.append((waktu, calendar_days))
+        return start + timedelta(days=3)
+
+
+def race() -> Harness:
+    [model] = parse_bpmn("race.bpmn", wrap(RACE, key="race", extra=MESSAGES))
+    return Harness({"race": model}, calendar=KalenderCheck())
+
+
+def test_event_based_gateway_message_wins() -> None:
+    h = race()
+    inst = h.start("race", {"group": "ukpbj"})
+    assert inst.waiting_messages() == ["balasan"] and inst.next_timer_due() == T0 + timedelta(days=3)
+    assert inst.correlate_message("balasan", {"answer": "ya"})
+    inst = h.reload(inst)
+    assert h.ready(inst) == ["Task_Reply"] and inst.next_timer_due() is None
+    assert inst.variables()["answer"] == "ya"
+
+
+def test_event_based_gateway_timer_wins() -> None:
+    h = race()
+    inst = h.start("race", {"group": "ukpbj"})
+    h.clock.advance(timedelta(days=3))
+    assert inst.fire_due_timers() == 1
+    inst = h.reload(inst)
+    assert h.ready(inst) == ["Task_Timeout"] and inst.waiting_messages() == []
+    task = h.task(inst, "Task_Timeout")
+    assert task.candidate_groups == ["ukpbj"]
+    assert task.due == T0 + timedelta(days=6)
+    assert h.engine.calendar.calls == [("P3D", True)]           # mutu.hari=kalender: calendar days
+
+
+CHILD = '''
+<bpmn:startEvent id="cs"><bpmn:outgoing>c1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:userTask id="Task_InChild"><bpmn:incoming>c1</bpmn:incoming><bpmn:outgoing>c2</bpmn:outgoing></bpmn:userTask>
+<bpmn:endEvent id="ce"><bpmn:incoming>c2</bpmn:incoming></bpmn:endEvent>
+<bpmn:sequenceFlow id="c1" sourceRef="cs" targetRef="Task_InChild" />
+<bpmn:sequenceFlow id="c2" sourceRef="Task_InChild" targetRef="ce" />'''
+
+PARENT = '''
+<bpmn:startEvent id="ps"><bpmn:outgoing>p1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:callActivity id="call" calledElement="all_child"><bpmn:extensionElements>
+  <camunda:in variables="all" /><camunda:in businessKey="#{execution.processBusinessKey}" />
+  <camunda:out variables="all" /></bpmn:extensionElements>
+  <bpmn:incoming>p1</bpmn:incoming><bpmn:outgoing>p2</bpmn:outgoing></bpmn:callActivity>
+<bpmn:endEvent id="pe"><bpmn:incoming>p2</bpmn:incoming></bpmn:endEvent>
+<bpmn:sequenceFlow id="p1" sourceRef="ps" targetRef="call" />
+<bpmn:sequenceFlow id="p2" sourceRef="call" targetRef="pe" />'''
+
+
+def test_call_activity_with_all_variables() -> None:
+    [child] = parse_bpmn("child.bpmn", wrap(CHILD, key="all_child"))
+    [parent] = parse_bpmn("parent.bpmn", wrap(PARENT, key="all_parent"))
+    h = Harness({"all_child": child, "all_parent": parent})
+    inst = h.start("all_parent", {"a": 1, "b": [1, 2]}, business_key="BK")
+    assert h.ready(inst) == ["Task_InChild"]
+    assert {(a.element_id, a.parent_element_id) for a in inst.active_elements()} == {
+        ("call", None), ("Task_InChild", "call")}
+    inst = h.complete(inst, "Task_InChild", {"c": 3, "a": 10})
+    assert inst.completed and inst.variables() == {"a": 10, "b": [1, 2], "c": 3}
+
+
+CONDITIONAL = '''
+<bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:intermediateCatchEvent id="wait_ok"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+  <bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">${ok == true}</bpmn:condition>
+  </bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>
+<bpmn:userTask id="Task_After"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+<bpmn:endEvent id="e"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait_ok" />
+<bpmn:sequenceFlow id="f2" sourceRef="wait_ok" targetRef="Task_After" />
+<bpmn:sequenceFlow id="f3" sourceRef="Task_After" targetRef="e" />'''
+
+
+def test_conditional_event_waits_for_variables() -> None:
+    [model] = parse_bpmn("cond.bpmn", wrap(CONDITIONAL, key="cond"))
+    h = Harness({"cond": model})
+    inst = h.start("cond", {"ok": False})
+    assert h.ready(inst) == [] and [a.element_id for a in inst.active_elements()] == ["wait_ok"]
+    inst.set_variables({"ok": True})
+    inst = h.reload(inst)
+    assert h.ready(inst) == ["Task_After"]

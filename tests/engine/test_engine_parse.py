@@ -1,0 +1,203 @@
+"""Deploy-time checks: refused constructs, expression errors with file/element/line, hostile texts."""
+from __future__ import annotations
+
+import pytest
+
+from engine_support import Harness, load_models, wrap
+from service.engine import ModelError, parse_bpmn
+
+LINEAR = '''<bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+{body}
+<bpmn:endEvent id="e"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="x" />
+<bpmn:sequenceFlow id="f2" sourceRef="x" targetRef="e" />'''
+
+
+def linear(body: str) -> bytes:
+    return wrap(LINEAR.format(body=body))
+
+
+def gateway_model(condition: str) -> bytes:
+    return wrap(f'''<bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:exclusiveGateway id="g" default="f3"><bpmn:incoming>f1</bpmn:incoming></bpmn:exclusiveGateway>
+<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g" />
+<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="yes">
+  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"><![CDATA[{condition}]]></bpmn:conditionExpression>
+</bpmn:sequenceFlow>
+<bpmn:sequenceFlow id="f3" sourceRef="g" targetRef="no" />
+<bpmn:endEvent id="yes"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+<bpmn:endEvent id="no"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>''')
+
+
+def script_model(script: str) -> bytes:
+    return linear(f'<bpmn:scriptTask id="x" scriptFormat="feel" camunda:resultVariable="r">'
+                  f'<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>'
+                  f'<bpmn:script><![CDATA[{script}]]></bpmn:script></bpmn:scriptTask>')
+
+
+def line_of(content: bytes, needle: str) -> int:
+    return next(i for i, line in enumerate(content.decode().splitlines(), 1) if needle in line)
+
+
+def refused(content: bytes) -> ModelError:
+    with pytest.raises(ModelError) as err:
+        parse_bpmn("m.bpmn", content)
+    return err.value
+
+
+@pytest.mark.parametrize("fmt", ["python", "javascript", "groovy", "Python", ""])
+def test_script_formats_other_than_feel_are_refused(fmt: str) -> None:
+    content = linear(f'<bpmn:scriptTask id="x" scriptFormat="{fmt}"><bpmn:incoming>f1</bpmn:incoming>'
+                     f'<bpmn:outgoing>f2</bpmn:outgoing><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>')
+    err = refused(content)
+    line = line_of(content, 'id="x"')
+    assert f"scriptFormat '{fmt}' is not allowed" in err.message
+    assert err.element_id == "x" and err.file == "m.bpmn" and err.line == line
+    assert str(err).startswith(f"m.bpmn: x (line {line}): scriptFormat")
+
+
+@pytest.mark.parametrize("attr", ['camunda:class="org.x.Delegate"', 'camunda:delegateExpression="${bean}"',
+                                  'camunda:expression="${svc.run()}"'])
+def test_java_delegates_are_refused(attr: str) -> None:
+    err = refused(linear(f'<bpmn:serviceTask id="x" {attr}><bpmn:incoming>f1</bpmn:incoming>'
+                         f'<bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>'))
+    assert err.message == "Java delegates are not supported; use camunda:type=external"
+    assert err.element_id == "x"
+
+
+def test_listeners_connectors_and_untyped_service_tasks_are_refused() -> None:
+    err = refused(linear('<bpmn:task id="x"><bpmn:extensionElements><camunda:executionListener '
+                         'class="a.B" event="start" /></bpmn:extensionElements><bpmn:incoming>f1</bpmn:incoming>'
+                         '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:task>'))
+    assert "executionListener" in err.message and err.element_id == "x"
+    err = refused(linear('<bpmn:serviceTask id="x"><bpmn:incoming>f1</bpmn:incoming>'
+                         '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>'))
+    assert "external" in err.message
+    err = refused(linear('<bpmn:serviceTask id="x" camunda:type="external"><bpmn:incoming>f1</bpmn:incoming>'
+                         '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>'))
+    assert "camunda:topic" in err.message
+
+
+def test_expression_errors_name_element_line_and_text() -> None:
+    content = gateway_model("${amount >}")
+    err = refused(content)
+    assert err.element_id == "f2" and err.line == line_of(content, "conditionExpression")
+    assert "${amount >}" in err.message
+    err = refused(gateway_model("amount >"))
+    assert err.element_id == "f2" and "'amount >'" in err.message
+
+
+@pytest.mark.parametrize("body,needle", [
+    ('<bpmn:intermediateCatchEvent id="x"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>'
+     '<bpmn:timerEventDefinition><bpmn:timeDuration>1 hour</bpmn:timeDuration></bpmn:timerEventDefinition>'
+     '</bpmn:intermediateCatchEvent>', "timeDuration"),
+    ('<bpmn:userTask id="x" camunda:dueDate="next week"><bpmn:incoming>f1</bpmn:incoming>'
+     '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>', "camunda:dueDate"),
+    ('<bpmn:userTask id="x" camunda:assignee="${user.}"><bpmn:incoming>f1</bpmn:incoming>'
+     '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>', "camunda:assignee"),
+    ('<bpmn:userTask id="x"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>'
+     '<bpmn:multiInstanceLoopCharacteristics camunda:collection="${items" /></bpmn:userTask>', "collection"),
+    ('<bpmn:callActivity id="x" calledElement="${sub}"><bpmn:incoming>f1</bpmn:incoming>'
+     '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:callActivity>', "calledElement"),
+    ('<bpmn:businessRuleTask id="x"><bpmn:incoming>f1</bpmn:incoming>'
+     '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:businessRuleTask>', "decisionRef"),
+    ('<bpmn:task id="x"><bpmn:extensionElements><camunda:inputOutput><camunda:inputParameter name="a">'
+     '<camunda:script scriptFormat="javascript">1</camunda:script></camunda:inputParameter></camunda:inputOutput>'
+     '</bpmn:extensionElements><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:task>',
+     "scriptFormat"),
+])
+def test_bad_attributes_are_refused_at_deploy(body: str, needle: str) -> None:
+    content = linear(body)
+    err = refused(content)
+    assert needle in err.message and err.element_id == "x"
+    assert line_of(content, 'id="x"') <= err.line <= line_of(content, 'id="x"') + 1
+
+
+def test_reserved_ids_malformed_xml_and_non_executable() -> None:
+    err = refused(linear('<bpmn:task id="Start"><bpmn:incoming>f1</bpmn:incoming></bpmn:task>'))
+    assert "reserved" in err.message
+    err = refused(b"<bpmn:definitions")
+    assert "XML" in err.message
+    content = wrap(LINEAR.format(body='<bpmn:task id="x" />')).replace(b'isExecutable="true"',
+                                                                       b'isExecutable="false"')
+    [model] = parse_bpmn("m.bpmn", content)
+    assert not model.executable and model.spec_json == ""
+    h = Harness({"p": model})
+    from service.engine import EngineError
+    with pytest.raises(EngineError, match="not executable"):
+        h.engine.start(model, variables={})
+
+
+HOSTILE = [
+    "__import__('os').system('touch /tmp/alur_pwned')",
+    "().__class__.__base__.__subclasses__()",
+    "${''.getClass().forName('java.lang.Runtime')}",
+    "${execution.getProcessEngineServices()}",
+    "#{T(java.lang.Runtime).getRuntime().exec('id')}",
+    "eval('1')",
+    "open('/etc/passwd').read()",
+    "lambda: 1",
+    "[x for x in range(10)]",
+    "import os",
+    "a; b",
+    "${x.__class__}",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_texts_never_run(text: str, tmp_path) -> None:
+    """Each hostile text is refused at deploy, or evaluates harmlessly; nothing reaches Python."""
+    import os
+    for content in (gateway_model(text), script_model(text)):
+        try:
+            [model] = parse_bpmn("m.bpmn", content)
+        except ModelError as err:
+            assert err.element_id in ("f2", "x")
+            continue
+        h = Harness({"p": model})
+        try:
+            inst = h.engine.start(model, variables={"x": 1, "a": 1, "b": 2})
+        except Exception as exc:  # an incident is fine: a named, non-Python error
+            assert type(exc).__name__ in ("WorkflowTaskException", "EngineError"), exc
+        else:
+            assert inst.completed
+    assert not os.path.exists("/tmp/alur_pwned")
+
+
+HEAVY = [
+    "count(for x in 1..100000000 return x)",
+    "string join(for i in 1..1000000 return \"aaaaaaaaaa\")",
+    "10 ** 100000000",
+    "matches(\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\", \"(a+)+$\")",
+]
+
+
+@pytest.mark.parametrize("text", HEAVY)
+def test_expensive_feel_is_bounded(text: str) -> None:
+    import time
+    try:
+        [model] = parse_bpmn("m.bpmn", script_model(text))
+    except ModelError:
+        return
+    h = Harness({"p": model})
+    started = time.monotonic()
+    try:
+        h.engine.start(model, variables={})
+    except Exception as exc:
+        assert type(exc).__name__ == "WorkflowTaskException" and "x:" in str(exc)
+    assert time.monotonic() - started < 5
+
+
+def test_xsd_validation_is_optional() -> None:
+    content = (linear('<bpmn:task id="x"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>'
+                      '<bpmn:bogus /></bpmn:task>'))
+    parse_bpmn("m.bpmn", content)
+    with pytest.raises(ModelError):
+        parse_bpmn("m.bpmn", content, validate_xsd=True)
+
+
+def test_fixtures_all_parse() -> None:
+    models = load_models("approval_loop.bpmn", "attributes.bpmn", "timers.bpmn", "decision.bpmn")
+    assert set(models) >= {"approval_loop", "attributes", "timer_boundary", "timer_catch", "timer_cron",
+                           "timer_start", "decision"}
+    assert models["decision"].decision_refs == ["risk_level"]

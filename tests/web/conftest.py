@@ -1,0 +1,67 @@
+"""Fixtures of the web tests: an app on a SQLite file with the Persiapan Pemilihan Penyedia SOP deployed
+to two tenants and the demo users (one per lane per tenant) seeded."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from service.app import create_app
+from service.engine import FrozenClock
+from service.ops import deploy_directories
+from service.ops.users import seed_demo_users
+
+from .support import PASSWORD, build_model_root
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # scrypt costs ~0.15 s per hash; the suite hashes hundreds of times. test_auth checks the real default.
+    monkeypatch.setattr("service.ops.users.PASSWORD_METHOD", "pbkdf2:sha256:1000")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _translations() -> None:
+    from service.web.i18n import compile_catalogs
+    compile_catalogs()
+
+
+@pytest.fixture(scope="session")
+def model_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_model_root(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    # Monday 5 January 2026, 08:00 WIB
+    return FrozenClock(datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def app(tmp_path: Path, model_root: Path, clock: FrozenClock) -> Iterator[Any]:
+    application = create_app({"database_url": f"sqlite:///{tmp_path / 'alur.db'}", "instance_path": tmp_path,
+                              "scheduler": False, "TESTING": True, "ALUR_DOCUMENT_MAX_BYTES": 50_000},
+                             clock=clock)
+    application.extensions["alur"].db.create_all()
+    ctx = application.extensions["alur"].ops
+    deploy_directories(ctx, model_root)
+    seed_demo_users(ctx, password=PASSWORD)
+    yield application
+    application.extensions["alur"].db.dispose()
+
+
+@pytest.fixture
+def ctx(app: Any) -> Any:
+    return app.extensions["alur"].ops
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_client(app: Any) -> Any:
+    return app.test_client

@@ -1,0 +1,90 @@
+"""Helpers of the web tests: a model folder built from the SOP table, login, CSRF tokens, form posts."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+SOP_TABLE = ROOT / "sop" / "pagaralam" / "persiapan_pemilihan_penyedia.yaml"
+KEY = "persiapan_pemilihan_penyedia"
+PASSWORD = "rahasia-uji-123"
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def build_model_root(target: Path) -> Path:
+    """bpmn/ forms/ dmn/ for tenants pagaralam and mojokerto, from the repository's SOP table and DMN files.
+
+    The SOP importer writes the model the repository ships (bpmn/pagaralam/...); the same model is
+    deployed to a second tenant so tests can prove tenants do not see each other's work.
+    """
+    from service.sop.importer import import_tables
+
+    import_tables([str(SOP_TABLE)], str(target))
+    for name in ("bpmn", "forms"):
+        shutil.copytree(target / name / "pagaralam", target / name / "mojokerto")
+    (target / "dmn").mkdir(exist_ok=True)
+    for dmn in (ROOT / "dmn").glob("*.dmn"):
+        shutil.copy(dmn, target / "dmn" / dmn.name)
+    return target
+
+
+def csrf(client: Any, url: str = "/masuk") -> str:
+    page = client.get(url)
+    match = _TOKEN.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {page.status_code})"
+    return match.group(1)
+
+
+def login(client: Any, username: str, password: str = PASSWORD) -> Any:
+    token = csrf(client)
+    return client.post("/masuk", data={"username": username, "password": password, "csrf_token": token})
+
+
+def post(client: Any, url: str, data: dict[str, Any] | None = None, *, token_from: str = "/", **kw: Any) -> Any:
+    body = dict(data or {})
+    body["csrf_token"] = csrf(client, token_from)
+    return client.post(url, data=body, **kw)
+
+
+def text(response: Any) -> str:
+    return response.get_data(as_text=True)
+
+
+KELENGKAPAN_2 = ["SK Penetapan PPK", "Dokumen Persiapan Pengadaan", "Dokumen Anggaran Belanja (RKA-KL/Pemda)",
+                 "ID Paket RUP", "Rencana Waktu Penggunaan Barang/Jasa",
+                 "Surat permohonan pelaksanaan pemilihan penyedia"]
+STEP_2_VALID = {"kelengkapan_2": KELENGKAPAN_2, "jenis_pengadaan": "Barang", "nilai_hps": "150000000",
+                "nomor_output_2": "027/PPK/2026"}
+STEP_3_VALID = {"kelengkapan_3": ["Dokumen Persiapan Pengadaan"], "anggota_pokja": "Andi; Budi; Citra",
+                "nomor_output_3": "SK-12/UKPBJ/2026"}
+DPP_FIELDS = ["dpp_sk_ppk", "dpp_surat_permohonan", "dpp_dokumen_anggaran", "dpp_id_rup", "dpp_spesifikasi_kak",
+              "dpp_hps", "dpp_rancangan_kontrak", "dpp_waktu_penggunaan", "dpp_analisis_pasar"]
+
+
+def step_4(value: str = "sesuai") -> dict[str, Any]:
+    return {"kelengkapan_4": ["Dokumen Persiapan Pengadaan"], **{k: value for k in DPP_FIELDS},
+            "nomor_output_4": "BA-REVIU-1"}
+
+
+def start_url(client: Any) -> str:
+    page = text(client.get("/mulai"))
+    links = re.findall(r'href="(/mulai/[^"]+)"', page)
+    assert links, "no startable process on /mulai"
+    return links[0]
+
+
+def start(client: Any, business_key: str = "RUP-2026-001", tenant_hint: str | None = None) -> Any:
+    """Start the SOP as the logged-in user; returns the response (redirect to the first task)."""
+    url = start_url(client)
+    return post(client, url, {"business_key": business_key, "nama_paket": "Pengadaan laptop",
+                              "kode_rup": "45123"}, token_from=url)
+
+
+def task_links(client: Any) -> list[str]:
+    return list(dict.fromkeys(re.findall(r'href="(/tugas/[0-9a-f-]+)"', text(client.get("/")))))
+
+
+def complete(client: Any, task_url: str, data: dict[str, Any], **kw: Any) -> Any:
+    return post(client, task_url, data, token_from=task_url, **kw)

@@ -1,0 +1,114 @@
+"""Login, logout, CSRF, sessions, redirects and password storage."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from service.ops.users import authenticate, create_user
+from service.store.users import AppUser
+
+from .support import PASSWORD, csrf, login, post, text
+
+
+def test_pages_require_login(client):
+    for url in ("/", "/mulai", "/proses", "/model", "/admin/pengguna", "/tugas/x", "/proses/x", "/dokumen/x"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.location.startswith("/masuk?next="), url
+
+
+def test_login_page_is_labelled_and_indonesian(client):
+    page = text(client.get("/masuk"))
+    assert '<label for="username">Nama pengguna</label>' in page
+    assert '<label for="password">Kata sandi</label>' in page
+    assert 'lang="id"' in page
+
+
+def test_wrong_password_is_refused_without_saying_which_part(client):
+    response = login(client, "ppk.pagaralam", "salah-sekali")
+    assert response.status_code == 401
+    assert "Nama pengguna atau kata sandi salah." in text(response)
+    response = login(client, "tidak.ada", "salah-sekali")
+    assert response.status_code == 401
+    assert "Nama pengguna atau kata sandi salah." in text(response)
+    assert client.get("/").status_code == 302
+
+
+def test_login_then_logout(client):
+    response = login(client, "ppk.pagaralam")
+    assert response.status_code == 302 and response.location == "/"
+    page = text(client.get("/"))
+    assert "PPK (pagaralam)" in page
+    response = post(client, "/keluar")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_next_is_followed_only_within_the_site(client):
+    token = csrf(client)
+    response = client.post("/masuk", data={"username": "ppk.pagaralam", "password": PASSWORD, "csrf_token": token,
+                                           "next": "/mulai"})
+    assert response.location == "/mulai"
+    post(client, "/keluar")
+    for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        token = csrf(client)
+        response = client.post("/masuk", data={"username": "ppk.pagaralam", "password": PASSWORD,
+                                               "csrf_token": token, "next": evil})
+        assert response.location == "/", evil
+        post(client, "/keluar")
+
+
+def test_every_form_post_needs_the_csrf_token(client):
+    response = client.post("/masuk", data={"username": "ppk.pagaralam", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Token keamanan formulir" in text(response)
+    login(client, "ppk.pagaralam")
+    for url in ("/keluar", "/bahasa", "/tugas/x/klaim", "/tugas/x", "/mulai/x", "/admin/pengguna",
+                "/model/proses/x/deploy"):
+        assert client.post(url, data={}).status_code == 400, url
+
+
+def test_rest_api_is_not_subject_to_web_csrf(client):
+    response = client.post("/engine-rest/process-definition/key/nothing/start", json={})
+    assert response.is_json, text(response)[:200]
+    assert response.status_code == 404
+    assert "nothing" in response.get_json()["message"]
+
+
+def test_passwords_are_hashed(ctx):
+    create_user(ctx, "siti", "kata-sandi-siti", groups=["PPK"], tenants=["pagaralam"])
+    with ctx.transaction() as session:
+        row = session.scalars(select(AppUser).where(AppUser.id == "siti")).one()
+        assert "kata-sandi-siti" not in row.password_hash
+        assert row.password_hash.startswith("pbkdf2:")
+    assert authenticate(ctx, "siti", "kata-sandi-siti").id == "siti"
+    assert authenticate(ctx, "siti", "salah") is None
+
+
+def test_production_hash_method_is_scrypt():
+    import importlib
+
+    import service.ops.users as users
+    fresh = importlib.reload(users)
+    try:
+        assert fresh.PASSWORD_METHOD == "scrypt"
+    finally:
+        importlib.reload(users)
+
+
+def test_inactive_user_is_logged_out_at_once(client, ctx):
+    from service.ops.users import update_user
+    login(client, "ppk.pagaralam")
+    assert client.get("/").status_code == 200
+    update_user(ctx, "ppk.pagaralam", active=False)
+    assert client.get("/").status_code == 302
+    assert login(client, "ppk.pagaralam").status_code == 401
+
+
+def test_language_switch_to_english_and_back(client):
+    response = post(client, "/bahasa", {"lang": "en", "next": "/masuk"}, token_from="/masuk")
+    assert response.location == "/masuk"
+    page = text(client.get("/masuk"))
+    assert 'lang="en"' in page
+    assert "User name" in page and "Password" in page
+    post(client, "/bahasa", {"lang": "id", "next": "/masuk"}, token_from="/masuk")
+    assert "Nama pengguna" in text(client.get("/masuk"))

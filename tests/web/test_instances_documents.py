@@ -1,0 +1,136 @@
+"""The instance page (diagram data, timeline, variables, decisions, documents) and document downloads."""
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from pathlib import Path
+
+from .support import STEP_2_VALID, STEP_3_VALID, complete, login, post, start, step_4, task_links, text
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _through_review(make_client, review_value="sesuai"):
+    ppk = make_client()
+    login(ppk, "ppk.pagaralam")
+    task_url = start(ppk).location
+    files = {"doc_k1": (io.BytesIO(PDF), "SK PPK.pdf"), "berkas_output_2": (io.BytesIO(PDF), "surat.pdf")}
+    response = complete(ppk, task_url, {**STEP_2_VALID, **files}, content_type="multipart/form-data")
+    assert response.status_code == 302, text(response)[:2000]
+    kepala = make_client()
+    login(kepala, "kepala-ukpbj.pagaralam")
+    complete(kepala, task_links(kepala)[0], STEP_3_VALID)
+    pokja = make_client()
+    login(pokja, "pokja-pemilihan.pagaralam")
+    complete(pokja, task_links(pokja)[0], step_4(review_value))
+    instance_url = re.search(r'href="(/proses/[0-9a-f-]+)"', text(ppk.get("/proses"))).group(1)
+    return ppk, kepala, pokja, instance_url
+
+
+def test_instance_page_shows_history_variables_decision_and_documents(make_client, app):
+    ppk, _, _, url = _through_review(make_client)
+    page = text(ppk.get(url))
+    assert "SOP Persiapan Pemilihan Penyedia" in page
+    for step in ("Menyampaikan permintaan pemilihan penyedia", "Menetapkan Pokja Pemilihan",
+                 "Mereviu Dokumen Persiapan Pengadaan"):
+        assert step in page
+    assert "ppk.pagaralam" in page and "kepala-ukpbj.pagaralam" in page and "pokja-pemilihan.pagaralam" in page
+    # variables
+    assert "<code>nilai_hps</code>" in page and "150000000" in page
+    # the decision with its matched rule and annotation
+    assert "kelengkapan_dpp" in page and "Aturan" in page
+    assert "lengkap" in page
+    # diagram markers: completed steps and the current token
+    viewer = re.search(r"data-completed='([^']*)' data-active='([^']*)'", page)
+    completed, active = (json.loads(html.unescape(viewer.group(i))) for i in (1, 2))
+    assert {"Step_2", "Step_3", "Step_4"} <= set(completed)
+    assert active == ["Step_6"]
+    xml = ppk.get(url + "/diagram.bpmn")
+    assert xml.status_code == 200 and b"Step_6" in xml.data
+    # documents stored outside the database, under the instance folder
+    assert "SK PPK.pdf" in page and "surat.pdf" in page
+    instance_id = url.rsplit("/", 1)[1]
+    folder = Path(app.config["ALUR_DOCUMENTS_PATH"]) / instance_id
+    stored = list(folder.iterdir())
+    assert len(stored) == 2 and all(p.read_bytes() == PDF for p in stored)
+
+
+def test_decision_rule_and_annotation_are_shown(make_client):
+    ppk, _, _, url = _through_review(make_client, review_value="tidak_ada")
+    page = text(ppk.get(url))
+    assert "Rule_dpp_sk_ppk" in page
+    assert "Tidak lengkap -&gt; dikembalikan kepada PPK" in page
+
+
+def test_documents_download_only_for_authorised_users(make_client):
+    ppk, kepala, pokja, url = _through_review(make_client)
+    page = text(ppk.get(url))
+    links = re.findall(r'href="(/dokumen/[0-9a-f-]+)"', page)
+    assert len(set(links)) == 2
+    for client in (ppk, kepala, pokja):
+        response = client.get(links[0])
+        assert response.status_code == 200 and response.data == PDF
+        assert "attachment" in response.headers["Content-Disposition"]
+    for user in ("ppk.mojokerto", "pemilik-proses.mojokerto"):
+        other = make_client()
+        login(other, user)
+        assert other.get(links[0]).status_code == 403
+        assert other.get(url).status_code == 403
+        assert other.get(url + "/diagram.bpmn").status_code == 403
+        assert other.get("/dokumen/00000000-0000-0000-0000-000000000000").status_code == 403
+    owner = make_client()
+    login(owner, "pemilik-proses.pagaralam")
+    assert owner.get(url).status_code == 200
+
+
+def test_instance_list_shows_only_visible_instances(make_client):
+    ppk, _, _, url = _through_review(make_client)
+    assert url in text(ppk.get("/proses"))
+    other = make_client()
+    login(other, "ppk.mojokerto")
+    assert url not in text(other.get("/proses"))
+    assert url not in text(other.get("/proses?semua=1"))
+
+
+def test_upload_type_and_size_limits(make_client, app, ctx):
+    ppk = make_client()
+    login(ppk, "ppk.pagaralam")
+    task_url = start(ppk).location
+    cases = [
+        ({"doc_k1": (io.BytesIO(b"MZ\x90\x00binary"), "virus.exe")}, "jenis berkas tidak diizinkan"),
+        ({"doc_k1": (io.BytesIO(b"<html>not a pdf</html>"), "palsu.pdf")}, "isi berkas tidak sesuai"),
+        ({"doc_k1": (io.BytesIO(b"%PDF-" + b"x" * 60_000), "besar.pdf")}, "berkas terlalu besar"),
+    ]
+    for files, message in cases:
+        response = complete(ppk, task_url, {**STEP_2_VALID, **files}, content_type="multipart/form-data")
+        assert response.status_code == 422
+        assert message in text(response)
+    instance_dir = Path(app.config["ALUR_DOCUMENTS_PATH"])
+    assert not instance_dir.exists() or not any(instance_dir.rglob("*.*"))
+    from service.ops import TaskQuery, query_tasks
+    assert query_tasks(ctx, TaskQuery(task_id=task_url.rsplit("/", 1)[1]))
+
+
+def test_invalid_form_stores_no_files(make_client, app):
+    ppk = make_client()
+    login(ppk, "ppk.pagaralam")
+    task_url = start(ppk).location
+    files = {"doc_k1": (io.BytesIO(PDF), "SK PPK.pdf")}
+    response = complete(ppk, task_url, {**STEP_2_VALID, "nilai_hps": "-5", **files},
+                        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "pilih ulang berkas" in text(response)
+    instance_dir = Path(app.config["ALUR_DOCUMENTS_PATH"])
+    assert not instance_dir.exists() or not any(instance_dir.rglob("*.pdf"))
+
+
+def test_uploaded_kelengkapan_file_counts_as_ticked(make_client):
+    ppk = make_client()
+    login(ppk, "ppk.pagaralam")
+    task_url = start(ppk).location
+    data = {**STEP_2_VALID, "kelengkapan_2": STEP_2_VALID["kelengkapan_2"][1:],
+            "doc_k1": (io.BytesIO(PDF), "SK PPK.pdf")}
+    response = complete(ppk, task_url, data, content_type="multipart/form-data")
+    assert response.status_code == 302
