@@ -104,7 +104,7 @@ class Service:
         from service.app import create_app
 
         self.app = create_app({"database_url": f"sqlite:///{workdir / 'bench.db'}", "instance_path": workdir,
-                               "scheduler": False, "web": False})
+                               "scheduler": False, "web": False, "ALUR_REST_AUTH": "off"})
         self.app.extensions["alur"].db.create_all()
         self.client = self.app.test_client()
         r = self.client.post("/engine-rest/deployment/create", content_type="multipart/form-data",

@@ -31,7 +31,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     app.config.update(dict(cfg.flask))
     app.json.sort_keys = False  # type: ignore[attr-defined]
     db = database or Database(cfg.effective_database_url, echo=cfg.sql_echo)
-    ctx = OpsContext(db=db, clock=clock or SystemClock(), trusted_scripts=cfg.trusted_scripts,
+    ctx = OpsContext(db=db, clock=clock or SystemClock(),
                      timer_lease_seconds=cfg.timer_lease_seconds)
     app.extensions["alur"] = AlurState(config=cfg, db=db, ops=ctx)
 

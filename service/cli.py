@@ -62,7 +62,7 @@ def _context(args: argparse.Namespace) -> Any:
     from service.store import Database
 
     cfg = _config(args)
-    return OpsContext(db=Database(cfg.effective_database_url, echo=cfg.sql_echo), trusted_scripts=cfg.trusted_scripts,
+    return OpsContext(db=Database(cfg.effective_database_url, echo=cfg.sql_echo),
                       timer_lease_seconds=cfg.timer_lease_seconds), cfg
 
 

@@ -1,5 +1,8 @@
 """Explicit configuration of the Alur service.
 
+(REST authentication is `ALUR_REST_AUTH`, read by `service.api.auth`; Flask settings such as that one may
+also be given as upper-case keys of the mapping passed to `create_app`.)
+
 Every setting has one name, one default and one environment variable. `Config.from_env()` reads the
 environment once; `create_app(config)` and the CLI receive a `Config` (or a mapping of overrides), so
 tests never depend on the process environment.
@@ -39,16 +42,12 @@ class Config:
     database_url: str | None = None
     # [SECRET_KEY] Flask session key; a random one per process when unset (sessions then die on restart)
     secret_key: str | None = None
-    # [ALUR_TRUSTED_SCRIPTS] allow Python script tasks (RestrictedPython); default off: FEEL scripts only
-    trusted_scripts: bool = False
     # [ALUR_SCHEDULER] run the timer scheduler as a thread inside `alur serve`
     scheduler: bool = True
     # [ALUR_SCHEDULER_INTERVAL] seconds between two scheduler polls
     scheduler_interval: float = 5.0
     # [ALUR_TIMER_LEASE] seconds a scheduler owns a claimed due timer before another may take it over
     timer_lease_seconds: float = 60.0
-    # [ALUR_AUTH] REST authentication: "none" (development) or "basic" (issue 5 provides users)
-    auth: str = "none"
     # [ALUR_DEFAULT_TENANT] tenant used when a request names none (None = the shared, tenant-less space)
     default_tenant: str | None = None
     # [ALUR_SQL_ECHO] log SQL statements
@@ -74,8 +73,6 @@ class Config:
             values["database_url"] = env["DATABASE_URL"]
         if env.get("SECRET_KEY"):
             values["secret_key"] = env["SECRET_KEY"]
-        if "ALUR_TRUSTED_SCRIPTS" in env:
-            values["trusted_scripts"] = _flag("ALUR_TRUSTED_SCRIPTS", env["ALUR_TRUSTED_SCRIPTS"])
         if "ALUR_SCHEDULER" in env:
             values["scheduler"] = _flag("ALUR_SCHEDULER", env["ALUR_SCHEDULER"])
         if "ALUR_WEB" in env:
@@ -89,8 +86,6 @@ class Config:
                     values[name] = float(env[key])
                 except ValueError:
                     raise ConfigError(f"{key}: expected a number of seconds, got {env[key]!r}") from None
-        if env.get("ALUR_AUTH"):
-            values["auth"] = env["ALUR_AUTH"].strip().lower()
         if env.get("ALUR_DEFAULT_TENANT"):
             values["default_tenant"] = env["ALUR_DEFAULT_TENANT"]
         values.update(overrides)
@@ -118,8 +113,6 @@ class Config:
         return cls.from_env(**overrides)
 
     def validated(self) -> "Config":
-        if self.auth not in {"none", "basic"}:
-            raise ConfigError(f"ALUR_AUTH: expected 'none' or 'basic', got {self.auth!r}")
         if self.scheduler_interval <= 0:
             raise ConfigError("ALUR_SCHEDULER_INTERVAL must be positive")
         if self.timer_lease_seconds <= 0:

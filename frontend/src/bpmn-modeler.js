@@ -28,6 +28,7 @@ async function open(root) {
     await deployFromEditor(root, xml);
   });
   window.alurModeler = modeler;
+  root.dataset.ready = 'true';   // tests and assistive scripts wait for this
 }
 
 document.querySelectorAll('[data-bpmn-modeler]').forEach((el) => { open(el).catch((err) => showLoadError(el, err)); });

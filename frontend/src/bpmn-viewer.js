@@ -5,12 +5,21 @@ async function show(container) {
   const viewer = new NavigatedViewer({ container });
   const response = await fetch(container.dataset.xmlUrl, { credentials: 'same-origin' });
   await viewer.importXML(await response.text());
-  viewer.get('canvas').zoom('fit-viewport');
+  const canvas0 = viewer.get('canvas');
+  // Fit the box to the diagram's shape so a wide SOP is not lost in empty space.
+  const box = canvas0.viewbox().inner;
+  if (box.width > 0) {
+    const height = Math.round(container.clientWidth * (box.height / box.width)) + 40;
+    container.style.height = `${Math.max(220, Math.min(height, 640))}px`;
+    canvas0.resized();
+  }
+  canvas0.zoom('fit-viewport');
   const canvas = viewer.get('canvas');
   const registry = viewer.get('elementRegistry');
   const mark = (ids, cls) => ids.filter((id) => registry.get(id)).forEach((id) => canvas.addMarker(id, cls));
   mark(JSON.parse(container.dataset.completed || '[]'), 'alur-completed');
   mark(JSON.parse(container.dataset.active || '[]'), 'alur-active');
+  container.dataset.ready = 'true';
 }
 
 document.querySelectorAll('[data-bpmn-viewer]').forEach((el) => { show(el); });

@@ -21,6 +21,7 @@ async function open(root) {
     await deployFromEditor(root, xml);
   });
   window.alurDmnModeler = modeler;
+  root.dataset.ready = 'true';
 }
 
 document.querySelectorAll('[data-dmn-editor]').forEach((el) => { open(el).catch((err) => showLoadError(el, err)); });

@@ -106,13 +106,20 @@ def check_request() -> None:
     if "instance_id" in args and "history" not in resource:
         if not can_see_instance(operations.get_instance(ctx, args["instance_id"])):
             raise rules.forbidden("this process instance")
+    if "definition_id" in args:
+        kind = "decision" if "decision" in resource else "process"
+        if not rules.in_tenant(p, operations.get_definition(ctx, kind, definition_id=args["definition_id"]).tenant_id):
+            raise rules.forbidden(f"this {kind} definition")
+    if "deployment_id" in args and not rules.in_tenant(p, _deployment_tenant(args)):
+        raise rules.forbidden("this deployment")
     if "tenant" in args and not rules.in_tenant(p, args["tenant"]):
         raise rules.forbidden(f"tenant {args['tenant']}")
-    if resource.endswith("deployment") and request.method in ("POST", "DELETE"):
+    if "deployment" in resource and request.method in ("POST", "DELETE"):
         tenant = request.form.get("tenant-id") or None if request.method == "POST" else _deployment_tenant(args)
         if not rules.can_manage_models(p, tenant):
             raise rules.forbidden("deployments of this tenant: only process owners deploy models")
-    if resource.endswith("process_definition") and (action.startswith("start") or action == "submit_form"):
+    if resource in ("rest_process_definition", "rest_definition_query") and request.method == "POST" \
+            and (action.startswith("start") or action.startswith("submit_form")):
         _check_start(p, args)
 
 
@@ -132,4 +139,5 @@ def _check_start(p: Principal, args: dict[str, Any]) -> None:
         raise rules.forbidden(f"starting process {definition.key}: only members of its start lane may")
 
 
-__all__ = ["principal", "tenant_predicate", "TenantFilter", "narrow_tenants", "can_see_task", "can_see_instance", "check_request"]
+__all__ = ["principal", "tenant_predicate", "TenantFilter", "narrow_tenants", "can_see_task", "can_see_instance",
+           "check_request"]

@@ -1,12 +1,35 @@
 """GET /engine: the engines this REST API serves (Camunda clients call it to pick an engine name)."""
 from __future__ import annotations
 
+from typing import Any, Callable, Iterable
+
 from flask import Blueprint, jsonify
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
 ENGINE_NAME = "default"
 
 bp = Blueprint("rest_engine", __name__)
+
+
+class EnginePathMiddleware:
+    """Camunda also serves every resource under `/engine-rest/engine/{name}/...` (the JavaScript SDK
+    and older clients use it): the default engine's paths are rewritten to the plain ones."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], prefix: str) -> None:
+        self.app = app
+        self.named = f"{prefix}/engine/{ENGINE_NAME}/"
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(self.named):
+            environ["PATH_INFO"] = self.named.split("/engine/", 1)[0] + "/" + path[len(self.named):]
+        return self.app(environ, start_response)
+
+
+def install_engine_paths(state: BlueprintSetupState) -> None:
+    prefix = state.url_prefix or "/engine-rest"
+    state.app.wsgi_app = EnginePathMiddleware(state.app.wsgi_app, prefix)  # type: ignore[method-assign]
 
 
 @bp.get("/engine")

@@ -14,7 +14,7 @@ from service.ops import external_tasks as et
 
 from .access import tenant_predicate
 from .common import CamundaDate, ops
-from .queries import LONG, MAX_INT, QuerySchema, date, flag, integer, load_body, read_query, string, strings, \
+from .queries import INT, MAX_INT, QuerySchema, date, flag, integer, load_body, read_query, string, strings, \
     without_paging
 from .variables import variables_to_plain, variables_to_typed
 
@@ -23,7 +23,20 @@ bp = Blueprint("rest_external_task", __name__)
 # Camunda refuses asyncResponseTimeout above 30 minutes; polling re-checks this often while waiting.
 MAX_ASYNC_TIMEOUT_MS = 1_800_000
 POLL_SECONDS = 0.2
+# At most this many requests wait at once (setting ALUR_LONG_POLL_SLOTS), so waiting workers can never
+# occupy every server thread; a fetch finding no free slot answers at once, and the worker polls again.
+LONG_POLL_SLOTS = 4
 _wakeup = threading.Condition()
+_slots_lock = threading.Lock()
+
+
+def _slots() -> threading.BoundedSemaphore:
+    with _slots_lock:
+        slots = current_app.extensions.get("alur_long_poll")
+        if slots is None:
+            size = int(current_app.config.get("ALUR_LONG_POLL_SLOTS", LONG_POLL_SLOTS))
+            slots = current_app.extensions["alur_long_poll"] = threading.BoundedSemaphore(max(size, 0) or 1)
+        return slots
 
 
 def notify_new_work() -> None:
@@ -39,7 +52,7 @@ class TopicSchema(Schema):
         unknown = EXCLUDE
 
     topicName = fields.String(required=True, validate=validate.Length(min=1))
-    lockDuration = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=et.MAX_LOCK_MS))
+    lockDuration = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=et.MAX_LOCK_MS))
     variables = fields.List(fields.String(), load_default=None, allow_none=True)
     localVariables = fields.Boolean(load_default=False)
     deserializeValues = fields.Boolean(load_default=False)
@@ -60,9 +73,9 @@ class FetchAndLockSchema(Schema):
         unknown = EXCLUDE
 
     workerId = fields.String(required=True, validate=validate.Length(min=1))
-    maxTasks = fields.Integer(load_default=10, strict=True, validate=validate.Range(min=0, max=MAX_INT))
+    maxTasks = fields.Integer(load_default=0, strict=False, validate=validate.Range(min=0, max=MAX_INT))
     usePriority = fields.Boolean(load_default=False)
-    asyncResponseTimeout = fields.Integer(load_default=None, allow_none=True, strict=True,
+    asyncResponseTimeout = fields.Integer(load_default=None, allow_none=True, strict=False,
                                           validate=validate.Range(min=0, max=MAX_ASYNC_TIMEOUT_MS))
     topics = fields.List(fields.Nested(TopicSchema), load_default=list)
     sorting = fields.List(fields.Dict(), load_default=None, allow_none=True)
@@ -84,8 +97,8 @@ class FailureSchema(Schema):
     workerId = fields.String(required=True, allow_none=True)
     errorMessage = fields.String(load_default=None, allow_none=True)
     errorDetails = fields.String(load_default=None, allow_none=True)
-    retries = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=MAX_INT))
-    retryTimeout = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=et.MAX_LOCK_MS))
+    retries = fields.Integer(load_default=0, strict=False, validate=validate.Range(min=0, max=MAX_INT))
+    retryTimeout = fields.Integer(load_default=0, strict=False, validate=validate.Range(min=0, max=et.MAX_LOCK_MS))
     variables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
     localVariables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
 
@@ -105,21 +118,30 @@ class ExtendLockSchema(Schema):
         unknown = EXCLUDE
 
     workerId = fields.String(required=True, allow_none=True)
-    newDuration = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=et.MAX_LOCK_MS))
+    newDuration = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=et.MAX_LOCK_MS))
 
 
 class RetriesSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    retries = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_INT))
+    retries = fields.Integer(required=True, strict=False, validate=validate.Range(min=0, max=MAX_INT))
+
+
+class RetriesManySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    retries = fields.Integer(required=True, strict=False, validate=validate.Range(min=0, max=MAX_INT))
+    externalTaskIds = fields.List(fields.String(), load_default=None, allow_none=True)
+    processInstanceIds = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
 class PrioritySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    priority = fields.Integer(required=True, strict=True, validate=LONG)
+    priority = fields.Integer(required=True, strict=False, validate=INT)
 
 
 class ExternalTaskQuerySchema(QuerySchema):
@@ -188,6 +210,7 @@ bpmn_error_schema = BpmnErrorSchema()
 extend_schema = ExtendLockSchema()
 retries_schema = RetriesSchema()
 priority_schema = PrioritySchema()
+retries_many_schema = RetriesManySchema()
 query_schema = ExternalTaskQuerySchema()
 
 
@@ -202,8 +225,8 @@ def _topics(items: list[dict[str, Any]]) -> list[et.TopicRequest]:
             business_key=t["businessKey"], definition_ids=ids or None, definition_keys=keys or None,
             version_tag=t["processDefinitionVersionTag"], tenant_ids=t["tenantIdIn"],
             without_tenant=t["withoutTenantId"],
-            process_variables=variables_to_plain(t["processVariables"], field="processVariables")
-            if t["processVariables"] else None,
+            # Camunda compares plain JSON values here (not typed variables).
+            process_variables=dict(t["processVariables"]) if t["processVariables"] else None,
             include_extension_properties=t["includeExtensionProperties"]))
     return out
 
@@ -222,17 +245,29 @@ def fetch_and_lock() -> ResponseReturnValue:
     found = attempt()
     timeout_ms = body["asyncResponseTimeout"] or 0
     if not found and timeout_ms > 0 and topics and body["maxTasks"] > 0:
-        # Long polling holds only this request's thread; it sleeps between short transactions.
-        deadline = time.monotonic() + timeout_ms / 1000.0
-        poll = float(current_app.config.get("ALUR_FETCH_POLL_SECONDS", POLL_SECONDS))
-        while not found:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            with _wakeup:
-                _wakeup.wait(min(poll, remaining))
-            found = attempt()
+        slots = _slots()
+        if slots.acquire(blocking=False):
+            try:
+                found = _wait(attempt, timeout_ms)
+            finally:
+                slots.release()
     return jsonify([locked_schema.dump(t) for t in found])
+
+
+def _wait(attempt: Any, timeout_ms: int) -> list[et.ExternalTaskView]:
+    """Long polling: holds only this request's thread, sleeping between short transactions; woken
+    early by requests that may have created work."""
+    deadline = time.monotonic() + timeout_ms / 1000.0
+    poll = float(current_app.config.get("ALUR_FETCH_POLL_SECONDS", POLL_SECONDS))
+    found: list[et.ExternalTaskView] = []
+    while not found:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        with _wakeup:
+            _wakeup.wait(min(poll, remaining))
+        found = attempt()
+    return found
 
 
 def _query() -> et.ExternalTaskQuery:
@@ -315,6 +350,23 @@ def retries(task_id: str) -> ResponseReturnValue:
     body = load_body(retries_schema, required=True)
     et.set_retries(ops(), task_id, body["retries"])
     notify_new_work()
+    return "", 204
+
+
+@bp.put("/external-task/retries")
+def retries_many() -> ResponseReturnValue:
+    body = load_body(retries_many_schema, required=True)
+    allowed = tenant_predicate()
+    ids = body["externalTaskIds"]
+    if allowed is not None:
+        for task_id in ids or []:
+            if not allowed(et.get_external_task(ops(), task_id).tenant_id):
+                from service.ops.access import forbidden
+                raise forbidden("this external task")
+        if body["processInstanceIds"]:
+            from service.ops.access import forbidden
+            raise forbidden("external tasks selected by process instance")
+    et.set_retries_many(ops(), body["retries"], task_ids=ids, instance_ids=body["processInstanceIds"])
     return "", 204
 
 

@@ -10,6 +10,7 @@ from service.ops import incidents as inc
 
 from .access import narrow_tenants
 from .common import CamundaDate, ops
+from .errors import RestError
 from .queries import QuerySchema, read_query, string, strings, without_paging
 
 bp = Blueprint("rest_incident", __name__)
@@ -80,6 +81,15 @@ def get(incident_id: str) -> ResponseReturnValue:
         from service.ops.access import forbidden
         raise forbidden("this incident")
     return jsonify(incident_schema.dump(view))
+
+
+@bp.delete("/incident/<incident_id>")
+def resolve(incident_id: str) -> ResponseReturnValue:
+    """Camunda resolves only custom incidents this way; ours come from external tasks and timers."""
+    view = inc.get_incident(ops(), incident_id)
+    raise RestError(400, f"Cannot resolve an incident of type {view.incident_type}: set the retries of its "
+                         f"{'external task' if view.incident_type == inc.FAILED_EXTERNAL_TASK else 'job'} instead",
+                    "BadUserRequestException")
 
 
 __all__ = ["bp", "IncidentQuerySchema", "IncidentSchema"]

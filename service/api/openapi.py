@@ -56,7 +56,7 @@ class Doc:
 
 def _docs() -> dict[str, Doc]:
     """endpoint suffix (blueprint.function) -> documentation."""
-    from . import (decision_definition, definition_query, deployment, deployment_query, external_task, history,
+    from . import (decision_definition, definition_query, deployment_query, external_task, history,
                    incident, message, process_definition, process_instance, process_instance_query, task,
                    task_query)
     from .definitions_json import DecisionDefinitionSchema, ProcessDefinitionSchema
@@ -166,6 +166,9 @@ def _docs() -> dict[str, Doc]:
         "rest_external_task.unlock": Doc("Unlock", status=204),
         "rest_external_task.retries": Doc("Set retries (resolves the incident when > 0)",
                                           body=external_task.RetriesSchema, status=204, body_required=True),
+        "rest_external_task.retries_many": Doc("Set retries of several external tasks",
+                                               body=external_task.RetriesManySchema, status=204, body_required=True),
+        "rest_incident.resolve": Doc("Resolve an incident (only custom incidents; refused here)", status=204),
         "rest_external_task.priority": Doc("Set the priority", body=external_task.PrioritySchema, status=204,
                                            body_required=True),
         "rest_incident.list_": Doc("Open incidents", query=incident.IncidentQuerySchema,
@@ -186,6 +189,15 @@ def _docs() -> dict[str, Doc]:
     return d
 
 
+def _schema_name(schema: Any) -> str:
+    """Unique component names: several resources have a `CompleteSchema` or `VariableValueSchema`."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    module = cls.__module__.rsplit(".", 1)[-1]
+    name = cls.__name__.removesuffix("Schema") or cls.__name__
+    prefix = "".join(part.title() for part in module.split("_"))
+    return name if module == "openapi" else f"{prefix}{name}"
+
+
 def build_spec(app: Any, prefix: str = "/engine-rest") -> dict[str, Any]:
     from apispec import APISpec
     from apispec.ext.marshmallow import MarshmallowPlugin
@@ -193,7 +205,7 @@ def build_spec(app: Any, prefix: str = "/engine-rest") -> dict[str, Any]:
     from .version import CAMUNDA_REST_VERSION
 
     spec = APISpec(title="Alur engine-rest (Camunda 7 compatible)", version=CAMUNDA_REST_VERSION,
-                   openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
+                   openapi_version="3.0.3", plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
                    info={"description": "Camunda 7 REST subset served by Alur. HTTP Basic authentication "
                                         "unless ALUR_REST_AUTH=off."},
                    servers=[{"url": prefix}])
@@ -208,8 +220,9 @@ def build_spec(app: Any, prefix: str = "/engine-rest") -> dict[str, Any]:
         suffix = ".".join(rule.endpoint.split(".")[-2:])
         doc = docs.get(suffix)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            operation = _operation(rule, method, doc, suffix)
-            paths.setdefault(path, {})[method.lower()] = operation
+            # The first rule registered for a path and method is the one that answers (shadowing).
+            if method.lower() not in paths.get(path, {}):
+                paths.setdefault(path, {})[method.lower()] = _operation(rule, method, doc, suffix)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
@@ -223,7 +236,10 @@ def _operation(rule: Any, method: str, doc: Doc | None, suffix: str) -> dict[str
                                  "security": [{"basicAuth": []}]}
     if doc and doc.query is not None:
         if method == "GET":
-            params.append({"in": "query", "schema": doc.query})
+            params.append({"in": "query", "schema": doc.query(exclude=("sorting",))})
+            params.extend([{"in": "query", "name": "sortBy", "required": False, "schema": {"type": "string"}},
+                           {"in": "query", "name": "sortOrder", "required": False,
+                            "schema": {"type": "string", "enum": ["asc", "desc"]}}])
         else:
             operation["requestBody"] = {"content": {"application/json": {"schema": doc.query}}}
         if doc.many:

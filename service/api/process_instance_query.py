@@ -106,6 +106,10 @@ def _query(paged: bool = True) -> iq.InstanceQuery | None:
     return iq.InstanceQuery(**values)
 
 
+def _json(view: Any) -> dict[str, Any]:
+    return {"links": [], **instance_json(view, with_links=False)}     # Camunda lists carry empty links
+
+
 def _visible(views: list[Any]) -> list[Any]:
     return views if principal() is None else [v for v in views if can_see_instance(v)]
 
@@ -116,12 +120,12 @@ def list_() -> ResponseReturnValue:
     if q is None:
         return jsonify([])
     if principal() is None:
-        return jsonify([instance_json(v, with_links=False) for v in iq.query_instances(ops(), q)])
+        return jsonify([_json(v) for v in iq.query_instances(ops(), q)])
     first, limit = q.first_result, q.max_results
     q.first_result, q.max_results = 0, None
     views = _visible(iq.query_instances(ops(), q))
     views = views[first:] if limit is None else views[first:first + limit]
-    return jsonify([instance_json(v, with_links=False) for v in views])
+    return jsonify([_json(v) for v in views])
 
 
 @bp.route("/process-instance/count", methods=["GET", "POST"])

@@ -13,6 +13,8 @@ from .errors import invalid
 
 MAX_INT = 2**31 - 1
 LONG = validate.Range(min=-(2**63), max=2**63 - 1)
+# Versions and priorities are 32-bit columns: a larger filter value is a 400, not a database error.
+INT = validate.Range(min=-(2**31), max=2**31 - 1)
 
 
 class CommaList(fields.List):
@@ -41,7 +43,7 @@ def date(key: str) -> CamundaDate:
 
 
 def integer(key: str, **kw: Any) -> fields.Integer:
-    return fields.Integer(data_key=key, load_default=None, allow_none=True, strict=False, validate=LONG, **kw)
+    return fields.Integer(data_key=key, load_default=None, allow_none=True, strict=False, validate=INT, **kw)
 
 
 class SortingSchema(Schema):
@@ -116,4 +118,4 @@ def load_body(schema: Schema, *, required: bool = False) -> dict[str, Any]:
 
 
 __all__ = ["CommaList", "strings", "string", "flag", "date", "integer", "SortingSchema", "QuerySchema",
-           "PagingSchema", "read_query", "without_paging", "load_body", "ValidationError", "MAX_INT", "LONG"]
+           "PagingSchema", "read_query", "without_paging", "load_body", "ValidationError", "MAX_INT", "LONG", "INT"]

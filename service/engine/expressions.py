@@ -37,11 +37,15 @@ def compile_text(text: str) -> CompiledText:
     if text is None or not str(text).strip():
         raise ExpressionSyntaxError("empty expression", text or "")
     text = str(text)
-    if is_juel(text):
-        from service.expr import juel
-        return CompiledText(text, "juel", juel.compile(text))
-    from service.expr import feel
-    return CompiledText(text, "feel", feel.compile_expression(text.strip()))
+    try:
+        if is_juel(text):
+            from service.expr import juel
+            return CompiledText(text, "juel", juel.compile(text))
+        from service.expr import feel
+        return CompiledText(text, "feel", feel.compile_expression(text.strip()))
+    except RecursionError:
+        # Long operator chains can exhaust Python's stack in a compiler: refuse them like deep nesting.
+        raise ExpressionSyntaxError("the expression is nested too deeply", text[:200]) from None
 
 
 def evaluate_text(text: str, variables: Mapping[str, Any], *, now: datetime, limits: Limits | None = None) -> Any:

@@ -60,9 +60,7 @@ def _local_names(task: Any) -> set:
 
 class Engine:
     def __init__(self, *, clock: Clock, processes: ProcessResolver, decisions: DecisionResolver,
-                 calendar: "WorkCalendar | None" = None, trusted_scripts: bool = False, limits: Limits | None = None) -> None:
-        if trusted_scripts:
-            raise ValueError("trusted_scripts is not available: Alur runs FEEL script tasks only")
+                 calendar: "WorkCalendar | None" = None, limits: Limits | None = None) -> None:
         ser.apply_iterator_patch()
         self.clock = clock
         self.processes = processes

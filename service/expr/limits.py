@@ -15,6 +15,7 @@ class Limits:
     max_depth: int = 64               # nesting (parser and evaluator)
     max_number_digits: int = 1_000    # Decimal results (huge exponents)
     regex_timeout: float = 0.2        # matches()/replace()/split() via the `regex` module
+    max_text: int = 20_000            # source length accepted by the compilers (a cell, a condition)
 
 
 DEFAULT_LIMITS = Limits()

@@ -52,7 +52,6 @@ class ModelCache:
 class OpsContext:
     db: Database
     clock: Clock = field(default_factory=SystemClock)
-    trusted_scripts: bool = False
     timer_lease_seconds: float = 60.0
     models: ModelCache = field(default_factory=ModelCache)
     calendar: Any = None      # WorkCalendar for mutu.waktu due dates; loaded on first use when None

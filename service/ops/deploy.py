@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -20,6 +21,7 @@ from .errors import BadRequest
 from .timer_jobs import first_due
 from .views import DeploymentView
 
+TENANT_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
 DMN_SUFFIXES = (".dmn", ".dmn11.xml", ".dmn13.xml")
 FORM_SUFFIXES = (".form",)
@@ -164,6 +166,9 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
         raise BadRequest("A resource has an empty name")
     if tenant is not None and not tenant.strip():
         tenant = None
+    if tenant is not None and not TENANT_ID.fullmatch(tenant):
+        raise BadRequest(f"Invalid tenant id '{tenant}': use 1-64 letters, digits, '_', '-' or '.'",
+                         pesan=f"Id tenant '{tenant}' tidak sah: gunakan huruf, angka, '_', '-' atau '.'")
     filtering = duplicate_filtering or changed_only
 
     parsed = _parse_all(items)

@@ -91,7 +91,8 @@ def query_deployments(ctx: OpsContext, q: DeploymentQuery) -> list[DeploymentRow
             raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
         if sort_order not in ("asc", "desc"):
             raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
-        order.append(column.desc() if sort_order == "desc" else column.asc())
+        # Null sorts lowest on every database (PostgreSQL would put it last in ascending order).
+        order.append(column.desc().nulls_last() if sort_order == "desc" else column.asc().nulls_first())
     query = _filtered(q).order_by(*order, Deployment.sequence).offset(max(q.first_result, 0))
     if q.max_results is not None:
         query = query.limit(q.max_results)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from service.store import ExternalTask, Incident, InstanceState, ProcessDefinition, ProcessInstance
+from service.store import ExternalTask, InstanceState, ProcessDefinition, ProcessInstance
 
 from . import persistence
 from .context import OpsContext
@@ -287,7 +287,8 @@ def query_external_tasks(ctx: OpsContext, q: ExternalTaskQuery) -> list[External
             raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
         if sort_order not in ("asc", "desc"):
             raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
-        order.append(column.desc() if sort_order == "desc" else column.asc())
+        # Null sorts lowest on every database (PostgreSQL would put it last in ascending order).
+        order.append(column.desc().nulls_last() if sort_order == "desc" else column.asc().nulls_first())
     with ctx.transaction() as session:
         query = _filtered(q, ctx.clock.now()).order_by(*order, ExternalTask.id).offset(max(q.first_result, 0))
         if q.max_results is not None:
@@ -396,6 +397,32 @@ def set_retries(ctx: OpsContext, task_id: str, retries: int) -> None:
             open_incident(session, row, task, ctx.clock.now(), task.error_message)
 
 
+def set_retries_many(ctx: OpsContext, retries: int, *, task_ids: list[str] | None = None,
+                     instance_ids: list[str] | None = None) -> int:
+    """Camunda's PUT /external-task/retries: every named task (and every task of the named instances)."""
+    if retries is None or retries < 0:
+        raise BadRequest("The number of retries cannot be negative")
+    if not task_ids and not instance_ids:
+        raise BadRequest("externalTaskIds or processInstanceIds must be given")
+    with ctx.transaction() as session:
+        ids = set(task_ids or [])
+        if instance_ids:
+            ids.update(session.scalars(select(ExternalTask.id).where(ExternalTask.instance_id.in_(instance_ids))))
+        found = {t.id: t for t in session.scalars(select(ExternalTask).where(ExternalTask.id.in_(sorted(ids))))}
+        missing = sorted(ids - set(found))
+        if missing:
+            raise NotFound(f"External task with id {missing[0]} does not exist")
+        now = ctx.clock.now()
+        for task in found.values():
+            task.retries = retries
+            row = persistence.get_row(session, task.instance_id)
+            if retries > 0:
+                resolve_task_incidents(session, row.id, task.id)
+            else:
+                open_incident(session, row, task, now, task.error_message)
+        return len(found)
+
+
 def set_priority(ctx: OpsContext, task_id: str, priority: int) -> None:
     with ctx.transaction() as session:
         _require(session, task_id).priority = priority
@@ -446,4 +473,4 @@ def topics(ctx: OpsContext, *, with_locked: bool = True, with_unlocked: bool = T
 
 __all__ = ["TopicRequest", "ExternalTaskView", "ExternalTaskQuery", "fetch_and_lock", "query_external_tasks",
            "count_external_tasks", "get_external_task", "complete", "handle_bpmn_error", "handle_failure",
-           "set_retries", "set_priority", "extend_lock", "unlock", "error_details", "topics", "SORT_COLUMNS"]
+           "set_retries", "set_retries_many", "set_priority", "extend_lock", "unlock", "error_details", "topics", "SORT_COLUMNS"]

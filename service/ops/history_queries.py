@@ -35,7 +35,8 @@ def event_id_of(kind: str, record_id: str) -> int | None:
     text = str(parsed)
     if text[:8] != f"{_KINDS[kind]:08x}" or text[8:23] != "-0000-8000-8000":
         return None
-    return int(text[24:], 16)
+    number = int(text[24:], 16)
+    return number if number <= 2**31 - 1 else None      # the id column is a 32-bit integer
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,8 @@ def query_incidents(ctx: OpsContext, q: IncidentQuery) -> list[IncidentView]:
             raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
         if sort_order not in ("asc", "desc"):
             raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
-        order.append(column.desc() if sort_order == "desc" else column.asc())
+        # Null sorts lowest on every database (PostgreSQL would put it last in ascending order).
+        order.append(column.desc().nulls_last() if sort_order == "desc" else column.asc().nulls_first())
     query = _filtered(q).order_by(*order, Incident.id).offset(max(q.first_result, 0))
     if q.max_results is not None:
         query = query.limit(max(q.max_results, 0))

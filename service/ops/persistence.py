@@ -66,7 +66,7 @@ class Binder:
         return Engine(clock=clock or self.ctx.clock, processes=self.process,
                       decisions=lambda key, tenant, binding="latest", version=None: self.decision(
                           key, tenant, binding, version),
-                      calendar=self.ctx.work_calendar(), trusted_scripts=self.ctx.trusted_scripts)
+                      calendar=self.ctx.work_calendar())
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from service.store import InstanceState, ProcessInstance, TaskCandidate, UserTask
+from service.store import InstanceState, ProcessInstance, TaskCandidate, UserGroup, UserTask
 
 from . import persistence
 from .context import OpsContext
@@ -65,8 +65,11 @@ def _filtered(q: TaskQuery) -> Select[Any]:
         conds.append(exists().where(TaskCandidate.task_id == UserTask.id, TaskCandidate.kind == "group",
                                     TaskCandidate.value.in_(groups)))
     if q.candidate_user is not None:
-        conds.append(exists().where(TaskCandidate.task_id == UserTask.id, TaskCandidate.kind == "user",
-                                    TaskCandidate.value == q.candidate_user))
+        # Camunda: the user is a candidate, or a member of a candidate group (app_user_group).
+        member_of = select(UserGroup.name).where(UserGroup.user_id == q.candidate_user)
+        conds.append(exists().where(TaskCandidate.task_id == UserTask.id, or_(
+            and_(TaskCandidate.kind == "user", TaskCandidate.value == q.candidate_user),
+            and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(member_of)))))
     if (groups or q.candidate_user is not None) and not q.include_assigned:
         # Camunda: a candidate query lists only tasks nobody has claimed yet.
         conds.append(UserTask.assignee.is_(None))

@@ -163,6 +163,16 @@ def authenticate(ctx: OpsContext, username: str, password: str) -> UserView | No
 
 def tenant_lanes(ctx: OpsContext, tenant: str | None) -> list[str]:
     """Lane names of the latest process models deployed in `tenant`, in diagram order, each once."""
+    return _tenant_names(ctx, tenant, candidate_groups=False)
+
+
+def tenant_candidate_groups(ctx: OpsContext, tenant: str | None) -> list[str]:
+    """Groups named by `camunda:candidateGroups` in the tenant's latest models (expressions left out):
+    a step may go to groups other than its lane's."""
+    return _tenant_names(ctx, tenant, candidate_groups=True)
+
+
+def _tenant_names(ctx: OpsContext, tenant: str | None, *, candidate_groups: bool) -> list[str]:
     lanes: list[str] = []
     with ctx.transaction() as session:
         rows = list(session.scalars(select(ProcessDefinition).where(
@@ -172,15 +182,24 @@ def tenant_lanes(ctx: OpsContext, tenant: str | None) -> list[str]:
         for row in rows:
             newest[row.key] = row
         for row in newest.values():
-            for lane in getattr(definitions.model_of(ctx, session, row), "lanes", []) or []:
-                if lane and lane not in lanes:
-                    lanes.append(lane)
+            model = definitions.model_of(ctx, session, row)
+            if candidate_groups:
+                names = [g.strip() for e in (getattr(model, "elements", {}) or {}).values()
+                         for g in str((getattr(e, "attributes", {}) or {}).get("candidateGroups") or "").split(",")
+                         if "${" not in g and "#{" not in g]
+            else:
+                names = list(getattr(model, "lanes", []) or [])
+            for name in names:
+                if name and name not in lanes:
+                    lanes.append(name)
     return lanes
 
 
 def tenant_groups(ctx: OpsContext, tenant: str | None) -> list[str]:
-    """The groups of a tenant: its lane names plus the process-owner and admin groups."""
-    return tenant_lanes(ctx, tenant) + [PROCESS_OWNER_GROUP, ADMIN_GROUP]
+    """The groups of a tenant: its lane names, other candidate groups of its models, process-owner, admin."""
+    lanes = tenant_lanes(ctx, tenant)
+    return lanes + [g for g in tenant_candidate_groups(ctx, tenant) if g not in lanes] + [PROCESS_OWNER_GROUP,
+                                                                                          ADMIN_GROUP]
 
 
 def slug(text: str) -> str:
@@ -188,15 +207,17 @@ def slug(text: str) -> str:
 
 
 def demo_accounts(ctx: OpsContext) -> list[dict[str, Any]]:
-    """One account per lane per tenant (`ppk.pagaralam`), a process owner per tenant, one admin."""
+    """One account per lane (and per other candidate group) per tenant (`ppk.pagaralam`), a process owner
+    per tenant, one admin."""
     from service.store import Tenant
 
     with ctx.transaction() as session:
         tenants = [t.id for t in session.scalars(select(Tenant).order_by(Tenant.id))]
     accounts: list[dict[str, Any]] = []
     for tenant in tenants:
-        for lane in tenant_lanes(ctx, tenant):
-            accounts.append({"username": f"{slug(lane)}.{tenant}", "display_name": f"{lane} ({tenant})",
+        for lane in tenant_groups(ctx, tenant)[:-2]:
+            name = slug(lane)[: 64 - len(tenant) - 1].rstrip("-")
+            accounts.append({"username": f"{name}.{tenant}", "display_name": f"{lane} ({tenant})",
                              "groups": [lane], "tenants": [tenant]})
         accounts.append({"username": f"pemilik-proses.{tenant}", "display_name": f"Pemilik proses ({tenant})",
                          "groups": [PROCESS_OWNER_GROUP], "tenants": [tenant]})
@@ -209,7 +230,11 @@ def seed_demo_users(ctx: OpsContext, password: str = DEMO_PASSWORD) -> list[str]
     """Create the demo accounts that do not exist yet (existing ones keep their password, gain new
     tenants and groups). Returns the names created."""
     created: list[str] = []
+    seen: set[str] = set()
     for account in demo_accounts(ctx):
+        if account["username"] in seen or not USERNAME.fullmatch(account["username"]):
+            continue        # two lanes with the same slug: the first keeps the name
+        seen.add(account["username"])
         existing = find_user(ctx, account["username"])
         if existing is None:
             create_user(ctx, account["username"], password, display_name=account["display_name"],
@@ -222,7 +247,7 @@ def seed_demo_users(ctx: OpsContext, password: str = DEMO_PASSWORD) -> list[str]
 
 
 __all__ = ["UserView", "create_user", "get_user", "find_user", "list_users", "set_password", "update_user",
-           "authenticate", "tenant_lanes", "tenant_groups", "demo_accounts", "seed_demo_users", "DEMO_PASSWORD",
+           "authenticate", "tenant_lanes", "tenant_candidate_groups", "tenant_groups", "demo_accounts", "seed_demo_users", "DEMO_PASSWORD",
            "MIN_PASSWORD", "slug", "list_tenants"]
 
 

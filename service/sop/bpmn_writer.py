@@ -126,13 +126,33 @@ def _flow_node(proc: etree._Element, table: SopTable, graph: FlowGraph, node: No
         el.set("name", node.name)
     step = node.step
     props: list[tuple[str, str]] = []
+    if node.tag == "boundaryEvent":
+        _reminder_timer(el, graph, node)
+        return
+    if node.tag == "serviceTask" and step is not None and step.reminder:
+        el.set(_c("type"), "external")
+        el.set(_c("topic"), step.reminder.topic)
+        etree.SubElement(el, _b("documentation")).text = (
+            f"Pengingat untuk langkah {step.label} (lane {step.lane}); dikirim oleh worker topik "
+            f"{step.reminder.topic}.")
+        ext = etree.SubElement(el, _b("extensionElements"))
+        cprops = etree.SubElement(ext, _c("properties"))
+        etree.SubElement(cprops, _c("property"), name="pengingat.langkah", value=step.ref)
+        etree.SubElement(cprops, _c("property"), name="pengingat.task", value=step.element_id)
+        for fid in node.incoming:
+            etree.SubElement(el, _b("incoming")).text = fid
+        for fid in node.outgoing:
+            etree.SubElement(el, _b("outgoing")).text = fid
+        return
     if step is not None:
         text = "\n\n".join(x for x in (step.text, f"Keterangan: {step.keterangan}" if step.keterangan else None)
                            if x)
         if text:
             etree.SubElement(el, _b("documentation")).text = text
         props = step_properties(step)
-        if step.kind == "user":
+        if step.heading:
+            pass                # the split gateway of a heading row carries its sop.no and Mutu Baku only
+        elif step.kind == "user":
             el.set(_c("formRef"), table.form_id(step))
             el.set(_c("formRefBinding"), "latest")
             if step.candidate_groups:
@@ -170,6 +190,19 @@ def _flow_node(proc: etree._Element, table: SopTable, graph: FlowGraph, node: No
         etree.SubElement(el, _b("incoming")).text = fid
     for fid in node.outgoing:
         etree.SubElement(el, _b("outgoing")).text = fid
+
+
+def _reminder_timer(el: etree._Element, graph: FlowGraph, node: Node) -> None:
+    """A non-interrupting timer on the task: the reminder branch runs while the task stays open."""
+    step = graph.nodes[node.attached_to].step
+    el.set("cancelActivity", "false")
+    el.set("attachedToRef", node.attached_to)
+    for fid in node.outgoing:
+        etree.SubElement(el, _b("outgoing")).text = fid
+    timer = etree.SubElement(el, _b("timerEventDefinition"), id=f"TimerEventDefinition_{node.id}")
+    expr = etree.SubElement(timer, _b("timeCycle" if step.reminder.cycle else "timeDuration"))
+    expr.set(f"{{{XSI}}}type", "bpmn:tFormalExpression")
+    expr.text = step.reminder.timer
 
 
 def _bounds(parent: etree._Element, b: Bounds) -> None:

@@ -24,6 +24,8 @@ class Node:
     incoming: list[str] = field(default_factory=list)
     outgoing: list[str] = field(default_factory=list)
     sop_no: str | None = None
+    attached_to: str | None = None     # boundary events: the task they sit on
+    row: int | None = None             # layout: a fixed row within the lane (reminder branch: 1)
 
 
 @dataclass
@@ -71,10 +73,25 @@ def build_graph(table: SopTable) -> FlowGraph:
             order += 1
             add(Node("Join_" + element_suffix(split.ref), f"{split.gateway.type}Gateway", None, step.lane,
                      order=order))
-        order += 1
-        add(Node(step.element_id, TASK_TAGS[step.kind], step.label, step.lane, step, order, sop_no=step.no))
-        refs[step.ref] = step.element_id
-        exits[step.ref] = step.element_id
+        if step.heading:
+            # only a heading over its parallel sub-steps: the split gateway stands for the row
+            order += 1
+            gid = "Gateway_" + element_suffix(step.ref)
+            add(Node(gid, "parallelGateway", step.label, step.lane, step, order, sop_no=step.no))
+            refs[step.ref] = gid
+        else:
+            order += 1
+            add(Node(step.element_id, TASK_TAGS[step.kind], step.label, step.lane, step, order, sop_no=step.no))
+            refs[step.ref] = step.element_id
+            if step.reminder:
+                suffix = element_suffix(step.ref)
+                add(Node(f"Reminder_{suffix}", "boundaryEvent", None, step.lane, order=order,
+                         attached_to=step.element_id))
+                add(Node(f"Task_pengingat_{suffix}", "serviceTask", f"{step.reminder.name}: {step.label}"[:60],
+                         step.lane, step, order, row=1))
+                add(Node(f"End_pengingat_{suffix}", "endEvent", "Pengingat terkirim", step.lane, order=order + 1,
+                         row=1))
+        exits[step.ref] = refs[step.ref]
         if step.gateway:
             order += 1
             tag = f"{step.gateway.type}Gateway"
@@ -82,9 +99,10 @@ def build_graph(table: SopTable) -> FlowGraph:
             add(Node(gid, tag, step.gateway.name, step.lane, order=order))
             exits[step.ref] = gid
         elif step.parallel:
-            order += 1
-            gid = "Gateway_" + element_suffix(step.ref)
-            add(Node(gid, "parallelGateway", None, step.lane, order=order))
+            if not step.heading:
+                order += 1
+                gid = "Gateway_" + element_suffix(step.ref)
+                add(Node(gid, "parallelGateway", None, step.lane, order=order))
             order += 1
             for sub in step.parallel:
                 add(Node(sub.element_id, TASK_TAGS[sub.kind], sub.label, sub.lane, sub, order, sop_no=sub.no))
@@ -107,7 +125,7 @@ def build_graph(table: SopTable) -> FlowGraph:
         order += 1
         add(Node(end.element_id, "endEvent", end.name, end.lane, order=order, sop_no=end.no))
 
-    g.add_flow(START_ID, table.steps[0].element_id)
+    g.add_flow(START_ID, refs[table.steps[0].ref])
     for i, step in enumerate(table.steps):
         following = table.steps[i + 1].ref if i + 1 < len(table.steps) else "end"
         if step.gateway:
@@ -120,11 +138,18 @@ def build_graph(table: SopTable) -> FlowGraph:
             continue
         if step.parallel:
             split, join = "Gateway_" + element_suffix(step.ref), exits[step.ref]
-            g.add_flow(step.element_id, split)
+            if not step.heading:
+                g.add_flow(step.element_id, split)
             for sub in step.parallel:
                 g.add_flow(split, sub.element_id)
                 g.add_flow(sub.element_id, join)
         g.add_flow(exits[step.ref], target(step.next or following))
+
+    for step in table.steps:
+        if step.reminder and not step.heading:
+            suffix = element_suffix(step.ref)
+            g.add_flow(f"Reminder_{suffix}", f"Task_pengingat_{suffix}")
+            g.add_flow(f"Task_pengingat_{suffix}", f"End_pengingat_{suffix}")
 
     for target_ref, split in joins.items():
         _insert_join(g, "Gateway_" + element_suffix(split.ref), "Join_" + element_suffix(split.ref),
@@ -169,10 +194,14 @@ def _insert_join(g: FlowGraph, split: str, join: str, target: str) -> None:
 
 def unreachable(g: FlowGraph) -> list[str]:
     """Nodes not reachable from the start (an end nobody flows to, a step skipped by every branch)."""
+    boundaries: dict[str, list[str]] = {}
+    for node in g.nodes.values():
+        if node.attached_to:
+            boundaries.setdefault(node.attached_to, []).append(node.id)
     seen, todo = {START_ID}, [START_ID]
     while todo:
-        for fid in g.nodes[todo.pop()].outgoing:
-            t = g.flows[fid].target
+        nid = todo.pop()
+        for t in [g.flows[fid].target for fid in g.nodes[nid].outgoing] + boundaries.get(nid, []):
             if t not in seen:
                 seen.add(t)
                 todo.append(t)

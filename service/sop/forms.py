@@ -37,7 +37,7 @@ def build_forms(table: SopTable) -> dict[str, dict[str, Any]]:
         comps += [field_component(f) for f in table.start.fields]
         forms[fid] = _form(fid, comps)
     for step in table.all_steps():
-        if step.kind == "user":
+        if step.kind == "user" and not step.heading:
             fid = table.form_id(step)
             forms[fid] = _form(fid, step_components(step))
     return forms
@@ -56,6 +56,10 @@ def step_components(step: Step) -> list[dict[str, Any]]:
     if step.keterangan:
         lines.append(f"Keterangan: {step.keterangan}")
     comps = [_text(f"uraian_{element_suffix(step.ref)}", "\n\n".join(lines))]
+    if step.show:
+        # form-js text templating: the values are filled in from the process variables when shown
+        comps.append(_text(f"data_{element_suffix(step.ref)}",
+                           "\n\n".join(f"**{label}:** {{{{{path}}}}}" for label, path in step.show)))
     if step.kelengkapan:
         comps.append({
             "id": f"Field_{kelengkapan_key(step)}", "key": kelengkapan_key(step), "type": "checklist",
@@ -64,14 +68,21 @@ def step_components(step: Step) -> list[dict[str, Any]]:
             "values": [{"label": item, "value": item} for item in step.kelengkapan],
             "validate": {"required": True}})
     comps += [field_component(f) for f in step.fields]
-    if step.output:
-        comps.append({
-            "id": f"Field_{output_number_key(step)}", "key": output_number_key(step), "type": "textfield",
-            "label": f"Nomor dokumen output: {step.output}", "validate": {"required": True, "maxLength": 200}})
-        comps.append({
-            "id": f"Field_{output_file_key(step)}", "key": output_file_key(step), "type": "filepicker",
-            "label": f"Unggah dokumen output: {step.output}", "multiple": False})
+    if step.output and step.output_document:
+        number = {"id": f"Field_{output_number_key(step)}", "key": output_number_key(step), "type": "textfield",
+                  "label": f"Nomor dokumen output: {step.output}", "validate": {"required": True, "maxLength": 200}}
+        upload = {"id": f"Field_{output_file_key(step)}", "key": output_file_key(step), "type": "filepicker",
+                  "label": f"Unggah dokumen output: {step.output}", "multiple": False}
+        if step.output_show_if:
+            # form-js neither shows nor validates a hidden field, so "required" holds only on that branch
+            number["conditional"] = upload["conditional"] = {"hide": _negate(step.output_show_if)}
+        comps += [number, upload]
     return comps
+
+
+def _negate(show_if: str) -> str:
+    cond = show_if[1:] if show_if.startswith("=") else show_if
+    return f"=not({cond.strip()})"
 
 
 def field_component(f: FormFieldSpec) -> dict[str, Any]:
@@ -99,8 +110,7 @@ def field_component(f: FormFieldSpec) -> dict[str, Any]:
     if validate:
         comp["validate"] = validate
     if f.show_if:
-        cond = f.show_if[1:] if f.show_if.startswith("=") else f.show_if
-        comp["conditional"] = {"hide": f"=not({cond.strip()})"}
+        comp["conditional"] = {"hide": _negate(f.show_if)}
     return comp
 
 

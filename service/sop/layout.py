@@ -19,7 +19,8 @@ COL_W = 180
 ROW_H = 100
 LANE_TOP = 40              # room for the back-edge channel above the shapes
 LANE_BOTTOM = 40           # room for event/gateway labels below the shapes
-CHANNEL = 18               # channel distance below a lane's top border
+CHANNEL = 12               # first channel line below a lane's top border
+CHANNEL_STEP = 7           # further edges in the same lane's channel run this much lower (4 lines)
 SIZES = {"task": (100, 80), "gateway": (50, 50), "event": (36, 36)}
 NODE_LABEL = (90, 27)
 EDGE_LABEL = (80, 27)
@@ -76,9 +77,15 @@ def layout(graph: FlowGraph, lanes: list[str]) -> Layout:
     rows: dict[str, int] = {}
     per_cell: dict[tuple[str | None, int], int] = {}
     for node in graph.nodes.values():
-        cell = (node.lane, node.order)
-        rows[node.id] = per_cell.get(cell, 0)
-        per_cell[cell] = rows[node.id] + 1
+        if node.attached_to is None and node.row is None:
+            cell = (node.lane, node.order)
+            rows[node.id] = per_cell.get(cell, 0)
+            per_cell[cell] = rows[node.id] + 1
+    for node in graph.nodes.values():      # fixed rows (a reminder branch below its task) take the next free
+        if node.row is not None:
+            cell = (node.lane, node.order)
+            rows[node.id] = max(node.row, per_cell.get(cell, 0))
+            per_cell[cell] = rows[node.id] + 1
     lane_rows = {lane: max([n for (ln, _), n in per_cell.items() if ln == lane] or [1]) for lane in lanes}
     columns = max(n.order for n in graph.nodes.values()) + 1
     x0 = POOL_X + POOL_LABEL_W + LANE_LABEL_W + MARGIN_X
@@ -95,6 +102,8 @@ def layout(graph: FlowGraph, lanes: list[str]) -> Layout:
     shapes: dict[str, Bounds] = {}
     labels: dict[str, Bounds] = {}
     for node in graph.nodes.values():
+        if node.attached_to is not None:
+            continue                      # placed on its task below
         w, h = SIZES[shape_kind(node)]
         lane = lane_bounds[node.lane] if node.lane in lane_bounds else lane_bounds[lanes[0]]
         cx = x0 + node.order * COL_W + COL_W / 2
@@ -104,11 +113,23 @@ def layout(graph: FlowGraph, lanes: list[str]) -> Layout:
             lw, lh = NODE_LABEL
             labels[node.id] = Bounds(cx - lw / 2, b.bottom + 5, lw, lh)
 
+    for node in graph.nodes.values():
+        if node.attached_to is not None:  # a boundary event sits on the middle of its task's bottom edge
+            task = shapes[node.attached_to]
+            w, h = SIZES["event"]
+            shapes[node.id] = Bounds(task.cx - w / 2, task.bottom - h / 2, w, h)
+
     def boundary_before(col: int) -> float:
         return x0 + col * COL_W
 
+    used: dict[str | None, int] = {}
+
     def channel(node_id: str) -> float:
-        return lane_bounds[graph.nodes[node_id].lane].y + CHANNEL
+        """The next free line of the lane's channel, so that parallel loop edges stay apart."""
+        lane = graph.nodes[node_id].lane
+        k = used.get(lane, 0)
+        used[lane] = k + 1
+        return lane_bounds[lane].y + CHANNEL + CHANNEL_STEP * (k % 4)
 
     def clear(y: float, xa: float, xb: float, skip: tuple[str, ...]) -> bool:
         lo, hi = min(xa, xb), max(xa, xb)
@@ -120,7 +141,9 @@ def layout(graph: FlowGraph, lanes: list[str]) -> Layout:
         s, t = shapes[flow.source], shapes[flow.target]
         cs, ct = graph.nodes[flow.source].order, graph.nodes[flow.target].order
         skip = (flow.source, flow.target)
-        if ct > cs:
+        if ct == cs and s.cx == t.cx and t.y > s.bottom:
+            pts = [(s.cx, s.bottom), (t.cx, t.y)]      # straight down (a reminder branch)
+        elif ct > cs:
             if s.cy == t.cy and clear(s.cy, s.right, t.x, skip):
                 pts = [(s.right, s.cy), (t.x, t.cy)]
             elif clear(t.cy, boundary_before(cs + 1), t.x, skip):
@@ -134,10 +157,11 @@ def layout(graph: FlowGraph, lanes: list[str]) -> Layout:
                 pts = [(s.cx, s.y), (s.cx, cy), (bx, cy), (bx, t.cy), (t.x, t.cy)]
         else:
             # a loop: up into the source lane's channel, back along it, down into the target's top
-            cy_s, cy_t = channel(flow.source), channel(flow.target)
-            if cy_s == cy_t:
-                pts = [(s.cx, s.y), (s.cx, cy_s), (t.cx, cy_s), (t.cx, t.y)]
+            if graph.nodes[flow.source].lane == graph.nodes[flow.target].lane:
+                cy = channel(flow.source)
+                pts = [(s.cx, s.y), (s.cx, cy), (t.cx, cy), (t.cx, t.y)]
             else:
+                cy_s, cy_t = channel(flow.source), channel(flow.target)
                 bx = boundary_before(ct) - 12     # beside, not on top of, forward edges at that boundary
                 pts = [(s.cx, s.y), (s.cx, cy_s), (bx, cy_s), (bx, cy_t), (t.cx, cy_t), (t.cx, t.y)]
         edges[fid] = _dedupe(pts)
@@ -146,7 +170,7 @@ def layout(graph: FlowGraph, lanes: list[str]) -> Layout:
     taken = list(shapes.values()) + list(labels.values())
     for fid, flow in graph.flows.items():
         if flow.name:
-            box = _edge_label(edges[fid], taken)
+            box = _edge_label(edges[fid], taken, pool)
             result.edge_labels[fid] = box
             taken.append(box)
     return result
@@ -160,8 +184,8 @@ def _dedupe(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
-def _edge_label(points: list[tuple[float, float]], taken: list[Bounds]) -> Bounds:
-    """The first candidate box along the edge that overlaps no shape or label."""
+def _edge_label(points: list[tuple[float, float]], taken: list[Bounds], pool: Bounds) -> Bounds:
+    """The first candidate box along the edge that stays inside the pool and overlaps no shape or label."""
     w, h = EDGE_LABEL
     candidates = []
     for (ax, ay), (bx, by) in zip(points, points[1:]):
@@ -174,7 +198,9 @@ def _edge_label(points: list[tuple[float, float]], taken: list[Bounds]) -> Bound
             candidates.append((abs(by - ay) - 2, Bounds(ax + 4, my - h / 2, w, h)))
             candidates.append((abs(by - ay) - 3, Bounds(ax - w - 4, my - h / 2, w, h)))
     ordered = [b for _, b in sorted(candidates, key=lambda c: -c[0])]
-    for box in ordered:
+    inside = [b for b in ordered if pool.x <= b.x and b.right <= pool.right and pool.y <= b.y
+              and b.bottom <= pool.bottom]
+    for box in inside + ordered:
         if not any(box.overlaps(t) for t in taken):
             return box
     return ordered[0]

@@ -89,6 +89,15 @@ class GatewaySpec:
 
 
 @dataclass
+class ReminderSpec:
+    """A non-interrupting timer on a task that hands a reminder to an external worker (e-mail, chat)."""
+    timer: str                         # ISO 8601: a duration (after) or a cycle "R/P1M" (every)
+    cycle: bool = False
+    topic: str = "alur-pengingat"
+    name: str = "Pengingat"
+
+
+@dataclass
 class DecisionSpec:
     ref: str
     result: str
@@ -107,6 +116,8 @@ class Step:
     waktu: str | None = None           # ISO 8601 duration
     hari: str = "kerja"
     output: str | None = None
+    output_document: bool = True       # False: the output is a state or a screen, the form asks nothing
+    output_show_if: str | None = None  # form-js condition: ask for the output document only then
     keterangan: str | None = None
     fields: list[FormFieldSpec] = field(default_factory=list)
     decision: DecisionSpec | None = None
@@ -115,6 +126,9 @@ class Step:
     next: str | None = None
     gateway: GatewaySpec | None = None
     parallel: list["Step"] = field(default_factory=list)
+    heading: bool = False              # with parallel: the row only heads its sub-steps (no task of its own)
+    show: list[tuple[str, str]] = field(default_factory=list)   # read-only (label, variable path) in the form
+    reminder: ReminderSpec | None = None
 
     @property
     def ref(self) -> str:
@@ -509,6 +523,8 @@ def _step(p: _Problems, s: Any, index: int, lanes: list[str], *, top_level: bool
         p.add(at, "hari", f"{hari!r} must be kerja or kalender")
     step = Step(name=name, lane=lane, no=no, helper_id=helper, text=_opt_str(s.get("text")), kind=kind,
                 kelengkapan=[str(x) for x in kel], waktu=waktu, hari=hari, output=_opt_str(s.get("output")),
+                output_document=bool(s.get("output_document", True)),
+                output_show_if=_opt_str(s.get("output_show_if")),
                 keterangan=_opt_str(s.get("keterangan")), fields=_fields(p, s.get("fields"), at),
                 next=_opt_str(s.get("next")),
                 candidate_groups=[str(x) for x in s.get("candidate_groups") or []])
@@ -533,6 +549,8 @@ def _step(p: _Problems, s: Any, index: int, lanes: list[str], *, top_level: bool
             step.call_key = str(c["key"])
     elif s.get("call"):
         p.add(at, "call", "only a call step (kind: call) calls a process")
+    if step.output_show_if and not (step.output and step.output_document):
+        p.add(at, "output_show_if", "needs an output document (output: ..., output_document not false)")
     if kind in ("rule", "call") and step.fields:
         p.add(at, "fields", f"a {kind} step has no form")
     g = s.get("gateway")
@@ -549,12 +567,52 @@ def _step(p: _Problems, s: Any, index: int, lanes: list[str], *, top_level: bool
                 sub_step = _step(p, sub, j, lanes, top_level=False)
                 if sub_step is None:
                     continue
-                if sub_step.gateway or sub_step.next:
-                    p.add(f"step {sub_step.ref}", "parallel", "a parallel sub-step has no gateway or next")
+                if sub_step.gateway or sub_step.next or sub_step.reminder:
+                    p.add(f"step {sub_step.ref}", "parallel",
+                          "a parallel sub-step has no gateway, next or reminder")
                 step.parallel.append(sub_step)
         if step.gateway is not None:
             p.add(at, "parallel", "a step has either a gateway or parallel sub-steps, not both")
+    for i, item in enumerate(s.get("show") or [], 1):
+        path = str(item.get("value") or "") if isinstance(item, dict) else ""
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", path):
+            p.add(at, f"show[{i}]", "expected {label: ..., value: variable or variable.path}")
+            continue
+        step.show.append((str(item.get("label") or path), path))
+    if s.get("reminder") is not None:
+        step.reminder = _reminder(p, s["reminder"], at, kind)
+    step.heading = bool(s.get("heading", False))
+    if step.heading:
+        if not step.parallel:
+            p.add(at, "heading", "only a step with parallel sub-steps can be a heading")
+        if step.kind != "user" or step.fields or step.kelengkapan or step.output or step.candidate_groups \
+                or step.reminder:
+            p.add(at, "heading", "a heading has no task: no kind, fields, kelengkapan, output, candidate_groups "
+                                 "or reminder")
     return step
+
+
+def _reminder(p: _Problems, r: Any, at: str, kind: str) -> ReminderSpec | None:
+    """`reminder: P1M` (once, after) or `{after: 5 hari}` / `{every: P1M, topic: ..., name: ...}`."""
+    if kind not in ("user", "manual"):
+        p.add(at, "reminder", "only a user or manual task has a reminder")
+        return None
+    data = {"after": r} if isinstance(r, str) else r
+    if not isinstance(data, dict) or ("after" in data) == ("every" in data):
+        p.add(at, "reminder", "expected a duration, {after: DURATION} or {every: DURATION}")
+        return None
+    text = data.get("after") or data.get("every")
+    try:
+        iso = parse_waktu(text)
+    except ValueError as exc:
+        p.add(at, "reminder", str(exc))
+        return None
+    if iso is None:
+        p.add(at, "reminder", f"{text!r} is not a duration")
+        return None
+    cycle = "every" in data
+    return ReminderSpec(timer=f"R/{iso}" if cycle else iso, cycle=cycle,
+                        topic=str(data.get("topic") or "alur-pengingat"), name=str(data.get("name") or "Pengingat"))
 
 
 def _gateway(p: _Problems, g: Any, at: str) -> GatewaySpec | None:

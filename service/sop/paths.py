@@ -17,6 +17,7 @@ FLOW_NODE_TAGS = {
     "startEvent", "endEvent", "userTask", "manualTask", "businessRuleTask", "callActivity", "task",
     "serviceTask", "scriptTask", "sendTask", "receiveTask", "exclusiveGateway", "inclusiveGateway",
     "parallelGateway", "intermediateCatchEvent", "intermediateThrowEvent", "subProcess", "eventBasedGateway",
+    "boundaryEvent",
 }
 DECISION_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
 MAX_PATHS = 500
@@ -45,6 +46,7 @@ class PFlow:
     target: str
     name: str | None
     condition: str | None
+    virtual: bool = False          # task -> its boundary event: not a sequence flow, a possible event
 
 
 @dataclass
@@ -56,8 +58,16 @@ class ProcessGraph:
     start: str
 
     def is_split(self, node_id: str) -> bool:
+        """A decision point of a path: an exclusive/inclusive split, or a task with boundary events
+        (the event happens or not)."""
         node = self.nodes[node_id]
-        return node.tag in DECISION_GATEWAYS and len(node.outgoing) > 1
+        if node.tag in DECISION_GATEWAYS:
+            return len(node.outgoing) > 1
+        return any(self.flows[f].virtual for f in node.outgoing)
+
+    @property
+    def sequence_flows(self) -> dict[str, PFlow]:
+        return {fid: f for fid, f in self.flows.items() if not f.virtual}
 
 
 @dataclass
@@ -96,6 +106,11 @@ def read_process(xml: bytes, key: str | None = None) -> ProcessGraph:
             cond = el.find(f"{{{BPMN}}}conditionExpression")
             flows[el.get("id")] = PFlow(el.get("id"), el.get("sourceRef"), el.get("targetRef"), el.get("name"),
                                         (cond.text or "").strip() or None if cond is not None else None)
+    for node in list(nodes.values()):
+        attached = node.attrs.get("attachedToRef")
+        if node.tag == "boundaryEvent" and attached in nodes:
+            fid = f"~{attached}~{node.id}"
+            flows[fid] = PFlow(fid, attached, node.id, None, None, virtual=True)
     for f in flows.values():
         if f.source not in nodes or f.target not in nodes:
             raise PathError(f"sequence flow {f.id} connects unknown elements {f.source} -> {f.target}")
@@ -153,7 +168,21 @@ class _State:
 
 
 def enumerate_paths(g: ProcessGraph, *, max_paths: int = MAX_PATHS) -> list[Path]:
-    """Every path from the start to the ends, deduplicated by the set of flows taken (loop order aside)."""
+    """Every path from the start to the ends, deduplicated by the set of flows taken (loop order aside).
+    Boundary events (reminders) do not multiply the paths: the paths are enumerated without them, then
+    one more path per boundary event fires it (on the first path that reaches its task)."""
+    paths = _enumerate(g, max_paths=max_paths, fire=None)
+    seen = {frozenset(p.flows) for p in paths}
+    for fid, flow in g.flows.items():
+        if flow.virtual and len(paths) < max_paths:
+            extra = _enumerate(g, max_paths=20, fire=fid)      # sorted: the simplest first
+            if extra and frozenset(extra[0].flows) not in seen:
+                seen.add(frozenset(extra[0].flows))
+                paths.append(extra[0])
+    return paths
+
+
+def _enumerate(g: ProcessGraph, *, max_paths: int, fire: str | None) -> list[Path]:
     backs = back_edges(g)
     done: list[Path] = []
     seen_sets: set[frozenset[str]] = set()
@@ -166,6 +195,8 @@ def enumerate_paths(g: ProcessGraph, *, max_paths: int = MAX_PATHS) -> list[Path
             raise PathError("too many paths to enumerate (more than 200000 partial paths)")
         if not st.tokens:
             key = frozenset(st.flows) | frozenset(f"#{d}" for d in st.used_back)
+            if fire is not None and fire not in st.flows:
+                continue
             if key not in seen_sets:
                 seen_sets.add(key)
                 done.append(Path(list(st.flows), list(st.nodes), {k: list(v) for k, v in st.decisions.items()},
@@ -194,6 +225,8 @@ def enumerate_paths(g: ProcessGraph, *, max_paths: int = MAX_PATHS) -> list[Path
             stack.append(_State(rest, arrived_after, st.flows, nodes, st.decisions, st.used_back))
             continue
         for outcome in _outcomes(g, node):
+            if any(g.flows[f].virtual and (f != fire or f in st.flows) for f in outcome):
+                continue             # boundary events: only the one being fired, and only once
             new_back = [f for f in outcome if f in backs]
             if any(f in st.used_back for f in new_back):
                 continue             # each loop is taken at most once per path
@@ -211,6 +244,14 @@ def _outcomes(g: ProcessGraph, node: PNode) -> list[tuple[str, ...]]:
     """The possible sets of outgoing flows taken when a token leaves `node`, in reverse order (the stack
     then explores the first outcome first)."""
     outs = node.outgoing
+    virtual = [f for f in outs if g.flows[f].virtual]
+    if virtual:
+        normal = tuple(f for f in outs if f not in virtual)
+        result = [normal]
+        for v in virtual:
+            interrupting = g.nodes[g.flows[v].target].attrs.get("cancelActivity", "true") != "false"
+            result.append((v,) if interrupting else normal + (v,))
+        return list(reversed(result))
     if node.tag == "exclusiveGateway" and len(outs) > 1:
         result = [(f,) for f in outs]
     elif node.tag == "inclusiveGateway" and len(outs) > 1:

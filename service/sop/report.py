@@ -39,13 +39,14 @@ class ModelReport:
 
     @property
     def covered_flows(self) -> set[str]:
-        return {f for r in self.results if r.ok for f in r.path.flows}
+        real = self.graph.sequence_flows
+        return {f for r in self.results if r.ok for f in r.path.flows if f in real}
 
     @property
     def ok(self) -> bool:
         return (self.error is None and all(r.ok for r in self.results)
                 and len(self.covered_nodes) == len(self.graph.nodes)
-                and len(self.covered_flows) == len(self.graph.flows))
+                and len(self.covered_flows) == len(self.graph.sequence_flows))
 
 
 def waktu_days(waktu: str | None) -> float:
@@ -72,7 +73,7 @@ def waktu_days(waktu: str | None) -> float:
 
 
 def planned_working_days(graph: ProcessGraph, path: PlannedPath) -> float:
-    """Planned working days from the start to the last end along the path: the mutu.waktu of the steps
+    """Planned working days from the start to the last end along the path: the mutu.waktu of the tasks
     add up along a branch, parallel branches overlap (a join waits for the latest branch)."""
     tokens: deque[tuple[str, float]] = deque([("", 0.0)])
     arrived: dict[str, list[tuple[str, float]]] = {}
@@ -96,7 +97,8 @@ def planned_working_days(graph: ProcessGraph, path: PlannedPath) -> float:
                 continue
             arrived.pop(nid, None)
             t = max(tt for _, tt in waiting)
-        t += waktu_days(node.properties.get("mutu.waktu"))
+        if not node.tag.endswith("Gateway"):    # a heading row's waktu on its split gateway spans its branches
+            t += waktu_days(node.properties.get("mutu.waktu"))
         if node.tag == "endEvent" or not node.outgoing:
             finish = max(finish, t)
             continue
@@ -137,8 +139,9 @@ def format_report(report: ModelReport) -> list[str]:
         if not r.ok:
             lines.append(f"              {r.message}")
     nodes, flows = report.covered_nodes, report.covered_flows
+    total = len(g.sequence_flows)
     lines.append(f"   cakupan: flow nodes {len(nodes)}/{len(g.nodes)} ({percent(len(nodes), len(g.nodes))}), "
-                 f"sequence flows {len(flows)}/{len(g.flows)} ({percent(len(flows), len(g.flows))})")
+                 f"sequence flows {len(flows)}/{total} ({percent(len(flows), total)})")
     missing = [n for n in g.nodes if n not in nodes]
     if missing:
         lines.append(f"   tidak tercakup: {', '.join(missing)}")
@@ -155,7 +158,7 @@ def summary_line(reports: list[ModelReport]) -> str:
     nodes = sum(len(r.covered_nodes) for r in reports)
     node_total = sum(len(r.graph.nodes) for r in reports)
     flows = sum(len(r.covered_flows) for r in reports)
-    flow_total = sum(len(r.graph.flows) for r in reports)
+    flow_total = sum(len(r.graph.sequence_flows) for r in reports)
     return (f"{len(reports)} models, {paths} paths, flow nodes {percent(nodes, node_total)}, "
             f"sequence flows {percent(flows, flow_total)}")
 

@@ -25,6 +25,7 @@ from service.sop.solver import OutcomeSolver, SolverCaches
 
 SIM_START = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.timezone.utc)     # Monday 08:00 WIB
 MAX_STEPS = 2000
+STEP_TIME = dt.timedelta(minutes=1)     # per completed task: short, so that no unplanned timer comes due
 
 
 # --------------------------------------------------------------------------- the driver
@@ -39,6 +40,7 @@ class _Run:
         self.visited: dict[str, list[str]] = {}
         self.stack: list[tuple[str, str | None]] = [(key, None)]   # (process key, call activity id)
         self.solver = OutcomeSolver(self.repo, tenant, self.plans, self.visits, sim.caches)
+        self.fired: set[tuple[str, str, int]] = set()
 
     # the process a node belongs to, following the call stack recorded from history
     def _record(self, events: Iterable[Any]) -> None:
@@ -120,12 +122,14 @@ class _Run:
                 continue
             task = tasks[0]
             proc = self.owner(task)
+            if self._fire_planned_boundary(inst, clock, proc, task):
+                continue
             ref = task.form_ref or task.form_key
             form = self.repo.form(ref, self.tenant) if ref else None
             data = form_data(form, task.form_fields)
             current = {**inst.variables(), **data}
             data.update(self.solver.prepare(proc, task.element_id, current, form_choices(form)))
-            clock.set(clock.now() + dt.timedelta(hours=1))
+            clock.set(clock.now() + STEP_TIME)
             inst.complete_user_task(task.id, data, user="simulasi")
             self._record(inst.drain_history())
         if not inst.completed:
@@ -138,6 +142,29 @@ class _Run:
             extra = sorted((actual - planned).elements())
             raise AssertionError(f"the engine left the planned path (not visited: {missing or '-'}, "
                                  f"unplanned: {extra or '-'})")
+
+    def _fire_planned_boundary(self, inst: Any, clock: Any, proc: str, task: Any) -> bool:
+        """If the path plans a timer on this task (a reminder) for this visit, move the clock to its due
+        time and fire it, once; True when it fired."""
+        graph = self.repo.graph(proc, self.tenant)
+        node = graph.nodes.get(task.element_id)
+        if node is None or node.tag.endswith("Gateway") or not graph.is_split(node.id):
+            return False
+        visit = self.visits[(proc, node.id)] - 1
+        outcomes = self.plans.get(proc, {}).get(node.id, [])
+        key = (proc, node.id, visit)
+        if visit < 0 or visit >= len(outcomes) or key in self.fired:
+            return False
+        if not any(graph.flows[f].virtual for f in outcomes[visit]):
+            return False
+        self.fired.add(key)
+        due = inst.next_timer_due()
+        if due is None:
+            raise AssertionError(f"{node.id}: the planned timer event is not waiting")
+        clock.set(max(due, clock.now()))
+        inst.fire_due_timers()
+        self._record(inst.drain_history())
+        return True
 
     def repo_process(self, key: str, tenant: str | None) -> Any:
         return self.repo.process(key, tenant if tenant is not None else self.tenant)

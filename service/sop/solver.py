@@ -202,11 +202,13 @@ class OutcomeSolver:
                         if k not in all_results and (k not in variables or variables[k] != v)}
             if self._budget <= 0:
                 break
-        labels = "; ".join(f"{gw.id} -> {[graph.flows[f].name or f for f in want]}" for gw, want in targets)
+        def names_of(want: tuple[str, ...]) -> list[str]:
+            return [graph.flows[f].name or f for f in want]
+
         if len(targets) == 1:
             gw, want = targets[0]
-            labels = f"{gw.id}: no form data found that makes the gateway take {[graph.flows[f].name or f for f in want]}"
-            raise DataGenError(labels)
+            raise DataGenError(f"{gw.id}: no form data found that makes the gateway take {names_of(want)}")
+        labels = "; ".join(f"{gw.id} -> {names_of(want)}" for gw, want in targets)
         raise DataGenError(f"no form data found for the planned outcomes {labels}")
 
     def _search(self, rules: list[PNode], level: int, scope: dict[str, Any], choices: Mapping[str, list[Any]],

@@ -47,6 +47,15 @@ def _guard() -> Any:
     return None
 
 
+@bp.after_request
+def _headers(response: Any) -> Any:
+    # Pages and downloads must not be framed (clickjacking) or content-sniffed into something else.
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 @bp.app_context_processor
 def _globals() -> dict[str, Any]:
     return {"current_locale": current_lang}

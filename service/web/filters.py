@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,14 +40,24 @@ def fmt_value(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "ya" if value else "tidak"
+        return ("ya" if value else "tidak") if current_lang() == "id" else ("yes" if value else "no")
     if isinstance(value, (datetime, date)):
         return fmt_datetime(value)
+    if isinstance(value, (int, float, Decimal)) and abs(value) >= 10_000:
+        return fmt_number(value)
     if isinstance(value, (dict, list)):
         text = json.dumps(value, ensure_ascii=False, default=str)
     else:
         text = str(value)
     return text if len(text) <= 300 else text[:297] + "..."
+
+
+def fmt_number(value: Any) -> str:
+    """Amounts of rupiah read the Indonesian way: 150.000.000 (English: 150,000,000)."""
+    text = f"{float(value):,.2f}" if not float(value).is_integer() else f"{int(value):,}"
+    if current_lang() == "id":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
 
 
 def fmt_size(size: int) -> str:
@@ -71,4 +82,4 @@ def install(app: Flask) -> None:
                                  markdown_safe=markdown_safe, tojson_attr=lambda v: json.dumps(v))
 
 
-__all__ = ["install", "fmt_datetime", "fmt_date", "fmt_value", "fmt_size", "markdown_safe"]
+__all__ = ["install", "fmt_datetime", "fmt_date", "fmt_value", "fmt_number", "fmt_size", "markdown_safe"]

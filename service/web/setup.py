@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
                                message=_("Token keamanan formulir tidak valid atau kedaluwarsa. Muat ulang halaman "
                                          "lalu kirim lagi.")), 400
 
-    for code in (403, 404):
+    for code in (403, 404, 413):
         app.register_error_handler(code, _page_error(code))
 
 
@@ -47,6 +47,11 @@ def _page_error(code: int) -> Any:
         from service.api import URL_PREFIX
         if request.path.startswith(URL_PREFIX):
             return exc
+        if code == 413:
+            from flask_babel import gettext as _
+            return render_template("error.html", code=code, title=_("Kiriman terlalu besar"),
+                                   message=_("Jumlah berkas yang dikirim melebihi batas server. Kirim berkas "
+                                             "yang lebih kecil atau lebih sedikit.")), code
         return render_template("error.html", code=code), code
     return handler
 

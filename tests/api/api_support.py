@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import io
+import os
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from service.app import create_app
 from service.engine import FrozenClock
@@ -14,9 +17,11 @@ PPK = ("ppk.pagaralam", "rahasia-ppk-1")
 OTHER = ("ppk.lahat", "rahasia-lahat-1")
 
 
-def make_app(tmp_path: Path, clock: FrozenClock | None = None, **settings: Any) -> Any:
-    app = create_app({"database_url": f"sqlite:///{tmp_path / 'alur.db'}", "instance_path": tmp_path,
-                      "scheduler": False, "web": False, "TESTING": True, **settings}, clock=clock)
+def make_app(tmp_path: Path, clock: FrozenClock | None = None, *, database_url: str | None = None,
+             **settings: Any) -> Any:
+    app = create_app({"database_url": database_url or f"sqlite:///{tmp_path / 'alur.db'}",
+                      "instance_path": tmp_path, "scheduler": False, "web": False, "TESTING": True, **settings},
+                     clock=clock)
     app.extensions["alur"].db.create_all()
     return app
 
@@ -37,3 +42,28 @@ def deploy(client: Any, *names: str, tenant: str | None = None, name: str = "uji
 
 def typed(value: Any, type_: str | None = None) -> dict[str, Any]:
     return {"value": value, **({"type": type_} if type_ else {})}
+
+
+@contextmanager
+def pg_schema_url(base_url: str) -> Iterator[str]:
+    """A URL on `base_url`'s server whose search_path is a fresh schema, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    from service.store import normalize_url
+
+    base = normalize_url(base_url)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def postgres_base() -> str | None:
+    return os.environ.get("DATABASE_URL_PG") or None

@@ -2,12 +2,13 @@
 is off unless a test asks for `auth_app` (then an admin and two tenant users exist)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from api_support import ADMIN, OTHER, PPK, make_app
+from api_support import ADMIN, OTHER, PPK, make_app, pg_schema_url, postgres_base
 from service.engine import FrozenClock
 
 
@@ -17,8 +18,21 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def app(tmp_path: Path, clock: FrozenClock) -> Iterator[Any]:
-    application = make_app(tmp_path, clock, ALUR_REST_AUTH="off")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema (DATABASE_URL_PG, set by `make test`)."""
+    base = postgres_base()
+    if not base:
+        if os.environ.get("ALUR_REQUIRE_PG") == "1":
+            pytest.fail("DATABASE_URL_PG is not set and ALUR_REQUIRE_PG=1 forbids skipping")
+        pytest.skip("DATABASE_URL_PG is not set: PostgreSQL tests need a server (`make test` starts one)")
+    with pg_schema_url(base) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app(request: pytest.FixtureRequest, tmp_path: Path, clock: FrozenClock) -> Iterator[Any]:
+    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    application = make_app(tmp_path, clock, database_url=url, ALUR_REST_AUTH="off")
     yield application
     application.extensions["alur"].db.dispose()
 
@@ -37,7 +51,7 @@ def ctx(app: Any) -> Any:
 def auth_app(tmp_path: Path, clock: FrozenClock) -> Iterator[Any]:
     from service.ops.users import create_user
 
-    application = make_app(tmp_path, clock)            # authentication on: the default
+    application = make_app(tmp_path, clock, ALUR_REST_AUTH="on")
     ctx = application.extensions["alur"].ops
     create_user(ctx, ADMIN[0], ADMIN[1], groups=["admin", "process-owner"], tenants=["pagaralam", "lahat"])
     create_user(ctx, PPK[0], PPK[1], groups=["PPK"], tenants=["pagaralam"])

@@ -116,3 +116,59 @@ def test_conditional_event_waits_for_variables() -> None:
     inst.set_variables({"ok": True})
     inst = h.reload(inst)
     assert h.ready(inst) == ["Task_After"]
+
+
+ERRORS = '''
+<bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:subProcess id="sub"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+  <bpmn:startEvent id="ss"><bpmn:outgoing>g1</bpmn:outgoing></bpmn:startEvent>
+  <bpmn:userTask id="Task_Check"><bpmn:incoming>g1</bpmn:incoming><bpmn:outgoing>g2</bpmn:outgoing></bpmn:userTask>
+  <bpmn:exclusiveGateway id="gw" default="g3"><bpmn:incoming>g2</bpmn:incoming><bpmn:outgoing>g3</bpmn:outgoing><bpmn:outgoing>g4</bpmn:outgoing></bpmn:exclusiveGateway>
+  <bpmn:endEvent id="se"><bpmn:incoming>g3</bpmn:incoming></bpmn:endEvent>
+  <bpmn:endEvent id="err_end"><bpmn:incoming>g4</bpmn:incoming><bpmn:errorEventDefinition errorRef="E_bad" /></bpmn:endEvent>
+  <bpmn:sequenceFlow id="g1" sourceRef="ss" targetRef="Task_Check" />
+  <bpmn:sequenceFlow id="g2" sourceRef="Task_Check" targetRef="gw" />
+  <bpmn:sequenceFlow id="g3" sourceRef="gw" targetRef="se" />
+  <bpmn:sequenceFlow id="g4" sourceRef="gw" targetRef="err_end"><bpmn:conditionExpression>${bad}</bpmn:conditionExpression></bpmn:sequenceFlow>
+</bpmn:subProcess>
+<bpmn:boundaryEvent id="on_error" attachedToRef="sub"><bpmn:outgoing>f3</bpmn:outgoing><bpmn:errorEventDefinition errorRef="E_bad" /></bpmn:boundaryEvent>
+<bpmn:parallelGateway id="split"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing><bpmn:outgoing>f5</bpmn:outgoing></bpmn:parallelGateway>
+<bpmn:userTask id="Task_Slow"><bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing></bpmn:userTask>
+<bpmn:userTask id="Task_Fast"><bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing></bpmn:userTask>
+<bpmn:endEvent id="done"><bpmn:incoming>f6</bpmn:incoming></bpmn:endEvent>
+<bpmn:endEvent id="stop_all"><bpmn:incoming>f7</bpmn:incoming><bpmn:terminateEventDefinition /></bpmn:endEvent>
+<bpmn:userTask id="Task_Handle"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f8</bpmn:outgoing></bpmn:userTask>
+<bpmn:endEvent id="handled"><bpmn:incoming>f8</bpmn:incoming></bpmn:endEvent>
+<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="sub" />
+<bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="split" />
+<bpmn:sequenceFlow id="f3" sourceRef="on_error" targetRef="Task_Handle" />
+<bpmn:sequenceFlow id="f4" sourceRef="split" targetRef="Task_Slow" />
+<bpmn:sequenceFlow id="f5" sourceRef="split" targetRef="Task_Fast" />
+<bpmn:sequenceFlow id="f6" sourceRef="Task_Slow" targetRef="done" />
+<bpmn:sequenceFlow id="f7" sourceRef="Task_Fast" targetRef="stop_all" />
+<bpmn:sequenceFlow id="f8" sourceRef="Task_Handle" targetRef="handled" />'''
+
+
+def errors_harness() -> Harness:
+    [model] = parse_bpmn("err.bpmn", wrap(ERRORS, key="err", extra='<bpmn:error id="E_bad" errorCode="BAD" />\n'))
+    return Harness({"err": model})
+
+
+def test_error_end_event_in_subprocess_reaches_boundary() -> None:
+    h = errors_harness()
+    inst = h.start("err", {"bad": False})
+    inst = h.complete(inst, "Task_Check", {"bad": True})
+    assert h.ready(inst) == ["Task_Handle"]
+    inst = h.complete(inst, "Task_Handle")
+    assert inst.completed
+
+
+def test_terminate_end_event_cancels_the_other_branch() -> None:
+    h = errors_harness()
+    inst = h.start("err", {"bad": False})
+    inst = h.complete(inst, "Task_Check")
+    assert h.ready(inst) == ["Task_Fast", "Task_Slow"]
+    inst = h.complete(inst, "Task_Fast")
+    assert inst.completed and inst.user_tasks() == []
+    assert "Task_Slow" in [e.element_id for e in h.kinds("activity_cancelled")]
+    assert h.kinds("instance_ended")

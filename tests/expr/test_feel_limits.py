@@ -67,16 +67,26 @@ def test_huge_integer_variable_is_refused() -> None:
 
 
 def test_parser_nesting_bound() -> None:
-    for text in ["(" * 10_000 + "1" + ")" * 10_000, "[" * 10_000 + "]" * 10_000, "-" * 10_000 + "1",
-                 "{a:" * 5000 + "1" + "}" * 5000, "if true then " * 5000 + "1" + " else 2" * 5000,
-                 "f(" * 5000 + ")" * 5000, "not(" * 5000 + "1" + ")" * 5000]:
+    # Deeper than Python's recursion limit, yet shorter than Limits.max_text.
+    for text in ["(" * 5_000 + "1" + ")" * 5_000, "[" * 5_000 + "]" * 5_000, "-" * 10_000 + "1",
+                 "{a:" * 3000 + "1" + "}" * 3000, "if true then " * 900 + "1" + " else 2" * 900,
+                 "f(" * 3000 + ")" * 3000, "not(" * 3000 + "1" + ")" * 3000]:
         start = time.perf_counter()
         with pytest.raises(ExpressionSyntaxError) as info:
             feel.compile_expression(text)
         assert time.perf_counter() - start < 1.0
         assert "deep" in info.value.message
     with pytest.raises(ExpressionSyntaxError):
-        feel.compile_unary_tests("(" * 10_000 + "1" + ")" * 10_000)
+        feel.compile_unary_tests("(" * 5_000 + "1" + ")" * 5_000)
+
+
+def test_overlong_text_is_refused_before_parsing() -> None:
+    start = time.perf_counter()
+    with pytest.raises(ExpressionSyntaxError, match="longer than 20000 characters"):
+        feel.compile_expression("1 + " * 20_000 + "1")
+    with pytest.raises(ExpressionSyntaxError, match="longer than"):
+        feel.compile_unary_tests('"a",' * 6_000 + '"b"')
+    assert time.perf_counter() - start < 0.1
 
 
 def test_recursion_bound_in_user_functions() -> None:
@@ -159,3 +169,13 @@ def test_regex_compile_bombs_are_refused_before_compiling() -> None:
         assert "repeats too much" in diagnostics[0]
     assert time.perf_counter() - start < 0.5
     assert feel.evaluate('matches("ab-1234", "[a-z]{2}-\\d{4}")') is True
+
+
+def test_long_flat_chains_do_not_recurse() -> None:
+    # 'a + a + ...' and 'a and a and ...' are flat chains; postfix chains count as nesting.
+    assert feel.evaluate("1 + " * 4_000 + "1") == 4_001
+    assert feel.evaluate("a and " * 3_000 + "a", {"a": True}) is True
+    assert feel.evaluate("a or " * 3_000 + "a", {"a": False}) is False
+    for text in ["x" + ".a" * 3000, "x" + "[1]" * 3000, "f()" + "()" * 3000, "1 = " * 3000 + "1"]:
+        with pytest.raises(ExpressionSyntaxError):
+            feel.compile_expression(text)

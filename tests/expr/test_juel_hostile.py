@@ -60,5 +60,8 @@ def test_hostile_as_a_variable_value_is_inert(text):
 def test_no_python_error_escapes_on_plain_text():
     # texts without ${ } are literal text in JUEL: returned verbatim, never interpreted
     for text in HOSTILE:
-        if not juel.is_juel(text) and "\\" not in text:
+        if len(text) > Limits().max_text:
+            with pytest.raises(ExpressionSyntaxError, match="longer than"):
+                juel.compile(text)
+        elif not juel.is_juel(text) and "\\" not in text:
             assert juel.compile(text).evaluate({}) == text

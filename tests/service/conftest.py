@@ -60,7 +60,7 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def app(db_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Any]:
-    application = create_app({"database_url": db_url, "instance_path": tmp_path, "scheduler": False, "web": False,
+    application = create_app({"database_url": db_url, "instance_path": tmp_path, "scheduler": False, "web": False, "ALUR_REST_AUTH": "off",
                               "TESTING": True}, clock=clock)
     application.extensions["alur"].db.create_all()
     yield application

@@ -145,7 +145,7 @@ def test_serve_deploys_folders_and_answers(tmp_path: Path) -> None:
     (root / "dmn" / "risiko.dmn").write_bytes((FIXTURES / "risiko.dmn").read_bytes())
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "PYTHONPATH": str(ROOT),
-           "ALUR_SCHEDULER_INTERVAL": "0.5", "ALUR_WEB": "off"}
+           "ALUR_SCHEDULER_INTERVAL": "0.5", "ALUR_WEB": "off", "ALUR_REST_AUTH": "off"}
     proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--deploy-dirs",
                              "--root", str(root)], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)

@@ -93,3 +93,9 @@ def test_deploy_request_errors(client: Any) -> None:
     assert r.status_code == 400 and "No deployment resources" in r.json["message"]
     r = deploy_rest(client, "pengadaan.bpmn", **{"enable-duplicate-filtering": "kadang"})
     assert r.status_code == 400 and "enable-duplicate-filtering" in r.json["message"]
+
+
+def test_invalid_tenant_id(client: Any, app: Any) -> None:
+    r = deploy_rest(client, "pengadaan.bpmn", tenant="pagar alam/../x")
+    assert r.status_code == 400 and "tenant id" in r.json["message"]
+    assert _count(app, Deployment) == 0

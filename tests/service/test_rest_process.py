@@ -181,3 +181,15 @@ def test_completed_tasks_leave_no_projection_rows(client: Any, app: Any, deploye
     with app.extensions["alur"].db.unit_of_work() as s:
         assert s.scalar(select(func.count()).select_from(UserTask)) == 0
         assert s.scalar(select(func.count()).select_from(TaskCandidate)) == 0
+
+
+def test_candidate_user_includes_group_membership(client: Any, app: Any, deployed: dict) -> None:
+    from service.store import AppUser, UserGroup
+    with app.extensions["alur"].db.unit_of_work() as s:
+        s.add(AppUser(id="budi", display_name="Budi", password_hash="x",
+                      groups=[UserGroup(name="PPK")]))
+        s.add(AppUser(id="ani", display_name="Ani", password_hash="x", groups=[UserGroup(name="Pokja Pemilihan")]))
+    _start(client)
+    assert [t["name"] for t in client.get("/engine-rest/task", query_string={"candidateUser": "budi"}).json] == \
+        ["Siapkan dokumen"]
+    assert client.get("/engine-rest/task", query_string={"candidateUser": "ani"}).json == []

@@ -69,8 +69,8 @@ def test_config_from_env(tmp_path: Path) -> None:
     assert Config.from_env({"DATABASE_URL": "postgresql://x/y"}).database_url == "postgresql://x/y"
     with pytest.raises(ConfigError, match="ALUR_SCHEDULER"):
         Config.from_env({"ALUR_SCHEDULER": "kadang"})
-    with pytest.raises(ConfigError, match="ALUR_AUTH"):
-        Config.from_env({"ALUR_AUTH": "magic"})
+    with pytest.raises(ConfigError, match="ALUR_TIMER_LEASE"):
+        Config.from_env({"ALUR_TIMER_LEASE": "lama"})
     with pytest.raises(ConfigError, match="unknown configuration keys: databse_url"):
         Config.coerce({"databse_url": "x"})
     assert Config.coerce({"TESTING": True}).flask == {"TESTING": True}

@@ -64,3 +64,41 @@ def test_cli_import_reports_problems_and_writes_nothing(tmp_path: Path, capsys: 
     assert not (tmp_path / "out").exists()
     assert main(["sop", "import", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "out")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_output_document_options() -> None:
+    from service.sop.model import parse_yaml
+    table = parse_yaml("""
+key: t
+tenant: x
+name: T
+lanes: [A]
+steps:
+  - {no: "1", name: Layar, lane: A, output: Halaman pendaftaran, output_document: false}
+  - no: "2"
+    name: Surat
+    lane: A
+    output: Surat Permohonan Asistensi
+    output_show_if: '=perlu_asistensi = "ya"'
+    fields: [{key: perlu_asistensi, label: Perlu asistensi, type: radio, values: [ya, tidak]}]
+""", "t.yaml")
+    forms = build_forms(table)
+    assert [c["type"] for c in forms["t-1"]["components"]] == ["text"]
+    comps = {c.get("key"): c for c in forms["t-2"]["components"]}
+    assert comps["nomor_output_2"]["conditional"] == {"hide": '=not(perlu_asistensi = "ya")'}
+    assert comps["berkas_output_2"]["conditional"] == comps["nomor_output_2"]["conditional"]
+    with pytest.raises(Exception, match="output_show_if: needs an output document"):
+        parse_yaml('key: t\ntenant: x\nname: T\nlanes: [A]\nsteps:\n'
+                   '  - {no: "1", name: S, lane: A, output_show_if: "=x"}\n', "t.yaml")
+
+
+def test_read_only_values_are_templated_text() -> None:
+    from service.sop.model import SopFormatError, parse_yaml
+    base = 'key: t\ntenant: x\nname: T\nlanes: [A]\nsteps:\n'
+    table = parse_yaml(base + '  - {no: "7", name: Jadwal, lane: A, show: [{label: Metode pemilihan, '
+                              'value: penetapan_metode.metode_pemilihan}]}\n', "t.yaml")
+    text = build_forms(table)["t-7"]["components"][1]
+    assert text == {"id": "Text_data_7", "type": "text",
+                    "text": "**Metode pemilihan:** {{penetapan_metode.metode_pemilihan}}"}
+    with pytest.raises(SopFormatError, match=r"show\[1\]"):
+        parse_yaml(base + '  - {no: "7", name: J, lane: A, show: [{label: X, value: "a + b"}]}\n', "t.yaml")

@@ -20,7 +20,7 @@ NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
       "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
 C = "{http://camunda.org/schema/1.0/bpmn}"
 ALL_FIXTURES = ["linear.yaml", "branch_loop.yaml", "parallel.yaml", "call_rule.yaml", "csv_table.csv",
-                "broken.yaml", "inclusive.yaml"]
+                "broken.yaml", "inclusive.yaml", "heading.yaml", "reminder.yaml"]
 
 
 def xml_of(name: str) -> etree._Element:
@@ -88,6 +88,30 @@ def test_parallel_substeps_split_and_join() -> None:
     assert props(el(root, "Step_2c"))["sop.no"] == "2c"
 
 
+def test_heading_row_becomes_the_split_gateway() -> None:
+    root = xml_of("heading.yaml")
+    split = el(root, "Gateway_2")
+    assert etree.QName(split).localname == "parallelGateway" and split.get("name") == "2. Mengolah data penyedia"
+    assert props(split)["sop.no"] == "2" and not root.xpath("//*[@id='Step_2']")
+    assert el(root, "Flow_Step_1_Gateway_2") is not None
+    with pytest.raises(SopFormatError, match="heading: only a step with parallel sub-steps"):
+        parse_yaml(BASE + '  - {no: "1", name: S, lane: A, heading: true}', "t.yaml")
+
+
+def test_reminder_is_a_non_interrupting_timer_to_an_external_task() -> None:
+    root = xml_of("reminder.yaml")
+    timer = el(root, "Reminder_11")
+    assert (timer.get("attachedToRef"), timer.get("cancelActivity")) == ("Step_11", "false")
+    assert timer.find("bpmn:timerEventDefinition/bpmn:timeCycle", NS).text == "R/P1M"
+    assert el(root, "Reminder_12").find("bpmn:timerEventDefinition/bpmn:timeDuration", NS).text == "P3D"
+    task = el(root, "Task_pengingat_11")
+    assert (task.get(C + "type"), task.get(C + "topic")) == ("external", "alur-pengingat")
+    assert props(task) == {"pengingat.langkah": "11", "pengingat.task": "Step_11"}     # no sop.no: not a seed step
+    assert el(root, "Flow_Task_pengingat_11_End_pengingat_11") is not None
+    with pytest.raises(SopFormatError, match="reminder: only a user or manual task"):
+        parse_yaml(BASE + '  - {no: "1", name: S, lane: A, kind: call, call: {key: x}, reminder: P1D}', "t.yaml")
+
+
 def test_inclusive_split_with_join() -> None:
     root = xml_of("inclusive.yaml")
     split, join = el(root, "Gateway_7"), el(root, "Join_7")
@@ -122,7 +146,7 @@ def test_generated_model_parses_with_the_engine(name: str) -> None:
     from service.engine import parse_bpmn
     table = load_table(FIXTURES / name)
     assert generate(table).validation_note is None       # import_tables ran service.engine.parse_bpmn
-    (model,) = parse_bpmn(f"{table.key}.bpmn", to_bpmn(table))
+    (model,) = parse_bpmn(f"{table.key}.bpmn", to_bpmn(table), validate_xsd=True)   # BPMN 2.0 schema too
     assert model.key == table.key and model.lanes == table.lanes and model.executable
     tasks = {e.id: e for e in model.elements.values() if e.properties.get("sop.no")}
     assert {e.properties["sop.no"] for e in tasks.values()} == {
@@ -195,7 +219,8 @@ steps:
     ('  - {no: "1", name: S, lane: A, gateway: {branches: [{to: end}, {to: end, default: true}]}}',
      "needs when:"),
     ('  - {name: S, lane: A}', "give exactly one of no"),
-    ('  - {no: "1", name: S, lane: A, gateway: {join: "1", branches: [{to: end, when: "${x}"}, {to: end, default: true}]}}',
+    ('  - {no: "1", name: S, lane: A, gateway: {join: "1", branches: [{to: end, when: "${x}"}, '
+     '{to: end, default: true}]}}',
      "gateway.join: only inclusive and parallel gateways are joined"),
     ('  - {no: "1", name: S, lane: A, gateway: {type: inclusive, join: "1", branches: [{to: end, when: "${x}"}, '
      '{to: end, default: true}]}}', "the join step '1' must come after step 1"),

@@ -29,9 +29,15 @@ def simulate(root: Path, *targets: tuple[str | None, str]) -> tuple[int, str]:
 
 def test_sound_models_pass_with_full_coverage(root: Path) -> None:
     code, text = simulate(root, ("uji", "uji_linear"), ("uji", "uji_cabang"), ("uji", "uji_paralel"),
-                          ("uji", "uji_csv"), ("uji", "uji_inklusif"))
+                          ("uji", "uji_csv"), ("uji", "uji_inklusif"), ("uji", "uji_judul"),
+                          ("uji", "uji_pengingat"))
     assert code == 0, text
-    assert text.splitlines()[-1] == "5 models, 10 paths, flow nodes 100%, sequence flows 100%"
+    assert text.splitlines()[-1] == "7 models, 15 paths, flow nodes 100%, sequence flows 100%"
+    # a reminder fires once on the simplest path reaching its task (the engine's timer, on the clock)
+    assert "11[Penanggung Jawab Kinerja] > 12[Kepala UKPBJ] > (Pengingat: 12. Menyetujui)[Kepala UKPBJ]" in text
+    # a heading row: its branches overlap; 30 min + the longer branch (3 h), its own waktu not added
+    assert "jalur   1  OK      0.47 hari kerja  1[Kasubag LPSE] > 2a[Tim Pendataan dan Analisis] > " \
+           "2b[Kasubag LPSE] > 3[Kasubag LPSE]" in text
     # the inclusive split: each branch alone, both, none
     assert "7[Tim Pembina] > 7a[Tim Pembina] > 7b[Tim Pembina] > 8[Tim Pembina]" in text
     assert "GAGAL" not in text

@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from service.sop.bpmn_writer import to_bpmn
-from service.sop.importer import find_tables
+from service.sop.importer import assumptions_markdown, find_tables, generate
 from service.sop.model import SopTable, load_table
 
 REPO = Path(__file__).resolve().parents[2]
@@ -117,3 +117,26 @@ def test_generated_model_is_up_to_date(path: Path) -> None:
     assert shipped.read_bytes() == to_bpmn(table), (
         f"{shipped.relative_to(REPO)} is stale: run `alur sop import sop --out . "
         "--assumptions bpmn/ASSUMPTIONS.md`")
+
+
+@pytest.mark.skipif(not TABLES, reason="no SOP tables in sop/ yet")
+@pytest.mark.parametrize("path", TABLES, ids=[str(p.relative_to(REPO)) for p in TABLES])
+def test_generated_forms_are_up_to_date(path: Path) -> None:
+    table = load_table(path)
+    folder = REPO / "forms" / table.tenant
+    if not (REPO / "bpmn" / table.tenant / f"{table.key}.bpmn").is_file():
+        pytest.skip("not generated yet")
+    for form_id, text in generate(table).forms.items():
+        shipped = folder / f"{form_id}.form"
+        assert shipped.is_file() and shipped.read_text(encoding="utf-8") == text, (
+            f"{shipped.relative_to(REPO)} is stale or missing: re-run `alur sop import sop --out . "
+            "--assumptions bpmn/ASSUMPTIONS.md`")
+
+
+@pytest.mark.skipif(not TABLES, reason="no SOP tables in sop/ yet")
+def test_assumptions_page_is_up_to_date() -> None:
+    page = REPO / "bpmn" / "ASSUMPTIONS.md"
+    if not page.is_file():
+        pytest.skip("bpmn/ASSUMPTIONS.md not generated yet")
+    assert page.read_text(encoding="utf-8") == assumptions_markdown([load_table(p) for p in TABLES]), (
+        "bpmn/ASSUMPTIONS.md is stale: re-run `alur sop import sop --out . --assumptions bpmn/ASSUMPTIONS.md`")

@@ -88,3 +88,41 @@ def task_links(client: Any) -> list[str]:
 
 def complete(client: Any, task_url: str, data: dict[str, Any], **kw: Any) -> Any:
     return post(client, task_url, data, token_from=task_url, **kw)
+
+
+def valid_post(form: Any) -> dict[str, Any]:
+    """An HTML post that satisfies every visible field of a FormDefinition (for walking a whole SOP)."""
+    out: dict[str, Any] = {}
+    for f in form.value_fields() if form is not None else []:
+        if f.readonly or f.type == "filepicker":
+            continue
+        if f.type == "checklist":
+            out[f.key] = [o.value for o in f.options]
+        elif f.type in ("select", "radio"):
+            preferred = [o.value for o in f.options if o.value in ("sesuai", "lengkap", "ya", "setuju", "selesai", "true")]
+            out[f.key] = preferred[0] if preferred else f.options[0].value
+        elif f.type == "taglist":
+            out[f.key] = [f.options[0].value] if f.options else []
+        elif f.type == "number":
+            out[f.key] = str(int(f.min) if f.min is not None and f.min > 1 else 150_000_000 if f.max is None
+                             else int(f.max))
+        elif f.type == "checkbox":
+            out[f.key] = "true"
+        elif f.type == "datetime":
+            out[f.key] = {"time": "09:00", "datetime": "2026-01-05T09:00"}.get(f.subtype or "date", "2026-01-05")
+        else:
+            text = "Isian uji"
+            if f.validation_type == "email":
+                text = "uji@example.go.id"
+            elif f.validation_type == "phone":
+                text = "081234567890"
+            if f.pattern:
+                if "email" in f.key:
+                    out[f.key] = "uji@example.go.id"
+                continue        # no generic value matches an arbitrary pattern; such fields stay empty
+            if f.min_length:
+                text = text.ljust(f.min_length, "x")
+            if f.max_length:
+                text = text[: f.max_length]
+            out[f.key] = text
+    return {k: v for k, v in out.items() if v is not None}

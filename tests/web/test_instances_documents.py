@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from .support import STEP_2_VALID, STEP_3_VALID, complete, login, post, start, step_4, task_links, text
+from .support import STEP_2_VALID, STEP_3_VALID, complete, login, start, step_4, task_links, text
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -38,7 +38,7 @@ def test_instance_page_shows_history_variables_decision_and_documents(make_clien
         assert step in page
     assert "ppk.pagaralam" in page and "kepala-ukpbj.pagaralam" in page and "pokja-pemilihan.pagaralam" in page
     # variables
-    assert "<code>nilai_hps</code>" in page and "150000000" in page
+    assert "<code>nilai_hps</code>" in page and "150.000.000" in page
     # the decision with its matched rule and annotation
     assert "kelengkapan_dpp" in page and "Aturan" in page
     assert "lengkap" in page
@@ -134,3 +134,14 @@ def test_uploaded_kelengkapan_file_counts_as_ticked(make_client):
             "doc_k1": (io.BytesIO(PDF), "SK PPK.pdf")}
     response = complete(ppk, task_url, data, content_type="multipart/form-data")
     assert response.status_code == 302
+
+
+def test_request_over_the_server_limit_gets_a_page_not_a_crash(make_client, app):
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    ppk = make_client()
+    login(ppk, "ppk.pagaralam")
+    task_url = start(ppk).location
+    files = {"doc_k1": (io.BytesIO(b"%PDF-" + b"x" * 20_000), "besar.pdf")}
+    response = complete(ppk, task_url, {**STEP_2_VALID, **files}, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "Kiriman terlalu besar" in text(response)

@@ -54,6 +54,8 @@ def test_modeler_page_carries_the_editor_contract(make_client, ctx):
     assert "vendor/bpmn-modeler.js" in page and "data-canvas" in page and "data-properties" in page
     page = text(owner.get(f"/model/keputusan/{_latest_id(ctx, 'decision', 'kelengkapan_dpp')}/ubah"))
     assert "data-dmn-editor" in page and 'data-decision-key="kelengkapan_dpp"' in page
+    # the rules' annotations (legal basis), which dmn-js does not display, are listed beside the table
+    assert "<code>Rule_dpp_sk_ppk</code>" in page and "SOP Persiapan Pemilihan Penyedia Kota Pagar Alam" in page
 
 
 def test_bpmn_edit_deploys_a_new_version_running_instances_keep_theirs(make_client, ctx):

@@ -91,6 +91,9 @@ def test_step_context_and_label():
                         "mutu.output": "Hasil reviu"}, "Melakukan reviu")
     assert ctx.kelengkapan == ("A", "B", "C") and ctx.waktu_text == "3 hari kerja" and ctx.no == "4"
     assert step_label("4. Mereviu DPP", "4") == "Mereviu DPP"
+    with_note = step_context({}, "Menyusun laporan\n\nKeterangan: paling lambat akhir bulan")
+    assert with_note.uraian == "Menyusun laporan" and with_note.keterangan == "paling lambat akhir bulan"
+    assert step_context({}, None).uraian is None
     assert step_label("Mereviu 4. DPP", "4") == "Mereviu 4. DPP"
 
 
@@ -117,3 +120,18 @@ def test_form_data_fields_from_the_engine_shape():
     assert errors["jumlah"] == ["Maksimal 10."] and "jenis" in errors
     clean, errors = validate_submission(form, {"jumlah": "7", "jenis": "b"})
     assert clean == {"jumlah": 7, "jenis": "b"} and not errors
+
+
+def test_amounts_and_dates_read_the_local_way(app):
+    from flask import session
+
+    from service.web.filters import fmt_datetime, fmt_value
+    with app.test_request_context("/"):
+        assert fmt_value(150_000_000) == "150.000.000"
+        assert fmt_value(12_500.5) == "12.500,50"
+        assert fmt_value(2026) == "2026"
+        assert fmt_value(True) == "ya"
+        assert fmt_datetime(datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc)) == "5 Jan 2026 08:00 WIB"
+        session["lang"] = "en"
+        assert fmt_value(150_000_000) == "150,000,000"
+        assert fmt_datetime(datetime(2026, 8, 17, 3, 0, tzinfo=timezone.utc)) == "17 Aug 2026 10:00 WIB"

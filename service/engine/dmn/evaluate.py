@@ -6,12 +6,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from service.expr import ExpressionError, LimitExceeded, Limits, feel
-from service.expr.feel.values import Range
+from service.expr.feel.values import BuiltinFunction, Range
 
+from .boxed import Chain, KnowledgeModel, TableBox, knowledge_scope, make_function
 from .errors import DecisionError
-from .hit_policies import apply_hit_policy
+from .hit_policies import aggregate_rows, apply_hit_policy
 from .model import DecisionModel, DecisionResult, MatchedRule
-from .tables import SINGLE_HIT, DecisionTable, LiteralDecision, TableRule
+from .tables import SINGLE_HIT, BoxedDecision, DecisionTable, LiteralDecision, TableRule
 
 _DEFAULT_LIMITS = Limits()
 
@@ -49,11 +50,16 @@ class _Overlay(Mapping[str, Any]):
 
 
 class _Run:
-    """State shared by one top-level evaluation: limits and the overall deadline."""
-    __slots__ = ("limits", "deadline")
+    """State shared by one top-level evaluation: limits, the overall deadline, BKM functions, call depth.
+
+    It is also the environment of boxed expressions (`boxed.BoxEnv`).
+    """
+    __slots__ = ("limits", "deadline", "depth", "functions")
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        self.depth = 0
+        self.functions: dict[str, BuiltinFunction] = {}
         # Each cell is bounded by the Limits; the whole decision (all cells, all required decisions)
         # gets the same wall-clock budget so that many slow cells cannot add up.
         self.deadline = time.monotonic() + limits.max_seconds
@@ -62,6 +68,19 @@ class _Run:
         if time.monotonic() > self.deadline:
             raise DecisionError(f"decision '{key}': evaluation took longer than {self.limits.max_seconds} s",
                                 decision_key=key)
+
+    def function_of(self, bkm: KnowledgeModel) -> BuiltinFunction:
+        # One function per BKM and evaluation, made on first use: recursive BKMs resolve to themselves.
+        fn = self.functions.get(bkm.id)
+        if fn is None:
+            fn = self.functions[bkm.id] = make_function(bkm.function, {}, self, bkm.knowledge)
+        return fn
+
+    def table_value(self, box: TableBox, scope: Mapping[str, Any], diagnostics: list[str]) -> Any:
+        self.check_time(box.model.key)
+        result = _evaluate_table(box.model, box.table, scope, self)
+        diagnostics.extend(result.diagnostics)
+        return result.value
 
 
 def plain(value: Any) -> Any:
@@ -120,10 +139,12 @@ def bind_required_result(scope: dict[str, Any], model: DecisionModel, result: De
                 names.extend(n for n in row if n not in names)
             for name in names:
                 scope[name] = [row.get(name) for row in rows]
-    if multi:
-        value: Any = [_spec_value(row) for row in rows]
+    if result.value is not None or not rows:
+        value: Any = result.value          # exact FEEL value (numbers stay decimals)
+    elif multi:
+        value = [_spec_value(row) for row in rows]
     else:
-        value = _spec_value(rows[0]) if rows else None
+        value = _spec_value(rows[0])
     if model.name:
         scope[model.name] = value
     scope[model.key] = value
@@ -136,10 +157,15 @@ def _spec_value(row: dict[str, Any]) -> Any:
 def _evaluate_one(model: DecisionModel, scope: Mapping[str, Any], run: _Run) -> DecisionResult:
     run.check_time(model.key)
     logic = model.logic
+    if model.knowledge:
+        # Required business knowledge models are visible to the decision as functions (DMN 1.3, 6.3.4).
+        scope = Chain(knowledge_scope(model.knowledge, run), scope)
     if isinstance(logic, LiteralDecision):
         return _evaluate_literal(model, logic, scope, run)
     if isinstance(logic, DecisionTable):
         return _evaluate_table(model, logic, scope, run)
+    if isinstance(logic, BoxedDecision):
+        return _evaluate_boxed(model, logic, scope, run)
     raise DecisionError(f"decision '{model.key}' has no compiled logic (parse it with parse_dmn)",
                         decision_key=model.key)
 
@@ -163,7 +189,23 @@ def _evaluate_literal(model: DecisionModel, logic: LiteralDecision, scope: Mappi
         value = _type_check(value, logic.type_ref, diagnostics, f"variable {logic.variable_name}")
     value = _storable(value, diagnostics, f"variable {logic.variable_name}")
     return DecisionResult(key=model.key, result_list=[{logic.variable_name: plain(value)}], matched_rules=[],
-                          evaluations=[], diagnostics=diagnostics, name=model.name)
+                          evaluations=[], diagnostics=diagnostics, name=model.name, value=value)
+
+
+def _evaluate_boxed(model: DecisionModel, logic: BoxedDecision, scope: Mapping[str, Any],
+                    run: _Run) -> DecisionResult:
+    diagnostics: list[str] = []
+    try:
+        value = logic.box.evaluate(scope, run, diagnostics)
+    except ExpressionError as exc:
+        raise _wrap(model, logic.tag, exc) from exc
+    except RecursionError:
+        raise DecisionError(f"decision '{model.key}': {logic.tag} nested too deeply", decision_key=model.key) from None
+    if logic.type_ref:
+        value = _type_check(value, logic.type_ref, diagnostics, f"variable {logic.variable_name}")
+    value = _storable(value, diagnostics, f"variable {logic.variable_name}")
+    return DecisionResult(key=model.key, result_list=[{logic.variable_name: plain(value)}], matched_rules=[],
+                          evaluations=[], diagnostics=diagnostics, name=model.name, value=value)
 
 
 def _type_check(value: Any, type_ref: str, diagnostics: list[str], what: str) -> Any:
@@ -244,6 +286,10 @@ def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[s
         return row
 
     chosen, rows, aggregate = apply_hit_policy(model, table, matched, outputs_of, diagnostics)
+    if not matched and any(o.default is not None for o in table.outputs):
+        rows = [_default_row(model, table, scope, run, diagnostics)]
+        if table.aggregation:
+            aggregate = aggregate_rows(model, table, rows, [])
     if table.aggregation:
         name = table.outputs[0].name
         result_list = [] if aggregate is None else [{name: plain(aggregate)}]
@@ -254,7 +300,38 @@ def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[s
                      for r, row in zip(chosen, rows)]
     return DecisionResult(key=model.key, result_list=result_list, matched_rules=matched_rules, evaluations=[],
                           diagnostics=diagnostics, name=model.name, inputs=evaluated_inputs,
-                          collect_result=plain(aggregate) if table.aggregation else None)
+                          collect_result=plain(aggregate) if table.aggregation else None,
+                          value=table_value(table, rows, aggregate))
+
+
+def _default_row(model: DecisionModel, table: DecisionTable, scope: Mapping[str, Any], run: _Run,
+                 diagnostics: list[str]) -> dict[str, Any]:
+    """No rule matched: each output takes its defaultOutputEntry, or null (DMN 1.3, 8.3.2)."""
+    row: dict[str, Any] = {}
+    for output in table.outputs:
+        value = None
+        if output.default is not None:
+            try:
+                value = output.default.evaluate(scope, run.limits, diagnostics)
+            except ExpressionError as exc:
+                raise _wrap(model, f"default output {output.name!r}", exc) from exc
+            if output.type_ref:
+                value = _type_check(value, output.type_ref, diagnostics, f"default output {output.name}")
+        row[output.name] = _storable(value, diagnostics, f"default output {output.name}")
+    return row
+
+
+def table_value(table: DecisionTable, rows: list[dict[str, Any]], aggregate: Any) -> Any:
+    """The value of a decision table by DMN semantics (DMN 1.3, 8.3.4): one output gives its value, several
+    a context; a multiple-hit table gives a list; an aggregation gives the aggregate; no match gives null."""
+    if table.aggregation:
+        return aggregate
+
+    def row_value(row: dict[str, Any]) -> Any:
+        return next(iter(row.values())) if len(table.outputs) == 1 else dict(row)
+    if table.hit_policy in SINGLE_HIT:
+        return row_value(rows[0]) if rows else None
+    return [row_value(row) for row in rows]
 
 
 __all__ = ["evaluate_decision", "bind_required_result", "requirement_order"]

@@ -98,6 +98,11 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+def aggregate_rows(model: DecisionModel, table: DecisionTable, rows: list[Row], matched: list[TableRule]) -> Any:
+    """SUM/MIN/MAX/COUNT of the first output over `rows` (also used for the default-output row)."""
+    return _aggregate(model, table, rows, matched)
+
+
 def _aggregate(model: DecisionModel, table: DecisionTable, rows: list[Row], matched: list[TableRule]) -> Any:
     name = table.outputs[0].name
     values = [row[name] for row in rows if row.get(name) is not None]   # empty / null entries do not count

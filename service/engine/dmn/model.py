@@ -19,7 +19,7 @@ class DecisionModel:
     required: list[str]                      # keys of required decisions in the same file
     hit_policy: str | None                   # None for literal-expression decisions
     aggregation: str | None
-    kind: str = "decisionTable"              # decisionTable | literalExpression
+    kind: str = "decisionTable"              # decisionTable | literalExpression | context | invocation | list | relation | functionDefinition
     version_tag: str | None = None           # camunda:versionTag
     history_ttl: str | None = None           # camunda:historyTimeToLive
     drd_key: str | None = None               # id of <definitions> (Camunda's decision requirements key)
@@ -28,6 +28,7 @@ class DecisionModel:
     line: int | None = None
     logic: Any = field(default=None, compare=False, repr=False)
     required_models: tuple["DecisionModel", ...] = field(default=(), compare=False, repr=False)
+    knowledge: tuple[Any, ...] = field(default=(), compare=False, repr=False)   # boxed.KnowledgeModel (BKMs)
 
     @property
     def input_names(self) -> list[str]:
@@ -38,7 +39,7 @@ class DecisionModel:
     @property
     def output_names(self) -> list[str]:
         return [o.name for o in getattr(self.logic, "outputs", ())] or (
-            [self.logic.variable_name] if self.kind == "literalExpression" and self.logic is not None else [])
+            [self.logic.variable_name] if self.kind != "decisionTable" and self.logic is not None else [])
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,4 @@ class DecisionResult:
     name: str | None = None
     inputs: list[dict[str, Any]] = field(default_factory=list)   # {"id", "label", "value"} per table input
     collect_result: Any = None               # the aggregate of COLLECT with SUM/MIN/MAX/COUNT
+    value: Any = None                        # the decision's value by DMN semantics (a FEEL value, exact)

@@ -8,11 +8,13 @@ from lxml import etree
 
 from service.expr import ExpressionError, Limits, feel
 
+from .boxed import (Box, ContextBox, ContextEntry, FunctionBox, InvocationBox, KnowledgeModel, ListBox, LiteralBox,
+                    RelationBox, TableBox)
 from .cells import ExpressionCell, TestCell, UnsupportedLanguage, is_any
 from .errors import DmnModelError
 from .model import DecisionModel
-from .tables import (AGGREGATIONS, HIT_POLICIES, DecisionTable, LiteralDecision, TableInput, TableOutput,
-                     TableRule)
+from .tables import (AGGREGATIONS, HIT_POLICIES, BoxedDecision, DecisionTable, LiteralDecision, TableInput,
+                     TableOutput, TableRule)
 
 DMN_NAMESPACES = {
     "http://www.omg.org/spec/DMN/20151101/dmn.xsd": "1.1",
@@ -25,8 +27,9 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/dmn"
 MAX_DMN_BYTES = 5_000_000
 _HIT_POLICY_ABBREVIATIONS = {"U": "UNIQUE", "F": "FIRST", "P": "PRIORITY", "A": "ANY", "C": "COLLECT",
                              "R": "RULE ORDER", "O": "OUTPUT ORDER"}
-_UNSUPPORTED_LOGIC = ("context", "invocation", "relation", "list", "functionDefinition", "conditional",
-                      "filter", "iterator", "some", "every", "for")
+_BOXED_LOGIC = ("context", "invocation", "relation", "list", "functionDefinition")
+_UNSUPPORTED_LOGIC = ("conditional", "filter", "iterator", "some", "every", "for")
+_EXPRESSION_TAGS = ("literalExpression", "decisionTable") + _BOXED_LOGIC + _UNSUPPORTED_LOGIC
 _CONSTANT_LIMITS = Limits(max_seconds=0.5, max_steps=10_000)
 
 T = TypeVar("T")
@@ -38,6 +41,8 @@ class _FileParser:
         self.content = content
         self.ns = ""
         self.default_language: str | None = None
+        self.knowledge: dict[str, KnowledgeModel] = {}
+        self.item_types: dict[str, str] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def error(self, element: Any, element_id: str | None, message: str) -> DmnModelError:
@@ -86,6 +91,8 @@ class _FileParser:
             raise self.error(root, None, f"not a DMN file: root element is {root.tag!r} "
                                          f"(expected definitions in a DMN 1.1-1.5 namespace)")
         self.default_language = root.get("expressionLanguage")
+        self.item_types = self.build_item_types(root)
+        self.knowledge = self.build_knowledge(root)
         decisions = self.children(root, "decision")
         if not decisions:
             raise self.error(root, root.get("id"), "the file contains no decision")
@@ -168,6 +175,7 @@ class _FileParser:
             history_ttl=element.get(f"{{{CAMUNDA_NS}}}historyTimeToLive"),
             drd_key=root.get("id"), drd_name=root.get("name"), category=root.get("namespace"),
             line=element.sourceline, required_models=tuple(built[r] for r in required),
+            knowledge=self.knowledge_of(element, key),
         )
         if table_el is not None:
             table = self.build_table(table_el, key)
@@ -177,11 +185,148 @@ class _FileParser:
             literal = self.build_literal(element, literal_el, key)
             return DecisionModel(hit_policy=None, aggregation=None, kind="literalExpression", logic=literal,
                                  **common)
+        for tag in _BOXED_LOGIC:
+            logic_el = self.child(element, tag)
+            if logic_el is not None:
+                variable = self.child(element, "variable")
+                type_ref = variable.get("typeRef") if variable is not None else None
+                type_ref = self.check_type_ref(type_ref, variable if variable is not None else logic_el, key)
+                name = (variable.get("name") if variable is not None else None) or element.get("name") or key
+                logic = BoxedDecision(logic_el.get("id"), self.build_expression(logic_el, key, name), name,
+                                      type_ref, tag)
+                return DecisionModel(hit_policy=None, aggregation=None, kind=tag, logic=logic, **common)
         for tag in _UNSUPPORTED_LOGIC:
             if self.child(element, tag) is not None:
-                raise self.error(element, key, f"decision logic <{tag}> is not supported "
-                                               f"(only decisionTable and literalExpression)")
-        raise self.error(element, key, "decision has no decisionTable or literalExpression")
+                raise self.error(element, key, f"decision logic <{tag}> is not supported (supported: decisionTable, "
+                                               f"literalExpression, {', '.join(_BOXED_LOGIC)})")
+        raise self.error(element, key, "decision has no decision logic (decisionTable, literalExpression, ...)")
+
+    # -- boxed expressions and business knowledge models ----------------------------------------
+    def expression_child(self, element: Any) -> Any:
+        for child in element:
+            if isinstance(child.tag, str) and etree.QName(child).namespace == self.ns \
+                    and etree.QName(child).localname in _EXPRESSION_TAGS:
+                return child
+        return None
+
+    def build_expression(self, element: Any, owner_id: str, name: str) -> Box:
+        """Compile one boxed expression element (DMN 1.3, 10.2) into a Box."""
+        tag = etree.QName(element).localname
+        where = f"{tag} {element.get('id') or ''}".strip()
+        if tag == "literalExpression":
+            text = self.text_of(element)
+            if not text:
+                raise self.error(element, owner_id, f"{where}: literal expression is empty")
+            cell = self.compile_cell(ExpressionCell, text, element, owner_id, where,
+                                     element.get("expressionLanguage"))
+            type_ref = element.get("typeRef")
+            type_ref = self.check_type_ref(type_ref, element, owner_id)
+            return LiteralBox(cell, type_ref)
+        if tag == "decisionTable":
+            table = self.build_table(element, owner_id)
+            stand_in = DecisionModel(key=owner_id, name=name, resource_name=self.name, xml=b"", required=[],
+                                     hit_policy=table.hit_policy, aggregation=table.aggregation, logic=table)
+            return TableBox(table, stand_in)
+        if tag == "context":
+            entries: list[ContextEntry] = []
+            for entry_el in self.children(element, "contextEntry"):
+                variable = self.child(entry_el, "variable")
+                body = self.expression_child(entry_el)
+                if body is None:
+                    raise self.error(entry_el, owner_id, f"{where}: a context entry has no expression")
+                entry_name = variable.get("name") if variable is not None else None
+                type_ref = self.check_type_ref(variable.get("typeRef") if variable is not None else None,
+                                               entry_el, owner_id)
+                entries.append(ContextEntry(entry_name, self.build_expression(body, owner_id, entry_name or name),
+                                            type_ref))
+            return ContextBox(tuple(entries))
+        if tag == "list":
+            return ListBox(tuple(self.build_expression(c, owner_id, name) for c in element
+                                 if isinstance(c.tag, str) and etree.QName(c).localname in _EXPRESSION_TAGS))
+        if tag == "relation":
+            columns = tuple(c.get("name") or "" for c in self.children(element, "column"))
+            rows = []
+            for row_el in self.children(element, "row"):
+                cells = tuple(self.build_expression(c, owner_id, name) for c in row_el
+                              if isinstance(c.tag, str) and etree.QName(c).localname in _EXPRESSION_TAGS)
+                if len(cells) != len(columns):
+                    raise self.error(row_el, owner_id, f"{where}: a row has {len(cells)} cells for "
+                                                       f"{len(columns)} columns")
+                rows.append(cells)
+            return RelationBox(columns, tuple(rows))
+        if tag == "invocation":
+            target = self.expression_child(element)
+            if target is None:
+                raise self.error(element, owner_id, f"{where}: the invocation names no function")
+            bindings = []
+            for binding_el in self.children(element, "binding"):
+                parameter = self.child(binding_el, "parameter")
+                if parameter is None or not parameter.get("name"):
+                    raise self.error(binding_el, owner_id, f"{where}: a binding has no parameter name")
+                value_el = self.expression_child(binding_el)
+                bindings.append((parameter.get("name"),
+                                 None if value_el is None else self.build_expression(value_el, owner_id, name)))
+            return InvocationBox(self.build_expression(target, owner_id, name), tuple(bindings))
+        if tag in ("functionDefinition", "encapsulatedLogic"):
+            return self.build_function(element, owner_id, name)
+        raise self.error(element, owner_id, f"{where}: boxed expression <{tag}> is not supported")
+
+    def build_function(self, element: Any, owner_id: str, name: str,
+                       knowledge: tuple[KnowledgeModel, ...] = ()) -> FunctionBox:
+        kind = (element.get("kind") or "FEEL").strip().upper()
+        if kind not in ("FEEL", "F"):
+            raise self.error(element, owner_id, f"function kind {kind!r} is not supported (only FEEL: Java and "
+                                                f"PMML functions would run code outside the engine)")
+        params = []
+        for param in self.children(element, "formalParameter"):
+            if not param.get("name"):
+                raise self.error(param, owner_id, "a formal parameter has no name")
+            params.append((param.get("name"), self.check_type_ref(param.get("typeRef"), param, owner_id)))
+        body = self.expression_child(element)
+        if body is None:
+            raise self.error(element, owner_id, f"function {name!r} has no body")
+        return FunctionBox(name, tuple(params), self.build_expression(body, owner_id, name), knowledge)
+
+    def build_knowledge(self, root: Any) -> dict[str, KnowledgeModel]:
+        registry: dict[str, KnowledgeModel] = {}
+        elements = self.children(root, "businessKnowledgeModel")
+        for element in elements:
+            bkm_id = element.get("id")
+            variable = self.child(element, "variable")
+            name = element.get("name") or (variable.get("name") if variable is not None else None)
+            if not bkm_id or not name:
+                raise self.error(element, bkm_id, "a business knowledge model needs an id and a name")
+            logic = self.child(element, "encapsulatedLogic")
+            if logic is None:
+                continue   # no logic: it cannot be invoked; a decision requiring it gets a model error
+            function = self.build_function(logic, bkm_id, name)
+            ids = tuple(self.href_ids(element, "requiredKnowledge", bkm_id))
+            registry[bkm_id] = KnowledgeModel(bkm_id, name, function, ids, registry)
+        for bkm in registry.values():
+            for ref in bkm.knowledge_ids:
+                if ref not in registry:
+                    raise self.error(root, bkm.id, f"required knowledge {ref!r} not found in the file (or it has "
+                                                   f"no encapsulated logic)")
+        return registry
+
+    def href_ids(self, element: Any, tag: str, owner_id: str | None) -> list[str]:
+        ids: list[str] = []
+        for requirement in self.children(element, "knowledgeRequirement"):
+            for ref in self.children(requirement, tag):
+                href = ref.get("href") or ""
+                if not href.startswith("#"):
+                    raise self.error(ref, owner_id, f"required knowledge {href!r} must be '#id' in the same file")
+                ids.append(href[1:])
+        return ids
+
+    def knowledge_of(self, element: Any, key: str) -> tuple[KnowledgeModel, ...]:
+        found = []
+        for ref in self.href_ids(element, "requiredKnowledge", key):
+            if ref not in self.knowledge:
+                raise self.error(element, key, f"required knowledge {ref!r} not found in the file (or it has "
+                                               f"no encapsulated logic)")
+            found.append(self.knowledge[ref])
+        return tuple(found)
 
     def build_literal(self, decision_el: Any, literal_el: Any, key: str) -> LiteralDecision:
         text = self.text_of(literal_el)
@@ -192,7 +337,7 @@ class _FileParser:
         variable = self.child(decision_el, "variable")
         name = variable.get("name") if variable is not None else None
         type_ref = variable.get("typeRef") if variable is not None else literal_el.get("typeRef")
-        self.check_type_ref(type_ref, variable if variable is not None else literal_el, key)
+        type_ref = self.check_type_ref(type_ref, variable if variable is not None else literal_el, key)
         return LiteralDecision(literal_el.get("id"), cell, name or decision_el.get("name") or key, type_ref)
 
     def build_table(self, table_el: Any, key: str) -> DecisionTable:
@@ -233,7 +378,7 @@ class _FileParser:
                                  f"input expression of input {number} ({label or input_id})",
                                  expression_el.get("expressionLanguage"))
         type_ref = expression_el.get("typeRef")
-        self.check_type_ref(type_ref, expression_el, input_id)
+        type_ref = self.check_type_ref(type_ref, expression_el, input_id)
         values_el = self.child(element, "inputValues")
         values_text = self.text_of(values_el)
         if values_text:
@@ -259,11 +404,18 @@ class _FileParser:
                 raise self.error(element, output_id, f"duplicate output name {name!r}")
             seen.add(name)
             type_ref = element.get("typeRef")
-            self.check_type_ref(type_ref, element, output_id)
+            type_ref = self.check_type_ref(type_ref, element, output_id)
             values_el = self.child(element, "outputValues")
             priorities = self.output_values(values_el, output_id) if values_el is not None else ()
+            default_el = self.child(element, "defaultOutputEntry")
+            default_text = self.text_of(default_el)
+            default = None
+            if default_text:
+                default = self.compile_cell(ExpressionCell, default_text, default_el, output_id,
+                                            f"defaultOutputEntry of output {name}",
+                                            default_el.get("expressionLanguage"))
             outputs.append(TableOutput(output_id, name, element.get("label"), type_ref, priorities,
-                                       element.sourceline))
+                                       element.sourceline, default))
         return tuple(outputs)
 
     def output_values(self, values_el: Any, output_id: str) -> tuple[Any, ...]:
@@ -324,13 +476,63 @@ class _FileParser:
                 annotation = description.text.strip()
         return TableRule(rule_id, number, tuple(tests), tuple(cells), annotation, element.sourceline)
 
-    def check_type_ref(self, type_ref: str | None, element: Any, owner_id: str) -> None:
+    def check_type_ref(self, type_ref: str | None, element: Any, owner_id: str) -> str | None:
+        """The typeRef to coerce with: an item definition's name becomes its FEEL type (DMN 1.3, 7.3.2)."""
         if not type_ref:
-            return
+            return None
+        type_ref = self.item_types.get(_local_name(type_ref), type_ref)
         try:
             feel.type_check(None, type_ref)
         except (ValueError, ExpressionError) as exc:
             raise self.error(element, owner_id, f"unknown typeRef {type_ref!r}: {exc}") from None
+        return type_ref
+
+    def build_item_types(self, root: Any) -> dict[str, str]:
+        """FEEL type of each itemDefinition: its base type, `context` for a structure, `list<...>` for a
+        collection (DMN 1.3, 7.3.2 and 10.3.2.9.4). Structures are not checked component by component: a
+        context with a missing or null component still conforms, as the other DMN engines accept it."""
+        elements = {el.get("name"): el for el in self.children(root, "itemDefinition") if el.get("name")}
+        resolved: dict[str, str] = {}
+
+        def type_of(element: Any, visiting: frozenset[str]) -> str:
+            if self.children(element, "itemComponent"):
+                base = "context"
+            else:
+                ref_el = self.child(element, "typeRef")
+                ref = (ref_el.text or "").strip() if ref_el is not None else ""
+                local = _local_name(ref) if ref else ""
+                if not ref:
+                    base = "Any"
+                elif local in elements:
+                    base = "Any" if local in visiting else named(local, visiting)
+                else:
+                    base = ref
+            if (element.get("isCollection") or "").strip() == "true":
+                return f"list<{_strip_prefix(base)}>"
+            return base
+
+        def named(name: str, visiting: frozenset[str]) -> str:
+            if name not in resolved:
+                resolved[name] = type_of(elements[name], visiting | {name})
+            return resolved[name]
+
+        for name in elements:
+            named(name, frozenset())
+        return resolved
+
+
+def _local_name(type_ref: str) -> str:
+    """`tns:tLoan` -> `tLoan` (a namespace prefix of an item definition reference)."""
+    name = type_ref.strip()
+    prefix, sep, rest = name.partition(":")
+    return rest if sep and " " not in prefix and "<" not in prefix else name
+
+
+def _strip_prefix(type_ref: str) -> str:
+    for prefix in ("feel:", "xsd:", "xs:"):
+        if type_ref.startswith(prefix):
+            return type_ref[len(prefix):]
+    return type_ref
 
 
 def _clip(text: str) -> str:

@@ -29,6 +29,7 @@ class TableOutput:
     type_ref: str | None
     priorities: tuple[Any, ...]     # FEEL values of outputValues, highest priority first
     line: int | None
+    default: ExpressionCell | None = None   # defaultOutputEntry: the output when no rule matches
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,16 @@ class DecisionTable:
     inputs: tuple[TableInput, ...]
     outputs: tuple[TableOutput, ...]
     rules: tuple[TableRule, ...]
+
+
+@dataclass(frozen=True)
+class BoxedDecision:
+    """A decision whose logic is a context, invocation, list, relation or function definition."""
+    id: str | None
+    box: Any                        # boxed.Box
+    variable_name: str
+    type_ref: str | None
+    tag: str                        # the DMN element of the logic, e.g. "context"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from ..errors import ExpressionError, ExpressionSyntaxError, LimitExceeded
-from ..limits import Limits
+from ..limits import DEFAULT_LIMITS, Limits
 from . import nodes
 from .evaluator import Context, Scope, compile_node, compile_test
 from .lexer import KEYWORDS
@@ -66,7 +66,10 @@ class CompiledExpression:
     def __init__(self, text: str, names: tuple[str, ...] = ()) -> None:
         tree = parse_expression(text, names)
         self.text = text
-        self._closure = compile_node(tree)
+        try:
+            self._closure = compile_node(tree)
+        except RecursionError:
+            raise ExpressionSyntaxError("expression nested too deeply", text, None) from None
         self._uses_names = _tree_uses_names(tree)
         self._names = names
 
@@ -95,7 +98,10 @@ class CompiledUnaryTests:
     def __init__(self, text: str, names: tuple[str, ...] = ()) -> None:
         tests = parse_unary_tests(text, names)
         self.text = text
-        self._tests = [compile_test(t) for t in tests]
+        try:
+            self._tests = [compile_test(t) for t in tests]
+        except RecursionError:
+            raise ExpressionSyntaxError("expression nested too deeply", text, None) from None
         self._uses_names = any(_tree_uses_names(t) for t in tests)
         self._names = names
 
@@ -156,11 +162,19 @@ def _compile_unary_tests(text: str, names: tuple[str, ...]) -> CompiledUnaryTest
     return CompiledUnaryTests(text, names)
 
 
+def _check_length(text: str) -> None:
+    # Refused before parsing: parsing itself costs time proportional to the text.
+    if len(text) > DEFAULT_LIMITS.max_text:
+        raise ExpressionSyntaxError(f"expression longer than {DEFAULT_LIMITS.max_text} characters",
+                                    text[:80] + "...", None)
+
+
 def compile_expression(text: str, names: Iterable[str] | None = None) -> CompiledExpression:
     """Parse a FEEL expression (cached by text). ``names``: variable names holding keywords or
     operator characters (e.g. ``"Pre-Bureau Risk"``) that must be read as one name."""
     if not isinstance(text, str):
         raise ExpressionSyntaxError("expression text must be a string", repr(text), None)
+    _check_length(text)
     return _compile_expression(text, tuple(sorted(set(names))) if names else ())
 
 
@@ -170,6 +184,7 @@ def compile_unary_tests(text: str, names: Iterable[str] | None = None) -> Compil
         text = ""
     if not isinstance(text, str):
         raise ExpressionSyntaxError("unary tests text must be a string", repr(text), None)
+    _check_length(text)
     return _compile_unary_tests(text, tuple(sorted(set(names))) if names else ())
 
 

@@ -150,16 +150,29 @@ def _name(node: n.Name) -> Closure:
 _ARITH = {"+": ops.add, "-": ops.subtract, "*": ops.multiply, "/": ops.divide, "**": ops.exponent}
 
 
+def _arithmetic(node: n.Arithmetic) -> Closure:
+    first = compile_node(node.first)
+    rest = [(_ARITH[op], compile_node(operand)) for op, operand in node.rest]
+    if len(rest) == 1:
+        fn, second = rest[0]
+
+        def binary(ctx: Context, scope: Scope) -> Any:
+            ctx.tick()
+            return fn(ctx, first(ctx, scope), second(ctx, scope))
+        return binary
+
+    def chain(ctx: Context, scope: Scope) -> Any:
+        value = first(ctx, scope)
+        for fn, operand in rest:
+            ctx.tick()
+            value = fn(ctx, value, operand(ctx, scope))
+        return value
+    return chain
+
+
 def _binary(node: n.Binary) -> Closure:
     left, right = compile_node(node.left), compile_node(node.right)
     op = node.op
-    if op in _ARITH:
-        fn = _ARITH[op]
-
-        def arith(ctx: Context, scope: Scope) -> Any:
-            ctx.tick()
-            return fn(ctx, left(ctx, scope), right(ctx, scope))
-        return arith
 
     def comparison(ctx: Context, scope: Scope) -> Any:
         ctx.tick()
@@ -168,34 +181,33 @@ def _binary(node: n.Binary) -> Closure:
 
 
 def _and(node: n.And) -> Closure:
-    left, right = compile_node(node.left), compile_node(node.right)
+    items = [compile_node(item) for item in node.items]
 
     def run(ctx: Context, scope: Scope) -> Any:
-        a = left(ctx, scope)
-        if a is False:
-            return False
-        b = right(ctx, scope)
-        if b is False:
-            return False
-        if a is True and b is True:
-            return True
-        return None
+        # Three-valued (table 51): any false gives false, all true gives true, otherwise null.
+        unknown = False
+        for item in items:
+            value = item(ctx, scope)
+            if value is False:
+                return False
+            if value is not True:
+                unknown = True
+        return None if unknown else True
     return run
 
 
 def _or(node: n.Or) -> Closure:
-    left, right = compile_node(node.left), compile_node(node.right)
+    items = [compile_node(item) for item in node.items]
 
     def run(ctx: Context, scope: Scope) -> Any:
-        a = left(ctx, scope)
-        if a is True:
-            return True
-        b = right(ctx, scope)
-        if b is True:
-            return True
-        if a is False and b is False:
-            return False
-        return None
+        unknown = False
+        for item in items:
+            value = item(ctx, scope)
+            if value is True:
+                return True
+            if value is not False:
+                unknown = True
+        return None if unknown else False
     return run
 
 
@@ -494,7 +506,8 @@ def _function_def(node: n.FunctionDef) -> Closure:
 
 
 _COMPILERS: dict[type, Callable[[Any], Closure]] = {
-    n.Literal: _literal, n.Name: _name, n.Binary: _binary, n.And: _and, n.Or: _or, n.Negate: _negate,
+    n.Literal: _literal, n.Name: _name, n.Arithmetic: _arithmetic, n.Binary: _binary, n.And: _and,
+    n.Or: _or, n.Negate: _negate,
     n.If: _if, n.For: _for, n.Quantified: _quantified, n.Between: _between, n.In: _in,
     n.InstanceOf: _instance_of, n.ListLiteral: _list, n.ContextLiteral: _context,
     n.Interval: _interval, n.Filter: _filter, n.Path: _path, n.Call: _call,
@@ -565,6 +578,10 @@ def compile_test(test: n.UnaryTest) -> TestClosure:
             v = expr(ctx, Scope({"?": value}, scope))
             if type(v) is bool:
                 return v
+            if v is None:
+                # `? > 3` with a null input is null, which is not a value to compare with the input:
+                # the test is not satisfied (DMN 1.3 10.3.2.9, unary test semantics; Camunda FEEL agrees).
+                return None
             return _match_value(ctx, value, v)
         return with_input
     if isinstance(test.expr, (n.Literal, n.Interval, n.ListLiteral)):

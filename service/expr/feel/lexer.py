@@ -1,7 +1,8 @@
 """Tokenizer for FEEL (DMN 1.3, 10.3.1.2 grammar rules 26-40)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from typing import NamedTuple
 
 from ..errors import ExpressionSyntaxError
 
@@ -17,15 +18,10 @@ KEYWORDS = frozenset({
     "between", "function", "true", "false", "null", "external",
 })
 
-# Longest first, so that '**' wins over '*', '..' over '.', and '<=' over '<'.
-_OPERATORS = ("**", "..", "<=", ">=", "!=", "->", "+", "-", "*", "/", "=", "<", ">", "(", ")", "[",
-              "]", "{", "}", ",", ".", ":", "?", "@")
-
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):     # a tuple: cheap to create for long expressions
     kind: str
     value: str
     pos: int          # 0-based offset of the first character
@@ -33,70 +29,52 @@ class Token:
     space_before: bool
 
 
-def _is_name_start(ch: str) -> bool:
-    return ch.isalpha() or ch == "_" or (ord(ch) > 127 and ch.isidentifier())
-
-
-def _is_name_part(ch: str) -> bool:
-    return ch.isalnum() or ch == "_" or (ord(ch) > 127 and ("a" + ch).isidentifier())
+# One pattern for every token kind, tried at each position (one regex call per token).
+_TOKEN = re.compile(r"""
+    (?P<space>\s+|//[^\n]*|/\*.*?\*/)
+  | (?P<string>")
+  | (?P<number>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)        # '1..5' is a range: '.' needs a digit after it
+  | (?P<name>[^\W\d][\w']*)                         # "'" occurs nowhere else: "Applicant's Age"
+  | (?P<op>\*\*|\.\.|<=|>=|!=|->|[-+*/=<>()\[\]{},.:?@])
+""", re.S | re.X)
+_WORD_CHAR = re.compile(r"\w")
 
 
 def tokenize(text: str, max_tokens: int = 200_000) -> list[Token]:
     """Split ``text`` into tokens; comments and whitespace are dropped."""
     tokens: list[Token] = []
+    append = tokens.append
+    match = _TOKEN.match
     i = 0
     n = len(text)
     space = False
     while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-            space = True
-            continue
-        if ch == "/" and text.startswith("//", i):
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl + 1
-            space = True
-            continue
-        if ch == "/" and text.startswith("/*", i):
-            close = text.find("*/", i + 2)
-            if close < 0:
-                raise ExpressionSyntaxError("unterminated comment", text, i + 1)
-            i = close + 2
-            space = True
-            continue
+        m = match(text, i)
+        if m is None:
+            raise ExpressionSyntaxError(f"unexpected character {text[i]!r}", text, i + 1)
+        kind = m.lastgroup
         start = i
-        if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
-            while i < n and text[i].isdigit():
-                i += 1
-            # '1..5' is a range, so a '.' only belongs to the number if a digit follows it.
-            if i + 1 < n and text[i] == "." and text[i + 1].isdigit():
-                i += 1
-                while i < n and text[i].isdigit():
-                    i += 1
-            if i < n and (_is_name_part(text[i])):
+        i = m.end()
+        if kind == "space":
+            space = True
+            continue
+        if kind == "string":
+            i, value = _read_string(text, start)
+            append(Token(STRING, value, start, i, space))
+        elif kind == "number":
+            if i < n and _WORD_CHAR.match(text, i):
                 raise ExpressionSyntaxError("invalid number literal", text, start + 1)
-            tokens.append(Token(NUMBER, text[start:i], start, i, space))
-        elif ch == '"':
-            i, value = _read_string(text, i)
-            tokens.append(Token(STRING, value, start, i, space))
-        elif _is_name_start(ch):
-            # "'" is used nowhere else in FEEL, so inside a name it is a name character ("Applicant's").
-            while i < n and (_is_name_part(text[i]) or text[i] == "'"):
-                i += 1
-            tokens.append(Token(NAME, text[start:i], start, i, space))
+            append(Token(NUMBER, m.group(), start, i, space))
+        elif kind == "name":
+            append(Token(NAME, m.group(), start, i, space))
         else:
-            for op in _OPERATORS:
-                if text.startswith(op, i):
-                    i += len(op)
-                    tokens.append(Token(OP, op, start, i, space))
-                    break
-            else:
-                raise ExpressionSyntaxError(f"unexpected character {ch!r}", text, start + 1)
+            if text.startswith("/*", start):
+                raise ExpressionSyntaxError("unterminated comment", text, start + 1)
+            append(Token(OP, m.group(), start, i, space))
         space = False
         if len(tokens) > max_tokens:
             raise ExpressionSyntaxError("expression too long", text, start + 1)
-    tokens.append(Token(EOF, "", n, n, space))
+    append(Token(EOF, "", n, n, space))
     return tokens
 
 

@@ -22,21 +22,26 @@ class Name(Node):
 
 @dataclass(slots=True)
 class Binary(Node):
-    op: str          # + - * / ** = != < <= > >=
+    op: str          # = != < <= > >=
     left: Node
     right: Node
+
+
+@dataclass(slots=True)
+class Arithmetic(Node):
+    """A left-associative chain 'a + b - c' kept flat, so long chains never recurse."""
+    first: Node
+    rest: list[tuple[str, Node]]   # (operator, operand) with operator in + - * / **
 
 
 @dataclass(slots=True)
 class And(Node):
-    left: Node
-    right: Node
+    items: list[Node]
 
 
 @dataclass(slots=True)
 class Or(Node):
-    left: Node
-    right: Node
+    items: list[Node]
 
 
 @dataclass(slots=True)

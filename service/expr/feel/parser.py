@@ -8,7 +8,7 @@ a phrase table: the built-in ones plus any the caller passes in ``names``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Iterable
+from typing import Any, Iterable
 
 from ..errors import ExpressionSyntaxError
 from ..limits import DEFAULT_LIMITS
@@ -186,40 +186,47 @@ class Parser:
             self.interval_end = saved
 
     def parse_or(self) -> n.Node:
-        left = self.parse_and()
+        items = [self.parse_and()]
         while self.at_kw("or"):
             self.i += 1
-            left = n.Or(left, self.parse_and())
-        return left
+            items.append(self.parse_and())
+        return items[0] if len(items) == 1 else n.Or(items)
 
     def parse_and(self) -> n.Node:
-        left = self.parse_comparison()
+        items = [self.parse_comparison()]
         while self.at_kw("and"):
             self.i += 1
-            left = n.And(left, self.parse_comparison())
-        return left
+            items.append(self.parse_comparison())
+        return items[0] if len(items) == 1 else n.And(items)
 
     def parse_comparison(self) -> n.Node:
         left = self.parse_additive()
-        while True:
-            t = self.tok
-            if t.kind == OP and t.value in _COMPARE_OPS:
-                self.i += 1
-                left = n.Binary(t.value, left, self.parse_additive())
-            elif t.kind == NAME and t.value == "between":
-                self.i += 1
-                low = self.parse_additive()
-                self.expect_kw("and")
-                high = self.parse_additive()
-                left = n.Between(left, low, high)
-            elif t.kind == NAME and t.value == "in":
-                self.i += 1
-                left = n.In(left, self.parse_in_tests())
-            elif t.kind == NAME and t.value == "instance" and self.peek().value == "of":
-                self.i += 2
-                left = n.InstanceOf(left, self.parse_type())
-            else:
-                return left
+        levels = 0
+        try:
+            while True:
+                t = self.tok
+                if t.kind == OP and t.value in _COMPARE_OPS:
+                    self.i += 1
+                    left = n.Binary(t.value, left, self.parse_additive())
+                elif t.kind == NAME and t.value == "between":
+                    self.i += 1
+                    low = self.parse_additive()
+                    self.expect_kw("and")
+                    high = self.parse_additive()
+                    left = n.Between(left, low, high)
+                elif t.kind == NAME and t.value == "in":
+                    self.i += 1
+                    left = n.In(left, self.parse_in_tests())
+                elif t.kind == NAME and t.value == "instance" and self.peek().value == "of":
+                    self.i += 2
+                    left = n.InstanceOf(left, self.parse_type())
+                else:
+                    return left
+                # 'a = b = c ...' nests to the left: each step is one level of depth.
+                self.enter()
+                levels += 1
+        finally:
+            self.depth -= levels
 
     def parse_in_tests(self) -> list[n.UnaryTest]:
         if not self.at_op("("):
@@ -244,28 +251,23 @@ class Parser:
         self.expect_op(")")
         return tests
 
-    def parse_additive(self) -> n.Node:
-        left = self.parse_multiplicative()
-        while self.tok.kind == OP and self.tok.value in ("+", "-"):
+    def _chain(self, operators: tuple[str, ...], operand: Any) -> n.Node:
+        first = operand()
+        rest: list[tuple[str, n.Node]] = []
+        while self.tok.kind == OP and self.tok.value in operators:
             op = self.tok.value
             self.i += 1
-            left = n.Binary(op, left, self.parse_multiplicative())
-        return left
+            rest.append((op, operand()))
+        return n.Arithmetic(first, rest) if rest else first
+
+    def parse_additive(self) -> n.Node:
+        return self._chain(("+", "-"), self.parse_multiplicative)
 
     def parse_multiplicative(self) -> n.Node:
-        left = self.parse_power()
-        while self.tok.kind == OP and self.tok.value in ("*", "/"):
-            op = self.tok.value
-            self.i += 1
-            left = n.Binary(op, left, self.parse_power())
-        return left
+        return self._chain(("*", "/"), self.parse_power)
 
     def parse_power(self) -> n.Node:
-        left = self.parse_unary()
-        while self.at_op("**"):
-            self.i += 1
-            left = n.Binary("**", left, self.parse_unary())
-        return left
+        return self._chain(("**",), self.parse_unary)
 
     def parse_unary(self) -> n.Node:
         if self.at_op("-"):
@@ -282,26 +284,33 @@ class Parser:
 
     def parse_postfix(self) -> n.Node:
         node = self.parse_primary()
-        while True:
-            t = self.tok
-            if t.kind != OP:
-                return node
-            if t.value == "[":
-                if self.interval_end:
+        levels = 0
+        try:
+            while True:
+                t = self.tok
+                if t.kind != OP:
                     return node
-                self.i += 1
-                cond = self.parse_nested_expr()
-                self.expect_op("]")
-                node = n.Filter(node, cond)
-            elif t.value == ".":
-                self.i += 1
-                if self.tok.kind == STRING:
-                    raise self.error("expected a name after '.'")
-                node = n.Path(node, self.parse_name())
-            elif t.value == "(":
-                node = self.parse_call(node, t)
-            else:
-                return node
+                if t.value == "[":
+                    if self.interval_end:
+                        return node
+                    self.i += 1
+                    cond = self.parse_nested_expr()
+                    self.expect_op("]")
+                    node = n.Filter(node, cond)
+                elif t.value == ".":
+                    self.i += 1
+                    if self.tok.kind == STRING:
+                        raise self.error("expected a name after '.'")
+                    node = n.Path(node, self.parse_name())
+                elif t.value == "(":
+                    node = self.parse_call(node, t)
+                else:
+                    return node
+                # 'x.a.a.a' and 'f()()()' nest to the left: each step is one level of depth.
+                self.enter()
+                levels += 1
+        finally:
+            self.depth -= levels
 
     def parse_call(self, fn: n.Node, open_tok: Token) -> n.Call:
         self.i += 1

@@ -11,7 +11,8 @@ from typing import Any
 
 from .values import DaysTimeDuration, YearsMonthsDuration
 
-_DATE = re.compile(r"(-?\d{4,9})-(\d\d)-(\d\d)\Z")
+# XML Schema years: four digits, or more without a leading zero ("01211" is not a year).
+_DATE = re.compile(r"(-?(?:[1-9]\d{4,8}|\d{4}))-(\d\d)-(\d\d)\Z")
 _TIME = re.compile(
     r"(\d\d):(\d\d):(\d\d)(?:\.(\d+))?"
     r"(?:(Z|z)|([+-])(\d\d):(\d\d)(?::(\d\d))?|@([A-Za-z][A-Za-z0-9_+\-/]{0,63}))?\Z"

@@ -94,8 +94,8 @@ def compile(text: str) -> CompiledJuel:  # noqa: A001 - the documented API name
 
 @lru_cache(maxsize=1024)
 def _compile_cached(text: str) -> CompiledJuel:
-    if len(text) > _DEFAULT_LIMITS.max_string:
-        raise syntax_error(f"expression longer than {_DEFAULT_LIMITS.max_string} characters", text[:80], None)
+    if len(text) > _DEFAULT_LIMITS.max_text:
+        raise syntax_error(f"expression longer than {_DEFAULT_LIMITS.max_text} characters", text[:80], None)
     parts: list[str | Node] = []
     nesting = 0
     deferred = False

@@ -14,6 +14,7 @@ from service.ops.definitions import parse_resource
 from service.ops.deploy import BPMN_SUFFIXES, DMN_SUFFIXES
 from service.ops.views import DefinitionView
 from service.web.blueprint import bp, forbid, ops, principal
+from service.web.dmn_rules import rule_notes
 from service.web.i18n import current_lang
 
 MAX_MODEL_BYTES = 5 * 1024 * 1024
@@ -66,8 +67,12 @@ def definition_xml(kind: str, definition_id: str) -> Any:
 def editor(kind: str, definition_id: str) -> Any:
     definition = _definition_or_403(kind, definition_id)
     latest = get_definition(ops(), KINDS[kind], key=definition.key, tenant=definition.tenant_id)
-    template = "modeler.html" if kind == "proses" else "dmn_editor.html"
-    return render_template(template, definition=definition, latest=latest, kind=kind)
+    if kind == "proses":
+        return render_template("modeler.html", definition=definition, latest=latest, kind=kind)
+    from service.ops import resource_content
+    xml = resource_content(ops(), definition.deployment_id, definition.resource_name)
+    return render_template("dmn_editor.html", definition=definition, latest=latest, kind=kind,
+                           notes=rule_notes(xml, definition.key))
 
 
 @bp.route("/model/<kind>/<definition_id>/deploy", methods=["POST"])

@@ -13,6 +13,7 @@ from service.ops.participation import ProcessShape, latest_shapes, process_shape
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.form_lookup import FormMissing, empty_values, start_form
 from service.web.i18n import current_lang
+from service.web.views.task_page import field_labels
 
 MAX_BUSINESS_KEY = 255
 
@@ -40,9 +41,9 @@ def _shape_or_403(definition_id: str) -> ProcessShape:
     # Only the latest version is started from the page: an old id must not start an old version.
     latest = [s for s in latest_shapes(ops(), [shape.definition.tenant_id])
               if s.definition.key == shape.definition.key]
-    if not latest or latest[0].definition.id != definition_id:
-        return latest[0] if latest else forbid()  # type: ignore[return-value]
-    return shape
+    if not latest:
+        forbid()          # suspended: nothing to start
+    return latest[0]
 
 
 @bp.route("/mulai/<definition_id>", methods=["GET", "POST"])
@@ -83,4 +84,5 @@ def start_page(definition_id: str) -> Any:
         shown = {f.key for f in visible_fields(form, values)}
         hidden = {f.key for f in form.value_fields() if f.key not in shown}
     return render_template("start.html", shape=shape, form=form, values=values, errors=errors,
-                           hidden_keys=hidden, business_key=business_key), (422 if errors else 200)
+                           hidden_keys=hidden, business_key=business_key,
+                           labels={**field_labels(form), "business_key": _("Kunci bisnis")}), (422 if errors else 200)

@@ -20,7 +20,13 @@ from service.web.step_context import step_context
 from service.web.tasklist import step_label
 
 
-def _load(task_id: str) -> Any:
+def field_labels(form: Any) -> dict[str, str]:
+    """Error summaries name fields the way the form labels them."""
+    return {f.key: (f.label or f.key) for f in form.value_fields()} if form is not None else {}
+
+
+def task_or_403(task_id: str) -> Any:
+    """The task when this user may see it; a missing id and a foreign one are the same 403."""
     try:
         task = get_task(ops(), task_id)
     except NotFound:
@@ -45,14 +51,14 @@ def _render(task: Any, form: Any, values: dict[str, Any], errors: dict[str, list
         step_name=step_label(task.name, step.no) or task.element_id, sop_name=shape.definition.name or
         task.definition_key, due=due_info(task.due, ctx.clock.now(), ctx.work_calendar(), lang),
         can_work=can_work_task(principal(), **task_kwargs(task)), documents=list_documents(ctx, task.instance_id),
-        ticked=ticked or set(), policy=document_policy(current_app.config),
+        ticked=ticked or set(), policy=document_policy(current_app.config), labels=field_labels(form),
         own_checklist=kelengkapan_field(form) is None,
         form_has_files=form is not None and any(f.type == "filepicker" for f in form.value_fields())), status
 
 
 @bp.route("/tugas/<task_id>", methods=["GET"])
 def task_page(task_id: str) -> Any:
-    task = _load(task_id)
+    task = task_or_403(task_id)
     try:
         form = task_form(ops(), task)
     except FormMissing as exc:
@@ -101,7 +107,7 @@ def _kelengkapan_missing(step: Any, form: Any, values: dict[str, Any], ticked: s
 def complete_task_page(task_id: str) -> Any:
     ctx = ops()
     p = principal()
-    task = _load(task_id)
+    task = task_or_403(task_id)
     if not can_work_task(p, **task_kwargs(task)):
         forbid()
     lang = current_lang()

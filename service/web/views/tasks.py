@@ -6,12 +6,13 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from service.ops import NotFound, claim, get_task, unclaim
-from service.ops.access import can_see_task, can_work_task, task_kwargs
+from service.ops import claim, unclaim
+from service.ops.access import can_work_task, task_kwargs
 from service.ops.participation import latest_shapes
 from service.web.blueprint import bp, forbid, ops, principal, safe_next
 from service.web.i18n import current_lang
 from service.web.tasklist import DUE_FILTERS, TaskFilters, task_rows
+from service.web.views.task_page import task_or_403
 
 
 @bp.route("/")
@@ -28,19 +29,9 @@ def tasks() -> Any:
                            tenants=sorted(p.tenants), due_filters=DUE_FILTERS)
 
 
-def _task_or_403(task_id: str) -> Any:
-    try:
-        task = get_task(ops(), task_id)
-    except NotFound:
-        forbid()
-    if not can_see_task(principal(), **task_kwargs(task)):
-        forbid()
-    return task
-
-
 @bp.route("/tugas/<task_id>/klaim", methods=["POST"])
 def claim_task(task_id: str) -> Any:
-    task = _task_or_403(task_id)
+    task = task_or_403(task_id)
     if not can_work_task(principal(), **task_kwargs(task)):
         forbid()
     claim(ops(), task_id, principal().user_id)
@@ -50,7 +41,7 @@ def claim_task(task_id: str) -> Any:
 
 @bp.route("/tugas/<task_id>/lepas", methods=["POST"])
 def unclaim_task(task_id: str) -> Any:
-    task = _task_or_403(task_id)
+    task = task_or_403(task_id)
     if task.assignee != principal().user_id:
         forbid()
     unclaim(ops(), task_id)

@@ -43,8 +43,8 @@ def _time(ctx: Any, *args: Any) -> Any:
             return v.timetz()
         if type(v) is _dt.time:
             return v
-        if type(v) is _dt.date:
-            return _dt.time(0, 0, 0, tzinfo=_dt.timezone.utc)
+        # A date has no time of day: time(date) is null (DMN 1.3 10.3.4.1, Table 58 lists time and
+        # date and time only).
         raise InvalidArgument("from must be a string, time or date and time")
     hour, minute, second, offset = args
     h, m = arg_integer(hour, "hour"), arg_integer(minute, "minute")

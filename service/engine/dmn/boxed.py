@@ -1,0 +1,228 @@
+"""Boxed expressions besides decision tables (DMN 1.3 chapter 10.2 and 10.3): contexts, invocations,
+lists, relations, function definitions, and business knowledge models (BKMs) as FEEL functions.
+
+Each box evaluates to a FEEL value. Boxes are compiled by the parser; evaluation gets an environment
+(`BoxEnv`, implemented by the evaluator) that evaluates nested decision tables and owns the limits.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from service.expr import LimitExceeded, Limits, feel
+from service.expr.feel.values import BuiltinFunction, FeelFunction
+
+from .cells import ExpressionCell
+from .errors import DecisionError
+
+
+class BoxEnv(Protocol):
+    """What a box needs from the running evaluation."""
+    limits: Limits
+    depth: int
+
+    def table_value(self, box: "TableBox", scope: Mapping[str, Any], diagnostics: list[str]) -> Any: ...
+
+    def function_of(self, bkm: "KnowledgeModel") -> BuiltinFunction: ...
+
+
+class Box(Protocol):
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any: ...
+
+
+class Chain(Mapping[str, Any]):
+    """Local names (context entries, parameters) in front of the enclosing scope, without copying it."""
+    __slots__ = ("_local", "_parent")
+
+    def __init__(self, local: Mapping[str, Any], parent: Mapping[str, Any]) -> None:
+        self._local = local
+        self._parent = parent
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._local:
+            return self._local[key]
+        return self._parent[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._local:
+            return self._local[key]
+        return self._parent.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._local or key in self._parent
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._local
+        for key in self._parent:
+            if key not in self._local:
+                yield key
+
+    def __len__(self) -> int:
+        return len(self._local) + sum(1 for k in self._parent if k not in self._local)
+
+
+def conform(value: Any, type_ref: str | None, diagnostics: list[str], what: str) -> Any:
+    """Coerce a value to its declared typeRef (DMN 1.3, 10.3.2.9.4): null when it does not conform."""
+    if value is None or not type_ref:
+        return value
+    problems: list[str] = []
+    checked = feel.type_check(value, type_ref, problems)
+    if checked is None:
+        diagnostics.append(f"{what}: value does not conform to {type_ref}"
+                           + (f" ({'; '.join(problems)})" if problems else "") + "; using null")
+    return checked
+
+
+@dataclass(frozen=True)
+class LiteralBox:
+    cell: ExpressionCell
+    type_ref: str | None = None
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        value = self.cell.evaluate(scope, env.limits, diagnostics)
+        return conform(value, self.type_ref, diagnostics, "literal expression")
+
+
+@dataclass(frozen=True)
+class ContextEntry:
+    name: str | None            # None: the final result entry of the context
+    box: Box
+    type_ref: str | None
+
+
+@dataclass(frozen=True)
+class ContextBox:
+    """Entries are evaluated in order, each seeing the ones before it (DMN 1.3, 10.2.1.4)."""
+    entries: tuple[ContextEntry, ...]
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        local: dict[str, Any] = {}
+        inner = Chain(local, scope)
+        for entry in self.entries:
+            value = conform(entry.box.evaluate(inner, env, diagnostics), entry.type_ref, diagnostics,
+                            f"context entry {entry.name or '(result)'}")
+            if entry.name is None:
+                return value
+            local[entry.name] = value
+        return dict(local)
+
+
+@dataclass(frozen=True)
+class ListBox:
+    items: tuple[Box, ...]
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        return [item.evaluate(scope, env, diagnostics) for item in self.items]
+
+
+@dataclass(frozen=True)
+class RelationBox:
+    """A relation is a list of contexts, one per row (DMN 1.3, 10.2.1.7)."""
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Box, ...], ...]
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        return [{name: cell.evaluate(scope, env, diagnostics) for name, cell in zip(self.columns, row)}
+                for row in self.rows]
+
+
+@dataclass(frozen=True)
+class InvocationBox:
+    """Calls the function named by `function` with named parameter bindings (DMN 1.3, 10.2.1.9)."""
+    function: Box
+    bindings: tuple[tuple[str, Box | None], ...]
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        fn = self.function.evaluate(scope, env, diagnostics)
+        if type(fn) is not FeelFunction and type(fn) is not BuiltinFunction:
+            diagnostics.append("invocation: the invoked expression is not a function")
+            return None
+        named = {name: (box.evaluate(scope, env, diagnostics) if box is not None else None)
+                 for name, box in self.bindings}
+        # The call itself is FEEL: a one-name expression applied to named arguments keeps FEEL's
+        # parameter checks (unknown names give null) without reaching into the evaluator.
+        args = {f"__arg{n}": value for n, value in enumerate(named.values())}
+        call = "__fn(" + ", ".join(f"{_feel_name(name)}: __arg{n}" for n, name in enumerate(named)) + ")"
+        try:
+            compiled = feel.compile_expression(call, names=list(named))
+        except feel.ExpressionSyntaxError:
+            diagnostics.append(f"invocation: parameter names {list(named)} cannot be passed by name")
+            return None
+        return compiled.evaluate(Chain({"__fn": fn, **args}, {}), limits=env.limits, diagnostics=diagnostics)
+
+
+def _feel_name(name: str) -> str:
+    return name.strip()
+
+
+@dataclass(frozen=True)
+class FunctionBox:
+    """A boxed function definition: evaluating it gives a FEEL function closed over the scope."""
+    name: str
+    params: tuple[tuple[str, str | None], ...]
+    body: Box
+    knowledge: tuple["KnowledgeModel", ...] = ()
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        return make_function(self, scope, env)
+
+
+@dataclass(frozen=True)
+class TableBox:
+    """A decision table used as an expression (in a BKM, a context entry, ...)."""
+    table: Any                   # tables.DecisionTable
+    model: Any                   # a DecisionModel stand-in for error messages and hit policies
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        return env.table_value(self, scope, diagnostics)
+
+
+@dataclass(frozen=True)
+class KnowledgeModel:
+    """A business knowledge model: a named function (its encapsulated logic) plus the BKMs it requires."""
+    id: str
+    name: str
+    function: FunctionBox
+    knowledge_ids: tuple[str, ...] = ()
+    resolved: dict[str, "KnowledgeModel"] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def knowledge(self) -> tuple["KnowledgeModel", ...]:
+        return tuple(self.resolved[k] for k in self.knowledge_ids if k in self.resolved)
+
+
+def knowledge_scope(models: tuple[KnowledgeModel, ...], env: BoxEnv) -> dict[str, Any]:
+    return {m.name: env.function_of(m) for m in models}
+
+
+def make_function(box: FunctionBox, scope: Mapping[str, Any], env: BoxEnv,
+                  knowledge: tuple[KnowledgeModel, ...] = ()) -> BuiltinFunction:
+    """A FEEL-callable function whose body is a boxed expression; parameters shadow outer names."""
+    names = tuple(p for p, _ in box.params)
+
+    def impl(ctx: Any, *args: Any) -> Any:
+        local: dict[str, Any] = knowledge_scope(knowledge, env) if knowledge else {}
+        diagnostics: list[str] = []
+        for (name, type_ref), value in zip(box.params, args):
+            local[name] = conform(value, type_ref, diagnostics, f"{box.name} parameter {name}")
+        env.depth += 1
+        try:
+            if env.depth > env.limits.max_depth:
+                raise LimitExceeded(f"{box.name}: calls nested deeper than {env.limits.max_depth}", box.name, None)
+            return box.body.evaluate(Chain(local, scope), env, diagnostics)
+        except DecisionError as exc:
+            # An error inside a called BKM (e.g. a UNIQUE table with two matches) makes the call null.
+            diagnostics.append(f"{box.name}: {exc.message}")
+            return None
+        finally:
+            env.depth -= 1
+            for message in diagnostics:
+                ctx.diag(message)
+
+    return BuiltinFunction(box.name, impl, (names,))
+
+
+__all__ = ["Box", "BoxEnv", "Chain", "ContextBox", "ContextEntry", "FunctionBox", "InvocationBox",
+           "KnowledgeModel", "ListBox", "LiteralBox", "RelationBox", "TableBox", "conform", "knowledge_scope",
+           "make_function"]
