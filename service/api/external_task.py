@@ -14,7 +14,7 @@ from service.ops import external_tasks as et
 
 from .access import tenant_predicate
 from .common import CamundaDate, ops
-from .queries import INT, MAX_INT, QuerySchema, date, flag, integer, load_body, read_query, string, strings, \
+from .queries import INT, MAX_INT, Flag, QuerySchema, date, flag, integer, load_body, read_query, string, strings, \
     without_paging
 from .variables import variables_to_plain, variables_to_typed
 
@@ -54,16 +54,16 @@ class TopicSchema(Schema):
     topicName = fields.String(required=True, validate=validate.Length(min=1))
     lockDuration = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=et.MAX_LOCK_MS))
     variables = fields.List(fields.String(), load_default=None, allow_none=True)
-    localVariables = fields.Boolean(load_default=False)
-    deserializeValues = fields.Boolean(load_default=False)
-    includeExtensionProperties = fields.Boolean(load_default=False)
+    localVariables = Flag(load_default=False, allow_none=True)
+    deserializeValues = Flag(load_default=False, allow_none=True)
+    includeExtensionProperties = Flag(load_default=False, allow_none=True)
     businessKey = fields.String(load_default=None, allow_none=True)
     processDefinitionId = fields.String(load_default=None, allow_none=True)
     processDefinitionIdIn = fields.List(fields.String(), load_default=None, allow_none=True)
     processDefinitionKey = fields.String(load_default=None, allow_none=True)
     processDefinitionKeyIn = fields.List(fields.String(), load_default=None, allow_none=True)
     processDefinitionVersionTag = fields.String(load_default=None, allow_none=True)
-    withoutTenantId = fields.Boolean(load_default=False)
+    withoutTenantId = Flag(load_default=False, allow_none=True)
     tenantIdIn = fields.List(fields.String(), load_default=None, allow_none=True)
     processVariables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
 
@@ -73,11 +73,12 @@ class FetchAndLockSchema(Schema):
         unknown = EXCLUDE
 
     workerId = fields.String(required=True, validate=validate.Length(min=1))
-    maxTasks = fields.Integer(load_default=0, strict=False, validate=validate.Range(min=0, max=MAX_INT))
-    usePriority = fields.Boolean(load_default=False)
+    maxTasks = fields.Integer(load_default=0, allow_none=True, strict=False,
+                              validate=validate.Range(min=0, max=MAX_INT))
+    usePriority = Flag(load_default=False, allow_none=True)
     asyncResponseTimeout = fields.Integer(load_default=None, allow_none=True, strict=False,
                                           validate=validate.Range(min=0, max=MAX_ASYNC_TIMEOUT_MS))
-    topics = fields.List(fields.Nested(TopicSchema), load_default=list)
+    topics = fields.List(fields.Nested(TopicSchema), load_default=list, allow_none=True)
     sorting = fields.List(fields.Dict(), load_default=None, allow_none=True)
 
 
@@ -97,8 +98,9 @@ class FailureSchema(Schema):
     workerId = fields.String(required=True, allow_none=True)
     errorMessage = fields.String(load_default=None, allow_none=True)
     errorDetails = fields.String(load_default=None, allow_none=True)
-    retries = fields.Integer(load_default=0, strict=False, validate=validate.Range(min=0, max=MAX_INT))
-    retryTimeout = fields.Integer(load_default=0, strict=False, validate=validate.Range(min=0, max=et.MAX_LOCK_MS))
+    retries = fields.Integer(load_default=0, allow_none=True, strict=False, validate=validate.Range(min=0, max=MAX_INT))
+    retryTimeout = fields.Integer(load_default=0, allow_none=True, strict=False,
+                                  validate=validate.Range(min=0, max=et.MAX_LOCK_MS))
     variables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
     localVariables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
 
@@ -234,7 +236,8 @@ def _topics(items: list[dict[str, Any]]) -> list[et.TopicRequest]:
 @bp.post("/external-task/fetchAndLock")
 def fetch_and_lock() -> ResponseReturnValue:
     body = load_body(fetch_schema, required=True)
-    topics = _topics(body["topics"])
+    body["maxTasks"] = body["maxTasks"] or 0          # null reads as 0, like Camunda's primitive int
+    topics = _topics(body["topics"] or [])
     ctx = ops()
     allowed = tenant_predicate()
 
@@ -317,8 +320,8 @@ def complete(task_id: str) -> ResponseReturnValue:
 def failure(task_id: str) -> ResponseReturnValue:
     body = load_body(failure_schema, required=True)
     et.handle_failure(ops(), task_id, body["workerId"], error_message=body["errorMessage"],
-                      error_details=body["errorDetails"], retries=body["retries"],
-                      retry_timeout=body["retryTimeout"])
+                      error_details=body["errorDetails"], retries=body["retries"] or 0,
+                      retry_timeout=body["retryTimeout"] or 0)
     return "", 204
 
 

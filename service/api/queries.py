@@ -26,6 +26,15 @@ class CommaList(fields.List):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class Flag(fields.Boolean):
+    """A boolean whose null means false, as Camunda's (Jackson's) primitive booleans read it."""
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        if value is None:
+            return False
+        return super().deserialize(value, attr, data, **kwargs)
+
+
 def strings(key: str) -> CommaList:
     return CommaList(fields.String(), data_key=key, load_default=None, allow_none=True)
 
@@ -34,8 +43,8 @@ def string(key: str) -> fields.String:
     return fields.String(data_key=key, load_default=None, allow_none=True)
 
 
-def flag(key: str) -> fields.Boolean:
-    return fields.Boolean(data_key=key, load_default=False, allow_none=False)
+def flag(key: str) -> Flag:
+    return Flag(data_key=key, load_default=False, allow_none=True)
 
 
 def date(key: str) -> CamundaDate:
@@ -117,5 +126,5 @@ def load_body(schema: Schema, *, required: bool = False) -> dict[str, Any]:
     return schema.load(json_body(required=required))
 
 
-__all__ = ["CommaList", "strings", "string", "flag", "date", "integer", "SortingSchema", "QuerySchema",
+__all__ = ["CommaList", "Flag", "strings", "string", "flag", "date", "integer", "SortingSchema", "QuerySchema",
            "PagingSchema", "read_query", "without_paging", "load_body", "ValidationError", "MAX_INT", "LONG", "INT"]

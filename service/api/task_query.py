@@ -15,7 +15,7 @@ from service.ops import task_details as td
 from .access import can_see_task, narrow_tenants, principal
 from .common import arg_list, ops
 from .errors import RestError
-from .queries import QuerySchema, date, flag, integer, load_body, read_query, string, strings, without_paging
+from .queries import Flag, QuerySchema, date, flag, integer, load_body, read_query, string, strings, without_paging
 from .task import task_schema
 from .variables import plain_to_typed, typed_to_plain, variables_to_plain, variables_to_typed
 
@@ -54,7 +54,7 @@ class CompleteSchema(Schema):
         unknown = EXCLUDE
 
     variables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
-    withVariablesInReturn = fields.Boolean(load_default=False)
+    withVariablesInReturn = Flag(load_default=False, allow_none=True)
 
 
 class ModificationsSchema(Schema):

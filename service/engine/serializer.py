@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from datetime import date, time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
@@ -19,6 +22,7 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import (
     SubWorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.util.task import TaskIterator
 
@@ -27,6 +31,30 @@ from . import workflow as w
 
 STATE_FORMAT = "alur-1"
 _MAX_DEPTH = 10**7
+_SHARED_SPECS_MAX = 256
+
+
+class AlurWorkflowConverter(BpmnWorkflowConverter):
+    """BpmnWorkflowConverter that can rebuild a workflow around spec objects restored earlier.
+
+    Restoring the spec from its dict is about 40% of loading a small instance; `loads_with_meta`
+    passes cached, shareable specs through `specs=(spec, subprocess_specs)` instead.
+    """
+
+    def from_dict(self, dct: dict, specs: tuple[Any, dict] | None = None) -> Any:
+        if specs is None:
+            return super().from_dict(dct)
+        dct.pop("spec", None)
+        dct.pop("subprocess_specs", None)
+        spec, subprocess_specs = specs
+        # The same steps as BpmnWorkflowConverter.from_dict after its spec restore (SpiffWorkflow 3.2.0).
+        workflow = self.target_class(spec, dict(subprocess_specs), deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
 
 
 def apply_iterator_patch() -> None:
@@ -59,7 +87,7 @@ def _config() -> dict:
         s.AlurCycleTimerEventDefinition: TimerConditionalEventDefinitionConverter,
         w.AlurParallelGateway: ParallelGatewayConverter,
         w.AlurInclusiveGateway: ConditionalGatewayConverter,
-        w.AlurWorkflow: BpmnWorkflowConverter,
+        w.AlurWorkflow: AlurWorkflowConverter,
         w.AlurSubWorkflow: BpmnSubWorkflowConverter,
     })
     return config
@@ -128,6 +156,9 @@ def loads_with_meta(state: str, spec_json: str, called_spec_jsons: dict[str, str
         raise ValueError("not an Alur engine state")
     meta = dct.pop("alur_meta", {}) or {}
     ser.migrate(dct)
+    shared = _shared_specs(spec_json, called_spec_jsons)
+    if shared is not None:
+        return ser.from_dict(dct, specs=shared), meta
     main = spec_dict_for(spec_json)
     subprocess_specs = dict(main["subprocess_specs"])
     for key, text in (called_spec_jsons or {}).items():
@@ -141,7 +172,14 @@ def loads_with_meta(state: str, spec_json: str, called_spec_jsons: dict[str, str
 
 
 def restore_specs(spec_json: str, called_spec_jsons: dict[str, str] | None = None) -> tuple[Any, dict]:
-    """Fresh spec objects (never shared between instances) for starting a workflow."""
+    """Spec objects for starting a workflow: shared ones when that is safe, fresh ones otherwise."""
+    shared = _shared_specs(spec_json, called_spec_jsons)
+    if shared is not None:
+        return shared[0], dict(shared[1])
+    return _restore_fresh(spec_json, called_spec_jsons)
+
+
+def _restore_fresh(spec_json: str, called_spec_jsons: dict[str, str] | None) -> tuple[Any, dict]:
     ser = serializer()
     main = spec_dict_for(spec_json)
     spec = ser.registry.restore(main["spec"])
@@ -154,5 +192,34 @@ def restore_specs(spec_json: str, called_spec_jsons: dict[str, str] | None = Non
     return spec, subs
 
 
+# Restored specs per (spec_json, called spec_jsons), shared by every instance of a model. Sharing is safe
+# because SpiffWorkflow 3.2 keeps run-time state on tasks and workflows, never on task specs, with one
+# exception: loop and multi-instance specs connect `merge_child` to their child spec's completed_event at
+# run time (service/engine/specs.py does the same). Models containing those get None: fresh specs always.
+_shared: OrderedDict[tuple, tuple[Any, dict] | None] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def _shared_specs(spec_json: str, called_spec_jsons: dict[str, str] | None) -> tuple[Any, dict] | None:
+    key = (spec_json, tuple(sorted((called_spec_jsons or {}).items())))
+    with _shared_lock:
+        if key in _shared:
+            _shared.move_to_end(key)
+            return _shared[key]
+    spec, subs = _restore_fresh(spec_json, called_spec_jsons)   # outside the lock: slow and idempotent
+    value = (spec, subs) if shareable(spec, subs) else None
+    with _shared_lock:
+        value = _shared.setdefault(key, value)   # a concurrent builder's result wins: one object per key
+        while len(_shared) > _SHARED_SPECS_MAX:
+            _shared.popitem(last=False)
+    return value
+
+
+def shareable(spec: Any, subprocess_specs: dict) -> bool:
+    """True when no task spec of the process or its subprocesses is changed while instances run."""
+    return not any(isinstance(task_spec, LoopTask)
+                   for process in [spec, *subprocess_specs.values()] for task_spec in process.task_specs.values())
+
+
 __all__ = ["apply_iterator_patch", "serializer", "spec_json_for", "spec_dict_for", "dumps", "loads", "loads_with_meta",
-           "restore_specs", "STATE_FORMAT"]
+           "restore_specs", "shareable", "AlurWorkflowConverter", "STATE_FORMAT"]

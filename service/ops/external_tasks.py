@@ -473,4 +473,5 @@ def topics(ctx: OpsContext, *, with_locked: bool = True, with_unlocked: bool = T
 
 __all__ = ["TopicRequest", "ExternalTaskView", "ExternalTaskQuery", "fetch_and_lock", "query_external_tasks",
            "count_external_tasks", "get_external_task", "complete", "handle_bpmn_error", "handle_failure",
-           "set_retries", "set_retries_many", "set_priority", "extend_lock", "unlock", "error_details", "topics", "SORT_COLUMNS"]
+           "set_retries", "set_retries_many", "set_priority", "extend_lock", "unlock", "error_details", "topics",
+           "SORT_COLUMNS"]

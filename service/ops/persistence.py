@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.store import (DecisionDefinition, ExternalTask, HistoryEvent, InstanceState, MessageSubscription,
@@ -122,31 +123,60 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
     """Write the engine state and every projection; raise Conflict when another writer was first."""
     row, inst = loaded.row, loaded.inst
     now = now or ctx.clock.now()
-    row.engine_state = inst.dumps()
-    row.called_definition_ids = _called_ids(loaded)
+    values: dict[str, Any] = {"engine_state": inst.dumps(), "called_definition_ids": _called_ids(loaded)}
     if inst.completed and row.state != InstanceState.CANCELLED:
-        row.state = InstanceState.COMPLETED
-        row.end_time = row.end_time or now
-        row.next_timer_due = None
+        values.update(state=InstanceState.COMPLETED, end_time=row.end_time or now, next_timer_due=None)
     else:
-        row.next_timer_due = inst.next_timer_due()
+        values["next_timer_due"] = inst.next_timer_due()
     if row.business_key is None and getattr(inst, "business_key", None):
-        row.business_key = inst.business_key
+        values["business_key"] = inst.business_key
     before = {k: set(v) for k, v in (row.projected or {}).items()}
     done = inst.completed
     tasks = {} if done else {t.id: t for t in inst.user_tasks()}
     external = {} if done else {t.id: t for t in inst.external_tasks()}
     messages = set() if done else set(inst.waiting_messages())
-    row.projected = {"tasks": sorted(tasks), "external": sorted(external), "messages": sorted(messages)}
-    try:
-        session.flush()    # the versioned UPDATE: a lost race fails before anything else is written
-    except StaleDataError as exc:
-        raise Conflict(STALE_MESSAGE, pesan=STALE_PESAN) from exc
+    values["projected"] = {"tasks": sorted(tasks), "external": sorted(external), "messages": sorted(messages)}
+    # The versioned UPDATE first: a lost race fails before anything else is written.
+    _write_row(session, row, values)
     # Projections are written with Core statements, diffed against the ids of the last save.
     _project_user_tasks(session, row, before.get("tasks", set()), tasks)
     _project_external_tasks(session, row, before.get("external", set()), external, ctx.clock.now())
     _project_subscriptions(session, row, before.get("messages", set()), messages)
     _append_history(session, loaded)
+
+
+_INSTANCE = ProcessInstance.__table__
+_PLAIN_COLUMNS = frozenset(_INSTANCE.c.keys()) - {"version"}
+_VERSION_MATCH: ColumnElement[bool] = and_(_INSTANCE.c.id == bindparam("row_id"),
+                                           _INSTANCE.c.version == bindparam("row_version"))
+
+
+def _write_row(session: Session, row: ProcessInstance, values: dict[str, Any]) -> None:
+    """Store `values` in the instance row under the optimistic lock; Conflict when another writer was first.
+
+    A loaded row is written with one Core UPDATE ... WHERE version = :read_version (the ORM flush of one
+    row costs several times more) and the row object is then told the new values as committed, so the
+    commit has nothing left to flush. A new row, or one with pending changes the UPDATE cannot carry,
+    goes through the ORM flush (which applies the same version check).
+    """
+    state = inspect(row)
+    pending = set(state.committed_state)
+    if not state.persistent or not pending <= _PLAIN_COLUMNS:
+        for key, value in values.items():
+            setattr(row, key, value)
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            raise Conflict(STALE_MESSAGE, pesan=STALE_PESAN) from exc
+        return
+    version = row.version
+    values = {**{key: getattr(row, key) for key in pending}, **values, "version": version + 1}
+    result = session.execute(_INSTANCE.update().where(_VERSION_MATCH).values(**values),
+                             {"row_id": row.id, "row_version": version})
+    if result.rowcount != 1:
+        raise Conflict(STALE_MESSAGE, pesan=STALE_PESAN)
+    for key, value in values.items():
+        set_committed_value(row, key, value)
 
 
 def _called_ids(loaded: Loaded) -> dict[str, str]:

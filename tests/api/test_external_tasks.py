@@ -222,3 +222,23 @@ def test_concurrent_fetches_never_share_a_task(app: Any, client: Any) -> None:
     for t in threads:
         t.join(20)
     assert len(got) == 3 and len(set(got)) == 3
+
+
+def test_java_client_shape_with_nulls(client: Any, started: dict) -> None:
+    """Camunda's Java client sends every topic field, null where unset."""
+    body = {"workerId": "java", "maxTasks": 2, "usePriority": True, "asyncResponseTimeout": None,
+            "sorting": [{"sortBy": "createTime", "sortOrder": "asc"}],
+            "topics": [{"topicName": "periksa", "lockDuration": 20000, "variables": None, "localVariables": False,
+                        "businessKey": None, "processDefinitionId": None, "processDefinitionIdIn": None,
+                        "processDefinitionKey": None, "processDefinitionKeyIn": None,
+                        "processDefinitionVersionTag": None, "processVariables": None, "withoutTenantId": None,
+                        "tenantIdIn": None, "includeExtensionProperties": None, "deserializeValues": None}]}
+    r = client.post(f"{R}/external-task/fetchAndLock", json=body)
+    assert r.status_code == 200, r.json
+    [task] = r.json
+    assert task["variables"]["nama"]["value"] == "A" and task["extensionProperties"] == {}
+    r = client.post(f"{R}/external-task/{task['id']}/failure",
+                    json={"workerId": "java", "errorMessage": None, "errorDetails": None, "retries": None,
+                          "retryTimeout": None})
+    assert r.status_code == 204
+    assert client.get(f"{R}/incident/count").json == {"count": 1}

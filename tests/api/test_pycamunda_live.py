@@ -5,8 +5,6 @@ pycamunda has no history resource, so history is queried with requests on the sa
 from __future__ import annotations
 
 import io
-import threading
-from pathlib import Path
 from typing import Any, Iterator
 
 import pycamunda.decisiondef
@@ -19,26 +17,8 @@ import pycamunda.task
 import pycamunda.variable
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from api_support import ADMIN, fixture_bytes, make_app
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from service.ops.users import create_user
-
-    app = make_app(Path(tmp_path_factory.mktemp("live")), ALUR_REST_AUTH="on", TESTING=False)
-    create_user(app.extensions["alur"].ops, ADMIN[0], ADMIN[1], groups=["admin", "process-owner"], tenants=[])
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}/engine-rest"
-    finally:
-        http.shutdown()
-        thread.join(5)
-        app.extensions["alur"].db.dispose()
+from api_support import ADMIN, fixture_bytes
 
 
 @pytest.fixture(scope="module")

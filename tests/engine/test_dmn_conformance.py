@@ -8,7 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from service.engine.dmn import DecisionError, DmnModelError, evaluate_decision, parse_dmn
+from service.engine.dmn import (
+    DecisionError,
+    DmnModelError,
+    evaluate_decision,
+    parse_dmn,
+)
 from tests.engine.dmn_fixtures.builder import DMN11, DMN13, decision_xml, definitions
 
 
@@ -35,7 +40,7 @@ BKM_LITERAL = definitions(
 
 def test_bkm_with_literal_logic_is_a_function_of_the_decision():
     # DMN 1.3 6.3.4: a required BKM is visible in the requiring decision as a function named like the BKM
-    assert value_of(BKM_LITERAL, "Total", {"Nilai Kontrak": 1000}) == Decimal("1025")
+    assert value_of(BKM_LITERAL, "Total", {"Nilai Kontrak": 1000}) == Decimal(1025)
     result = evaluate_decision(models(BKM_LITERAL)["Total"], {"Nilai Kontrak": 1000})
     assert result.result_list == [{"Total": 1025}]
 
@@ -258,3 +263,72 @@ def test_item_definition_type_refs_coerce_decision_results(name, expected):
     result = evaluate_decision(models(ITEM_TYPES)[name], {})
     assert result.value == expected
     assert bool(result.diagnostics) is (expected is None)
+
+
+def test_typeref_on_a_boxed_context_coerces_its_value():
+    # DMN 1.3 10.2.1: every boxed expression may carry a typeRef; a context typed as a number is not one
+    xml = definitions(
+        '<decision id="d" name="D"><context typeRef="number"><contextEntry><variable name="a"/>'
+        '<literalExpression><text>1</text></literalExpression></contextEntry></context></decision>'
+        '<decision id="e" name="E"><context><contextEntry><variable name="f"/>'
+        '<functionDefinition typeRef="number"><formalParameter name="x"/><literalExpression><text>x + 1</text>'
+        '</literalExpression></functionDefinition></contextEntry><contextEntry><literalExpression>'
+        '<text>f(1)</text></literalExpression></contextEntry></context></decision>')
+    result = evaluate_decision(models(xml)["D"], {})
+    assert result.value is None and result.diagnostics
+    assert value_of(xml, "E", {}) == Decimal(2)    # a function's typeRef is its result type, not checked here
+
+
+def test_many_bkm_calls_stay_within_the_decision_time_limit():
+    # each BKM call evaluates with fresh per-expression budgets; the decision's wall-clock limit still holds
+    import time
+
+    from service.expr import Limits
+    xml = definitions(
+        '<businessKnowledgeModel id="b" name="putar"><encapsulatedLogic><formalParameter name="n"/>'
+        '<literalExpression><text>count(for i in 1..5000 return i)</text></literalExpression></encapsulatedLogic>'
+        '</businessKnowledgeModel>'
+        '<decision id="d" name="D"><knowledgeRequirement><requiredKnowledge href="#b"/></knowledgeRequirement>'
+        '<literalExpression><text>sum(for j in 1..50000 return putar(j))</text></literalExpression></decision>')
+    start = time.monotonic()
+    with pytest.raises(DecisionError, match="limit exceeded"):
+        evaluate_decision(models(xml)["D"], {}, limits=Limits(max_seconds=0.3))
+    assert time.monotonic() - start < 2.0
+
+
+ALLOWED = definitions(
+    '<itemDefinition name="tStatus"><typeRef>string</typeRef><allowedValues><text>"DISETUJUI", "DITOLAK"</text>'
+    '</allowedValues></itemDefinition>'
+    '<itemDefinition name="tSkor"><typeRef>number</typeRef><allowedValues><text>[0..100]</text></allowedValues>'
+    '</itemDefinition>'
+    '<itemDefinition name="tDaftarStatus" isCollection="true"><typeRef>string</typeRef><allowedValues>'
+    '<text>"DISETUJUI", "DITOLAK"</text></allowedValues></itemDefinition>'
+    '<decision id="s" name="Status"><variable name="Status" typeRef="tStatus"/>'
+    '<literalExpression><text>keputusan</text></literalExpression></decision>'
+    '<decision id="k" name="Skor"><variable name="Skor" typeRef="tSkor"/>'
+    '<literalExpression><text>nilai * 10</text></literalExpression></decision>'
+    '<decision id="l" name="Daftar"><variable name="Daftar" typeRef="tDaftarStatus"/>'
+    '<literalExpression><text>daftar</text></literalExpression></decision>')
+
+
+@pytest.mark.parametrize(("name", "variables", "expected"), [
+    ("Status", {"keputusan": "DITOLAK"}, "DITOLAK"),
+    ("Status", {"keputusan": "MUNGKIN"}, None),          # outside the allowed values: null + diagnostic
+    ("Skor", {"nilai": 9}, Decimal(90)),
+    ("Skor", {"nilai": 11}, None),
+    ("Daftar", {"daftar": ["DITOLAK", "DISETUJUI"]}, ["DITOLAK", "DISETUJUI"]),
+    ("Daftar", {"daftar": ["DITOLAK", "LAIN"]}, None),   # allowed values apply to each item of a collection
+])
+def test_item_definition_allowed_values(name, variables, expected):
+    # DMN 1.3 7.3.2: allowedValues constrain the item definition; a value outside them does not conform
+    result = evaluate_decision(models(ALLOWED)[name], variables)
+    assert result.value == expected
+    assert any("allowed values" in d for d in result.diagnostics) is (expected is None)
+
+
+def test_invalid_allowed_values_are_a_model_error():
+    xml = definitions('<itemDefinition name="t"><typeRef>string</typeRef><allowedValues><text>"a",,</text>'
+                      '</allowedValues></itemDefinition><decision id="d" name="D"><variable name="D" typeRef="t"/>'
+                      '<literalExpression><text>"a"</text></literalExpression></decision>')
+    with pytest.raises(DmnModelError, match="allowedValues"):
+        parse_dmn("x.dmn", xml)

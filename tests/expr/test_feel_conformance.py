@@ -8,7 +8,6 @@ import pytest
 
 from service.expr import ExpressionSyntaxError, feel
 
-
 # -- 10.3.2.9 / Table 54: unary tests using `?` -------------------------------------------------------
 
 @pytest.mark.parametrize(("tests", "value", "expected"), [

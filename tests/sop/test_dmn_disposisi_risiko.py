@@ -59,8 +59,8 @@ def assert_well_formed_dmn(path: Path) -> None:
         assert output.get("typeRef") and output.get("name"), output.get("id")
     for rule in root.iter(f"{{{DMN13}}}rule"):
         assert rule.get("id")
-        text = rule.findtext(f"{{{DMN13}}}annotationEntry/{{{DMN13}}}text")
-        assert text and text.strip(), f"rule {rule.get('id')} has no annotationEntry"
+        text = rule.findtext(f"{{{DMN13}}}description")
+        assert text and text.strip(), f"rule {rule.get('id')} has no annotation (description)"
 
 
 def test_file_is_well_formed_dmn_13(disposisi):
@@ -121,7 +121,7 @@ def test_thresholds_are_plain_editable_cells():
     for rule_id in ("Rule_disposisi_dalam_selera", "Rule_disposisi_perlu_ditangani",
                     "Rule_disposisi_perlu_eskalasi"):
         rule = root.find(f".//{{{DMN13}}}rule[@id='{rule_id}']")
-        assert "ASSUMPTION" in rule.findtext(f"{{{DMN13}}}annotationEntry/{{{DMN13}}}text")
+        assert "ASSUMPTION" in rule.findtext(f"{{{DMN13}}}description")
 
 
 @pytest.mark.parametrize("sop", RISK_SOPS, ids=lambda p: p.stem)

@@ -42,8 +42,8 @@ def assert_well_formed_dmn(path: Path) -> None:
         assert output.get("typeRef") and output.get("name"), output.get("id")
     for rule in root.iter(f"{{{DMN13}}}rule"):
         assert rule.get("id")
-        text = rule.findtext(f"{{{DMN13}}}annotationEntry/{{{DMN13}}}text")
-        assert text and text.strip(), f"rule {rule.get('id')} has no annotationEntry"
+        text = rule.findtext(f"{{{DMN13}}}description")
+        assert text and text.strip(), f"rule {rule.get('id')} has no annotation (description)"
 
 
 def test_file_is_well_formed_dmn_13(kategori):
@@ -55,7 +55,7 @@ def test_file_is_well_formed_dmn_13(kategori):
 def test_every_rule_is_an_assumption():
     root = etree.parse(str(DMN_FILE)).getroot()
     for rule in root.iter(f"{{{DMN13}}}rule"):
-        assert "ASSUMPTION" in rule.findtext(f"{{{DMN13}}}annotationEntry/{{{DMN13}}}text"), rule.get("id")
+        assert "ASSUMPTION" in rule.findtext(f"{{{DMN13}}}description"), rule.get("id")
 
 
 def test_no_group_applies(kategori):

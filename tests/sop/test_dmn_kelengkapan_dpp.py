@@ -62,7 +62,7 @@ def test_table_is_valid_dmn13_with_annotated_rules() -> None:
     rules = table.findall("d:rule", NS)
     assert len({r.get("id") for r in rules}) == len(rules) == len(ITEMS) + 1
     for rule in rules:
-        note = rule.findtext("d:annotationEntry/d:text", namespaces=NS) or ""
+        note = rule.findtext("d:description", namespaces=NS) or ""
         assert any(src in note for src in ("Perlem LKPP", "SOP Persiapan Pemilihan", "domain-rules")), rule.get("id")
 
 

@@ -66,7 +66,7 @@ def test_table_is_valid_dmn13_with_annotated_rules() -> None:
     assert rules[0].get("id") == "Rule_reg_daftar_hitam"      # the blacklist is checked before the documents
     assert len({r.get("id") for r in rules}) == len(rules)
     for rule in rules:
-        note = rule.findtext("d:annotationEntry/d:text", namespaces=NS) or ""
+        note = rule.findtext("d:description", namespaces=NS) or ""
         assert any(src in note for src in ("Perpres", "SOP Rekruitment", "ASSUMPTION", "domain-rules")), \
             rule.get("id")
 

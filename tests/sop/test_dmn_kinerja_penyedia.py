@@ -54,8 +54,8 @@ def assert_well_formed_dmn(path: Path) -> None:
         assert output.get("typeRef") and output.get("name"), output.get("id")
     for rule in root.iter(f"{{{DMN13}}}rule"):
         assert rule.get("id")
-        text = rule.findtext(f"{{{DMN13}}}annotationEntry/{{{DMN13}}}text")
-        assert text and text.strip(), f"rule {rule.get('id')} has no annotationEntry"
+        text = rule.findtext(f"{{{DMN13}}}description")
+        assert text and text.strip(), f"rule {rule.get('id')} has no annotation (description)"
 
 
 def test_file_is_well_formed_dmn_13(kinerja):
@@ -122,7 +122,7 @@ def test_star_mapping_is_marked_as_assumption():
     root = etree.parse(str(DMN_FILE)).getroot()
     for rule_id in ("Rule_nilai_bintang_rendah", "Rule_nilai_bintang_sedang", "Rule_nilai_bintang_tinggi"):
         rule = root.find(f".//{{{DMN13}}}rule[@id='{rule_id}']")
-        assert rule.findtext(f"{{{DMN13}}}annotationEntry/{{{DMN13}}}text").startswith("ASSUMPTION")
+        assert rule.findtext(f"{{{DMN13}}}description").startswith("ASSUMPTION")
 
 
 @pytest.mark.parametrize("variables", [

@@ -63,7 +63,7 @@ def test_table_is_valid_dmn13_with_annotated_rules() -> None:
     rules = table.findall("d:rule", NS)
     assert len({r.get("id") for r in rules}) == len(rules) == 9
     for rule in rules:
-        note = rule.findtext("d:annotationEntry/d:text", namespaces=NS) or ""
+        note = rule.findtext("d:description", namespaces=NS) or ""
         assert "Perpres" in note or "ASSUMPTION" in note, rule.get("id")
 
 

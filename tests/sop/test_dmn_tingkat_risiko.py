@@ -58,8 +58,8 @@ def assert_well_formed_dmn(path: Path) -> None:
         assert output.get("typeRef") and output.get("name"), output.get("id")
     for rule in root.iter(f"{{{DMN13}}}rule"):
         assert rule.get("id")
-        text = rule.findtext(f"{{{DMN13}}}annotationEntry/{{{DMN13}}}text")
-        assert text and text.strip(), f"rule {rule.get('id')} has no annotationEntry"
+        text = rule.findtext(f"{{{DMN13}}}description")
+        assert text and text.strip(), f"rule {rule.get('id')} has no annotation (description)"
 
 
 def test_file_is_well_formed_dmn_13():

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from service.ops import TaskQuery, get_task, list_instances, query_tasks
 from service.ops.users import slug
 from service.web.form_lookup import task_form
@@ -105,3 +107,31 @@ def test_every_sop_of_every_tenant_runs_to_the_end_in_the_pages(tmp_path, clock)
         app.extensions["alur"].db.dispose()
     assert walked >= 10
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.postgres
+def test_persiapan_pemilihan_penyedia_on_postgresql(pg_app):
+    """Login, start, an invalid and a valid step, the next lane's list, documents and the instance page on
+    PostgreSQL with the schema built by the Alembic migrations."""
+    import io
+
+    from .support import STEP_2_VALID, task_links
+
+    ctx = pg_app.extensions["alur"].ops
+    ppk = pg_app.test_client()
+    assert login(ppk, "ppk.pagaralam").status_code == 302
+    task_url = start(ppk).location
+    assert complete(ppk, task_url, dict(STEP_2_VALID, nilai_hps="0")).status_code == 422
+    pdf = b"%PDF-1.4 uji"
+    response = complete(ppk, task_url, {**STEP_2_VALID, "doc_k1": (io.BytesIO(pdf), "sk.pdf")},
+                        content_type="multipart/form-data")
+    assert response.status_code == 302
+    kepala = pg_app.test_client()
+    login(kepala, "kepala-ukpbj.pagaralam")
+    assert len(task_links(kepala)) == 1
+    instance = list_instances(ctx, definition_key=KEY, tenant="pagaralam")[0]
+    page = text(ppk.get(f"/proses/{instance.id}"))
+    assert "sk.pdf" in page and "ppk.pagaralam" in page
+    other = pg_app.test_client()
+    login(other, "ppk.mojokerto")
+    assert other.get(f"/proses/{instance.id}").status_code == 403

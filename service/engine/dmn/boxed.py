@@ -6,6 +6,7 @@ Each box evaluates to a FEEL value. Boxes are compiled by the parser; evaluation
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,10 +22,11 @@ class BoxEnv(Protocol):
     """What a box needs from the running evaluation."""
     limits: Limits
     depth: int
+    deadline: float                  # time.monotonic() by which the whole evaluation must end
 
-    def table_value(self, box: "TableBox", scope: Mapping[str, Any], diagnostics: list[str]) -> Any: ...
+    def table_value(self, box: TableBox, scope: Mapping[str, Any], diagnostics: list[str]) -> Any: ...
 
-    def function_of(self, bkm: "KnowledgeModel") -> BuiltinFunction: ...
+    def function_of(self, bkm: KnowledgeModel) -> BuiltinFunction: ...
 
 
 class Box(Protocol):
@@ -62,6 +64,27 @@ class Chain(Mapping[str, Any]):
         return len(self._local) + sum(1 for k in self._parent if k not in self._local)
 
 
+class ItemType(str):
+    """The FEEL type of an itemDefinition, plus its allowedValues (unary tests) when it has some."""
+    allowed: Any = None            # feel.CompiledUnaryTests
+    allowed_text: str = ""
+    collection: bool = False       # allowedValues then apply to each item (DMN 1.3, 7.3.2)
+
+
+def allowed(value: Any, type_ref: Any, diagnostics: list[str], what: str) -> Any:
+    """Apply an item definition's allowedValues: a value outside them is null (DMN 1.3, 7.3.2)."""
+    tests = getattr(type_ref, "allowed", None)
+    if tests is None or value is None:
+        return value
+    items = value if getattr(type_ref, "collection", False) and type(value) is list else [value]
+    for item in items:
+        if item is not None and not tests.matches(item, {}):
+            diagnostics.append(f"{what}: value {item!r} is not one of the allowed values "
+                               f"{type_ref.allowed_text}; using null")
+            return None
+    return value
+
+
 def conform(value: Any, type_ref: str | None, diagnostics: list[str], what: str) -> Any:
     """Coerce a value to its declared typeRef (DMN 1.3, 10.3.2.9.4): null when it does not conform."""
     if value is None or not type_ref:
@@ -71,7 +94,7 @@ def conform(value: Any, type_ref: str | None, diagnostics: list[str], what: str)
     if checked is None:
         diagnostics.append(f"{what}: value does not conform to {type_ref}"
                            + (f" ({'; '.join(problems)})" if problems else "") + "; using null")
-    return checked
+    return allowed(checked, type_ref, diagnostics, what)
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,16 @@ class LiteralBox:
     def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
         value = self.cell.evaluate(scope, env.limits, diagnostics)
         return conform(value, self.type_ref, diagnostics, "literal expression")
+
+
+@dataclass(frozen=True)
+class TypedBox:
+    """A boxed expression with a typeRef of its own (e.g. `<context typeRef="tMetric">`)."""
+    box: Box
+    type_ref: str
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        return conform(self.box.evaluate(scope, env, diagnostics), self.type_ref, diagnostics, "boxed expression")
 
 
 @dataclass(frozen=True)
@@ -162,7 +195,7 @@ class FunctionBox:
     name: str
     params: tuple[tuple[str, str | None], ...]
     body: Box
-    knowledge: tuple["KnowledgeModel", ...] = ()
+    knowledge: tuple[KnowledgeModel, ...] = ()
 
     def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
         return make_function(self, scope, env)
@@ -185,10 +218,10 @@ class KnowledgeModel:
     name: str
     function: FunctionBox
     knowledge_ids: tuple[str, ...] = ()
-    resolved: dict[str, "KnowledgeModel"] = field(default_factory=dict, compare=False, repr=False)
+    resolved: dict[str, KnowledgeModel] = field(default_factory=dict, compare=False, repr=False)
 
     @property
-    def knowledge(self) -> tuple["KnowledgeModel", ...]:
+    def knowledge(self) -> tuple[KnowledgeModel, ...]:
         return tuple(self.resolved[k] for k in self.knowledge_ids if k in self.resolved)
 
 
@@ -206,6 +239,9 @@ def make_function(box: FunctionBox, scope: Mapping[str, Any], env: BoxEnv,
         diagnostics: list[str] = []
         for (name, type_ref), value in zip(box.params, args):
             local[name] = conform(value, type_ref, diagnostics, f"{box.name} parameter {name}")
+        if time.monotonic() > env.deadline:
+            # each call gets fresh per-expression budgets, so the overall deadline is checked per call
+            raise LimitExceeded(f"{box.name}: evaluation took longer than {env.limits.max_seconds} s", box.name, None)
         env.depth += 1
         try:
             if env.depth > env.limits.max_depth:
@@ -223,6 +259,23 @@ def make_function(box: FunctionBox, scope: Mapping[str, Any], env: BoxEnv,
     return BuiltinFunction(box.name, impl, (names,))
 
 
-__all__ = ["Box", "BoxEnv", "Chain", "ContextBox", "ContextEntry", "FunctionBox", "InvocationBox",
-           "KnowledgeModel", "ListBox", "LiteralBox", "RelationBox", "TableBox", "conform", "knowledge_scope",
-           "make_function"]
+__all__ = [
+    "Box",
+    "BoxEnv",
+    "Chain",
+    "ContextBox",
+    "ContextEntry",
+    "FunctionBox",
+    "InvocationBox",
+    "ItemType",
+    "KnowledgeModel",
+    "ListBox",
+    "LiteralBox",
+    "RelationBox",
+    "TableBox",
+    "TypedBox",
+    "allowed",
+    "conform",
+    "knowledge_scope",
+    "make_function",
+]

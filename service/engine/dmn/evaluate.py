@@ -8,7 +8,14 @@ from typing import Any
 from service.expr import ExpressionError, LimitExceeded, Limits, feel
 from service.expr.feel.values import BuiltinFunction, Range
 
-from .boxed import Chain, KnowledgeModel, TableBox, knowledge_scope, make_function
+from .boxed import (
+    Chain,
+    KnowledgeModel,
+    TableBox,
+    allowed,
+    knowledge_scope,
+    make_function,
+)
 from .errors import DecisionError
 from .hit_policies import aggregate_rows, apply_hit_policy
 from .model import DecisionModel, DecisionResult, MatchedRule
@@ -216,7 +223,7 @@ def _type_check(value: Any, type_ref: str, diagnostics: list[str], what: str) ->
     if checked is None:
         detail = "; ".join(problems) or f"not a {type_ref}"
         diagnostics.append(f"{what}: value {_short(value)}: {detail}; using null")
-    return checked
+    return allowed(checked, type_ref, diagnostics, what)
 
 
 def _storable(value: Any, diagnostics: list[str], what: str) -> Any:

@@ -8,13 +8,33 @@ from lxml import etree
 
 from service.expr import ExpressionError, Limits, feel
 
-from .boxed import (Box, ContextBox, ContextEntry, FunctionBox, InvocationBox, KnowledgeModel, ListBox, LiteralBox,
-                    RelationBox, TableBox)
+from .boxed import (
+    Box,
+    ContextBox,
+    ContextEntry,
+    FunctionBox,
+    InvocationBox,
+    ItemType,
+    KnowledgeModel,
+    ListBox,
+    LiteralBox,
+    RelationBox,
+    TableBox,
+    TypedBox,
+)
 from .cells import ExpressionCell, TestCell, UnsupportedLanguage, is_any
 from .errors import DmnModelError
 from .model import DecisionModel
-from .tables import (AGGREGATIONS, HIT_POLICIES, BoxedDecision, DecisionTable, LiteralDecision, TableInput,
-                     TableOutput, TableRule)
+from .tables import (
+    AGGREGATIONS,
+    HIT_POLICIES,
+    BoxedDecision,
+    DecisionTable,
+    LiteralDecision,
+    TableInput,
+    TableOutput,
+    TableRule,
+)
 
 DMN_NAMESPACES = {
     "http://www.omg.org/spec/DMN/20151101/dmn.xsd": "1.1",
@@ -211,6 +231,16 @@ class _FileParser:
 
     def build_expression(self, element: Any, owner_id: str, name: str) -> Box:
         """Compile one boxed expression element (DMN 1.3, 10.2) into a Box."""
+        box = self._build_expression(element, owner_id, name)
+        tag = etree.QName(element).localname
+        # a function's typeRef describes what it returns, not the function value itself
+        if tag not in ("literalExpression", "decisionTable", "functionDefinition") and element.get("typeRef"):
+            type_ref = self.check_type_ref(element.get("typeRef"), element, owner_id)
+            if type_ref:
+                box = TypedBox(box, type_ref)
+        return box
+
+    def _build_expression(self, element: Any, owner_id: str, name: str) -> Box:
         tag = etree.QName(element).localname
         where = f"{tag} {element.get('id') or ''}".strip()
         if tag == "literalExpression":
@@ -495,6 +525,19 @@ class _FileParser:
         resolved: dict[str, str] = {}
 
         def type_of(element: Any, visiting: frozenset[str]) -> str:
+            base = plain_type_of(element, visiting)
+            allowed_el = self.child(element, "allowedValues")
+            text = self.text_of(allowed_el)
+            if not text:
+                return base
+            typed = ItemType(base)
+            typed.allowed = self.compile_cell(lambda t, *_: feel.compile_unary_tests(t), text, allowed_el,
+                                              element.get("name") or element.get("id"), "allowedValues", None)
+            typed.allowed_text = text
+            typed.collection = (element.get("isCollection") or "").strip() == "true"
+            return typed
+
+        def plain_type_of(element: Any, visiting: frozenset[str]) -> str:
             if self.children(element, "itemComponent"):
                 base = "context"
             else:
