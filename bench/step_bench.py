@@ -7,7 +7,12 @@
     (user task -> exclusive gateway -> back);
 (c) instance start cost through the service, and raw SpiffWorkflow's start + serialize for comparison.
 
-Run: .venv/bin/python bench/step_bench.py [--iterations 500] [--samples 200]
+The ratios use CPU time (time.process_time): the machine is shared, and other processes' disk and CPU use
+inflate wall-clock time of whichever side they hit; wall-clock medians are printed too. Service and raw
+measurements alternate, so both run with the same caches and load. `--phases` adds where the service's
+time goes (CPU ms per phase of one completion).
+
+Run: .venv/bin/python bench/step_bench.py [--iterations 500] [--samples 300] [--phases]
 """
 from __future__ import annotations
 
@@ -89,13 +94,17 @@ class RawSpiff:
         wf.do_engine_steps()
         return self.serializer.serialize_json(wf)
 
-    def step(self) -> None:
+    def step(self, marks: list[float] | None = None) -> None:
         """deserialize + complete the user task + serialize (the state stays at iteration 1)."""
         wf = self.serializer.deserialize_json(self.state)
+        if marks is not None:
+            marks.append(time.process_time())
         task = wf.get_tasks(state=self.ready, manual=True)[0]
         task.data["selesai"] = False
         task.run()
         wf.do_engine_steps()
+        if marks is not None:
+            marks.append(time.process_time())
         self.serializer.serialize_json(wf)
 
 
@@ -126,10 +135,88 @@ class Service:
         assert r.status_code == 204, r.json
 
 
+class PhaseClock:
+    """CPU time per phase of a service completion, by wrapping the functions that implement each phase
+    (bench-only instrumentation; it adds a few microseconds per wrapped call)."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+        self._undo: list[Callable[[], None]] = []
+
+    def wrap(self, owner: Any, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def timed_call(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.spent[label] = self.spent.get(label, 0.0) + time.process_time() - start
+
+        setattr(owner, name, timed_call)
+        self._undo.append(lambda: setattr(owner, name, original))
+
+    def restore(self) -> None:
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
+
+
+def phases(svc: Service, raw: RawSpiff, samples: int) -> None:
+    import service.ops as ops_package
+    from service.engine.runtime import Instance
+    from service.ops import persistence
+    from sqlalchemy.orm import Session
+
+    clock = PhaseClock()
+    clock.wrap(ops_package, "complete_task", "ops")
+    clock.wrap(persistence, "load", "load")
+    clock.wrap(Instance, "complete_user_task", "engine")
+    clock.wrap(Instance, "dumps", "dumps")
+    clock.wrap(persistence, "save", "save")
+    clock.wrap(Session, "commit", "commit")
+    per_sample: list[dict[str, float]] = []
+    raw_parts: list[tuple[float, float, float]] = []
+    try:
+        for _ in range(samples):
+            task = svc.task_of(svc.start())
+            clock.spent = {}
+            start = time.process_time()
+            svc.complete(task)
+            clock.spent["request"] = time.process_time() - start
+            per_sample.append(clock.spent)
+            clock.spent = {}          # the next start() must not count towards this sample
+            marks = [time.process_time()]
+            raw.step(marks)
+            marks.append(time.process_time())
+            raw_parts.append((marks[1] - marks[0], marks[2] - marks[1], marks[3] - marks[2]))
+    finally:
+        clock.restore()
+
+    labels = [
+        ("HTTP: test client, Flask routing and hooks, JSON, marshmallow", lambda s: s["request"] - s["ops"]),
+        ("session + SELECT of the task's instance row",
+         lambda s: s["ops"] - s["load"] - s["engine"] - s["save"] - s["commit"]),
+        ("load: engine state -> SpiffWorkflow workflow (specs cached)", lambda s: s["load"]),
+        ("engine: complete, engine steps, history diff", lambda s: s["engine"]),
+        ("dumps: prune + serialize the state", lambda s: s["dumps"]),
+        ("save: versioned UPDATE, task projection, history rows", lambda s: s["save"] - s["dumps"]),
+        ("commit", lambda s: s["commit"]),
+        ("whole request", lambda s: s["request"]),
+    ]
+    print(f"  where the service's time goes (CPU ms, median per phase over {samples} completions):")
+    for label, part in labels:
+        print(f"      {label:<66}: {statistics.median(part(s) for s in per_sample) * 1000.0:6.3f}")
+    print("  raw SpiffWorkflow, same run:")
+    for index, label in enumerate(("deserialize_json (specs included)", "complete + engine steps", "serialize_json")):
+        print(f"      {label:<66}: {statistics.median(p[index] for p in raw_parts) * 1000.0:6.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--iterations", type=int, default=500)
-    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--phases", action="store_true", help="also print the CPU time per phase")
     args = parser.parse_args(argv)
     import logging
     logging.disable(logging.INFO)
@@ -137,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = RawSpiff()
     with tempfile.TemporaryDirectory() as tmp:
         svc = Service(Path(tmp))
-        for _ in range(10):                      # warm-up: caches, SQLite pages, first imports
+        for _ in range(30):                      # warm-up: caches, SQLite pages, first imports
             svc.complete(svc.task_of(svc.start()))
             raw.step()
         # Measurements alternate between the two sides, so load on the machine affects both alike.
@@ -149,9 +236,12 @@ def main(argv: list[str] | None = None) -> int:
             raw_steps.append(timed(raw.step))
         last = len(CPU)
         fresh_cpu, raw_cpu = cpu_of(first, last, 2), cpu_of(first + 1, last, 2)
+        first = len(CPU)
         for _ in range(max(args.samples // 2, 20)):
             starts.append(timed(svc.start))
             raw_starts.append(timed(raw.start))
+        last = len(CPU)
+        start_cpu, raw_start_cpu = cpu_of(first, last, 2), cpu_of(first + 1, last, 2)
 
         # (b): one instance driven to `iterations`, then completions alternate between it and a young
         # instance (iterations 3..9 vs iterations-3..iterations+3).
@@ -162,26 +252,29 @@ def main(argv: list[str] | None = None) -> int:
         young_id = svc.start()
         for _ in range(2):
             svc.complete(svc.task_of(young_id))
-        early_times, late_times = [], []
+        first = len(CPU)
         for _ in range(7):
             task = svc.task_of(young_id)
-            early_times.append(timed(lambda task=task: svc.complete(task)))
+            timed(lambda task=task: svc.complete(task))
             task = svc.task_of(old_id)
-            late_times.append(timed(lambda task=task: svc.complete(task)))
-        early = statistics.median(early_times)
-        late = statistics.median(late_times)
-    raw_step, raw_start = statistics.median(raw_steps), statistics.median(raw_starts)
-    service_step = statistics.median(fresh)
-    print("Alur step benchmark (SQLite file database, Flask test client, median ms)")
-    print(f"  raw SpiffWorkflow deserialize+complete+serialize : {raw_step:7.3f} ms")
-    print(f"  service: complete one user task (whole request)  : {service_step:7.3f} ms")
-    print(f"  (a) service / raw                                 : {service_step / raw_step:7.2f}   (target <= 2.0)")
-    print(f"      the same in CPU time: {fresh_cpu:.3f} / {raw_cpu:.3f} ms  = {fresh_cpu / raw_cpu:7.2f}")
-    print(f"  loop completion around iteration 5               : {early:7.3f} ms")
-    print(f"  loop completion around iteration {n:<4}            : {late:7.3f} ms")
-    print(f"  (b) iteration {n} / iteration 5                  : {late / early:7.2f}   (target <= 1.5)")
-    print(f"  (c) service: start an instance (whole request)    : {statistics.median(starts):7.3f} ms")
-    print(f"      raw SpiffWorkflow start + serialize           : {raw_start:7.3f} ms")
+            timed(lambda task=task: svc.complete(task))
+        last = len(CPU)
+        early, late = cpu_of(first, last, 2), cpu_of(first + 1, last, 2)
+        raw_step, raw_start = statistics.median(raw_steps), statistics.median(raw_starts)
+        service_step = statistics.median(fresh)
+        print("Alur step benchmark (SQLite file database, Flask test client; median CPU ms, wall ms in brackets)")
+        print(f"  raw SpiffWorkflow deserialize+complete+serialize : {raw_cpu:7.3f} ms  [{raw_step:7.3f}]")
+        print(f"  service: complete one user task (whole request)  : {fresh_cpu:7.3f} ms  [{service_step:7.3f}]")
+        print(f"  (a) service / raw                                 : {fresh_cpu / raw_cpu:7.2f}   (target <= 2.0)"
+              f"  [wall: {service_step / raw_step:.2f}]")
+        print(f"  loop completion around iteration 5               : {early:7.3f} ms")
+        print(f"  loop completion around iteration {n:<4}            : {late:7.3f} ms")
+        print(f"  (b) iteration {n} / iteration 5                  : {late / early:7.2f}   (target <= 1.5)")
+        print(f"  (c) service: start an instance (whole request)    : {start_cpu:7.3f} ms  "
+              f"[{statistics.median(starts):7.3f}]")
+        print(f"      raw SpiffWorkflow start + serialize           : {raw_start_cpu:7.3f} ms  [{raw_start:7.3f}]")
+        if args.phases:
+            phases(svc, raw, args.samples)
     return 0
 
 

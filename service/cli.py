@@ -38,10 +38,15 @@ def parse_var(text: str) -> tuple[str, Any]:
     if not name:
         raise UsageError(f"--var {text!r}: the variable name is empty")
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_not_json)
     except ValueError:
         value = raw
     return name, value
+
+
+def _not_json(constant: str) -> Any:
+    # Python's json accepts NaN/Infinity, which JSON does not: such a value stays text.
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _vars(items: Sequence[str] | None) -> dict[str, Any]:

@@ -104,6 +104,7 @@ class ModelChecker:
             binding = node.get(_c("calledElementBinding"))
             if binding not in (None, "latest", "version", "deployment", "versionTag"):
                 raise self.error(node, f"camunda:calledElementBinding {binding!r} is not supported")
+            self._call_binding(node, binding)
             if any(node.get(_c(a)) for a in ("variableMappingClass", "variableMappingDelegateExpression")):
                 raise self.error(node, JAVA_MESSAGE)
         elif tag == "userTask":
@@ -116,6 +117,23 @@ class ModelChecker:
             priority = node.get(_c("priority"))
             if priority and not is_juel(priority) and not priority.strip().lstrip("-").isdigit():
                 raise self.error(node, f"camunda:priority {priority!r} is not a number")
+
+    def _call_binding(self, node: Any, binding: str | None) -> None:
+        """The called version is bound when the instance starts (service/ops/call_binding.py), before any
+        variable exists, so the version, tag and tenant must be literals."""
+        for attr in ("calledElementVersion", "calledElementVersionTag", "calledElementTenantId"):
+            value = node.get(_c(attr))
+            if value is not None and is_juel(value):
+                raise self.error(node, f"camunda:{attr} {value!r}: expressions are not supported here "
+                                       "(the called process is bound when the instance starts); use a literal")
+        if binding == "version":
+            version = (node.get(_c("calledElementVersion")) or "").strip()
+            if not version.isdigit() or int(version) < 1:
+                raise self.error(node, "camunda:calledElementBinding=\"version\" needs camunda:calledElementVersion "
+                                       f"with a version number (got {version or 'nothing'!r})")
+        if binding == "versionTag" and not (node.get(_c("calledElementVersionTag")) or "").strip():
+            raise self.error(node, "camunda:calledElementBinding=\"versionTag\" needs "
+                                   "camunda:calledElementVersionTag")
 
     def _camunda_node(self, node: Any, tag: str) -> None:
         if tag in ("executionListener", "taskListener"):

@@ -64,6 +64,18 @@ def evaluate_parameter(task: Any, param: dict) -> Any:
     raise _fail(task, f"unknown parameter kind {kind!r}")
 
 
+def require_plain(task: Any, values: dict, what: str) -> dict:
+    """Values an expression produced must be plain before they enter the instance (a FEEL range or
+    function cannot be stored); anything else is an incident on this task naming the variable."""
+    from .errors import EngineError
+    from .values import check_variables
+
+    try:
+        return check_variables(values)
+    except EngineError as exc:
+        raise _fail(task, f"{what}: {exc.message}", exc) from None
+
+
 class CamundaIoMixin:
     """camunda:inputOutput: input parameters become task-local variables, outputs are copied out."""
 
@@ -71,7 +83,8 @@ class CamundaIoMixin:
         inputs = ext(self).get("inputs")
         if not inputs or LOCALS_KEY in my_task.internal_data:
             return
-        values = {p["name"]: evaluate_parameter(my_task, p) for p in inputs}
+        values = require_plain(my_task, {p["name"]: evaluate_parameter(my_task, p) for p in inputs},
+                               "input parameter")
         my_task.data.update(values)
         my_task.internal_data[LOCALS_KEY] = list(values)
 
@@ -82,7 +95,8 @@ class CamundaIoMixin:
 
     def _on_complete_hook(self, my_task: Any) -> None:
         outputs = ext(self).get("outputs")
-        values = {p["name"]: evaluate_parameter(my_task, p) for p in outputs} if outputs else {}
+        values = require_plain(my_task, {p["name"]: evaluate_parameter(my_task, p) for p in outputs},
+                               "output parameter") if outputs else {}
         for name in my_task.internal_data.get(LOCALS_KEY, []):
             my_task.data.pop(name, None)
         my_task.data.update(values)
@@ -198,7 +212,10 @@ class AlurSendTask(CamundaIoMixin, d.ServiceTask):
 
 class AlurScriptTask(CamundaIoMixin, d.ScriptTask):
     def _execute(self, task: Any) -> bool:
-        _engine(task).run_feel_script(task, self.script, camunda_attr(self, "resultVariable"))
+        result_variable = camunda_attr(self, "resultVariable")
+        _engine(task).run_feel_script(task, self.script, result_variable)
+        if result_variable:
+            require_plain(task, {result_variable: task.data.get(result_variable)}, "script result")
         return True
 
 

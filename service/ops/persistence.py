@@ -33,8 +33,11 @@ class Binder:
         self.session = session
         self.deployment_id = deployment_id
         self.ids: dict[int, str] = {}
+        self.called: dict[str, Any] = {}     # key -> model bound by call_binding.plan (calledElementBinding)
 
     def process(self, key: str, tenant: str | None) -> Any:
+        if key in self.called:
+            return self.called[key]
         row = definitions.latest(self.session, ProcessDefinition, key, tenant)
         if row is None:
             from service.engine import ModelError
@@ -108,6 +111,8 @@ def create(ctx: OpsContext, session: Session, definition: ProcessDefinition, *, 
            message: str | None = None, clock: Any = None) -> Loaded:
     binder = Binder(ctx, session, definition.deployment_id)
     model = binder.model(definition)
+    from .call_binding import plan   # camunda:calledElementBinding / calledElementTenantId (ops/call_binding.py)
+    binder.called = plan(session, model, definition, binder.model)
     engine = binder.engine(clock)
     inst = engine.start(model, variables=variables, business_key=business_key, tenant=definition.tenant_id,
                         user=user, start_event_id=start_event_id, message=message)
@@ -145,10 +150,17 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
     _append_history(session, loaded)
 
 
+# Statements built once: constructing and cache-keying a statement costs as much as executing it on SQLite.
 _INSTANCE = ProcessInstance.__table__
 _PLAIN_COLUMNS = frozenset(_INSTANCE.c.keys()) - {"version"}
 _VERSION_MATCH: ColumnElement[bool] = and_(_INSTANCE.c.id == bindparam("row_id"),
                                            _INSTANCE.c.version == bindparam("row_version"))
+_UPDATE_INSTANCE = _INSTANCE.update().where(_VERSION_MATCH)      # SET: the column keys of the parameters
+_USER_TASK = UserTask.__table__
+_DELETE_USER_TASKS = _USER_TASK.delete().where(_USER_TASK.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_USER_TASK = _USER_TASK.insert()
+_INSERT_CANDIDATE = TaskCandidate.__table__.insert()
+_INSERT_HISTORY = HistoryEvent.__table__.insert()
 
 
 def _write_row(session: Session, row: ProcessInstance, values: dict[str, Any]) -> None:
@@ -171,8 +183,7 @@ def _write_row(session: Session, row: ProcessInstance, values: dict[str, Any]) -
         return
     version = row.version
     values = {**{key: getattr(row, key) for key in pending}, **values, "version": version + 1}
-    result = session.execute(_INSTANCE.update().where(_VERSION_MATCH).values(**values),
-                             {"row_id": row.id, "row_version": version})
+    result = session.connection().execute(_UPDATE_INSTANCE, {**values, "row_id": row.id, "row_version": version})
     if result.rowcount != 1:
         raise Conflict(STALE_MESSAGE, pesan=STALE_PESAN)
     for key, value in values.items():
@@ -190,13 +201,14 @@ def _called_ids(loaded: Loaded) -> dict[str, str]:
 
 def _project_user_tasks(session: Session, row: ProcessInstance, existing: set[str], live: dict[str, Any]) -> None:
     gone = list(existing - set(live))
+    conn = session.connection()
     if gone:
         # task_candidate rows go with ON DELETE CASCADE (SQLite: PRAGMA foreign_keys=ON).
-        session.execute(UserTask.__table__.delete().where(UserTask.__table__.c.id.in_(gone)))
+        conn.execute(_DELETE_USER_TASKS, {"ids": gone})
     # Tasks already projected keep their row: claims and assignments live in the projection.
     new = [info for task_id, info in live.items() if task_id not in existing]
     if new:
-        session.execute(UserTask.__table__.insert(), [dict(
+        conn.execute(_INSERT_USER_TASK, [dict(
             id=info.id, instance_id=row.id, definition_id=row.definition_id, definition_key=row.definition_key,
             business_key=row.business_key, element_id=info.element_id, name=info.name, lane=info.lane,
             assignee=info.assignee, owner=None, created=info.created, due=info.due, follow_up=info.follow_up,
@@ -210,7 +222,7 @@ def _project_user_tasks(session: Session, row: ProcessInstance, existing: set[st
         candidates += [{"task_id": info.id, "kind": "user", "value": u} for info in new
                        for u in info.candidate_users or []]
         if candidates:
-            session.execute(TaskCandidate.__table__.insert(), candidates)
+            conn.execute(_INSERT_CANDIDATE, candidates)
 
 
 def _project_external_tasks(session: Session, row: ProcessInstance, existing: set[str], live: dict[str, Any],
@@ -244,7 +256,7 @@ def _append_history(session: Session, loaded: Loaded) -> None:
     events.extend(loaded.extra_history)
     loaded.extra_history = []
     if events:
-        session.execute(HistoryEvent.__table__.insert(), events)
+        session.connection().execute(_INSERT_HISTORY, events)
 
 
 def history_values(row: ProcessInstance, event: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.store import InstanceState, ProcessInstance, TaskCandidate, UserGroup, UserTask
@@ -166,6 +166,12 @@ def assign(ctx: OpsContext, task_id: str, user: str | None) -> TaskView:
         return task_view(task)
 
 
+# Built once: building and cache-keying the statement per request costs about as much as running it.
+_TASK_WITH_INSTANCE = (select(ProcessInstance, UserTask.assignee)
+                       .join(UserTask, UserTask.instance_id == ProcessInstance.id)
+                       .where(UserTask.id == bindparam("task_id")))
+
+
 def complete_task(ctx: OpsContext, task_id: str, variables: dict[str, Any] | None = None, *,
                   user: str | None = None, with_variables: bool = False) -> dict[str, Any] | None:
     """Complete a user task. Returns the process variables when `with_variables`.
@@ -174,9 +180,7 @@ def complete_task(ctx: OpsContext, task_id: str, variables: dict[str, Any] | Non
     """
     with ctx.transaction() as session, engine_errors():
         # One query for the task's assignee and its instance row.
-        found = session.execute(select(ProcessInstance, UserTask.assignee)
-                                .join(UserTask, UserTask.instance_id == ProcessInstance.id)
-                                .where(UserTask.id == task_id)).first()
+        found = session.execute(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
         if found is None:
             raise NotFound(f"Cannot find task with id {task_id}",
                            pesan="Tugas tidak ditemukan (mungkin sudah diselesaikan)")

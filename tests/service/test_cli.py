@@ -173,3 +173,11 @@ def test_serve_deploys_folders_and_answers(tmp_path: Path) -> None:
         proc.terminate()
         _, err = proc.communicate(timeout=20)
     assert "deployed alur-pagaralam (tenant pagaralam): 1 process, 1 decision" in err
+
+
+def test_parse_var_keeps_non_json_constants_as_text() -> None:
+    # json.loads accepts NaN/Infinity; JSON does not, and a NaN variable breaks every JSON answer later.
+    assert parse_var("x=NaN") == ("x", "NaN")
+    assert parse_var("x=-Infinity") == ("x", "-Infinity")
+    assert parse_var("x=[1, NaN]") == ("x", "[1, NaN]")
+    assert parse_var("x=1.5") == ("x", 1.5)

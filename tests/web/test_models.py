@@ -108,8 +108,8 @@ def test_dmn_edit_changes_the_rule_for_new_instances(make_client, ctx):
     d1 = _latest_id(ctx, "decision", "kelengkapan_dpp")
     xml = owner.get(f"/model/keputusan/{d1}/xml").data
     # Rule 1 (SK PPK missing -> "tidak lengkap") now accepts the package as complete.
-    edited = re.sub(rb'(<outputEntry id="Rule_dpp_sk_ppk_out1">\s*<text>)&quot;tidak lengkap&quot;',
-                    rb"\1&quot;lengkap&quot;", xml)
+    edited = re.sub(rb'(<outputEntry id="Rule_dpp_sk_ppk_out1">\s*<text>)(?:&quot;|")tidak lengkap(?:&quot;|")',
+                    rb'\1"lengkap"', xml)
     assert edited != xml
     response = _deploy(owner, "keputusan", d1, edited)
     assert response.status_code == 200 and response.get_json()["version"] == 2
@@ -133,7 +133,8 @@ def test_dmn_deploy_error_names_the_rule(make_client, ctx):
     owner = _owner(make_client)
     d1 = _latest_id(ctx, "decision", "kelengkapan_dpp")
     xml = owner.get(f"/model/keputusan/{d1}/xml").data
-    broken = xml.replace(b"<text>not(&quot;sesuai&quot;)</text>", b"<text>not(&quot;sesuai&quot;</text>", 1)
+    broken = re.sub(rb"<text>not\((&quot;|\")sesuai(&quot;|\")\)</text>", rb"<text>not(\1sesuai\2</text>", xml, count=1)
+    assert broken != xml
     response = _deploy(owner, "keputusan", d1, broken)
     assert response.status_code == 400
     assert "Rule_dpp_sk_ppk" in response.get_json()["message"]

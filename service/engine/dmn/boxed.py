@@ -160,6 +160,74 @@ class RelationBox:
                 for row in self.rows]
 
 
+def _items(value: Any) -> list[Any] | None:
+    """The list a filter or iterator walks: a single value is a one-item list, null stays null."""
+    if value is None:
+        return None
+    return value if type(value) is list else [value]
+
+
+def _check_deadline(env: BoxEnv, what: str) -> None:
+    if time.monotonic() > env.deadline:
+        raise LimitExceeded(f"{what}: evaluation took longer than {env.limits.max_seconds} s", what, None)
+
+
+@dataclass(frozen=True)
+class ConditionalBox:
+    """DMN 1.4 boxed conditional: `then` when the condition is true, `else` otherwise (null included)."""
+    condition: Box
+    then: Box
+    otherwise: Box
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        chosen = self.then if self.condition.evaluate(scope, env, diagnostics) is True else self.otherwise
+        return chosen.evaluate(scope, env, diagnostics)
+
+
+@dataclass(frozen=True)
+class FilterBox:
+    """DMN 1.4 boxed filter: the items of `in` for which `match` is true (`item` and, for contexts, their
+    entries are in scope, as in a FEEL filter)."""
+    source: Box
+    match: Box
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        items = _items(self.source.evaluate(scope, env, diagnostics))
+        if items is None:
+            return None
+        kept = []
+        for item in items:
+            _check_deadline(env, "filter")
+            local = {**item, "item": item} if type(item) is dict else {"item": item}
+            if self.match.evaluate(Chain(local, scope), env, diagnostics) is True:
+                kept.append(item)
+        return kept
+
+
+@dataclass(frozen=True)
+class IteratorBox:
+    """DMN 1.4 boxed `for` (list of results), `some` and `every` (booleans) over the items of `in`."""
+    kind: str                      # for | some | every
+    variable: str
+    source: Box
+    body: Box
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        items = _items(self.source.evaluate(scope, env, diagnostics))
+        if items is None:
+            return None
+        results = []
+        for item in items:
+            _check_deadline(env, self.kind)
+            value = self.body.evaluate(Chain({self.variable: item}, scope), env, diagnostics)
+            if self.kind == "some" and value is True:
+                return True
+            if self.kind == "every" and value is not True:
+                return False
+            results.append(value)
+        return results if self.kind == "for" else self.kind == "every"
+
+
 @dataclass(frozen=True)
 class InvocationBox:
     """Calls the function named by `function` with named parameter bindings (DMN 1.3, 10.2.1.9)."""

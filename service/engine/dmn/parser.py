@@ -10,11 +10,14 @@ from service.expr import ExpressionError, Limits, feel
 
 from .boxed import (
     Box,
+    ConditionalBox,
     ContextBox,
     ContextEntry,
+    FilterBox,
     FunctionBox,
     InvocationBox,
     ItemType,
+    IteratorBox,
     KnowledgeModel,
     ListBox,
     LiteralBox,
@@ -47,8 +50,9 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/dmn"
 MAX_DMN_BYTES = 5_000_000
 _HIT_POLICY_ABBREVIATIONS = {"U": "UNIQUE", "F": "FIRST", "P": "PRIORITY", "A": "ANY", "C": "COLLECT",
                              "R": "RULE ORDER", "O": "OUTPUT ORDER"}
-_BOXED_LOGIC = ("context", "invocation", "relation", "list", "functionDefinition")
-_UNSUPPORTED_LOGIC = ("conditional", "filter", "iterator", "some", "every", "for")
+_BOXED_LOGIC = ("context", "invocation", "relation", "list", "functionDefinition", "conditional", "filter", "for",
+                "some", "every")
+_UNSUPPORTED_LOGIC = ("iterator",)
 _EXPRESSION_TAGS = ("literalExpression", "decisionTable") + _BOXED_LOGIC + _UNSUPPORTED_LOGIC
 _CONSTANT_LIMITS = Limits(max_seconds=0.5, max_steps=10_000)
 
@@ -299,7 +303,25 @@ class _FileParser:
             return InvocationBox(self.build_expression(target, owner_id, name), tuple(bindings))
         if tag in ("functionDefinition", "encapsulatedLogic"):
             return self.build_function(element, owner_id, name)
+        if tag == "conditional":
+            return ConditionalBox(*(self.part(element, part, owner_id, name) for part in ("if", "then", "else")))
+        if tag == "filter":
+            return FilterBox(self.part(element, "in", owner_id, name), self.part(element, "match", owner_id, name))
+        if tag in ("for", "some", "every"):
+            variable = (element.get("iteratorVariable") or "").strip()
+            if not variable:
+                raise self.error(element, owner_id, f"{where}: iteratorVariable is missing")
+            body = self.part(element, "return" if tag == "for" else "satisfies", owner_id, name)
+            return IteratorBox(tag, variable, self.part(element, "in", owner_id, name), body)
         raise self.error(element, owner_id, f"{where}: boxed expression <{tag}> is not supported")
+
+    def part(self, element: Any, part: str, owner_id: str, name: str) -> Box:
+        """A child expression of a DMN 1.4 boxed conditional, filter or iterator (`<if>`, `<in>`, ...)."""
+        holder = self.child(element, part)
+        body = self.expression_child(holder) if holder is not None else None
+        if body is None:
+            raise self.error(element, owner_id, f"{etree.QName(element).localname}: <{part}> has no expression")
+        return self.build_expression(body, owner_id, name)
 
     def build_function(self, element: Any, owner_id: str, name: str,
                        knowledge: tuple[KnowledgeModel, ...] = ()) -> FunctionBox:

@@ -1,0 +1,142 @@
+"""camunda:calledElementBinding / calledElementVersion / calledElementVersionTag / calledElementTenantId
+through /engine-rest, and call activities whose process is missing refused at deploy time."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service_support import deploy_rest
+
+HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://alur.test">\n')
+
+
+def child(label: str, tag: str | None = None) -> bytes:
+    version_tag = f' camunda:versionTag="{tag}"' if tag else ""
+    return (HEAD + f"""  <bpmn:process id="anak" isExecutable="true"{version_tag}>
+    <bpmn:startEvent id="a_mulai"/>
+    <bpmn:sequenceFlow id="a1" sourceRef="a_mulai" targetRef="a_tugas"/>
+    <bpmn:userTask id="a_tugas" name="{label}" camunda:candidateGroups="PPK"/>
+    <bpmn:sequenceFlow id="a2" sourceRef="a_tugas" targetRef="a_akhir"/>
+    <bpmn:endEvent id="a_akhir"/>
+  </bpmn:process>
+</bpmn:definitions>
+""").encode()
+
+
+def parent(key: str, attrs: str, called: str = "anak") -> bytes:
+    return (HEAD + f"""  <bpmn:process id="{key}" isExecutable="true">
+    <bpmn:startEvent id="mulai"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="mulai" targetRef="panggil"/>
+    <bpmn:callActivity id="panggil" name="Panggil anak" calledElement="{called}" {attrs}/>
+    <bpmn:sequenceFlow id="f2" sourceRef="panggil" targetRef="akhir"/>
+    <bpmn:endEvent id="akhir"/>
+  </bpmn:process>
+</bpmn:definitions>
+""").encode()
+
+
+def _ok(r: Any) -> dict:
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+def _called_task(client: Any, key: str, tenant: str | None = None) -> dict:
+    path = f"/engine-rest/process-definition/key/{key}" + (f"/tenant-id/{tenant}" if tenant else "") + "/start"
+    instance = _ok(client.post(path, json={}))
+    tasks = client.get("/engine-rest/task", query_string={"processInstanceId": instance["id"]}).json
+    assert len(tasks) == 1, tasks
+    return {"instance": instance["id"], **tasks[0]}
+
+
+@pytest.fixture
+def three_versions(client: Any) -> None:
+    _ok(deploy_rest(client, ("anak.bpmn", child("versi 1", "rilis-1")), name="anak"))
+    _ok(deploy_rest(client, ("anak.bpmn", child("versi 2", "rilis-2")), name="anak"))
+    _ok(deploy_rest(client, ("anak.bpmn", child("versi 3")), name="anak"))
+
+
+@pytest.mark.parametrize("attrs, expected", [
+    ("", "versi 3"),
+    ('camunda:calledElementBinding="latest"', "versi 3"),
+    ('camunda:calledElementBinding="version" camunda:calledElementVersion="1"', "versi 1"),
+    ('camunda:calledElementBinding="versionTag" camunda:calledElementVersionTag="rilis-2"', "versi 2"),
+])
+def test_binding_selects_the_called_version(client: Any, three_versions: None, attrs: str, expected: str) -> None:
+    _ok(deploy_rest(client, ("induk.bpmn", parent("induk", attrs)), name="induk"))
+    task = _called_task(client, "induk")
+    assert task["name"] == expected
+    # The bound version survives a reload: completing the called task ends the caller.
+    r = client.post(f"/engine-rest/task/{task['id']}/complete", json={})
+    assert r.status_code == 204, r.json
+    assert client.get(f"/engine-rest/history/process-instance/{task['instance']}").json["state"] == "COMPLETED"
+
+
+def test_deployment_binding_keeps_the_callee_deployed_with_the_caller(client: Any) -> None:
+    _ok(deploy_rest(client, ("anak.bpmn", child("bersama induk")),
+                    ("induk.bpmn", parent("induk", 'camunda:calledElementBinding="deployment"')), name="paket"))
+    _ok(deploy_rest(client, ("anak.bpmn", child("lebih baru")), name="anak"))
+    assert _called_task(client, "induk")["name"] == "bersama induk"
+    # A caller bound to "latest" sees the newer one.
+    _ok(deploy_rest(client, ("induk2.bpmn", parent("induk2", "")), name="induk2"))
+    assert _called_task(client, "induk2")["name"] == "lebih baru"
+
+
+def test_called_element_tenant_id(client: Any) -> None:
+    _ok(deploy_rest(client, ("anak.bpmn", child("milik pusat")), name="anak", tenant="pusat"))
+    _ok(deploy_rest(client, ("anak.bpmn", child("milik daerah")), name="anak", tenant="pagaralam"))
+    _ok(deploy_rest(client, ("induk.bpmn", parent("induk", 'camunda:calledElementTenantId="pusat"')),
+                    name="induk", tenant="pagaralam"))
+    _ok(deploy_rest(client, ("induk2.bpmn", parent("induk2", "")), name="induk2", tenant="pagaralam"))
+    assert _called_task(client, "induk", "pagaralam")["name"] == "milik pusat"
+    assert _called_task(client, "induk2", "pagaralam")["name"] == "milik daerah"
+
+
+@pytest.mark.parametrize("attrs, words", [
+    ("", ["'tidak_ada'", "latest"]),
+    ('camunda:calledElementBinding="version" camunda:calledElementVersion="7"', ["'anak'", "version 7"]),
+    ('camunda:calledElementBinding="versionTag" camunda:calledElementVersionTag="rilis-9"', ["rilis-9"]),
+    ('camunda:calledElementBinding="deployment"', ["'anak'", "deployment"]),
+])
+def test_missing_called_process_is_refused_at_deploy(client: Any, three_versions: None, attrs: str,
+                                                     words: list[str]) -> None:
+    called = "tidak_ada" if not attrs else "anak"
+    before = client.get("/engine-rest/deployment/count").json["count"]
+    r = deploy_rest(client, ("induk.bpmn", parent("induk", attrs, called)), ("lain.bpmn", child("x").replace(b'id="anak"', b'id="lain"')), name="induk")
+    assert r.status_code == 400, r.json
+    message = r.json["message"]
+    assert message.startswith("induk.bpmn: panggil (line 6): "), message
+    for word in words:
+        assert word in message, message
+    assert client.get("/engine-rest/deployment/count").json["count"] == before
+    assert client.get("/engine-rest/process-definition/count", query_string={"key": "induk"}).json["count"] == 0
+
+
+@pytest.mark.parametrize("attrs, words", [
+    ('camunda:calledElementBinding="version"', ["calledElementVersion", "version number"]),
+    ('camunda:calledElementBinding="version" camunda:calledElementVersion="dua"', ["'dua'"]),
+    ('camunda:calledElementBinding="versionTag"', ["calledElementVersionTag"]),
+    ('camunda:calledElementTenantId="${tenantId}"', ["calledElementTenantId", "literal"]),
+    ('camunda:calledElementBinding="sometimes"', ["'sometimes'"]),
+])
+def test_bad_binding_attributes_are_refused(client: Any, attrs: str, words: list[str]) -> None:
+    r = deploy_rest(client, ("induk.bpmn", parent("induk", attrs)), ("anak.bpmn", child("x")))
+    assert r.status_code == 400 and r.json["type"] == "ParseException", r.json
+    assert "induk.bpmn: panggil (line 6)" in r.json["message"]
+    for word in words:
+        assert word in r.json["message"], r.json["message"]
+
+
+def test_two_call_activities_binding_one_key_to_two_versions(client: Any, three_versions: None) -> None:
+    xml = parent("induk", 'camunda:calledElementBinding="version" camunda:calledElementVersion="1"').decode()
+    xml = xml.replace('<bpmn:sequenceFlow id="f2" sourceRef="panggil" targetRef="akhir"/>',
+                      '<bpmn:sequenceFlow id="f2" sourceRef="panggil" targetRef="lagi"/>'
+                      '<bpmn:callActivity id="lagi" calledElement="anak"/>'
+                      '<bpmn:sequenceFlow id="f3" sourceRef="lagi" targetRef="akhir"/>')
+    _ok(deploy_rest(client, ("induk.bpmn", xml.encode()), name="induk"))
+    r = client.post("/engine-rest/process-definition/key/induk/start", json={})
+    assert r.status_code == 400, r.json
+    assert "'panggil'" in r.json["message"] and "'lagi'" in r.json["message"]
+    assert client.get("/engine-rest/process-instance/count").json["count"] == 0
