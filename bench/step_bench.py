@@ -244,16 +244,16 @@ def main(argv: list[str] | None = None) -> int:
         start_cpu, raw_start_cpu = cpu_of(first, last, 2), cpu_of(first + 1, last, 2)
 
         # (b): one instance driven to `iterations`, then completions alternate between it and a young
-        # instance (iterations 3..9 vs iterations-3..iterations+3).
+        # instance (iterations 3..13 vs iterations-5..iterations+5).
         n = args.iterations
         old_id = svc.start()
-        for _ in range(n - 4):
+        for _ in range(n - 6):
             svc.complete(svc.task_of(old_id))
         young_id = svc.start()
         for _ in range(2):
             svc.complete(svc.task_of(young_id))
         first = len(CPU)
-        for _ in range(7):
+        for _ in range(11):
             task = svc.task_of(young_id)
             timed(lambda task=task: svc.complete(task))
             task = svc.task_of(old_id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
@@ -76,8 +77,11 @@ def register_error_handlers(bp: Blueprint) -> None:
 
     @bp.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
-        log.exception("unhandled error in /engine-rest")
-        return error_response(500, "RestException", f"{type(exc).__name__}: {exc}")
+        # The text of an unexpected exception may hold SQL, paths or data: it goes to the log only.
+        reference = uuid.uuid4().hex[:12]
+        log.exception("unhandled error in /engine-rest (reference %s)", reference)
+        return error_response(500, "RestException",
+                              f"Internal error (reference {reference}); the server log has the details")
 
 
 __all__ = ["RestError", "invalid", "error_response", "register_error_handlers"]

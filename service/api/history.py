@@ -261,7 +261,9 @@ def _resource(path: str, schema: QuerySchema, out: Schema, query: Callable[..., 
 
     def list_view() -> ResponseReturnValue:
         f, options = _filter(schema, paged=True)
-        items = query(ops(), f) if f is not None else []
+        if f is None:
+            return jsonify([])
+        items = query(ops(), f, **({"with_inputs": bool(options.get("include_inputs"))} if dump else {}))
         return jsonify([dump(i, options) if dump else out.dump(i) for i in items])
 
     def count_view() -> ResponseReturnValue:
@@ -274,10 +276,11 @@ def _resource(path: str, schema: QuerySchema, out: Schema, query: Callable[..., 
 
 def _decision_json(d: hq.HistoricDecision, options: dict[str, Any]) -> dict[str, Any]:
     body = decision_schema.dump(d)
-    body["inputs"] = [{"id": f"{d.id}:{name}", "decisionInstanceId": d.id, "clauseId": name, "clauseName": name,
-                       "errorMessage": None, **plain_to_typed(value), "createTime": body["evaluationTime"],
-                       "removalTime": None, "rootProcessInstanceId": d.instance_id}
-                      for name, value in d.inputs.items()] if options.get("include_inputs") else None
+    body["inputs"] = [{"id": f"{d.id}:{item.get('id')}", "decisionInstanceId": d.id, "clauseId": item.get("id"),
+                       "clauseName": item.get("label"), "errorMessage": None, **plain_to_typed(item.get("value")),
+                       "createTime": body["evaluationTime"], "removalTime": None,
+                       "rootProcessInstanceId": d.instance_id}
+                      for item in d.inputs] if options.get("include_inputs") else None
     body["outputs"] = _outputs(d) if options.get("include_outputs") else None
     return body
 
@@ -347,10 +350,10 @@ def variable_instance(variable_id: str) -> ResponseReturnValue:
 
 @bp.get("/history/decision-instance/<decision_instance_id>")
 def decision_instance(decision_instance_id: str) -> ResponseReturnValue:
-    found = hq.historic_decision(ops(), decision_instance_id)
+    options = {"include_inputs": arg_bool("includeInputs"), "include_outputs": arg_bool("includeOutputs")}
+    found = hq.historic_decision(ops(), decision_instance_id, with_inputs=bool(options["include_inputs"]))
     _check_tenant(found.tenant_id, "this decision instance")
-    return jsonify(_decision_json(found, {"include_inputs": arg_bool("includeInputs"),
-                                          "include_outputs": arg_bool("includeOutputs")}))
+    return jsonify(_decision_json(found, options))
 
 
 __all__ = ["bp", "HistoricInstanceQuerySchema", "HistoricActivityQuerySchema", "HistoricTaskQuerySchema",

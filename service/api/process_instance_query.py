@@ -151,4 +151,15 @@ def delete_variable(instance_id: str, name: str) -> ResponseReturnValue:
     return "", 204
 
 
+@bp.get("/process-instance/<instance_id>/variables/<name>/data")
+def variable_data(instance_id: str, name: str) -> ResponseReturnValue:
+    """Camunda serves only Bytes/File variables here; Alur has none, so every existing one is refused."""
+    from .errors import RestError
+
+    values = operations.get_variables(ops(), instance_id)
+    if name not in values:
+        raise RestError(404, f"process instance variable with name {name} does not exist")
+    raise RestError(400, f"Value of variable {name} of process instance {instance_id} is not a binary value.")
+
+
 __all__ = ["bp", "InstanceQuerySchema", "VariableFilterSchema", "VariableValueSchema"]

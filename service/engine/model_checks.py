@@ -67,8 +67,28 @@ class ModelChecker:
             ns = node.tag[1:].split("}", 1)[0] if node.tag.startswith("{") else ""
             if ns == BPMN:
                 self._bpmn_node(node, tag)
+                if tag in FLOW_CONTAINERS:
+                    self._endless_loops(node)
             elif ns == CAMUNDA:
                 self._camunda_node(node, tag)
+
+    def _endless_loops(self, container: Any) -> None:
+        """A cycle of sequence flows through gateways and throw events only changes no variable, so once a
+        token takes it, it never leaves (or a parallel gateway multiplies tokens forever): refuse it."""
+        passive = {child.get("id"): child for child in container
+                   if isinstance(child.tag, str) and _local(child.tag) in PASSIVE_NODES and child.get("id")}
+        if not passive:
+            return
+        edges: dict[str, list[str]] = {node_id: [] for node_id in passive}
+        for flow in container.iterfind(f"{{{BPMN}}}sequenceFlow"):
+            source, target = flow.get("sourceRef"), flow.get("targetRef")
+            if source in passive and target in passive:
+                edges[source].append(target)
+        cycle = _find_cycle(edges)
+        if cycle:
+            path = " -> ".join(cycle + [cycle[0]])
+            raise self.error(passive[cycle[0]], f"the sequence flows {path} form a loop of gateways/events only, "
+                                                "which never ends; put a task or a waiting event in the loop")
 
     def _bpmn_node(self, node: Any, tag: str) -> None:
         element_id = node.get("id")
@@ -218,6 +238,37 @@ class ModelChecker:
             raise self.error(node, f"a {tag} must be an external task: set camunda:type=\"external\" and camunda:topic")
         if not node.get(_c("topic")):
             raise self.error(node, "an external task needs camunda:topic")
+
+
+# Flow nodes that neither wait nor change data; a loop made only of them never ends.
+PASSIVE_NODES = frozenset({"exclusiveGateway", "inclusiveGateway", "parallelGateway", "complexGateway",
+                           "intermediateThrowEvent"})
+FLOW_CONTAINERS = frozenset({"process", "subProcess", "transaction", "adHocSubProcess"})
+
+
+def _find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
+    """One cycle of the directed graph `edges` (node -> successors) as a node list, or None. Iterative DFS,
+    so a model with thousands of elements cannot exhaust the recursion limit."""
+    state: dict[str, int] = {}          # 1 = on the current path, 2 = finished
+    for start in edges:
+        if state.get(start):
+            continue
+        path: list[str] = [start]
+        iters = [iter(edges[start])]
+        state[start] = 1
+        while iters:
+            nxt = next(iters[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                iters.pop()
+                continue
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):]
+            if not state.get(nxt):
+                state[nxt] = 1
+                path.append(nxt)
+                iters.append(iter(edges[nxt]))
+    return None
 
 
 def iter_lines(root: Any) -> Iterator[tuple[str, int]]:

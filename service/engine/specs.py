@@ -76,8 +76,30 @@ def require_plain(task: Any, values: dict, what: str) -> dict:
         raise _fail(task, f"{what}: {exc.message}", exc) from None
 
 
+# A model can loop through automatic steps (gateways, scripts, decisions) forever, or long enough to hold a
+# server thread and its transaction for minutes (the task tree grows within one action, so each step
+# costs more than the last). Steps completed since the last wait state (user/manual task, external
+# task) are counted per loaded workflow; past the bound the action fails as an incident on that step.
+MAX_AUTOMATIC_STEPS = 1000
+_STEP_COUNTER = "_alur_automatic_steps"
+
+
+def count_step(my_task: Any, *, waits: bool) -> None:
+    workflow = getattr(my_task.workflow, "top_workflow", None) or my_task.workflow
+    if waits:
+        setattr(workflow, _STEP_COUNTER, 0)
+        return
+    steps = getattr(workflow, _STEP_COUNTER, 0) + 1
+    setattr(workflow, _STEP_COUNTER, steps)
+    if steps > MAX_AUTOMATIC_STEPS:
+        raise _fail(my_task, f"more than {MAX_AUTOMATIC_STEPS} automatic steps ran without reaching a user task, "
+                             "external task, message or timer: a loop without a wait state?")
+
+
 class CamundaIoMixin:
     """camunda:inputOutput: input parameters become task-local variables, outputs are copied out."""
+
+    waits = False     # user, manual and external tasks: completing one starts a new automatic-step count
 
     def _apply_inputs(self, my_task: Any) -> None:
         inputs = ext(self).get("inputs")
@@ -100,6 +122,7 @@ class CamundaIoMixin:
         for name in my_task.internal_data.get(LOCALS_KEY, []):
             my_task.data.pop(name, None)
         my_task.data.update(values)
+        count_step(my_task, waits=self.waits)
         super()._on_complete_hook(my_task)  # type: ignore[misc]
 
 
@@ -119,11 +142,11 @@ class _HumanTaskMixin:
 
 
 class AlurManualTask(_HumanTaskMixin, CamundaIoMixin, d.ManualTask):
-    pass
+    waits = True
 
 
 class AlurUserTask(_HumanTaskMixin, CamundaIoMixin, d.UserTask):
-    pass
+    waits = True
 
 
 def _split_list(value: Any) -> list[str]:
@@ -197,6 +220,8 @@ def mutu_due(my_task: Any, now: datetime) -> str | None:
 class AlurServiceTask(CamundaIoMixin, d.ServiceTask):
     """External task (camunda:type="external"): waits in STARTED until a worker completes it."""
 
+    waits = True
+
     def _run_hook(self, my_task: Any) -> Any:
         my_task.internal_data.setdefault("alur_created", _engine(my_task).now().isoformat())
         return None
@@ -204,6 +229,8 @@ class AlurServiceTask(CamundaIoMixin, d.ServiceTask):
 
 class AlurSendTask(CamundaIoMixin, d.ServiceTask):
     """A Camunda sendTask is implemented like a service task (external)."""
+
+    waits = True
 
     def _run_hook(self, my_task: Any) -> Any:
         my_task.internal_data.setdefault("alur_created", _engine(my_task).now().isoformat())

@@ -6,6 +6,8 @@ from typing import Iterator
 
 from .errors import BadRequest, OperationFailed, OpsError
 
+MAX_PROBLEM = 2000
+
 
 @contextmanager
 def engine_errors() -> Iterator[None]:
@@ -82,6 +84,8 @@ def _problem(exc: BaseException, element_id: str | None) -> str:
     for note in getattr(exc, "__notes__", None) or ():
         if note and note not in text:
             text += f" ({note})"
+    if len(text) > MAX_PROBLEM:     # a hostile model can make the offending value huge; the answer stays small
+        text = text[:MAX_PROBLEM] + f"... ({len(text)} characters)"
     return text
 
 

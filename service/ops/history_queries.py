@@ -3,20 +3,27 @@
 Events are paired into activity instances (start ... end/cancel, per engine task), variables are
 folded into their latest value, decision evaluations are listed as they were recorded. Ids of derived
 records are UUIDs that encode the event row they come from, so `/history/.../{id}` finds them again.
+Filters, sorting, paging and counts run in SQL (`history_sql`), so a large history is never loaded
+into Python to answer one page.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from service.store import HistoryEvent, InstanceState, ProcessDefinition, ProcessInstance, UserTask
 
+from . import history_sql as hs
 from .context import OpsContext
 from .errors import BadRequest, NotFound
+from .history_decisions import DefinitionResolver, clause_inputs
+from .history_values import VALUE_TYPE_KEY, restore_value
 
 # The first UUID group names the kind of record, the last one the history event row.
 _KINDS = {"activity": 0xA1, "variable": 0xB1, "decision": 0xD1}
@@ -122,7 +129,7 @@ class HistoricDecision:
     activity_id: str | None
     user_id: str | None
     tenant_id: str | None
-    inputs: dict[str, Any]
+    inputs: list[dict[str, Any]]     # {"id", "label", "value"} per table input; empty unless asked for
     result: Any
     matched_rules: list[dict[str, Any]] = field(default_factory=list)
 
@@ -159,6 +166,376 @@ class HistoryFilter:
     max_results: int | None = None
 
 
+def _tenant_condition(column: Any, f: HistoryFilter) -> Any:
+    cond = column.in_(f.tenant_ids or [])
+    return or_(cond, column.is_(None)) if f.include_without_tenant else cond
+
+
+def _event_conditions(event: Any, f: HistoryFilter) -> list[Any]:
+    """Conditions every event of one instance shares (instance, definition, tenant)."""
+    out = []
+    if f.instance_id is not None:
+        out.append(event.instance_id == f.instance_id)
+    if f.instance_ids:
+        out.append(event.instance_id.in_(f.instance_ids))
+    if f.definition_id is not None:
+        out.append(event.definition_id == f.definition_id)
+    if f.definition_key is not None:
+        out.append(event.definition_key == f.definition_key)
+    if f.tenant_ids is not None:
+        out.append(_tenant_condition(event.tenant_id, f))
+    return out
+
+
+def _events(session: Any, kinds: Iterable[str], f: HistoryFilter) -> list[HistoryEvent]:
+    query = select(HistoryEvent).where(HistoryEvent.kind.in_(list(kinds)), *_event_conditions(HistoryEvent, f))
+    return list(session.scalars(query.order_by(HistoryEvent.id)))
+
+
+def _uuid_event_ids(kind: str, ids: Iterable[str]) -> list[int]:
+    return [n for n in (event_id_of(kind, i) for i in ids) if n is not None]
+
+
+# -- process instances ----------------------------------------------------------------------------------
+
+_STATE = {InstanceState.ACTIVE: "ACTIVE", InstanceState.SUSPENDED: "SUSPENDED",
+          InstanceState.COMPLETED: "COMPLETED", InstanceState.CANCELLED: "EXTERNALLY_TERMINATED"}
+
+
+def _instance_query(f: HistoryFilter) -> Select[Any]:
+    query = (select(ProcessInstance, ProcessDefinition.name, ProcessDefinition.version)
+             .outerjoin(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id))
+    ids = list(f.ids or []) + ([f.instance_id] if f.instance_id else []) + list(f.instance_ids or [])
+    if ids:
+        query = query.where(ProcessInstance.id.in_(ids))
+    if f.definition_id is not None:
+        query = query.where(ProcessInstance.definition_id == f.definition_id)
+    if f.definition_key is not None:
+        query = query.where(ProcessInstance.definition_key == f.definition_key)
+    if f.business_key is not None:
+        query = query.where(ProcessInstance.business_key == f.business_key)
+    if f.tenant_ids is not None:
+        query = query.where(_tenant_condition(ProcessInstance.tenant_id, f))
+    if f.finished:
+        query = query.where(ProcessInstance.end_time.is_not(None))
+    if f.unfinished:
+        query = query.where(ProcessInstance.end_time.is_(None))
+    if f.started_before is not None:
+        query = query.where(ProcessInstance.start_time <= f.started_before)
+    if f.started_after is not None:
+        query = query.where(ProcessInstance.start_time >= f.started_after)
+    if f.finished_before is not None:
+        query = query.where(ProcessInstance.end_time <= f.finished_before)
+    if f.finished_after is not None:
+        query = query.where(ProcessInstance.end_time >= f.finished_after)
+    return query
+
+
+def _instance_sort(session: Any) -> dict[str, Any]:
+    pi = ProcessInstance
+    return {"instanceId": pi.id, "definitionId": pi.definition_id, "definitionKey": pi.definition_key,
+            "definitionName": ProcessDefinition.name, "definitionVersion": ProcessDefinition.version,
+            "businessKey": pi.business_key, "startTime": pi.start_time, "endTime": pi.end_time,
+            "duration": hs.millis_between(session, pi.start_time, pi.end_time), "tenantId": pi.tenant_id}
+
+
+def _instances(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[HistoricInstance]:
+    query = _instance_query(f)
+    if paged:
+        query = hs.ordered(query, f.sort, _instance_sort(session), "startTime", ProcessInstance.id)
+        query = hs.paged(query, f.first_result, f.max_results)
+    rows = session.execute(query).all()
+    if not rows:
+        return []
+    row_ids = [r[0].id for r in rows]
+    starts: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    for event in session.scalars(select(HistoryEvent).where(
+            HistoryEvent.instance_id.in_(row_ids),
+            or_(and_(HistoryEvent.kind == "activity_started", HistoryEvent.element_type == "startEvent"),
+                HistoryEvent.kind == "instance_ended")).order_by(HistoryEvent.id)):
+        if event.kind == "activity_started":
+            starts.setdefault(event.instance_id, event.element_id)
+        elif (event.data or {}).get("reason"):
+            reasons[event.instance_id] = str(event.data["reason"])
+    out = []
+    for inst, name, version in rows:
+        out.append(HistoricInstance(
+            id=inst.id, business_key=inst.business_key, definition_id=inst.definition_id,
+            definition_key=inst.definition_key, definition_name=name, definition_version=version,
+            start_time=inst.start_time, end_time=inst.end_time, start_user_id=inst.start_user_id,
+            start_activity_id=starts.get(inst.id), delete_reason=reasons.get(inst.id) or (
+                "ACTIVITY_DELETED" if inst.state == InstanceState.CANCELLED else None),
+            tenant_id=inst.tenant_id, state=_STATE.get(inst.state, str(inst.state))))
+    return out
+
+
+def historic_instances(ctx: OpsContext, f: HistoryFilter) -> list[HistoricInstance]:
+    with ctx.transaction() as session:
+        return _instances(session, f)
+
+
+def count_historic_instances(ctx: OpsContext, f: HistoryFilter) -> int:
+    with ctx.transaction() as session:
+        return hs.count(session, _instance_query(f), ProcessInstance.id)
+
+
+def historic_instance(ctx: OpsContext, instance_id: str) -> HistoricInstance:
+    with ctx.transaction() as session:
+        found = _instances(session, HistoryFilter(ids=[instance_id]), paged=False)
+    if not found:
+        raise NotFound(f"Historic process instance with id {instance_id} does not exist")
+    return found[0]
+
+
+# -- activity instances and tasks --------------------------------------------------------------------------
+
+def _activity_query(f: HistoryFilter, *, ids: list[str] | None = None) -> tuple[hs.ActivityRecords, Select[Any]]:
+    rec = hs.activity_records()
+    start, end = rec.start, rec.end
+    query = rec.query.where(*_event_conditions(start, f))
+    if ids is not None:
+        query = query.where(start.id.in_(_uuid_event_ids("activity", ids)))
+    if f.activity_id is not None:
+        query = query.where(start.element_id == f.activity_id)
+    if f.activity_type is not None:
+        query = query.where(start.element_type == f.activity_type)
+    if f.finished:
+        query = query.where(end.id.is_not(None))
+    if f.unfinished:
+        query = query.where(end.id.is_(None))
+    if f.canceled:
+        query = query.where(end.kind == "activity_cancelled")
+    if f.started_before is not None:
+        query = query.where(start.time <= f.started_before)
+    if f.started_after is not None:
+        query = query.where(start.time >= f.started_after)
+    if f.finished_before is not None:
+        query = query.where(end.time <= f.finished_before)
+    if f.finished_after is not None:
+        query = query.where(end.time >= f.finished_after)
+    return rec, query
+
+
+def _activity(start: HistoryEvent, end: HistoryEvent | None) -> HistoricActivity:
+    return HistoricActivity(
+        id=event_uuid("activity", start.id), activity_id=start.element_id or "", activity_name=start.element_name,
+        activity_type=start.element_type, lane=start.lane, instance_id=start.instance_id or "",
+        definition_id=start.definition_id, definition_key=start.definition_key, task_id=start.task_id,
+        assignee=end.user_id if end is not None else None, start_time=start.time,
+        end_time=end.time if end is not None else None,
+        canceled=end is not None and end.kind == "activity_cancelled", tenant_id=start.tenant_id)
+
+
+def _activity_sort(session: Any, rec: hs.ActivityRecords) -> dict[str, Any]:
+    s, e = rec.start, rec.end
+    return {"activityInstanceId": s.id, "instanceId": s.instance_id, "executionId": s.instance_id,
+            "activityId": s.element_id, "activityName": s.element_name, "activityType": s.element_type,
+            "startTime": s.time, "endTime": e.time, "duration": hs.millis_between(session, s.time, e.time),
+            "definitionId": s.definition_id, "occurrence": s.time, "tenantId": s.tenant_id}
+
+
+def _activities(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[HistoricActivity]:
+    rec, query = _activity_query(f, ids=f.ids)
+    if paged:
+        query = hs.ordered(query, f.sort, _activity_sort(session, rec), "startTime", rec.start.id)
+        query = hs.paged(query, f.first_result, f.max_results)
+    return [_activity(start, end) for start, end in session.execute(query).all()]
+
+
+def historic_activities(ctx: OpsContext, f: HistoryFilter) -> list[HistoricActivity]:
+    with ctx.transaction() as session:
+        return _activities(session, f)
+
+
+def count_historic_activities(ctx: OpsContext, f: HistoryFilter) -> int:
+    with ctx.transaction() as session:
+        rec, query = _activity_query(f, ids=f.ids)
+        return hs.count(session, query, rec.start.id)
+
+
+def historic_activity(ctx: OpsContext, activity_instance_id: str) -> HistoricActivity:
+    if event_id_of("activity", activity_instance_id) is not None:
+        with ctx.transaction() as session:
+            found = _activities(session, HistoryFilter(ids=[activity_instance_id]), paged=False)
+            if found:
+                return found[0]
+    raise NotFound(f"Historic activity instance with id {activity_instance_id} does not exist")
+
+
+def _task_query(f: HistoryFilter) -> tuple[hs.ActivityRecords, Any, Select[Any]]:
+    rec, query = _activity_query(HistoryFilter(**{**f.__dict__, "ids": None}))
+    start, end = rec.start, rec.end
+    live = aliased(UserTask, name="live_task")
+    # Only a running task has a user_task row; its assignee is the current one (claims live there).
+    query = (query.add_columns(live).outerjoin(live, and_(live.id == start.task_id, end.id.is_(None)))
+             .where(start.element_type.in_(sorted(USER_TASK_TYPES))))
+    if f.ids or f.task_id:
+        wanted = set(f.ids or []) | ({f.task_id} if f.task_id else set())
+        query = query.where(start.task_id.in_(sorted(wanted)))
+    if f.assignee is not None:
+        query = query.where(_task_assignee(rec, live) == f.assignee)
+    return rec, live, query
+
+
+def _task_assignee(rec: hs.ActivityRecords, live: Any) -> Any:
+    return case((live.id.is_not(None), live.assignee), else_=rec.end.user_id)
+
+
+def _task_sort(session: Any, rec: hs.ActivityRecords, live: Any) -> dict[str, Any]:
+    s, e = rec.start, rec.end
+    reason = case((e.kind == "activity_cancelled", "deleted"), (e.id.is_not(None), "completed"), else_=None)
+    return {"taskId": s.task_id, "activityInstanceId": s.id, "processDefinitionId": s.definition_id,
+            "processInstanceId": s.instance_id, "executionId": s.instance_id,
+            "duration": hs.millis_between(session, s.time, e.time), "endTime": e.time, "startTime": s.time,
+            "taskName": func.coalesce(live.name, s.element_name), "taskDescription": live.documentation,
+            "assignee": _task_assignee(rec, live), "owner": live.owner, "dueDate": live.due,
+            "followUpDate": live.follow_up, "deleteReason": reason, "taskDefinitionKey": s.element_id,
+            "priority": func.coalesce(live.priority, 50), "tenantId": s.tenant_id}
+
+
+def _tasks(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[HistoricTask]:
+    rec, live, query = _task_query(f)
+    if paged:
+        query = hs.ordered(query, f.sort, _task_sort(session, rec, live), "startTime", rec.start.id)
+        query = hs.paged(query, f.first_result, f.max_results)
+    out = []
+    for start, end, t in session.execute(query).all():
+        a = _activity(start, end)
+        state = "Deleted" if a.canceled else ("Completed" if a.end_time is not None else "Created")
+        out.append(HistoricTask(
+            activity=a, name=(t.name if t is not None else a.activity_name),
+            assignee=t.assignee if t is not None else a.assignee,
+            owner=t.owner if t is not None else None, due=t.due if t is not None else None,
+            follow_up=t.follow_up if t is not None else None, priority=t.priority if t is not None else 50,
+            description=t.documentation if t is not None else None,
+            delete_reason=("deleted" if a.canceled else ("completed" if a.end_time is not None else None)),
+            state=state))
+    return out
+
+
+def historic_tasks(ctx: OpsContext, f: HistoryFilter) -> list[HistoricTask]:
+    with ctx.transaction() as session:
+        return _tasks(session, f)
+
+
+def count_historic_tasks(ctx: OpsContext, f: HistoryFilter) -> int:
+    with ctx.transaction() as session:
+        rec, _, query = _task_query(f)
+        return hs.count(session, query, rec.start.id)
+
+
+# -- variables ------------------------------------------------------------------------------------------------
+
+def _variable_query(f: HistoryFilter) -> tuple[hs.VariableRecords, Select[Any]]:
+    where = _event_conditions(HistoryEvent, f)
+    if f.variable_name is not None:
+        where.append(hs.variable_name() == f.variable_name)
+    if f.variable_name_like is not None:
+        where.append(hs.variable_name().like(f.variable_name_like))
+    rec = hs.variable_records(where)
+    query = rec.query
+    if f.ids:
+        query = query.where(rec.first.id.in_(_uuid_event_ids("variable", f.ids)))
+    return rec, query
+
+
+def _variable_sort(rec: hs.VariableRecords) -> dict[str, Any]:
+    return {"instanceId": rec.instance_id, "variableName": rec.name, "tenantId": rec.first.tenant_id,
+            "createTime": rec.first.time}
+
+
+def _variables(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[HistoricVariable]:
+    rec, query = _variable_query(f)
+    if paged:
+        query = hs.ordered(query, f.sort, _variable_sort(rec), "createTime", rec.first.id)
+        query = hs.paged(query, f.first_result, f.max_results)
+    out = []
+    for first, value, last_kind in session.execute(query).all():
+        data = value.data or {}
+        out.append(HistoricVariable(
+            id=event_uuid("variable", first.id), name=str((first.data or {}).get("name", "")),
+            value=restore_value(data.get("value"), data.get(VALUE_TYPE_KEY)), instance_id=first.instance_id,
+            definition_id=first.definition_id, definition_key=first.definition_key, tenant_id=first.tenant_id,
+            created=first.time, state="DELETED" if last_kind == "variable_removed" else "CREATED"))
+    if f.variable_name_like is not None:
+        # LIKE ignores case on SQLite; Camunda's match is case-sensitive.
+        out = [v for v in out if like_match(v.name, f.variable_name_like)]
+    return out
+
+
+def like_match(text: str, pattern: str) -> bool:
+    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, text, flags=re.DOTALL) is not None
+
+
+def historic_variables(ctx: OpsContext, f: HistoryFilter) -> list[HistoricVariable]:
+    with ctx.transaction() as session:
+        return _variables(session, f)
+
+
+def count_historic_variables(ctx: OpsContext, f: HistoryFilter) -> int:
+    with ctx.transaction() as session:
+        rec, query = _variable_query(f)
+        return hs.count(session, query, rec.first.id)
+
+
+def historic_variable(ctx: OpsContext, variable_id: str) -> HistoricVariable:
+    event_id = event_id_of("variable", variable_id)
+    if event_id is not None:
+        with ctx.transaction() as session:
+            event = session.get(HistoryEvent, event_id)
+            if event is not None and event.kind == "variable_set":
+                found = _variables(session, HistoryFilter(instance_id=event.instance_id,
+                                                          variable_name=str((event.data or {}).get("name", "")),
+                                                          ids=[variable_id]), paged=False)
+                if found:
+                    return found[0]
+    raise NotFound(f"Historic variable instance with Id '{variable_id}' does not exist.")
+
+
+# -- decisions -------------------------------------------------------------------------------------------
+
+def _decisions(ctx: OpsContext, session: Any, f: HistoryFilter, *, with_inputs: bool = False,
+               paged: bool = True) -> list[HistoricDecision]:
+    base = HistoryFilter(**{**f.__dict__, "definition_id": None, "definition_key": None})
+    query = select(HistoryEvent).where(HistoryEvent.kind == "decision_evaluated",
+                                       *_event_conditions(HistoryEvent, base))
+    if f.ids:
+        query = query.where(HistoryEvent.id.in_(_uuid_event_ids("decision", f.ids)))
+    if f.definition_id is not None:
+        query = query.where(HistoryEvent.definition_id == f.definition_id, HistoryEvent.instance_id.is_not(None))
+    if f.definition_key is not None:
+        query = query.where(HistoryEvent.definition_key == f.definition_key, HistoryEvent.instance_id.is_not(None))
+    if f.activity_id is not None:
+        query = query.where(HistoryEvent.element_id == f.activity_id, HistoryEvent.instance_id.is_not(None))
+    if f.started_before is not None:
+        query = query.where(HistoryEvent.time <= f.started_before)
+    if f.started_after is not None:
+        query = query.where(HistoryEvent.time >= f.started_after)
+    resolver = DefinitionResolver(session)
+    out = []
+    for e in session.scalars(query.order_by(HistoryEvent.id)):
+        data = e.data or {}
+        standalone = e.instance_id is None
+        key = str(data.get("decision") or data.get("decision_key") or e.element_id or "")
+        if f.decision_key is not None and key != f.decision_key:
+            continue
+        row = resolver.of_event(e, key)
+        if f.decision_definition_id is not None and (row is None or row.id != f.decision_definition_id):
+            continue
+        out.append(HistoricDecision(
+            id=event_uuid("decision", e.id), decision_key=key,
+            decision_name=row.name if row is not None else (e.element_name if standalone else None),
+            decision_definition_id=row.id if row is not None else None, evaluation_time=e.time,
+            instance_id=e.instance_id, definition_id=None if standalone else e.definition_id,
+            definition_key=None if standalone else e.definition_key,
+            activity_id=None if standalone else e.element_id, user_id=e.user_id, tenant_id=e.tenant_id,
+            inputs=clause_inputs(ctx, session, e, row) if with_inputs else [], result=data.get("result"),
+            matched_rules=list(data.get("matched_rules") or [])))
+    return _page(out, f, _DECISION_SORT, "evaluationTime") if paged else out
+
+
 def _page(items: list[Any], f: HistoryFilter, keys: dict[str, Callable[[Any], Any]], default: str) -> list[Any]:
     for sort_by, order in reversed(f.sort or [(default, "asc")]):
         key = keys.get(sort_by)
@@ -173,376 +550,28 @@ def _page(items: list[Any], f: HistoryFilter, keys: dict[str, Callable[[Any], An
     return items[start:] if f.max_results is None else items[start:start + max(f.max_results, 0)]
 
 
-def _events(session: Any, kinds: Iterable[str], f: HistoryFilter) -> list[HistoryEvent]:
-    query = select(HistoryEvent).where(HistoryEvent.kind.in_(list(kinds)))
-    if f.instance_id is not None:
-        query = query.where(HistoryEvent.instance_id == f.instance_id)
-    if f.instance_ids:
-        query = query.where(HistoryEvent.instance_id.in_(f.instance_ids))
-    if f.definition_id is not None:
-        query = query.where(HistoryEvent.definition_id == f.definition_id)
-    if f.definition_key is not None:
-        query = query.where(HistoryEvent.definition_key == f.definition_key)
-    if f.tenant_ids is not None:
-        cond = HistoryEvent.tenant_id.in_(f.tenant_ids)
-        query = query.where(or_(cond, HistoryEvent.tenant_id.is_(None)) if f.include_without_tenant else cond)
-    return list(session.scalars(query.order_by(HistoryEvent.id)))
-
-
-# -- process instances ----------------------------------------------------------------------------------
-
-_STATE = {InstanceState.ACTIVE: "ACTIVE", InstanceState.SUSPENDED: "SUSPENDED",
-          InstanceState.COMPLETED: "COMPLETED", InstanceState.CANCELLED: "EXTERNALLY_TERMINATED"}
-
-
-def _instances(session: Any, f: HistoryFilter) -> list[HistoricInstance]:
-    query = (select(ProcessInstance, ProcessDefinition.name, ProcessDefinition.version)
-             .outerjoin(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id))
-    ids = list(f.ids or []) + ([f.instance_id] if f.instance_id else []) + list(f.instance_ids or [])
-    if ids:
-        query = query.where(ProcessInstance.id.in_(ids))
-    if f.definition_id is not None:
-        query = query.where(ProcessInstance.definition_id == f.definition_id)
-    if f.definition_key is not None:
-        query = query.where(ProcessInstance.definition_key == f.definition_key)
-    if f.business_key is not None:
-        query = query.where(ProcessInstance.business_key == f.business_key)
-    if f.tenant_ids is not None:
-        cond = ProcessInstance.tenant_id.in_(f.tenant_ids)
-        query = query.where(or_(cond, ProcessInstance.tenant_id.is_(None)) if f.include_without_tenant else cond)
-    if f.finished:
-        query = query.where(ProcessInstance.end_time.is_not(None))
-    if f.unfinished:
-        query = query.where(ProcessInstance.end_time.is_(None))
-    if f.started_before is not None:
-        query = query.where(ProcessInstance.start_time <= f.started_before)
-    if f.started_after is not None:
-        query = query.where(ProcessInstance.start_time >= f.started_after)
-    if f.finished_before is not None:
-        query = query.where(ProcessInstance.end_time <= f.finished_before)
-    if f.finished_after is not None:
-        query = query.where(ProcessInstance.end_time >= f.finished_after)
-    rows = session.execute(query).all()
-    if not rows:
-        return []
-    row_ids = [r[0].id for r in rows]
-    starts: dict[str, str] = {}
-    reasons: dict[str, str] = {}
-    for event in session.scalars(select(HistoryEvent).where(
-            HistoryEvent.instance_id.in_(row_ids),
-            HistoryEvent.kind.in_(["activity_started", "instance_ended"])).order_by(HistoryEvent.id)):
-        if event.kind == "activity_started" and event.element_type == "startEvent":
-            starts.setdefault(event.instance_id, event.element_id)
-        elif event.kind == "instance_ended" and (event.data or {}).get("reason"):
-            reasons[event.instance_id] = str(event.data["reason"])
-    out = []
-    for inst, name, version in rows:
-        out.append(HistoricInstance(
-            id=inst.id, business_key=inst.business_key, definition_id=inst.definition_id,
-            definition_key=inst.definition_key, definition_name=name, definition_version=version,
-            start_time=inst.start_time, end_time=inst.end_time, start_user_id=inst.start_user_id,
-            start_activity_id=starts.get(inst.id), delete_reason=reasons.get(inst.id) or (
-                "ACTIVITY_DELETED" if inst.state == InstanceState.CANCELLED else None),
-            tenant_id=inst.tenant_id, state=_STATE.get(inst.state, str(inst.state))))
-    return out
-
-
-_INSTANCE_SORT: dict[str, Callable[[HistoricInstance], Any]] = {
-    "instanceId": lambda i: i.id, "definitionId": lambda i: i.definition_id,
-    "definitionKey": lambda i: i.definition_key, "definitionName": lambda i: i.definition_name,
-    "definitionVersion": lambda i: i.definition_version, "businessKey": lambda i: i.business_key,
-    "startTime": lambda i: i.start_time, "endTime": lambda i: i.end_time, "duration": lambda i: i.duration_ms,
-    "tenantId": lambda i: i.tenant_id,
-}
-
-
-def historic_instances(ctx: OpsContext, f: HistoryFilter) -> list[HistoricInstance]:
-    with ctx.transaction() as session:
-        return _page(_instances(session, f), f, _INSTANCE_SORT, "startTime")
-
-
-def count_historic_instances(ctx: OpsContext, f: HistoryFilter) -> int:
-    with ctx.transaction() as session:
-        return len(_instances(session, f))
-
-
-def historic_instance(ctx: OpsContext, instance_id: str) -> HistoricInstance:
-    with ctx.transaction() as session:
-        found = _instances(session, HistoryFilter(ids=[instance_id]))
-    if not found:
-        raise NotFound(f"Historic process instance with id {instance_id} does not exist")
-    return found[0]
-
-
-# -- activity instances and tasks --------------------------------------------------------------------------
-
-def _activities(session: Any, f: HistoryFilter) -> list[HistoricActivity]:
-    events = _events(session, ["activity_started", "activity_ended", "activity_cancelled"], f)
-    records: dict[int, dict[str, Any]] = {}
-    open_by_task: dict[tuple[str | None, str | None], int] = {}
-    for e in events:
-        key = (e.instance_id, e.task_id or e.element_id)
-        if e.kind == "activity_started" or key not in open_by_task:
-            # An end without a recorded start (history from before a restart) still yields one record.
-            records[e.id] = {"start": e, "end": None, "canceled": False, "user": None}
-            open_by_task[key] = e.id
-            if e.kind == "activity_started":
-                continue
-        rec = records[open_by_task.pop(key)]
-        rec["end"] = e
-        rec["canceled"] = e.kind == "activity_cancelled"
-        rec["user"] = e.user_id
-    out = []
-    for event_id, rec in records.items():
-        start: HistoryEvent = rec["start"]
-        end: HistoryEvent | None = rec["end"]
-        out.append(HistoricActivity(
-            id=event_uuid("activity", event_id), activity_id=start.element_id or "", activity_name=start.element_name,
-            activity_type=start.element_type, lane=start.lane, instance_id=start.instance_id or "",
-            definition_id=start.definition_id, definition_key=start.definition_key, task_id=start.task_id,
-            assignee=rec["user"], start_time=start.time, end_time=end.time if end is not None else None,
-            canceled=rec["canceled"], tenant_id=start.tenant_id))
-    return [a for a in out if _activity_matches(a, f)]
-
-
-def _activity_matches(a: HistoricActivity, f: HistoryFilter) -> bool:
-    if f.ids and a.id not in f.ids:
-        return False
-    if f.activity_id is not None and a.activity_id != f.activity_id:
-        return False
-    if f.activity_type is not None and a.activity_type != f.activity_type:
-        return False
-    if f.finished and a.end_time is None:
-        return False
-    if f.unfinished and a.end_time is not None:
-        return False
-    if f.canceled and not a.canceled:
-        return False
-    if f.started_before is not None and a.start_time > f.started_before:
-        return False
-    if f.started_after is not None and a.start_time < f.started_after:
-        return False
-    if f.finished_before is not None and (a.end_time is None or a.end_time > f.finished_before):
-        return False
-    if f.finished_after is not None and (a.end_time is None or a.end_time < f.finished_after):
-        return False
-    return True
-
-
-_ACTIVITY_SORT: dict[str, Callable[[HistoricActivity], Any]] = {
-    "activityInstanceId": lambda a: a.id, "instanceId": lambda a: a.instance_id,
-    "executionId": lambda a: a.instance_id, "activityId": lambda a: a.activity_id,
-    "activityName": lambda a: a.activity_name, "activityType": lambda a: a.activity_type,
-    "startTime": lambda a: a.start_time, "endTime": lambda a: a.end_time, "duration": lambda a: a.duration_ms,
-    "definitionId": lambda a: a.definition_id, "occurrence": lambda a: a.start_time,
-    "tenantId": lambda a: a.tenant_id,
-}
-
-
-def historic_activities(ctx: OpsContext, f: HistoryFilter) -> list[HistoricActivity]:
-    with ctx.transaction() as session:
-        return _page(_activities(session, f), f, _ACTIVITY_SORT, "startTime")
-
-
-def count_historic_activities(ctx: OpsContext, f: HistoryFilter) -> int:
-    with ctx.transaction() as session:
-        return len(_activities(session, f))
-
-
-def historic_activity(ctx: OpsContext, activity_instance_id: str) -> HistoricActivity:
-    event_id = event_id_of("activity", activity_instance_id)
-    if event_id is not None:
-        with ctx.transaction() as session:
-            event = session.get(HistoryEvent, event_id)
-            if event is not None:
-                found = _activities(session, HistoryFilter(instance_id=event.instance_id,
-                                                           ids=[activity_instance_id]))
-                if found:
-                    return found[0]
-    raise NotFound(f"Historic activity instance with id {activity_instance_id} does not exist")
-
-
-def _tasks(session: Any, f: HistoryFilter) -> list[HistoricTask]:
-    task_filter = HistoryFilter(**{**f.__dict__, "ids": None, "sort": [], "first_result": 0, "max_results": None})
-    activities = [a for a in _activities(session, task_filter) if a.activity_type in USER_TASK_TYPES]
-    if f.ids or f.task_id:
-        wanted = set(f.ids or []) | ({f.task_id} if f.task_id else set())
-        activities = [a for a in activities if a.task_id in wanted]
-    open_ids = [a.task_id for a in activities if a.end_time is None and a.task_id]
-    live = {t.id: t for t in session.scalars(select(UserTask).where(UserTask.id.in_(open_ids)))} if open_ids else {}
-    out = []
-    for a in activities:
-        t = live.get(a.task_id or "")
-        assignee = t.assignee if t is not None else a.assignee
-        if f.assignee is not None and assignee != f.assignee:
-            continue
-        state = "Deleted" if a.canceled else ("Completed" if a.end_time is not None else "Created")
-        out.append(HistoricTask(
-            activity=a, name=(t.name if t is not None else a.activity_name), assignee=assignee,
-            owner=t.owner if t is not None else None, due=t.due if t is not None else None,
-            follow_up=t.follow_up if t is not None else None, priority=t.priority if t is not None else 50,
-            description=t.documentation if t is not None else None,
-            delete_reason=("deleted" if a.canceled else ("completed" if a.end_time is not None else None)),
-            state=state))
-    return out
-
-
-_TASK_SORT: dict[str, Callable[[HistoricTask], Any]] = {
-    "taskId": lambda t: t.activity.task_id, "activityInstanceId": lambda t: t.activity.id,
-    "processDefinitionId": lambda t: t.activity.definition_id, "processInstanceId": lambda t: t.activity.instance_id,
-    "executionId": lambda t: t.activity.instance_id, "duration": lambda t: t.activity.duration_ms,
-    "endTime": lambda t: t.activity.end_time, "startTime": lambda t: t.activity.start_time,
-    "taskName": lambda t: t.name, "taskDescription": lambda t: t.description, "assignee": lambda t: t.assignee,
-    "owner": lambda t: t.owner, "dueDate": lambda t: t.due, "followUpDate": lambda t: t.follow_up,
-    "deleteReason": lambda t: t.delete_reason, "taskDefinitionKey": lambda t: t.activity.activity_id,
-    "priority": lambda t: t.priority, "tenantId": lambda t: t.activity.tenant_id,
-}
-
-
-def historic_tasks(ctx: OpsContext, f: HistoryFilter) -> list[HistoricTask]:
-    with ctx.transaction() as session:
-        return _page(_tasks(session, f), f, _TASK_SORT, "startTime")
-
-
-def count_historic_tasks(ctx: OpsContext, f: HistoryFilter) -> int:
-    with ctx.transaction() as session:
-        return len(_tasks(session, f))
-
-
-# -- variables ------------------------------------------------------------------------------------------------
-
-def _variables(session: Any, f: HistoryFilter) -> list[HistoricVariable]:
-    events = _events(session, ["variable_set", "variable_removed"], f)
-    current: dict[tuple[str | None, str], dict[str, Any]] = {}
-    for e in events:
-        name = str((e.data or {}).get("name", ""))
-        key = (e.instance_id, name)
-        rec = current.get(key)
-        if e.kind == "variable_set":
-            if rec is None or rec["state"] == "DELETED":
-                rec = current[key] = {"first": e, "state": "CREATED", "value": None}
-            rec["value"] = (e.data or {}).get("value")
-            rec["state"] = "CREATED"
-        elif rec is not None:
-            rec["state"] = "DELETED"
-    out = []
-    for (instance_id, name), rec in current.items():
-        first: HistoryEvent = rec["first"]
-        out.append(HistoricVariable(
-            id=event_uuid("variable", first.id), name=name, value=rec["value"], instance_id=instance_id,
-            definition_id=first.definition_id, definition_key=first.definition_key, tenant_id=first.tenant_id,
-            created=first.time, state=rec["state"]))
-    result = []
-    for v in out:
-        if f.ids and v.id not in f.ids:
-            continue
-        if f.variable_name is not None and v.name != f.variable_name:
-            continue
-        if f.variable_name_like is not None and not like_match(v.name, f.variable_name_like):
-            continue
-        result.append(v)
-    return result
-
-
-def like_match(text: str, pattern: str) -> bool:
-    import re
-    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, text, flags=re.DOTALL) is not None
-
-
-_VARIABLE_SORT: dict[str, Callable[[HistoricVariable], Any]] = {
-    "instanceId": lambda v: v.instance_id, "variableName": lambda v: v.name, "tenantId": lambda v: v.tenant_id,
-    "createTime": lambda v: v.created,
-}
-
-
-def historic_variables(ctx: OpsContext, f: HistoryFilter) -> list[HistoricVariable]:
-    with ctx.transaction() as session:
-        return _page(_variables(session, f), f, _VARIABLE_SORT, "createTime")
-
-
-def count_historic_variables(ctx: OpsContext, f: HistoryFilter) -> int:
-    with ctx.transaction() as session:
-        return len(_variables(session, f))
-
-
-def historic_variable(ctx: OpsContext, variable_id: str) -> HistoricVariable:
-    event_id = event_id_of("variable", variable_id)
-    if event_id is not None:
-        with ctx.transaction() as session:
-            event = session.get(HistoryEvent, event_id)
-            if event is not None:
-                found = [v for v in _variables(session, HistoryFilter(instance_id=event.instance_id))
-                         if v.id == variable_id]
-                if found:
-                    return found[0]
-    raise NotFound(f"Historic variable instance with Id '{variable_id}' does not exist.")
-
-
-# -- decisions -------------------------------------------------------------------------------------------
-
-def _decisions(session: Any, f: HistoryFilter) -> list[HistoricDecision]:
-    base = HistoryFilter(**{**f.__dict__, "definition_id": None, "definition_key": None})
-    events = _events(session, ["decision_evaluated"], base)
-    out = []
-    for e in events:
-        data = e.data or {}
-        standalone = e.instance_id is None
-        key = str(data.get("decision") or data.get("decision_key") or e.element_id or "")
-        decision_def = e.definition_id if standalone else None
-        rec = HistoricDecision(
-            id=event_uuid("decision", e.id), decision_key=key, decision_name=e.element_name if standalone else None,
-            decision_definition_id=decision_def, evaluation_time=e.time, instance_id=e.instance_id,
-            definition_id=None if standalone else e.definition_id,
-            definition_key=None if standalone else e.definition_key,
-            activity_id=None if standalone else e.element_id, user_id=e.user_id, tenant_id=e.tenant_id,
-            inputs=dict(data.get("inputs") or {}), result=data.get("result"),
-            matched_rules=list(data.get("matched_rules") or []))
-        if f.ids and rec.id not in f.ids:
-            continue
-        if f.decision_key is not None and rec.decision_key != f.decision_key:
-            continue
-        if f.decision_definition_id is not None and rec.decision_definition_id != f.decision_definition_id:
-            continue
-        if f.definition_id is not None and rec.definition_id != f.definition_id:
-            continue
-        if f.definition_key is not None and rec.definition_key != f.definition_key:
-            continue
-        if f.activity_id is not None and rec.activity_id != f.activity_id:
-            continue
-        if f.started_before is not None and rec.evaluation_time > f.started_before:
-            continue
-        if f.started_after is not None and rec.evaluation_time < f.started_after:
-            continue
-        out.append(rec)
-    return out
-
-
 _DECISION_SORT: dict[str, Callable[[HistoricDecision], Any]] = {
     "evaluationTime": lambda d: d.evaluation_time, "tenantId": lambda d: d.tenant_id,
 }
 
 
-def historic_decisions(ctx: OpsContext, f: HistoryFilter) -> list[HistoricDecision]:
+def historic_decisions(ctx: OpsContext, f: HistoryFilter, *, with_inputs: bool = False) -> list[HistoricDecision]:
     with ctx.transaction() as session:
-        return _page(_decisions(session, f), f, _DECISION_SORT, "evaluationTime")
+        return _decisions(ctx, session, f, with_inputs=with_inputs)
 
 
 def count_historic_decisions(ctx: OpsContext, f: HistoryFilter) -> int:
     with ctx.transaction() as session:
-        return len(_decisions(session, f))
+        return len(_decisions(ctx, session, f, paged=False))
 
 
-def historic_decision(ctx: OpsContext, decision_instance_id: str) -> HistoricDecision:
-    event_id = event_id_of("decision", decision_instance_id)
-    if event_id is not None:
+def historic_decision(ctx: OpsContext, decision_instance_id: str, *, with_inputs: bool = False) -> HistoricDecision:
+    if event_id_of("decision", decision_instance_id) is not None:
         with ctx.transaction() as session:
-            event = session.get(HistoryEvent, event_id)
-            if event is not None and event.kind == "decision_evaluated":
-                found = _decisions(session, HistoryFilter(instance_id=event.instance_id,
-                                                          ids=[decision_instance_id]))
-                if found:
-                    return found[0]
+            found = _decisions(ctx, session, HistoryFilter(ids=[decision_instance_id]), with_inputs=with_inputs,
+                               paged=False)
+            if found:
+                return found[0]
     raise NotFound(f"Historic decision instance with id '{decision_instance_id}' does not exist")
 
 
@@ -550,4 +579,5 @@ __all__ = ["HistoryFilter", "HistoricInstance", "HistoricActivity", "HistoricTas
            "HistoricDecision", "historic_instances", "count_historic_instances", "historic_instance",
            "historic_activities", "count_historic_activities", "historic_activity", "historic_tasks",
            "count_historic_tasks", "historic_variables", "count_historic_variables", "historic_variable",
-           "historic_decisions", "count_historic_decisions", "historic_decision", "event_uuid", "event_id_of"]
+           "historic_decisions", "count_historic_decisions", "historic_decision", "event_uuid", "event_id_of",
+           "like_match"]

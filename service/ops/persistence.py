@@ -182,7 +182,9 @@ def _write_row(session: Session, row: ProcessInstance, values: dict[str, Any]) -
             raise Conflict(STALE_MESSAGE, pesan=STALE_PESAN) from exc
         return
     version = row.version
-    values = {**{key: getattr(row, key) for key in pending}, **values, "version": version + 1}
+    # Only columns whose value changes: SQLite rewrites an index entry for every indexed column in SET.
+    changed = {key: value for key, value in values.items() if key in pending or getattr(row, key) != value}
+    values = {**{key: getattr(row, key) for key in pending}, **changed, "version": version + 1}
     result = session.connection().execute(_UPDATE_INSTANCE, {**values, "row_id": row.id, "row_version": version})
     if result.rowcount != 1:
         raise Conflict(STALE_MESSAGE, pesan=STALE_PESAN)

@@ -117,3 +117,10 @@ def test_task_queries_forms_variables_links(client: Any, two: list) -> None:
     assert client.get(f"{R}/process-instance/{a['id']}").status_code == 404       # ended
     hist = client.get(f"{R}/history/process-instance/{a['id']}").json
     assert hist["state"] == "COMPLETED" and hist["endTime"] is not None
+
+
+def test_variable_data_is_for_binary_values_only(client: Any, two: list) -> None:
+    a = two[0]
+    r = client.get(f"{R}/process-instance/{a['id']}/variables/nilai/data")
+    assert r.status_code == 400 and "not a binary value" in r.json["message"]
+    assert client.get(f"{R}/process-instance/{a['id']}/variables/tidak/data").status_code == 404

@@ -180,3 +180,16 @@ def test_script_result_that_a_process_cannot_hold_is_an_incident(client: Any, ct
     assert r.status_code == 500 and r.json["type"] == "ProcessEngineException", r.json
     assert "'hitung'" in r.json["message"] and "'r'" in r.json["message"] and "Range" in r.json["message"]
     assert _snapshot(ctx, instance_id) == before
+
+
+def test_translate_bounds_a_huge_problem_text() -> None:
+    class Spec:
+        bpmn_id = "g"
+        bpmn_name = None
+
+    exc = IncidentError.__new__(IncidentError)
+    Exception.__init__(exc, "g: a condition must be true or false, got str '" + "a" * 100_000 + "'")
+    exc.task_spec = Spec()
+    mapped = translate(exc)
+    assert mapped is not None and len(mapped.message) < 2200
+    assert mapped.message.startswith("Element 'g' failed: a condition must be true or false")
