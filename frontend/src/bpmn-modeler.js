@@ -8,6 +8,21 @@ import {
 import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
 import { deployFromEditor, showLoadError } from './deploy.js';
 
+// fit-viewport uses the whole canvas, but the palette floats over its left edge: fit the diagram into the
+// width right of the palette instead, centred vertically, never zoomed in beyond 100%.
+function fitBesidePalette(canvas, root) {
+  canvas.zoom('fit-viewport');
+  const palette = root.querySelector('.djs-palette');
+  const container = root.querySelector('[data-canvas]');
+  const inset = palette ? Math.max(0, palette.getBoundingClientRect().right - container.getBoundingClientRect().left) + 16 : 16;
+  const { inner, outer } = canvas.viewbox();
+  if (!inner.width || !inner.height || outer.width <= inset + 20) return;
+  const scale = Math.min((outer.width - inset - 16) / inner.width, (outer.height - 32) / inner.height, 1);
+  const width = outer.width / scale;
+  const height = outer.height / scale;
+  canvas.viewbox({ x: inner.x - inset / scale, y: inner.y - (height - inner.height) / 2, width, height });
+}
+
 async function open(root) {
   const modeler = new BpmnModeler({
     container: root.querySelector('[data-canvas]'),
@@ -22,7 +37,7 @@ async function open(root) {
   const response = await fetch(root.dataset.xmlUrl, { credentials: 'same-origin' });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   await modeler.importXML(await response.text());
-  modeler.get('canvas').zoom('fit-viewport');
+  fitBesidePalette(modeler.get('canvas'), root);
   root.querySelector('[data-deploy]').addEventListener('click', async () => {
     const { xml } = await modeler.saveXML({ format: true });
     await deployFromEditor(root, xml);

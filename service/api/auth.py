@@ -25,7 +25,9 @@ EXTENSION = "alur_rest_auth"
 OPEN_ENDPOINT_SUFFIXES = ("rest_engine.engines", "rest_openapi.document")
 _OFF = {"off", "0", "false", "no", "none", "tidak"}
 _ON = {"on", "1", "true", "yes", "basic", "ya"}
-# A verified password is remembered this long (hashing costs ~50 ms; workers poll often).
+# A verified password is remembered this long (hashing costs ~50 ms; workers poll often). Each use of a
+# remembered login re-reads the account (`user_stamps`): a changed password hash, a deactivation or new
+# groups/tenants apply to the very next request.
 CACHE_SECONDS = 30.0
 
 
@@ -54,14 +56,14 @@ def _resolve(app: Flask) -> bool:
 
 class _Cache:
     def __init__(self) -> None:
-        self._items: dict[str, tuple[float, Principal]] = {}
+        self._items: dict[str, tuple[float, str]] = {}     # key -> (expiry, password hash it matched)
         self._lock = threading.Lock()
 
     @staticmethod
     def key(user: str, password: str) -> str:
         return hashlib.sha256(f"{user}\0{password}".encode("utf-8", "surrogatepass")).hexdigest()
 
-    def get(self, key: str) -> Principal | None:
+    def get(self, key: str) -> str | None:
         with self._lock:
             item = self._items.get(key)
             if item is None or item[0] < time.monotonic():
@@ -69,11 +71,15 @@ class _Cache:
                 return None
             return item[1]
 
-    def put(self, key: str, principal: Principal) -> None:
+    def put(self, key: str, password_hash: str) -> None:
         with self._lock:
             if len(self._items) > 10_000:
                 self._items.clear()
-            self._items[key] = (time.monotonic() + CACHE_SECONDS, principal)
+            self._items[key] = (time.monotonic() + CACHE_SECONDS, password_hash)
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
 
 
 def enabled() -> bool:
@@ -114,17 +120,36 @@ def authenticate_request() -> Response | None:
         return _unauthorized("Authentication required: HTTP Basic with a user of Alur")
     user, password = creds
     cache: _Cache = current_app.extensions[EXTENSION]["cache"]
-    key = cache.key(user, password)
-    principal = cache.get(key)
+    principal = _remembered(cache, user, password)
     if principal is None:
-        from service.ops.users import authenticate
-        view = authenticate(current_app.extensions["alur"].ops, user, password)
-        if view is None:
-            return _unauthorized("Wrong user name or password, or the account is inactive")
-        principal = Principal.of(view.id, view.groups, view.tenants)
-        cache.put(key, principal)
+        return _unauthorized("Wrong user name or password, or the account is inactive")
     g.rest_principal = principal
     return None
+
+
+def _remembered(cache: _Cache, user: str, password: str) -> Principal | None:
+    """The principal of a valid login: from the cache when the account still has the password hash the
+    password was verified against and is active, else by verifying the password again."""
+    from service.ops.user_stamps import user_stamp
+    from service.ops.users import authenticate
+
+    ctx = current_app.extensions["alur"].ops
+    key = cache.key(user, password)
+    verified_hash = cache.get(key)
+    if verified_hash is not None:
+        stamp = user_stamp(ctx, user)
+        if stamp is not None and stamp.active and stamp.password_hash == verified_hash:
+            return Principal.of(stamp.user_id, stamp.groups, stamp.tenants)
+        cache.drop(key)
+    # The hash is read BEFORE verifying: if the password changes in between, the remembered hash is the
+    # old one and the next request verifies again (never the other way round).
+    before = user_stamp(ctx, user)
+    view = authenticate(ctx, user, password)
+    if view is None:
+        return None
+    if before is not None:
+        cache.put(key, before.password_hash)
+    return Principal.of(view.id, view.groups, view.tenants)
 
 
 def install(api: Blueprint) -> None:

@@ -8,13 +8,13 @@ from flask import Blueprint, Response, request
 
 
 def register_extensions(api: Blueprint) -> None:
-    from . import (auth, definition_query, deployment_query, engine, external_task, history, incident, openapi,
-                   process_instance_query, task_query)
+    from . import (auth, definition_query, deployment_query, engine, external_task, history, incident, job, openapi,
+                   process_instance_query, signal, task_query)
     from .access import check_request
     from .request_guard import reject_nul
 
     for module in (engine, openapi, deployment_query, definition_query, process_instance_query, task_query,
-                   external_task, incident, history):
+                   external_task, incident, history, job, signal):
         api.register_blueprint(module.bp)
     api.record_once(engine.install_engine_paths)
     api.before_request(reject_nul)

@@ -13,7 +13,15 @@ from service.ops.access import forbidden
 
 from .access import narrow_tenants
 from .common import CamundaDate, arg_bool, ops
-from .queries import QuerySchema, date, flag, read_query, string, strings, without_paging
+from .queries import (
+    QuerySchema,
+    date,
+    flag,
+    read_query,
+    string,
+    strings,
+    without_paging,
+)
 from .variables import plain_to_typed
 
 bp = Blueprint("rest_history", __name__)
@@ -215,7 +223,7 @@ class HistoricDecisionSchema(Schema):
     caseDefinitionKey = fields.Constant(None)
     caseInstanceId = fields.Constant(None)
     activityId = fields.String(attribute="activity_id", allow_none=True)
-    activityInstanceId = fields.Constant(None)
+    activityInstanceId = fields.String(attribute="activity_instance_id", allow_none=True)
     tenantId = fields.String(attribute="tenant_id", allow_none=True)
     userId = fields.String(attribute="user_id", allow_none=True)
     collectResultValue = fields.Constant(None)

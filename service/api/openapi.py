@@ -57,8 +57,8 @@ class Doc:
 def _docs() -> dict[str, Doc]:
     """endpoint suffix (blueprint.function) -> documentation."""
     from . import (decision_definition, definition_query, deployment_query, external_task, history,
-                   incident, message, process_definition, process_instance, process_instance_query, task,
-                   task_query)
+                   incident, job, message, process_definition, process_instance, process_instance_query, signal,
+                   task, task_query)
     from .definitions_json import DecisionDefinitionSchema, ProcessDefinitionSchema
 
     h = history
@@ -176,6 +176,14 @@ def _docs() -> dict[str, Doc]:
         "rest_incident.count": Doc("Count open incidents", query=incident.IncidentQuerySchema,
                                    response=CountResultSchema),
         "rest_incident.get": Doc("An incident", response=incident.IncidentSchema),
+        "rest_job.query": Doc("Timer jobs", query=job.JobQuerySchema, response=job.JobSchema, many=True),
+        "rest_job.count": Doc("Count timer jobs", query=job.JobQuerySchema, response=CountResultSchema),
+        "rest_job.get": Doc("A timer job", response=job.JobSchema),
+        "rest_job.set_retries": Doc("Set retries (> 0 resolves a failed timer, 0 holds it)", body=job.RetriesSchema,
+                                    status=204, body_required=True),
+        "rest_job.execute": Doc("Fire the timer now", status=204),
+        "rest_signal.signal": Doc("Deliver a signal (catch events, boundaries, signal starts)",
+                                  body=signal.SignalSchema, status=204, body_required=True),
     }
     for path, query, out in (("process_instance", h.HistoricInstanceQuerySchema, h.HistoricInstanceSchema),
                              ("activity_instance", h.HistoricActivityQuerySchema, h.HistoricActivitySchema),

@@ -62,7 +62,8 @@ class HistoryRecorder:
     def collect(self, wf: Any, *, user: str | None = None) -> None:
         changes = []
         now_ids = set()
-        for task in _all_tasks(wf):
+        tasks = _all_tasks(wf)
+        for task in tasks:
             now_ids.add(task.id)
             if getattr(task.task_spec, "bpmn_id", None) is None:
                 continue
@@ -75,10 +76,13 @@ class HistoryRecorder:
         changes.sort(key=lambda c: (c[0], c[1]))
         for _, _, kind, task in changes:
             self.add(kind, task=task, user=self._users.get(task.id) if kind == "activity_ended" else None)
-        self._variable_changes()
+        after = self._variable_changes()
         if wf.is_completed() and not self._completed:
             self.add("instance_ended", user=user)
-        self.snapshot(wf)
+        # What was just diffed is the next action's "before": the same as snapshot(wf), without walking
+        # the tasks and computing the variables a second time.
+        self._states = {t.id: (t.state, t) for t in tasks}
+        self._variables, self._completed, self._users = after, bool(wf.completed), {}
 
     def _task_changes(self, task: Any, before: int | None, now: int) -> list:
         if before == now:
@@ -102,7 +106,7 @@ class HistoryRecorder:
             out.append((stamp, 2, "activity_cancelled", task))
         return out
 
-    def _variable_changes(self) -> None:
+    def _variable_changes(self) -> dict:
         after = self._instance.variables()
         for name, value in after.items():
             if name not in self._variables or self._variables[name] != value:
@@ -110,6 +114,7 @@ class HistoryRecorder:
         for name in self._variables:
             if name not in after:
                 self.add("variable_removed", data={"name": name})
+        return after
 
     def _type(self, task: Any) -> str:
         from .specs import CamundaMultiInstanceMixin

@@ -12,6 +12,7 @@ from service.expr import ExpressionError
 from . import timers
 from .errors import ModelError
 from .expressions import compile_text, is_juel
+from .model_refs import check_references
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
@@ -60,17 +61,24 @@ class ModelChecker:
 
     # -- walk -------------------------------------------------------------------------------
     def check(self, root: Any) -> None:
+        elements = 0
         for node in root.iter():
             if not isinstance(node.tag, str):
                 continue
             tag = _local(node.tag)
             ns = node.tag[1:].split("}", 1)[0] if node.tag.startswith("{") else ""
             if ns == BPMN:
+                if node.get("id") is not None:
+                    elements += 1
+                    if elements > MAX_ELEMENTS:
+                        raise self.error(node, f"the model has more than {MAX_ELEMENTS} BPMN elements; "
+                                               "split it into processes joined by call activities")
                 self._bpmn_node(node, tag)
                 if tag in FLOW_CONTAINERS:
                     self._endless_loops(node)
             elif ns == CAMUNDA:
                 self._camunda_node(node, tag)
+        check_references(root, self.error)
 
     def _endless_loops(self, container: Any) -> None:
         """A cycle of sequence flows through gateways and throw events only changes no variable, so once a
@@ -221,7 +229,9 @@ class ModelChecker:
 
     def _script_task(self, node: Any) -> None:
         fmt = node.get("scriptFormat")
-        if (fmt or "").lower() != "feel":
+        if fmt is None:
+            raise self.error(node, "a script task needs scriptFormat=\"feel\" (no other script language runs)")
+        if fmt.lower() != "feel":
             raise self.error(node, f"scriptFormat '{fmt}' is not allowed; use scriptFormat=\"feel\"")
         if node.get(_c("resource")):
             raise self.error(node, "external script resources are not supported")
@@ -239,6 +249,10 @@ class ModelChecker:
         if not node.get(_c("topic")):
             raise self.error(node, "an external task needs camunda:topic")
 
+
+# Each element becomes engine task specs; a document with tens of thousands (a 5 000-branch parallel
+# gateway) takes many seconds to start. The SOP models have well under 100.
+MAX_ELEMENTS = 3000
 
 # Flow nodes that neither wait nor change data; a loop made only of them never ends.
 PASSIVE_NODES = frozenset({"exclusiveGateway", "inclusiveGateway", "parallelGateway", "complexGateway",

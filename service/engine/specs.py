@@ -81,6 +81,9 @@ def require_plain(task: Any, values: dict, what: str) -> dict:
 # costs more than the last). Steps completed since the last wait state (user/manual task, external
 # task) are counted per loaded workflow; past the bound the action fails as an incident on that step.
 MAX_AUTOMATIC_STEPS = 1000
+# Every instance of a multi-instance activity is a task in the state and (for user tasks) a projection
+# row: tens of thousands would make each later load of the instance slow. SOP fan-outs are far smaller.
+MAX_MULTI_INSTANCE = 1000
 _STEP_COUNTER = "_alur_automatic_steps"
 
 
@@ -271,7 +274,10 @@ class AlurBusinessRuleTask(CamundaIoMixin, BpmnSpecMixin):
             result = evaluate_decision(model, dict(my_task.data), limits=engine.limits)
             value = map_decision_result(result, cam.get("mapDecisionResult") or "resultList")
         except Exception as exc:  # noqa: BLE001 - DecisionError, LimitExceeded: an incident on this task
-            raise _fail(my_task, f"decision {key!r}: {exc}", exc) from None
+            text = str(exc)
+            # DecisionError already names the decision; name it once.
+            raise _fail(my_task, text if text.startswith(f"decision {key!r}") else f"decision {key!r}: {text}",
+                        exc) from None
         result_variable = cam.get("resultVariable")
         if result_variable:
             my_task.data[result_variable] = value
@@ -350,16 +356,20 @@ class CamundaMultiInstanceMixin:
             if value is None:
                 raise _fail(my_task, f"multi-instance collection {mi['collection']!r} is null")
             if isinstance(value, dict):
-                return list(value.values())
+                value = list(value.values())
             if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
                 raise _fail(my_task, f"multi-instance collection {mi['collection']!r} is not a list")
-            return list(value)
+            items = list(value)
+            if len(items) > MAX_MULTI_INSTANCE:
+                raise _fail(my_task, f"multi-instance collection {mi['collection']!r} has {len(items)} items; "
+                                     f"at most {MAX_MULTI_INSTANCE} instances are allowed")
+            return items
         value = engine.evaluate_value(my_task, mi["cardinality"])
         if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__int__"):
             raise _fail(my_task, f"loopCardinality {mi['cardinality']!r} is not a number")
         count = int(value)
-        if count < 0 or count > engine.limits.max_collection:
-            raise _fail(my_task, f"loopCardinality {count} is out of range")
+        if count < 0 or count > min(MAX_MULTI_INSTANCE, engine.limits.max_collection):
+            raise _fail(my_task, f"loopCardinality {count} is out of range (0 to {MAX_MULTI_INSTANCE})")
         return list(range(count))
 
     def _locals(self) -> list[str]:

@@ -11,6 +11,7 @@ call activity whose process cannot be found is refused at deploy time, naming fi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from lxml import etree
@@ -59,24 +60,30 @@ def call_bindings(model: Any) -> list[CallBinding]:
     The engine's parser has already validated them (model_checks), so this only reads."""
     if not getattr(model, "called_keys", None):
         return []
-    root = etree.fromstring(model.xml, parser=etree.XMLParser(resolve_entities=False, no_network=True,
-                                                               huge_tree=False))
-    process = next((p for p in root.iter(f"{{{BPMN}}}process") if p.get("id") == model.key), None)
+    return list(_read_bindings(model.key, model.xml))
+
+
+@lru_cache(maxsize=256)
+def _read_bindings(key: str, xml: bytes) -> tuple[CallBinding, ...]:
+    # Cached: models are immutable and cached per definition, so every start of a caller would
+    # otherwise parse the same XML again.
+    root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    process = next((p for p in root.iter(f"{{{BPMN}}}process") if p.get("id") == key), None)
     if process is None:
-        return []
+        return ()
     found: list[CallBinding] = []
     for node in process.iter(f"{{{BPMN}}}callActivity"):
-        key = (node.get("calledElement") or "").strip()
-        if not key:
+        called = (node.get("calledElement") or "").strip()
+        if not called:
             continue
         binding = (node.get(_c("calledElementBinding")) or "latest").strip() or "latest"
         raw_version = (node.get(_c("calledElementVersion")) or "").strip()
         version = int(raw_version) if raw_version.lstrip("-").isdigit() else None
         tag = (node.get(_c("calledElementVersionTag")) or "").strip() or None
         tenant = (node.get(_c("calledElementTenantId")) or "").strip() or None
-        found.append(CallBinding(element_id=node.get("id") or key, key=key, binding=binding, version=version,
-                                 version_tag=tag, tenant_id=tenant, line=node.sourceline))
-    return found
+        found.append(CallBinding(element_id=node.get("id") or called, key=called, binding=binding,
+                                 version=version, version_tag=tag, tenant_id=tenant, line=node.sourceline))
+    return tuple(found)
 
 
 def find_definition(session: Session, call: CallBinding, *, tenant: str | None,

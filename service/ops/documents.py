@@ -6,13 +6,15 @@ written; a failed batch leaves neither files nor rows behind.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from sqlalchemy import delete, select
 
@@ -149,6 +151,68 @@ def add_documents(ctx: OpsContext, policy: DocumentPolicy, *, instance_id: str, 
         raise
 
 
+PENDING_SUFFIX = ".part"    # a file whose step has not been completed yet; never served, never listed
+
+
+@contextmanager
+def step_documents(ctx: OpsContext, policy: DocumentPolicy, *, instance_id: str, tenant_id: str | None,
+                   uploads: Iterable[Upload], user: str | None, task_id: str | None = None,
+                   element_id: str | None = None, step_name: str | None = None) -> Iterator[list[DocumentView]]:
+    """Documents that belong to a step only if the step is completed inside the `with` block.
+
+    The files are written under a pending name and their rows committed before the block runs (so the
+    block can reference the document ids); when the block raises anything, rows and files are removed and
+    the exception goes on; when it returns, the files are moved to their final names.
+    """
+    items = list(uploads)
+    if not items:
+        yield []
+        return
+    problems = [p for p in (check_upload(policy, u) for u in items) if p]
+    if problems:
+        raise BadRequest("; ".join(problems), pesan="; ".join(problems))
+    folder = instance_folder(policy, instance_id)
+    pending: list[tuple[Path, Path]] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for upload in items:
+            name = safe_filename(upload.filename)
+            ext = name.rsplit(".", 1)[-1].lower()
+            stored = f"{uuid.uuid4().hex}.{ext}"
+            final = folder / stored
+            temp = folder / (stored + PENDING_SUFFIX)
+            temp.write_bytes(upload.content)
+            pending.append((temp, final))
+            rows.append(InstanceDocument(instance_id=instance_id, tenant_id=tenant_id, task_id=task_id,
+                                         element_id=element_id, step_name=step_name, kind=upload.kind,
+                                         label=upload.label[:500], filename=name, stored_name=stored,
+                                         content_type=CONTENT_TYPES.get(ext, "application/octet-stream"),
+                                         size=len(upload.content),
+                                         sha256=hashlib.sha256(upload.content).hexdigest(), uploaded_by=user,
+                                         uploaded_at=ctx.clock.now()))
+        with ctx.transaction() as session:
+            session.add_all(rows)
+            session.flush()
+            views = [_view(r) for r in rows]
+    except BaseException:
+        for temp, _final in pending:
+            temp.unlink(missing_ok=True)
+        raise
+    try:
+        yield views
+    except BaseException:
+        try:
+            with ctx.transaction() as session:
+                session.execute(delete(InstanceDocument).where(InstanceDocument.id.in_([v.id for v in views])))
+        finally:
+            for temp, _final in pending:
+                temp.unlink(missing_ok=True)
+        raise
+    for temp, final in pending:
+        os.replace(temp, final)
+
+
 def remove_documents(ctx: OpsContext, policy: DocumentPolicy, documents: Iterable[DocumentView]) -> None:
     """Undo an upload batch (the step it belonged to could not be completed)."""
     docs = list(documents)
@@ -180,5 +244,5 @@ def document_path(policy: DocumentPolicy, doc: DocumentView) -> Path:
 
 
 __all__ = ["DocumentPolicy", "Upload", "DocumentView", "safe_filename", "check_upload", "add_documents",
-           "remove_documents", "list_documents", "get_document", "document_path", "instance_folder",
+           "remove_documents", "step_documents", "PENDING_SUFFIX", "list_documents", "get_document", "document_path", "instance_folder",
            "DEFAULT_MAX_BYTES", "DEFAULT_TYPES"]

@@ -207,7 +207,12 @@ def handle_bpmn_error(ctx: OpsContext, task_id: str, worker_id: str | None, erro
         _check_worker(task, worker_id, "complete")
         row = _check_active(session, task)
         loaded = persistence.load(ctx, session, row.id, row=row)
-        loaded.inst.throw_bpmn_error(task_id, error_code, error_message, dict(variables or {}))
+        from service.engine.uncaught_errors import end_uncaught_error, error_is_caught
+        if error_is_caught(loaded.inst, task_id, error_code):
+            loaded.inst.throw_bpmn_error(task_id, error_code, error_message, dict(variables or {}))
+        else:
+            # Camunda 7 (enableExceptionsAfterUnhandledBpmnError off): the throwing path simply ends.
+            end_uncaught_error(loaded.inst, task_id, error_code, error_message, dict(variables or {}))
         persistence.save(ctx, session, loaded)
         resolve_task_incidents(session, row.id, task_id)
 

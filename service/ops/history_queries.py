@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from service.store import HistoryEvent, InstanceState, ProcessDefinition, ProcessInstance, UserTask
+from service.store import (
+    HistoryEvent,
+    InstanceState,
+    ProcessDefinition,
+    ProcessInstance,
+    UserTask,
+)
 
 from . import history_sql as hs
 from .context import OpsContext
@@ -132,6 +138,7 @@ class HistoricDecision:
     inputs: list[dict[str, Any]]     # {"id", "label", "value"} per table input; empty unless asked for
     result: Any
     matched_rules: list[dict[str, Any]] = field(default_factory=list)
+    activity_instance_id: str | None = None   # the business rule task's historic activity instance
 
 
 @dataclass
@@ -185,11 +192,6 @@ def _event_conditions(event: Any, f: HistoryFilter) -> list[Any]:
     if f.tenant_ids is not None:
         out.append(_tenant_condition(event.tenant_id, f))
     return out
-
-
-def _events(session: Any, kinds: Iterable[str], f: HistoryFilter) -> list[HistoryEvent]:
-    query = select(HistoryEvent).where(HistoryEvent.kind.in_(list(kinds)), *_event_conditions(HistoryEvent, f))
-    return list(session.scalars(query.order_by(HistoryEvent.id)))
 
 
 def _uuid_event_ids(kind: str, ids: Iterable[str]) -> list[int]:
@@ -427,12 +429,12 @@ def count_historic_tasks(ctx: OpsContext, f: HistoryFilter) -> int:
 
 # -- variables ------------------------------------------------------------------------------------------------
 
-def _variable_query(f: HistoryFilter) -> tuple[hs.VariableRecords, Select[Any]]:
+def _variable_query(session: Any, f: HistoryFilter) -> tuple[hs.VariableRecords, Select[Any]]:
     where = _event_conditions(HistoryEvent, f)
     if f.variable_name is not None:
         where.append(hs.variable_name() == f.variable_name)
     if f.variable_name_like is not None:
-        where.append(hs.variable_name().like(f.variable_name_like))
+        where.append(hs.like(session, hs.variable_name(), f.variable_name_like))
     rec = hs.variable_records(where)
     query = rec.query
     if f.ids:
@@ -446,7 +448,7 @@ def _variable_sort(rec: hs.VariableRecords) -> dict[str, Any]:
 
 
 def _variables(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[HistoricVariable]:
-    rec, query = _variable_query(f)
+    rec, query = _variable_query(session, f)
     if paged:
         query = hs.ordered(query, f.sort, _variable_sort(rec), "createTime", rec.first.id)
         query = hs.paged(query, f.first_result, f.max_results)
@@ -458,13 +460,11 @@ def _variables(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[Hi
             value=restore_value(data.get("value"), data.get(VALUE_TYPE_KEY)), instance_id=first.instance_id,
             definition_id=first.definition_id, definition_key=first.definition_key, tenant_id=first.tenant_id,
             created=first.time, state="DELETED" if last_kind == "variable_removed" else "CREATED"))
-    if f.variable_name_like is not None:
-        # LIKE ignores case on SQLite; Camunda's match is case-sensitive.
-        out = [v for v in out if like_match(v.name, f.variable_name_like)]
     return out
 
 
 def like_match(text: str, pattern: str) -> bool:
+    """Camunda's LIKE (`%`, `_`, case-sensitive) in Python, for values that live in JSON (instance_queries)."""
     regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
     return re.fullmatch(regex, text, flags=re.DOTALL) is not None
 
@@ -476,8 +476,10 @@ def historic_variables(ctx: OpsContext, f: HistoryFilter) -> list[HistoricVariab
 
 def count_historic_variables(ctx: OpsContext, f: HistoryFilter) -> int:
     with ctx.transaction() as session:
-        rec, query = _variable_query(f)
-        return hs.count(session, query, rec.first.id)
+        rec, query = _variable_query(session, f)
+        if f.ids:
+            return hs.count(session, query, rec.first.id)
+        return hs.count(session, rec.groups, rec.name)
 
 
 def historic_variable(ctx: OpsContext, variable_id: str) -> HistoricVariable:
@@ -532,8 +534,22 @@ def _decisions(ctx: OpsContext, session: Any, f: HistoryFilter, *, with_inputs: 
             definition_key=None if standalone else e.definition_key,
             activity_id=None if standalone else e.element_id, user_id=e.user_id, tenant_id=e.tenant_id,
             inputs=clause_inputs(ctx, session, e, row) if with_inputs else [], result=data.get("result"),
-            matched_rules=list(data.get("matched_rules") or [])))
-    return _page(out, f, _DECISION_SORT, "evaluationTime") if paged else out
+            matched_rules=list(data.get("matched_rules") or []), activity_instance_id=e.task_id))
+    out = _page(out, f, _DECISION_SORT, "evaluationTime") if paged else out
+    return _with_activity_instances(session, out)
+
+
+def _with_activity_instances(session: Any, decisions: list[HistoricDecision]) -> list[HistoricDecision]:
+    """Replace the engine task id kept in `activity_instance_id` by the id of its activity record."""
+    task_ids = sorted({d.activity_instance_id for d in decisions if d.activity_instance_id})
+    starts: dict[str, int] = {}
+    if task_ids:
+        starts = dict(session.execute(
+            select(HistoryEvent.task_id, func.min(HistoryEvent.id))
+            .where(HistoryEvent.kind == "activity_started", HistoryEvent.task_id.in_(task_ids))
+            .group_by(HistoryEvent.task_id)).all())
+    return [replace(d, activity_instance_id=event_uuid("activity", starts[d.activity_instance_id])
+                    if d.activity_instance_id in starts else None) for d in decisions]
 
 
 def _page(items: list[Any], f: HistoryFilter, keys: dict[str, Callable[[Any], Any]], default: str) -> list[Any]:

@@ -66,6 +66,7 @@ class VariableRecords:
     name: Any           # the variable name column of the grouped rows
     instance_id: Any
     query: Select[Any]  # select(first, value, last); callers add filters
+    groups: Select[Any]  # one row per record, without the joins (enough to count unfiltered records)
 
 
 def variable_name(event: Any = HistoryEvent) -> Any:
@@ -77,17 +78,20 @@ def variable_records(where: Sequence[Any]) -> VariableRecords:
     precedes the latest set, valued by the latest set, DELETED when the latest event removes it.
     `where` filters the events (conditions on `HistoryEvent`) before they are grouped."""
     ev = HistoryEvent
-    grouped = (select(ev.instance_id.label("instance_id"), variable_name(ev).label("name"),
-                      func.max(case((ev.kind == "variable_set", ev.id))).label("last_set"),
-                      func.max(ev.id).label("last_any"))
-               .where(ev.kind.in_(VARIABLE_KINDS), *where)
-               .group_by(ev.instance_id, variable_name(ev)).subquery("var_groups"))
+    # The name is computed once in an inner SELECT: PostgreSQL does not see two renderings of the same
+    # JSON path (each with its own bound parameter) as one GROUP BY expression.
+    named = (select(ev.id, ev.kind, ev.instance_id, variable_name(ev).label("name"))
+             .where(ev.kind.in_(VARIABLE_KINDS), *where).subquery("var_events"))
+    grouped = (select(named.c.instance_id, named.c.name,
+                      func.max(case((named.c.kind == "variable_set", named.c.id))).label("last_set"),
+                      func.max(named.c.id).label("last_any"))
+               .group_by(named.c.instance_id, named.c.name).subquery("var_groups"))
     removed = aliased(HistoryEvent, name="var_removed")
     sets = aliased(HistoryEvent, name="var_sets")
 
     def same(alias: Any) -> Any:
-        return and_(alias.instance_id.is_not_distinct_from(grouped.c.instance_id),
-                    variable_name(alias) == grouped.c.name)
+        # Plain equality keeps the (instance_id, id) index usable; variable events always have an instance.
+        return and_(alias.instance_id == grouped.c.instance_id, variable_name(alias) == grouped.c.name)
 
     last_removal = (select(func.max(removed.id)).where(removed.kind == "variable_removed", same(removed),
                                                        removed.id < grouped.c.last_set)
@@ -103,7 +107,8 @@ def variable_records(where: Sequence[Any]) -> VariableRecords:
              .join(value, value.id == grouped.c.last_set)
              .join(last, last.id == grouped.c.last_any)
              .where(grouped.c.last_set.is_not(None)))
-    return VariableRecords(first, value, last, grouped.c.name, grouped.c.instance_id, query)
+    groups = select(grouped.c.name).where(grouped.c.last_set.is_not(None))
+    return VariableRecords(first, value, last, grouped.c.name, grouped.c.instance_id, query, groups)
 
 
 def millis_between(session: Session, start: Any, end: Any) -> Any:
@@ -111,6 +116,14 @@ def millis_between(session: Session, start: Any, end: Any) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         return (func.julianday(end) - func.julianday(start)) * 86_400_000.0
     return func.extract("epoch", end - start) * 1000
+
+
+def like(session: Session, column: Any, pattern: str) -> Any:
+    """Camunda's case-sensitive LIKE (`%`, `_`); SQLite's LIKE ignores case, so it gets GLOB there."""
+    if session.get_bind().dialect.name != "sqlite":
+        return column.like(pattern)
+    special = {"*": "[*]", "?": "[?]", "[": "[[]", "%": "*", "_": "?"}
+    return column.op("GLOB")("".join(special.get(c, c) for c in pattern))
 
 
 def ordered(query: Select[Any], sort: Sequence[tuple[str, str]], columns: Mapping[str, Any], default: str,
@@ -134,9 +147,9 @@ def paged(query: Select[Any], first_result: int, max_results: int | None) -> Sel
 
 def count(session: Session, query: Select[Any], key: Any) -> int:
     """COUNT(*) of `query`'s rows; `key` is one column of it (the selected entities share column names)."""
-    inner = query.with_only_columns(key, maintain_column_froms=True).order_by(None).subquery()
+    inner = query.with_only_columns(key).order_by(None).subquery()
     return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
 __all__ = ["ActivityRecords", "activity_records", "VariableRecords", "variable_records", "variable_name",
-           "millis_between", "ordered", "paged", "count", "ACTIVITY_KINDS", "END_KINDS", "VARIABLE_KINDS"]
+           "millis_between", "like", "ordered", "paged", "count", "ACTIVITY_KINDS", "END_KINDS", "VARIABLE_KINDS"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from service.forms.start_fields import start_form_fields
 from service.store import HistoryEvent, ProcessDefinition, ProcessInstance, UserTask, tenant_scope
 
 from . import definitions
@@ -32,6 +33,8 @@ class ProcessShape:
     start_lanes: tuple[str, ...]
     start_form_ref: str | None
     elements: dict[str, ElementFacts]
+    # camunda:formField entries of the none start event (inline start form), as the engine's task fields
+    start_form_fields: tuple[dict[str, Any], ...] = ()
 
     def element(self, element_id: str | None) -> ElementFacts | None:
         return self.elements.get(element_id or "")
@@ -44,7 +47,7 @@ def _shape(ctx: OpsContext, session: Any, row: ProcessDefinition) -> ProcessShap
                 for eid, e in (getattr(model, "elements", {}) or {}).items()}
     return ProcessShape(definition=definitions.view(row), lanes=tuple(model.lanes or ()),
                         start_lanes=tuple(model.start_lanes or ()), start_form_ref=model.start_form_ref,
-                        elements=elements)
+                        elements=elements, start_form_fields=tuple(start_form_fields(model.xml, model.key)))
 
 
 def process_shape(ctx: OpsContext, definition_id: str) -> ProcessShape:

@@ -206,6 +206,19 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "user"
 
 
+def _shorten(name: str, limit: int) -> str:
+    """Cut a long slug at a word boundary ("...-pokja-pemiliha" reads as a typo)."""
+    if len(name) <= limit:
+        return name
+    cut = name[:limit + 1]
+    return (cut.rsplit("-", 1)[0] if "-" in cut else name[:limit]).rstrip("-")
+
+
+def demo_username(group: str, tenant: str) -> str:
+    """`PPK` of `pagaralam` -> `ppk.pagaralam` (at most 64 characters, cut at a word)."""
+    return f"{_shorten(slug(group), 64 - len(tenant) - 1)}.{tenant}"
+
+
 def demo_accounts(ctx: OpsContext) -> list[dict[str, Any]]:
     """One account per lane (and per other candidate group) per tenant (`ppk.pagaralam`), a process owner
     per tenant, one admin."""
@@ -216,8 +229,7 @@ def demo_accounts(ctx: OpsContext) -> list[dict[str, Any]]:
     accounts: list[dict[str, Any]] = []
     for tenant in tenants:
         for lane in tenant_groups(ctx, tenant)[:-2]:
-            name = slug(lane)[: 64 - len(tenant) - 1].rstrip("-")
-            accounts.append({"username": f"{name}.{tenant}", "display_name": f"{lane} ({tenant})",
+            accounts.append({"username": demo_username(lane, tenant), "display_name": f"{lane} ({tenant})",
                              "groups": [lane], "tenants": [tenant]})
         accounts.append({"username": f"pemilik-proses.{tenant}", "display_name": f"Pemilik proses ({tenant})",
                          "groups": [PROCESS_OWNER_GROUP], "tenants": [tenant]})
@@ -247,7 +259,7 @@ def seed_demo_users(ctx: OpsContext, password: str = DEMO_PASSWORD) -> list[str]
 
 
 __all__ = ["UserView", "create_user", "get_user", "find_user", "list_users", "set_password", "update_user",
-           "authenticate", "tenant_lanes", "tenant_candidate_groups", "tenant_groups", "demo_accounts", "seed_demo_users", "DEMO_PASSWORD",
+           "authenticate", "tenant_lanes", "tenant_candidate_groups", "tenant_groups", "demo_accounts", "demo_username", "seed_demo_users", "DEMO_PASSWORD",
            "MIN_PASSWORD", "slug", "list_tenants"]
 
 

@@ -45,7 +45,15 @@ def fmt_value(value: Any) -> str:
         return fmt_datetime(value)
     if isinstance(value, (int, float, Decimal)) and abs(value) >= 10_000:
         return fmt_number(value)
-    if isinstance(value, (dict, list)):
+    if isinstance(value, (list, tuple)) and not value:
+        return "—"
+    if isinstance(value, (list, tuple)) and all(isinstance(v, dict) and "nama" in v for v in value):
+        text = "; ".join(str(v["nama"]) for v in value)          # a filepicker's document references
+    elif isinstance(value, (list, tuple)) and all(not isinstance(v, (dict, list)) for v in value):
+        text = "; ".join(fmt_value(v) for v in value)
+    elif isinstance(value, dict) and all(not isinstance(v, (dict, list)) for v in value.values()):
+        text = " · ".join(f"{k}: {fmt_value(v)}" for k, v in value.items())
+    elif isinstance(value, (dict, list)):
         text = json.dumps(value, ensure_ascii=False, default=str)
     else:
         text = str(value)

@@ -2,7 +2,7 @@
 version, in the task's tenant), else its camunda:formField entries, else none."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from service.forms import FormDefinition, form_from_form_data, parse_camunda_form
 from service.ops import NotFound, OpsContext, get_form
@@ -31,10 +31,14 @@ def task_form(ctx: OpsContext, task: TaskView) -> FormDefinition | None:
     return None
 
 
-def start_form(ctx: OpsContext, form_ref: str | None, tenant: str | None) -> FormDefinition | None:
-    if not form_ref or form_ref.startswith(("embedded:", "app:", "camunda-forms:")):
-        return None
-    return camunda_form(ctx, form_ref, tenant)
+def start_form(ctx: OpsContext, form_ref: str | None, tenant: str | None,
+               form_fields: Sequence[Mapping[str, Any]] = ()) -> FormDefinition | None:
+    """The start event's Camunda Form when it references one, else its inline camunda:formField entries."""
+    if form_ref and not form_ref.startswith(("embedded:", "app:", "camunda-forms:")):
+        return camunda_form(ctx, form_ref, tenant)
+    if form_fields:
+        return form_from_form_data("start", form_fields)
+    return None
 
 
 def empty_values(form: FormDefinition | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from service.engine.workdays import CalendarError
 from service.ops.participation import ProcessShape
 from service.ops.views import HistoryView
 from service.web.due import waktu_text
+from service.web.tasklist import step_label
 
 SHOWN_TYPES = {"userTask", "manualTask", "task", "businessRuleTask", "serviceTask", "scriptTask", "sendTask",
                "receiveTask", "callActivity", "subProcess"}
@@ -77,9 +78,11 @@ def timeline(events: Iterable[HistoryView], shape: ProcessShape, calendar: Any, 
         began = start.time if start else None
         finished = end.time if end else None
         taken = _taken(began, finished or now, calendar, lang) if began else ""
+        no = str(props.get("sop.no") or "")
         rows.append(TimelineRow(
-            element_id=ref.element_id or "", no=str(props.get("sop.no") or ""),
-            name=ref.element_name or (element.name if element else None) or ref.element_id or "",
+            element_id=ref.element_id or "", no=no,
+            # the number has its own column: "2. Menyampaikan ..." -> "Menyampaikan ..."
+            name=step_label(ref.element_name or (element.name if element else None), no) or ref.element_id or "",
             lane=ref.lane or (element.lane if element else None), user=(end.user_id if end else None) or
             (start.user_id if start else None), started=began, ended=finished,
             cancelled=bool(end and end.kind == "activity_cancelled"), taken=taken,

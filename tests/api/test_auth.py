@@ -98,3 +98,45 @@ def test_setting_turns_authentication_off(tmp_path: Path) -> None:
     assert parse_setting("on") is True and parse_setting("OFF") is False
     with pytest.raises(AuthSettingError):
         parse_setting("kadang")
+
+
+def test_account_changes_apply_to_the_next_request(auth_app: Any) -> None:
+    """A remembered login is re-checked against the account each time: deactivation, a new password
+    and new tenants take effect at once, not after the cache expires."""
+    from service.ops.users import set_password, update_user
+
+    c = auth_app.test_client()
+    ctx = auth_app.extensions["alur"].ops
+    assert c.get(f"{R}/version", headers=basic(PPK)).status_code == 200        # remembered now
+    update_user(ctx, PPK[0], active=False)
+    assert c.get(f"{R}/version", headers=basic(PPK)).status_code == 401
+    update_user(ctx, PPK[0], active=True)
+    assert c.get(f"{R}/version", headers=basic(PPK)).status_code == 200
+    set_password(ctx, PPK[0], "rahasia-baru-2")
+    assert c.get(f"{R}/version", headers=basic(PPK)).status_code == 401
+    assert c.get(f"{R}/version", headers=basic((PPK[0], "rahasia-baru-2"))).status_code == 200
+    # Tenants: a deployment of another tenant becomes visible as soon as the user joins it.
+    assert deploy(c, "layanan.bpmn", tenant="lahat", headers=basic(ADMIN)).status_code == 200
+    new_login = basic((PPK[0], "rahasia-baru-2"))
+    assert c.get(f"{R}/deployment", query_string={"tenantIdIn": "lahat"}, headers=new_login).json == []
+    update_user(ctx, PPK[0], tenants=["pagaralam", "lahat"])
+    assert len(c.get(f"{R}/deployment", query_string={"tenantIdIn": "lahat"}, headers=new_login).json) == 1
+
+
+def test_remembered_login_is_cheaper_than_verifying(auth_app: Any) -> None:
+    """The reason for the cache, measured: a remembered login skips the password hash."""
+    import time
+
+    from service.ops.user_stamps import user_stamp
+    from service.ops.users import authenticate
+
+    ctx = auth_app.extensions["alur"].ops
+    start = time.perf_counter()
+    for _ in range(3):
+        assert authenticate(ctx, *PPK) is not None
+    verify = (time.perf_counter() - start) / 3
+    start = time.perf_counter()
+    for _ in range(3):
+        assert user_stamp(ctx, PPK[0]) is not None
+    stamp = (time.perf_counter() - start) / 3
+    assert stamp < verify

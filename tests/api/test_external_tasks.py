@@ -242,3 +242,24 @@ def test_java_client_shape_with_nulls(client: Any, started: dict) -> None:
                           "retryTimeout": None})
     assert r.status_code == 204
     assert client.get(f"{R}/incident/count").json == {"count": 1}
+
+
+def test_uncaught_bpmn_error_ends_the_path(client: Any, started: dict) -> None:
+    """Camunda 7 without enableExceptionsAfterUnhandledBpmnError: no matching boundary event -> the
+    execution that threw the error ends (here the instance's only path, so the instance completes)."""
+    [task] = fetch(client).json
+    r = client.post(f"{R}/external-task/{task['id']}/bpmnError",
+                    json={"workerId": "w1", "errorCode": "TIDAK_DITANGKAP", "errorMessage": "tak terduga"})
+    assert r.status_code == 204, r.json
+    assert client.get(f"{R}/process-instance/{started['id']}").status_code == 404
+    [hpi] = client.get(f"{R}/history/process-instance", query_string={"processInstanceId": started["id"]}).json
+    assert hpi["state"] == "COMPLETED" and hpi["endTime"] is not None
+    assert client.get(f"{R}/task", query_string={"processInstanceId": started["id"]}).json == []
+    assert client.get(f"{R}/external-task", query_string={"processInstanceId": started["id"]}).json == []
+    assert client.get(f"{R}/external-task/{task['id']}").status_code == 404
+    periksa = client.get(f"{R}/history/activity-instance", query_string={
+        "processInstanceId": started["id"], "activityId": "Periksa"}).json
+    assert [a["endTime"] is not None for a in periksa] == [True]
+    # The boundary event that catches another code never ran.
+    assert client.get(f"{R}/history/activity-instance/count", query_string={
+        "processInstanceId": started["id"], "activityId": "Salah"}).json == {"count": 0}

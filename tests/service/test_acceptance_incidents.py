@@ -116,6 +116,7 @@ def test_failing_decision_during_completion_is_a_500_naming_the_task(client: Any
     r = client.post(f"/engine-rest/task/{task['id']}/complete", json={"variables": {"skor": typed(5, "Integer")}})
     assert r.status_code == 500 and r.json["type"] == "ProcessEngineException"
     assert "'nilai'" in r.json["message"] and "Menilai skor" in r.json["message"], r.json
+    assert r.json["message"].count("skor_unik") == 1 and "2 rules matched" in r.json["message"]
     assert _snapshot(ctx, instance_id) == before
     assert "skor" not in client.get(f"/engine-rest/process-instance/{instance_id}/variables").json
 

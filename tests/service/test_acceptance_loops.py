@@ -127,3 +127,40 @@ def test_automatic_steps_without_a_wait_state_are_bounded(client: Any, monkeypat
     tasks = client.get("/engine-rest/task", query_string={"processInstanceId": instance_id}).json
     assert [t["id"] for t in tasks] == [task_id]
     assert client.get(f"/engine-rest/process-instance/{instance_id}/variables").json == {}
+
+
+def test_documents_with_too_many_elements_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.engine import model_checks
+
+    monkeypatch.setattr(model_checks, "MAX_ELEMENTS", 10)
+    with pytest.raises(ModelError, match="more than 10 BPMN elements"):
+        parse_bpmn("revisi.bpmn", REVISION_LOOP.encode())
+    monkeypatch.setattr(model_checks, "MAX_ELEMENTS", 3000)
+    assert parse_bpmn("revisi.bpmn", REVISION_LOOP.encode())
+
+
+MULTI = HEAD + """  <bpmn:process id="banyak" isExecutable="true">
+    <bpmn:startEvent id="s"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="periksa"/>
+    <bpmn:userTask id="periksa" camunda:candidateGroups="PPK">
+      <bpmn:multiInstanceLoopCharacteristics isSequential="false" camunda:collection="${daftar}"
+                                             camunda:elementVariable="item"/>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="periksa" targetRef="e"/>
+    <bpmn:endEvent id="e"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_multi_instance_fan_out_is_bounded(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(specs, "MAX_MULTI_INSTANCE", 5)
+    assert deploy_rest(client, ("banyak.bpmn", MULTI.encode())).status_code == 200
+    r = client.post("/engine-rest/process-definition/key/banyak/start",
+                    json={"variables": {"daftar": typed("[1, 2, 3, 4, 5]", "Json")}})
+    assert r.status_code == 200, r.json
+    assert len(client.get("/engine-rest/task", query_string={"processInstanceId": r.json["id"]}).json) == 5
+    r = client.post("/engine-rest/process-definition/key/banyak/start",
+                    json={"variables": {"daftar": typed("[1, 2, 3, 4, 5, 6]", "Json")}})
+    assert r.status_code == 500 and "'periksa'" in r.json["message"] and "at most 5" in r.json["message"]
+    assert client.get("/engine-rest/process-instance/count").json["count"] == 1

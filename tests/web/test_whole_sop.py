@@ -6,7 +6,7 @@ import re
 import pytest
 
 from service.ops import TaskQuery, get_task, list_instances, query_tasks
-from service.ops.users import slug
+from service.ops.users import demo_username, slug
 from service.web.form_lookup import task_form
 
 from .support import KEY, complete, login, start, text, valid_post
@@ -68,7 +68,7 @@ def test_every_sop_of_every_tenant_runs_to_the_end_in_the_pages(tmp_path, clock)
     clients: dict[str, object] = {}
 
     def client_for(group: str, tenant: str):
-        user = f"{slug(group)[: 64 - len(tenant) - 1].rstrip('-')}.{tenant}"
+        user = demo_username(group, tenant)
         if user not in clients:
             clients[user] = app.test_client()
             assert login(clients[user], user).status_code == 302, user

@@ -13,6 +13,7 @@ from service.ops.participation import ProcessShape, instance_participants, proce
 from service.ops.views import InstanceView
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.i18n import current_lang
+from service.web.pagination import paginate
 from service.web.tasklist import ShapeCache
 from service.web.timeline import completed_ids, decisions, timeline
 
@@ -47,7 +48,11 @@ def instances() -> Any:
             if may_see(p, inst, shape):
                 rows.append((inst, shape))
     rows.sort(key=lambda r: r[0].start_time, reverse=True)
-    return render_template("instances.html", rows=rows, show_all=show_all)
+    page = paginate(rows, request.args)
+    # Where each shown process stands: its open steps (only for the page shown, one query each).
+    current = {inst.id: [t.name or t.element_id for t in query_tasks(ops(), TaskQuery(instance_id=inst.id))]
+               for inst, _shape in page.items if inst.state == "ACTIVE"}
+    return render_template("instances.html", rows=page.items, page=page, show_all=show_all, current=current)
 
 
 @bp.route("/proses/<instance_id>")

@@ -6,14 +6,15 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from service.forms import html_to_values, validate_submission, visible_fields
+from service.forms import html_to_values, validate_submission
 from service.ops import NotFound, OpsError, TaskQuery, query_tasks, start_instance
 from service.ops.access import can_start, can_work_task, task_kwargs
 from service.ops.participation import ProcessShape, latest_shapes, process_shape
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.form_lookup import FormMissing, empty_values, start_form
 from service.web.i18n import current_lang
-from service.web.views.task_page import field_labels
+from service.web.reveal import HIDDEN_INPUT, REVEALED, hidden_keys, newly_shown, posted_hidden
+from service.web.views.task_page import field_labels, revealed_message
 
 MAX_BUSINESS_KEY = 255
 
@@ -51,7 +52,7 @@ def start_page(definition_id: str) -> Any:
     shape = _shape_or_403(definition_id)
     tenant = shape.definition.tenant_id
     try:
-        form = start_form(ops(), shape.start_form_ref, tenant)
+        form = start_form(ops(), shape.start_form_ref, tenant, shape.start_form_fields)
     except FormMissing as exc:
         return render_template("error.html", code=500, message=_("Formulir %(ref)s belum dideploy untuk instansi "
                                                                  "ini.", ref=str(exc))), 500
@@ -65,6 +66,11 @@ def start_page(definition_id: str) -> Any:
         errors = dict(errors)
         if len(business_key) > MAX_BUSINESS_KEY:
             errors["business_key"] = [_("Maksimal %(n)s karakter.", n=MAX_BUSINESS_KEY)]
+        revealed = newly_shown(form, values, None, posted_hidden(request.form.getlist(HIDDEN_INPUT)))
+        if revealed:
+            for key in revealed:
+                errors.pop(key, None)
+            errors[REVEALED] = [revealed_message(form, revealed)]
         if not errors:
             p = principal()
             try:
@@ -79,10 +85,7 @@ def start_page(definition_id: str) -> Any:
                 if mine:
                     return redirect(url_for("web.task_page", task_id=mine[0].id))
                 return redirect(url_for("web.instance_page", instance_id=inst.id))
-    hidden = set()
-    if form is not None:
-        shown = {f.key for f in visible_fields(form, values)}
-        hidden = {f.key for f in form.value_fields() if f.key not in shown}
+    hidden = hidden_keys(form, values)
     return render_template("start.html", shape=shape, form=form, values=values, errors=errors,
                            hidden_keys=hidden, business_key=business_key,
                            labels={**field_labels(form), "business_key": _("Kunci bisnis")}), (422 if errors else 200)

@@ -6,15 +6,16 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from service.forms import html_to_values, validate_submission, visible_fields
+from service.forms import html_to_values, validate_submission
 from service.ops import NotFound, OpsError, TaskQuery, complete_task, get_task, get_variables, query_tasks
 from service.ops.access import can_see_task, can_work_task, task_kwargs
-from service.ops.documents import Upload, add_documents, check_upload, list_documents, remove_documents
+from service.ops.documents import Upload, check_upload, list_documents, step_documents
 from service.ops.participation import process_shape
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.due import due_info
 from service.web.form_lookup import FormMissing, empty_values, task_form
 from service.web.i18n import current_lang
+from service.web.reveal import HIDDEN_INPUT, REVEALED, hidden_keys, newly_shown, posted_hidden
 from service.web.settings import document_policy
 from service.web.step_context import step_context
 from service.web.tasklist import step_label
@@ -42,17 +43,14 @@ def _render(task: Any, form: Any, values: dict[str, Any], errors: dict[str, list
     lang = current_lang()
     step = step_context(task.properties, task.documentation, lang=lang)
     shape = process_shape(ctx, task.definition_id)
-    hidden = set()
-    if form is not None:
-        shown = {f.key for f in visible_fields(form, values, context)}
-        hidden = {f.key for f in form.value_fields() if f.key not in shown}
+    hidden = hidden_keys(form, values, context)
     return render_template(
         "task.html", task=task, form=form, values=values, errors=errors, hidden_keys=hidden, step=step,
         step_name=step_label(task.name, step.no) or task.element_id, sop_name=shape.definition.name or
         task.definition_key, due=due_info(task.due, ctx.clock.now(), ctx.work_calendar(), lang),
         can_work=can_work_task(principal(), **task_kwargs(task)), documents=list_documents(ctx, task.instance_id),
         ticked=ticked or set(), policy=document_policy(current_app.config), labels=field_labels(form),
-        own_checklist=kelengkapan_field(form) is None,
+        own_checklist=kelengkapan_field(form) is None, skip_ids=repeated_intro(form, task.name),
         form_has_files=form is not None and any(f.type == "filepicker" for f in form.value_fields())), status
 
 
@@ -83,6 +81,23 @@ def _uploads(step: Any) -> tuple[list[Upload], set[str]]:
         if f and f.filename:
             uploads.append(Upload("output", step.output or _("Output"), f.filename, f.read()))
     return uploads, with_file
+
+
+def repeated_intro(form: Any, step_name: str | None) -> set[str]:
+    """The SOP importer opens each step form with a text repeating the step's name, Uraian and Output; the
+    SOP context card beside the form already shows them, so the page leaves that text out."""
+    if form is None or not form.fields or not step_name:
+        return set()
+    first = form.fields[0]
+    if first.type == "text" and (first.text or "").lstrip().startswith(f"**{step_name.strip()}**"):
+        return {first.id}
+    return set()
+
+
+def revealed_message(form: Any, keys: list[str]) -> str:
+    labels = field_labels(form)
+    return _("Pilihan Anda memunculkan isian tambahan: %(fields)s. Periksa isian itu, lalu kirim lagi.",
+             fields=", ".join(labels.get(k, k) for k in keys))
 
 
 def kelengkapan_field(form: Any) -> Any:
@@ -146,29 +161,36 @@ def complete_task_page(task_id: str) -> Any:
             errors.setdefault(key, []).extend(bad)
     if problems:
         errors["dokumen"] = problems
+    revealed = newly_shown(form, values, variables, posted_hidden(request.form.getlist(HIDDEN_INPUT)))
+    if revealed:
+        # The user never saw these fields: ask for them instead of reporting them as errors.
+        for key in revealed:
+            errors.pop(key, None)
+        errors[REVEALED] = [revealed_message(form, revealed)]
     if errors:
         if uploads or any(field_uploads.values()):
             errors.setdefault("dokumen", []).append(_("Berkas belum disimpan: pilih ulang berkas sebelum mengirim."))
         return _render(task, form, values, errors, variables, ticked=ticked, status=422)
 
-    stored = []
+    owners = [None] * len(uploads) + [key for key, items in field_uploads.items() for _u in items]
+    all_uploads = uploads + [u for items in field_uploads.values() for u in items]
     try:
-        owners = [None] * len(uploads) + [key for key, items in field_uploads.items() for _u in items]
-        all_uploads = uploads + [u for items in field_uploads.values() for u in items]
-        if all_uploads:
-            stored = add_documents(ctx, policy, instance_id=task.instance_id, tenant_id=task.tenant_id,
-                                   uploads=all_uploads, user=p.user_id, task_id=task.id, element_id=task.element_id,
-                                   step_name=task.name)
-        # A filepicker's variable holds references to the stored documents, never the bytes.
-        for key in field_uploads:
-            clean[key] = [{"dokumen": doc.id, "nama": doc.filename} for doc, owner in zip(stored, owners)
-                          if owner == key]
-        complete_task(ctx, task.id, clean, user=p.user_id)
+        # The files and their rows stay only if the step is completed (any failure removes them).
+        with step_documents(ctx, policy, instance_id=task.instance_id, tenant_id=task.tenant_id,
+                            uploads=all_uploads, user=p.user_id, task_id=task.id, element_id=task.element_id,
+                            step_name=task.name) as stored:
+            # A filepicker's variable holds references to the stored documents, never the bytes.
+            for key in field_uploads:
+                clean[key] = [{"dokumen": doc.id, "nama": doc.filename} for doc, owner in zip(stored, owners)
+                              if owner == key]
+            complete_task(ctx, task.id, clean, user=p.user_id)
     except OpsError as exc:
-        remove_documents(ctx, policy, stored)
         message = exc.pesan if lang == "id" else exc.message
         if exc.status in (400, 500):
             errors["_form"] = [message]
+            if all_uploads:
+                errors.setdefault("dokumen", []).append(
+                    _("Berkas belum disimpan: pilih ulang berkas sebelum mengirim."))
             return _render(task, form, values, errors, variables, ticked=ticked, status=422)
         flash(message, "error")
         return redirect(url_for("web.tasks"))

@@ -11,6 +11,7 @@ from service.ops.access import can_work_task, task_kwargs
 from service.ops.participation import latest_shapes
 from service.web.blueprint import bp, forbid, ops, principal, safe_next
 from service.web.i18n import current_lang
+from service.web.pagination import paginate
 from service.web.tasklist import DUE_FILTERS, TaskFilters, task_rows
 from service.web.views.task_page import task_or_403
 
@@ -25,7 +26,9 @@ def tasks() -> Any:
     sops = {}
     for shape in latest_shapes(ops(), sorted(p.tenants)):
         sops.setdefault(shape.definition.key, shape.definition.name or shape.definition.key)
-    return render_template("tasks.html", rows=rows, filters=filters, sops=sorted(sops.items(), key=lambda kv: kv[1]),
+    page = paginate(rows, request.args)
+    late = sum(1 for r in rows if r.due.state == "overdue")
+    return render_template("tasks.html", rows=page.items, page=page, late=late, filters=filters, sops=sorted(sops.items(), key=lambda kv: kv[1]),
                            tenants=sorted(p.tenants), due_filters=DUE_FILTERS)
 
 

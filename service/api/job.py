@@ -1,0 +1,141 @@
+"""The timer subset of Camunda's `/job` resource: query (GET/POST) and count, `/job/{id}`,
+`PUT /job/{id}/retries` (resolves a failed timer) and `POST /job/{id}/execute` (fires it now)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+from marshmallow import EXCLUDE, Schema, fields
+
+from service.ops import jobs
+from service.ops.access import forbidden
+
+from .access import narrow_tenants
+from .common import CamundaDate, load, ops
+from .queries import (
+    INT,
+    QuerySchema,
+    date,
+    flag,
+    read_query,
+    string,
+    strings,
+    without_paging,
+)
+
+bp = Blueprint("rest_job", __name__)
+
+
+class JobQuerySchema(QuerySchema):
+    job_id = string("jobId")
+    job_ids = strings("jobIds")
+    instance_id = string("processInstanceId")
+    instance_ids = strings("processInstanceIds")
+    definition_id = string("processDefinitionId")
+    definition_key = string("processDefinitionKey")
+    activity_ids = strings("activityIds")
+    with_exception = flag("withException")
+    no_retries_left = flag("noRetriesLeft")
+    with_retries_left = flag("withRetriesLeft")
+    executable = flag("executable")
+    timers = flag("timers")
+    messages = flag("messages")
+    due_before = date("dueDateLowerThan")
+    due_after = date("dueDateHigherThan")
+    active = flag("active")
+    suspended = flag("suspended")
+    tenant_ids = strings("tenantIdIn")
+    without_tenant_id = flag("withoutTenantId")
+    include_without_tenant = flag("includeJobsWithoutTenantId")
+
+
+class JobSchema(Schema):
+    id = fields.String()
+    jobDefinitionId = fields.Constant(None)
+    processInstanceId = fields.String(attribute="instance_id")
+    processDefinitionId = fields.String(attribute="definition_id")
+    processDefinitionKey = fields.String(attribute="definition_key")
+    executionId = fields.Function(lambda j: j.instance_id)
+    exceptionMessage = fields.String(attribute="exception_message", allow_none=True)
+    failedActivityId = fields.String(attribute="failed_activity_id", allow_none=True)
+    retries = fields.Integer()
+    dueDate = CamundaDate(attribute="due", allow_none=True)
+    suspended = fields.Boolean()
+    priority = fields.Constant(0)
+    tenantId = fields.String(attribute="tenant_id", allow_none=True)
+    createTime = CamundaDate(attribute="created", allow_none=True)
+    batchId = fields.Constant(None)
+
+
+class RetriesSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    retries = fields.Integer(required=True, strict=False, validate=INT)
+    dueDate = CamundaDate(load_default=None, allow_none=True)
+
+
+query_schema = JobQuerySchema()
+job_schema = JobSchema()
+retries_schema = RetriesSchema()
+
+
+def _query(paged: bool) -> jobs.JobQuery | None:
+    values = read_query(query_schema)
+    if not paged:
+        values = without_paging(values)
+    if values["messages"] and values["timers"]:
+        from .errors import invalid
+        raise invalid("Parameter timers cannot be used together with parameter messages.")
+    narrowed = narrow_tenants(values["tenant_ids"], values["include_without_tenant"])
+    if narrowed is not None:
+        if narrowed.empty:
+            return None
+        values.update(tenant_ids=narrowed.ids, include_without_tenant=narrowed.include_null)
+    return jobs.JobQuery(**values)
+
+
+def _visible(job_id: str) -> jobs.JobView:
+    view = jobs.get_job(ops(), job_id)
+    narrowed = narrow_tenants(None)
+    if narrowed is not None and view.tenant_id is not None and view.tenant_id not in narrowed.ids:
+        raise forbidden("this job")
+    return view
+
+
+@bp.route("/job", methods=["GET", "POST"])
+def query() -> ResponseReturnValue:
+    q = _query(paged=True)
+    return jsonify([job_schema.dump(j) for j in (jobs.query_jobs(ops(), q) if q is not None else [])])
+
+
+@bp.route("/job/count", methods=["GET", "POST"])
+def count() -> ResponseReturnValue:
+    q = _query(paged=False)
+    return jsonify({"count": jobs.count_jobs(ops(), q) if q is not None else 0})
+
+
+@bp.get("/job/<job_id>")
+def get(job_id: str) -> ResponseReturnValue:
+    return jsonify(job_schema.dump(_visible(job_id)))
+
+
+@bp.put("/job/<job_id>/retries")
+def set_retries(job_id: str) -> ResponseReturnValue:
+    body = load(retries_schema, required=True)
+    _visible(job_id)
+    if body["retries"] < 0:
+        from .errors import invalid
+        raise invalid(f"The number of job retries must be a non-negative Integer, but '{body['retries']}' has been "
+                      "provided.")
+    jobs.set_job_retries(ops(), job_id, body["retries"])
+    return "", 204
+
+
+@bp.post("/job/<job_id>/execute")
+def execute(job_id: str) -> ResponseReturnValue:
+    _visible(job_id)
+    jobs.execute_job(ops(), job_id)
+    return "", 204
+
+
+__all__ = ["bp", "JobQuerySchema", "JobSchema", "RetriesSchema"]

@@ -1,0 +1,52 @@
+"""POST /signal: deliver a signal to every instance waiting for it and start the processes whose
+signal start event has its name (Camunda broadcasts: nothing waiting is not an error)."""
+from __future__ import annotations
+
+from flask import Blueprint, g
+from flask.typing import ResponseReturnValue
+from marshmallow import EXCLUDE, Schema, fields
+
+from service.ops.signals import deliver_signal
+
+from .access import narrow_tenants
+from .common import load, ops
+from .errors import invalid
+from .variables import variables_to_plain
+
+bp = Blueprint("rest_signal", __name__)
+
+
+class SignalSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True, allow_none=True)
+    executionId = fields.String(load_default=None, allow_none=True)
+    variables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+    tenantId = fields.String(load_default=None, allow_none=True)
+    withoutTenantId = fields.Boolean(load_default=False, allow_none=True)
+
+
+signal_schema = SignalSchema()
+
+
+@bp.post("/signal")
+def signal() -> ResponseReturnValue:
+    body = load(signal_schema, required=True)
+    if not body["name"]:
+        raise invalid("No signal name given")
+    if body["tenantId"] is not None and body["withoutTenantId"]:
+        raise invalid("Parameter 'tenantId' cannot be used together with parameter 'withoutTenantId'.")
+    narrowed = narrow_tenants(None)
+    if narrowed is not None and body["tenantId"] is not None and body["tenantId"] not in narrowed.ids:
+        from service.ops.access import forbidden
+        raise forbidden(f"tenant {body['tenantId']}")
+    principal = getattr(g, "rest_principal", None)
+    deliver_signal(ops(), body["name"], variables=variables_to_plain(body["variables"]), tenant=body["tenantId"],
+                   without_tenant=bool(body["withoutTenantId"]), instance_id=body["executionId"],
+                   tenant_filter=(narrowed.ids, narrowed.include_null) if narrowed is not None else None,
+                   user=getattr(principal, "user_id", None))
+    return "", 204
+
+
+__all__ = ["bp", "SignalSchema"]
