@@ -64,6 +64,7 @@ worker: deps
 	$(BIN)/alur worker
 
 test: test-deps web-assets browser
+	$(BIN)/alur simulate --all --no-progress
 	PYTHON=$(BIN)/python scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: deps

@@ -22,9 +22,12 @@ class ModelError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        # "<file>: <element> (line N): <message>"; a problem with no element (not XML, wrong root, ...)
+        # reads "<file> (line N): <message>" rather than showing a placeholder for the element.
         where = self.file or "<model>"
-        if self.element_id:
-            where += f": {self.element_id}"
+        element = (self.element_id or "").strip()
+        if element and element != "-":
+            where += f": {element}"
         if self.line:
             where += f" (line {self.line})"
         return f"{where}: {self.message}"

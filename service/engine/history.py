@@ -49,6 +49,7 @@ class HistoryRecorder:
             event.element_type = self._type(task)
             event.lane = getattr(spec, "lane", None)
             event.task_id = str(task.id)
+            event.process_key = self._instance.process_key_of(task)
         self._events.append(event)
 
     def engine_event(self, kind: str, task: Any, data: dict) -> None:
@@ -120,7 +121,7 @@ class HistoryRecorder:
         from .specs import CamundaMultiInstanceMixin
         if isinstance(task.task_spec, CamundaMultiInstanceMixin):
             return "multiInstanceBody"
-        return self._instance._element_type(task.task_spec)
+        return self._instance.element_type_of(task)
 
 
 def _all_tasks(wf: Any) -> list:

@@ -25,6 +25,9 @@ class UserTaskInfo:
     form_fields: list[dict]
     properties: dict[str, str]
     documentation: str | None
+    # key of the process the element belongs to: a called process's key for tasks inside a call
+    # activity (Alur runs it in the caller's instance; Camunda gives it its own definition)
+    process_key: str | None = None
 
 
 @dataclass
@@ -36,6 +39,7 @@ class ExternalTaskInfo:
     priority: int
     properties: dict[str, str]
     created: datetime | None = None
+    process_key: str | None = None          # as UserTaskInfo.process_key
 
 
 @dataclass
@@ -50,6 +54,7 @@ class HistoryEvent:
     task_id: str | None = None
     user: str | None = None
     data: dict = field(default_factory=dict)
+    process_key: str | None = None          # the process owning the element (None: instance-level events)
 
 
 @dataclass
@@ -61,6 +66,7 @@ class ActiveElement:
     state: str                      # READY | WAITING | STARTED | ERROR
     parent_element_id: str | None = None   # enclosing subprocess / call activity element, if any
     lane: str | None = None
+    process_key: str | None = None         # the process owning the element (a called process's key inside one)
 
 
 __all__ = ["UserTaskInfo", "ExternalTaskInfo", "HistoryEvent", "ActiveElement"]

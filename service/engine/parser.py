@@ -63,6 +63,7 @@ def camunda_extensions(node: Any) -> dict:
     """Everything Camunda-specific on one element, read from its own extensionElements only."""
     result: dict[str, Any] = {}
     attrs = {k[len(_CAM):]: v for k, v in node.attrib.items() if k.startswith(_CAM)}
+    attrs.update(_error_variables(node))
     if attrs:
         result["camunda"] = attrs
     props = {}
@@ -83,6 +84,25 @@ def camunda_extensions(node: Any) -> dict:
     if fields:
         result["form_fields"] = [_form_field(f) for f in fields]
     return result
+
+
+_ERROR_VARIABLES = ("errorCodeVariable", "errorMessageVariable")
+
+
+def _error_variables(node: Any) -> dict[str, str]:
+    """camunda:errorCodeVariable / errorMessageVariable of an error catch event.
+
+    Camunda Modeler writes them on the event's `bpmn:errorEventDefinition`, which is where Camunda 7
+    reads them; older Alur models had them on the event element itself, which still works (the
+    definition wins when both are given).
+    """
+    found: dict[str, str] = {}
+    for definition in _children(node, "./bpmn:errorEventDefinition"):
+        for name in _ERROR_VARIABLES:
+            value = definition.get(_CAM + name)
+            if value:
+                found[name] = value
+    return found
 
 
 def _form_field(node: Any) -> dict:

@@ -250,7 +250,8 @@ class Instance:
             form_ref=info["form_ref"], form_ref_binding=cam.get("formRefBinding") or ("latest" if info["form_ref"] else None),
             form_ref_version=int(version) if version and str(version).isdigit() else None,
             form_fields=[dict(f) for f in s.ext(spec).get("form_fields", [])],
-            properties=dict(s.ext(spec).get("properties", {})), documentation=spec.documentation)
+            properties=dict(s.ext(spec).get("properties", {})), documentation=spec.documentation,
+            process_key=self.process_key_of(task))
 
     def complete_user_task(self, task_id: str, variables: dict, *, user: str | None) -> None:
         task = self._task(task_id)
@@ -279,7 +280,7 @@ class Instance:
                 id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name, topic=cam.get("topic", ""),
                 priority=int(priority) if priority and str(priority).lstrip("-").isdigit() else 0,
                 properties=dict(s.ext(spec).get("properties", {})),
-                created=_dt(task.internal_data.get("alur_created"))))
+                created=_dt(task.internal_data.get("alur_created")), process_key=self.process_key_of(task)))
         return result
 
     def _external(self, task_id: str) -> Any:
@@ -456,22 +457,60 @@ class Instance:
             if task.workflow.parent_task_id is not None:
                 parent_task = self._wf.get_task_from_id(task.workflow.parent_task_id)
                 parent_element = getattr(parent_task.task_spec, "bpmn_id", None)
-            result.append(ActiveElement(element_id=spec.bpmn_id, element_type=self._element_type(spec),
+            result.append(ActiveElement(element_id=spec.bpmn_id, element_type=self.element_type_of(task),
                                         name=spec.bpmn_name, task_id=str(task.id),
                                         state=TaskState.get_name(task.state), parent_element_id=parent_element,
-                                        lane=spec.lane))
+                                        lane=spec.lane, process_key=self.process_key_of(task)))
         return result
 
-    def _element_type(self, spec: Any) -> str:
-        info = self.model.elements.get(spec.bpmn_id)
-        if info is None:
-            for m in self.called_models.values():
-                info = m.elements.get(spec.bpmn_id)
-                if info is not None:
+    # -- element ownership ------------------------------------------------------------------------
+    def process_key_of(self, task: Any) -> str:
+        """Key of the process whose model holds `task`'s element.
+
+        Called processes run as SpiffWorkflow subprocesses of this instance, and their element ids may
+        repeat the caller's (`Step_2` is a call activity here and a user task there): the element must be
+        looked up in the model that owns it. Embedded subprocesses belong to their enclosing process.
+        """
+        workflow = task.workflow
+        while workflow is not self._wf:
+            parent_task = self._find_task(workflow.parent_task_id)
+            if parent_task is None:
+                # a cancelled branch whose caller is already gone (history of removed tasks)
+                name = str(workflow.spec.name)
+                return name if name in self.called_models else self.model.key
+            if isinstance(parent_task.task_spec, s.AlurCallActivity):
+                return str(workflow.spec.name)
+            workflow = parent_task.workflow
+        return self.model.key
+
+    def _find_task(self, task_id: Any) -> Any:
+        task = self._wf.tasks.get(task_id)
+        if task is None:
+            for sub in self._wf.subprocesses.values():
+                task = sub.tasks.get(task_id)
+                if task is not None:
                     break
+        return task
+
+    def model_of(self, process_key: str | None) -> ProcessModel:
+        """The model of this instance's process or of one of its called processes (default: the root)."""
+        if process_key is None or process_key == self.model.key:
+            return self.model
+        return self.called_models.get(process_key, self.model)
+
+    def element_type_of(self, task: Any) -> str:
+        spec = task.task_spec
+        info = self.model_of(self.process_key_of(task)).elements.get(spec.bpmn_id)
         return info.type if info is not None else type(spec).__name__
 
-    def element_info(self, element_id: str) -> Any:
+    def _element_type(self, spec: Any) -> str:
+        # Without a task the owner is unknown: the root's element first (kept for callers holding a spec).
+        info = self.element_info(spec.bpmn_id)
+        return info.type if info is not None else type(spec).__name__
+
+    def element_info(self, element_id: str, process_key: str | None = None) -> Any:
+        if process_key is not None:
+            return self.model_of(process_key).elements.get(element_id)
         info = self.model.elements.get(element_id)
         if info is None:
             for m in self.called_models.values():

@@ -2,9 +2,8 @@
 `enableExceptionsAfterUnhandledBpmnError`): the engine logs it and ends the execution that threw it,
 as a none end event would. The instance ends when that was its last path.
 
-Only errors thrown by a task of the top-level process are ended this way; inside an embedded
-subprocess or call activity ending the path would also have to complete the enclosing scope, which
-SpiffWorkflow does not do for a cancelled path, so those stay refused by `Instance.throw_bpmn_error`.
+Inside an embedded subprocess or a called process, ending the last path completes that scope (as
+its end event would), and the enclosing process continues after it.
 """
 from __future__ import annotations
 
@@ -12,8 +11,8 @@ import logging
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.util.task import TaskState
 
-from .errors import EngineError
 from .values import check_variables
 
 log = logging.getLogger(__name__)
@@ -29,21 +28,33 @@ def end_uncaught_error(instance: Any, task_id: str, code: str, message: str | No
     """End the path of external task `task_id` (with its waiting boundary events)."""
     task = instance._external(task_id)
     check_variables(variables or {})
-    if task.workflow is not instance._wf:
-        raise EngineError(f"no error boundary event catches error code '{code}' thrown by "
-                          f"'{task.task_spec.bpmn_id}' inside a subprocess", element_id=task.task_spec.bpmn_id,
-                          task_id=task_id)
     log.info("BPMN error '%s' (%s) thrown by '%s' is not caught: its path ends", code, message or "",
              task.task_spec.bpmn_id)
 
+    if variables:
+        # Camunda sets them on the execution before it ends: they stay process variables (and history).
+        instance.set_variables(dict(variables))
+
     def action() -> None:
-        if variables:
-            task.set_data(**variables)
         parent = task.parent
         # The boundary events of the task wait under the same split: they end with it.
         (parent if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit) else task).cancel()
+        _complete_finished_scopes(instance, task.workflow)
 
     instance._act(action)
+
+
+def _complete_finished_scopes(instance: Any, workflow: Any) -> None:
+    """A subprocess with nothing left to run completes, like one whose end event was reached; SpiffWorkflow
+    only notices completion through its end event, so the parent task is told here."""
+    top = instance._wf
+    while workflow is not top and not workflow.completed:
+        if any(not t.has_state(TaskState.FINISHED_MASK) for t in workflow.tasks.values()):
+            return
+        workflow.completed = True
+        parent_task = top.get_task_from_id(workflow.parent_task_id)
+        parent_task.task_spec._on_subworkflow_completed(workflow, parent_task)
+        workflow = parent_task.workflow
 
 
 __all__ = ["error_is_caught", "end_uncaught_error"]

@@ -10,11 +10,11 @@ import os
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from sqlalchemy import delete, select
 
@@ -91,22 +91,36 @@ def safe_filename(name: str) -> str:
     return base[:200] or "berkas"
 
 
-def check_upload(policy: DocumentPolicy, upload: Upload) -> str | None:
-    """The Indonesian problem with an upload, or None when it may be stored."""
+def upload_problem(policy: DocumentPolicy, upload: Upload) -> tuple[str, dict[str, str]] | None:
+    """What is wrong with an upload, as (code, parameters) for the page to word in its language; None if fine.
+    Codes: `type` (params name, allowed), `empty` (name), `size` (name, max_mb), `content` (name, ext)."""
     name = safe_filename(upload.filename)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in policy.allowed:
-        return f"{name}: jenis berkas tidak diizinkan (boleh: {', '.join(policy.allowed)})"
+        return "type", {"name": name, "allowed": ", ".join(policy.allowed)}
     if not upload.content:
-        return f"{name}: berkas kosong"
+        return "empty", {"name": name}
     if len(upload.content) > policy.max_bytes:
-        return f"{name}: berkas terlalu besar (maksimal {policy.max_bytes // (1024 * 1024)} MB)"
+        return "size", {"name": name, "max_mb": str(policy.max_bytes // (1024 * 1024))}
     signatures = SIGNATURES.get(ext)
-    if signatures and not upload.content.startswith(signatures):
-        return f"{name}: isi berkas tidak sesuai dengan jenisnya (.{ext})"
-    if not signatures and b"\x00" in upload.content[:4096]:
-        return f"{name}: isi berkas tidak sesuai dengan jenisnya (.{ext})"
+    if (signatures and not upload.content.startswith(signatures)) or (
+            not signatures and b"\x00" in upload.content[:4096]):
+        return "content", {"name": name, "ext": ext}
     return None
+
+
+_PESAN = {
+    "type": "{name}: jenis berkas tidak diizinkan (boleh: {allowed})",
+    "empty": "{name}: berkas kosong",
+    "size": "{name}: berkas terlalu besar (maksimal {max_mb} MB)",
+    "content": "{name}: isi berkas tidak sesuai dengan jenisnya (.{ext})",
+}
+
+
+def check_upload(policy: DocumentPolicy, upload: Upload) -> str | None:
+    """The Indonesian problem with an upload, or None when it may be stored."""
+    problem = upload_problem(policy, upload)
+    return _PESAN[problem[0]].format(**problem[1]) if problem else None
 
 
 def instance_folder(policy: DocumentPolicy, instance_id: str) -> Path:
@@ -243,6 +257,6 @@ def document_path(policy: DocumentPolicy, doc: DocumentView) -> Path:
     return instance_folder(policy, doc.instance_id) / doc.stored_name
 
 
-__all__ = ["DocumentPolicy", "Upload", "DocumentView", "safe_filename", "check_upload", "add_documents",
+__all__ = ["DocumentPolicy", "Upload", "DocumentView", "safe_filename", "check_upload", "upload_problem", "add_documents",
            "remove_documents", "step_documents", "PENDING_SUFFIX", "list_documents", "get_document", "document_path", "instance_folder",
            "DEFAULT_MAX_BYTES", "DEFAULT_TYPES"]

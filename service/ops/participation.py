@@ -8,7 +8,13 @@ from typing import Any
 from sqlalchemy import select
 
 from service.forms.start_fields import start_form_fields
-from service.store import HistoryEvent, ProcessDefinition, ProcessInstance, UserTask, tenant_scope
+from service.store import (
+    HistoryEvent,
+    ProcessDefinition,
+    ProcessInstance,
+    UserTask,
+    tenant_scope,
+)
 
 from . import definitions
 from .context import OpsContext

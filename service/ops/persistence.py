@@ -211,8 +211,7 @@ def _project_user_tasks(session: Session, row: ProcessInstance, existing: set[st
     new = [info for task_id, info in live.items() if task_id not in existing]
     if new:
         conn.execute(_INSERT_USER_TASK, [dict(
-            id=info.id, instance_id=row.id, definition_id=row.definition_id, definition_key=row.definition_key,
-            business_key=row.business_key, element_id=info.element_id, name=info.name, lane=info.lane,
+            id=info.id, instance_id=row.id, **owning_definition(row, info), business_key=row.business_key, element_id=info.element_id, name=info.name, lane=info.lane,
             assignee=info.assignee, owner=None, created=info.created, due=info.due, follow_up=info.follow_up,
             priority=info.priority if info.priority is not None else 50, form_key=info.form_key,
             form_ref=info.form_ref, form_ref_binding=info.form_ref_binding, form_ref_version=info.form_ref_version,
@@ -235,8 +234,7 @@ def _project_external_tasks(session: Session, row: ProcessInstance, existing: se
     new = [info for task_id, info in live.items() if task_id not in existing]
     if new:
         session.execute(ExternalTask.__table__.insert(), [dict(
-            id=info.id, instance_id=row.id, definition_id=row.definition_id, definition_key=row.definition_key,
-            business_key=row.business_key, element_id=info.element_id, name=info.name, topic=info.topic,
+            id=info.id, instance_id=row.id, **owning_definition(row, info), business_key=row.business_key, element_id=info.element_id, name=info.name, topic=info.topic,
             worker_id=None, lock_expiration=None, retries=None, error_message=None, error_details=None,
             priority=info.priority or 0, tenant_id=row.tenant_id, properties=json_safe(dict(info.properties or {})),
             created=getattr(info, "created", None) or now) for info in new])
@@ -261,9 +259,24 @@ def _append_history(session: Session, loaded: Loaded) -> None:
         session.connection().execute(_INSERT_HISTORY, events)
 
 
+def owning_definition(row: ProcessInstance, item: Any) -> dict[str, Any]:
+    """definition_id/definition_key of the process that owns a task or event's element.
+
+    Elements of a called process run inside the caller's instance (a SpiffWorkflow subprocess) but
+    belong to the called definition, bound at start in `called_definition_ids`; Camunda reports them
+    with that definition. Anything else (or a key not bound, e.g. a recursive call) is the instance's.
+    """
+    key = getattr(item, "process_key", None)
+    if key and key != row.definition_key:
+        def_id = (row.called_definition_ids or {}).get(key)
+        if def_id:
+            return {"definition_id": def_id, "definition_key": key}
+    return {"definition_id": row.definition_id, "definition_key": row.definition_key}
+
+
 def history_values(row: ProcessInstance, event: Any) -> dict[str, Any]:
-    return dict(kind=event.kind, time=event.time, instance_id=row.id, definition_id=row.definition_id,
-                definition_key=row.definition_key, tenant_id=row.tenant_id, element_id=event.element_id,
+    return dict(kind=event.kind, time=event.time, instance_id=row.id, **owning_definition(row, event),
+                tenant_id=row.tenant_id, element_id=event.element_id,
                 element_name=event.element_name, element_type=event.element_type, lane=event.lane,
                 task_id=event.task_id, user_id=event.user, data=json_safe(dict(event.data or {})))
 
@@ -286,4 +299,5 @@ def instance_view(row: ProcessInstance, *, inst: Any = None, with_variables: boo
                         active_elements=active)
 
 
-__all__ = ["Binder", "Loaded", "load", "create", "save", "get_row", "history_values", "instance_view"]
+__all__ = ["Binder", "Loaded", "load", "create", "save", "get_row", "history_values", "instance_view",
+           "owning_definition"]

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -20,24 +20,46 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+# A table of the first migration: its absence means the schema was never created.
+SCHEMA_TABLE = "process_instance"
+
+
+class DatabaseSetupError(Exception):
+    """The database cannot be used as configured (its folder or its schema is missing); says what to do."""
+
+
+def make_engine(url: str, *, echo: bool = False, create_folder: bool = False) -> Engine:
+    """An engine for `url`. A SQLite file's folder is created only with `create_folder` (the default
+    instance folder); a user-given URL naming a missing folder is a DatabaseSetupError, since a typo
+    must not silently create directories and an empty database."""
     url = normalize_url(url)
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
-        memory = database in ("", ":memory:") or database.startswith("file::memory:")
+        memory = database in ("", ":memory:") or database.startswith("file::memory:") \
+            or "mode=memory" in database
         # Writers wait for each other instead of failing at once with "database is locked".
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         if memory:
             kwargs["poolclass"] = StaticPool
-        else:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        elif not database.startswith("file:"):
+            _sqlite_folder(Path(database), create=create_folder)
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine, wal=not memory)
         return engine
     kwargs["pool_pre_ping"] = True
     return create_engine(url, **kwargs)
+
+
+def _sqlite_folder(path: Path, *, create: bool) -> None:
+    folder = path.parent
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+    elif not folder.is_dir():
+        raise DatabaseSetupError(
+            f"the folder of the SQLite database {str(path)!r} does not exist: create {str(folder)!r} or "
+            f"give another database URL (folder database SQLite tidak ada)")
 
 
 def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
@@ -55,9 +77,9 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 class Database:
     """An engine plus its session factory; `unit_of_work()` is the only way operations touch SQL."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, create_folder: bool = False) -> None:
         self.url = normalize_url(url)
-        self.engine = make_engine(self.url, echo=echo)
+        self.engine = make_engine(self.url, echo=echo, create_folder=create_folder)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
 
     @property
@@ -77,6 +99,18 @@ class Database:
         finally:
             session.close()
 
+    def has_schema(self) -> bool:
+        """True when the tables exist (`alur db upgrade` or `create_all()` was run)."""
+        with self.engine.connect() as connection:
+            return inspect(connection).has_table(SCHEMA_TABLE)
+
+    def require_schema(self) -> None:
+        """DatabaseSetupError naming `alur db upgrade` when the schema has not been created."""
+        if not self.has_schema():
+            raise DatabaseSetupError(
+                f"the database {self.engine.url.render_as_string(hide_password=True)} has no Alur tables: "
+                "run `alur db upgrade` first (jalankan `alur db upgrade` lebih dahulu)")
+
     def create_all(self) -> None:
         """Create the tables straight from the models (tests); production uses `upgrade()`."""
         from .base import Base
@@ -87,4 +121,4 @@ class Database:
         self.engine.dispose()
 
 
-__all__ = ["Database", "make_engine", "normalize_url"]
+__all__ = ["Database", "DatabaseSetupError", "SCHEMA_TABLE", "make_engine", "normalize_url"]

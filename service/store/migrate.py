@@ -22,11 +22,13 @@ def alembic_config(url: str) -> AlembicConfig:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head", *, engine: Engine | None = None) -> None:
-    """Create or migrate the schema. Uses our engine factory, so a SQLite file's folder is created."""
+def upgrade(url: str, revision: str = "head", *, engine: Engine | None = None,
+            create_folder: bool = False) -> None:
+    """Create or migrate the schema. A SQLite file's folder is created only with `create_folder`
+    (the default instance folder); otherwise a missing folder is a DatabaseSetupError."""
     cfg = alembic_config(url)
     own = engine is None
-    engine = engine or make_engine(url)
+    engine = engine or make_engine(url, create_folder=create_folder)
     try:
         with engine.begin() as connection:
             cfg.attributes["connection"] = connection

@@ -2,7 +2,8 @@
 version, in the task's tenant), else its camunda:formField entries, else none."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from service.forms import FormDefinition, form_from_form_data, parse_camunda_form
 from service.ops import NotFound, OpsContext, get_form

@@ -1,8 +1,9 @@
 """Pages of a list already filtered by the access rules (the rules run in Python, so paging does too)."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Mapping, Sequence, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -58,4 +59,4 @@ def paginate(rows: Sequence[T], args: Mapping[str, Any], *, per_page: int = PER_
     return Page(items=rows[start:start + size], number=number, per_page=size, total=total)
 
 
-__all__ = ["Page", "paginate", "PER_PAGE", "MAX_PER_PAGE"]
+__all__ = ["MAX_PER_PAGE", "PER_PAGE", "Page", "paginate"]

@@ -2,7 +2,8 @@
 rendered, so a choice that uncovers a field must bring the form back with it instead of skipping it."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from service.forms import FormDefinition, visible_fields
 
@@ -33,4 +34,4 @@ def newly_shown(form: FormDefinition | None, values: Mapping[str, Any], context:
             if f.key in hidden_when_rendered and f.key not in now_hidden and not f.readonly]
 
 
-__all__ = ["HIDDEN_INPUT", "REVEALED", "hidden_keys", "posted_hidden", "newly_shown"]
+__all__ = ["HIDDEN_INPUT", "REVEALED", "hidden_keys", "newly_shown", "posted_hidden"]

@@ -249,7 +249,8 @@ def test_uncaught_bpmn_error_ends_the_path(client: Any, started: dict) -> None:
     execution that threw the error ends (here the instance's only path, so the instance completes)."""
     [task] = fetch(client).json
     r = client.post(f"{R}/external-task/{task['id']}/bpmnError",
-                    json={"workerId": "w1", "errorCode": "TIDAK_DITANGKAP", "errorMessage": "tak terduga"})
+                    json={"workerId": "w1", "errorCode": "TIDAK_DITANGKAP", "errorMessage": "tak terduga",
+                          "variables": {"alasan": typed("tidak dikenal")}})
     assert r.status_code == 204, r.json
     assert client.get(f"{R}/process-instance/{started['id']}").status_code == 404
     [hpi] = client.get(f"{R}/history/process-instance", query_string={"processInstanceId": started["id"]}).json
@@ -260,6 +261,31 @@ def test_uncaught_bpmn_error_ends_the_path(client: Any, started: dict) -> None:
     periksa = client.get(f"{R}/history/activity-instance", query_string={
         "processInstanceId": started["id"], "activityId": "Periksa"}).json
     assert [a["endTime"] is not None for a in periksa] == [True]
+    # The variables are kept, as Camunda sets them before the execution ends.
+    [alasan] = client.get(f"{R}/history/variable-instance", query_string={
+        "processInstanceId": started["id"], "variableName": "alasan"}).json
+    assert alasan["value"] == "tidak dikenal" and alasan["state"] == "CREATED"
     # The boundary event that catches another code never ran.
     assert client.get(f"{R}/history/activity-instance/count", query_string={
         "processInstanceId": started["id"], "activityId": "Salah"}).json == {"count": 0}
+
+
+@pytest.mark.parametrize("model,key", [("sub_galat.bpmn", "sub_galat"), ("panggil_galat.bpmn", "panggil_galat")])
+def test_uncaught_bpmn_error_in_a_subprocess_completes_it(client: Any, model: str, key: str) -> None:
+    """Embedded subprocess and call activity alike: the scope ends, the caller continues."""
+    assert deploy(client, model).status_code == 200
+    pi = client.post(f"{R}/process-definition/key/{key}/start", json={}).json
+    [task] = client.post(f"{R}/external-task/fetchAndLock", json={
+        "workerId": "w1", "maxTasks": 1, "topics": [{"topicName": "cek", "lockDuration": 1000}]}).json
+    r = client.post(f"{R}/external-task/{task['id']}/bpmnError", json={"workerId": "w1", "errorCode": "LAIN"})
+    assert r.status_code == 204, r.json
+    # The subprocess had nothing else to do: it ends and the process continues after it.
+    [user_task] = client.get(f"{R}/task", query_string={"processInstanceId": pi["id"]}).json
+    assert user_task["taskDefinitionKey"] == "Lanjut"
+    scope = "Sub" if key == "sub_galat" else "Panggil"
+    sub = client.get(f"{R}/history/activity-instance", query_string={
+        "processInstanceId": pi["id"], "activityId": scope}).json
+    assert [a["endTime"] is not None for a in sub] == [True]
+    for end in ("SubSelesai", "DSelesai"):
+        assert client.get(f"{R}/history/activity-instance/count", query_string={
+            "processInstanceId": pi["id"], "activityId": end}).json == {"count": 0}

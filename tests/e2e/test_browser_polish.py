@@ -6,11 +6,10 @@ import json
 import re
 
 import pytest
-
-from service.ops import TaskQuery, deploy, query_tasks
-
 from web.support import PASSWORD
 from web.test_polish import CHECK_FORM, INLINE_BPMN, INLINE_KEY
+
+from service.ops import TaskQuery, deploy, query_tasks
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +55,13 @@ def test_conditional_field_appears_when_its_choice_is_made(browser, live, shots,
     page.get_by_label("Perlu perbaikan").check()
     if javascript:
         note.wait_for(state="visible")             # shown at once by conditions.js
+        results = page.evaluate("""() => {
+            const run = (text, vars) => { const f = window.alurConditions.parse(text);
+                                          return f === null ? 'unsupported' : f((n) => vars[n]); };
+            return [run('a = "x" and not(b != 2)', {a: 'x', b: '2'}), run('a = "x" or b = true', {a: null, b: false}),
+                    run('a != null', {a: null}), run('count(a) > 1', {a: 'x'}), run('(a = "y")', {a: 'y'})];
+        }""")
+        assert results == [True, False, False, "unsupported", True]
         page.get_by_label("Sesuai").check()
         note.wait_for(state="hidden")
         page.get_by_label("Perlu perbaikan").check()

@@ -12,7 +12,13 @@ import pytest
 from service.forms import parse_camunda_form
 from service.forms.start_fields import start_form_fields
 from service.ops import TaskQuery, deploy, query_tasks
-from service.ops.documents import (PENDING_SUFFIX, DocumentPolicy, Upload, list_documents, step_documents)
+from service.ops.documents import (
+    PENDING_SUFFIX,
+    DocumentPolicy,
+    Upload,
+    list_documents,
+    step_documents,
+)
 from service.web.pagination import paginate
 from service.web.reveal import newly_shown, posted_hidden
 
@@ -114,6 +120,7 @@ def test_start_page_renders_and_validates_inline_start_fields(make_client, ctx, 
     for label in ("Judul surat", "Jumlah paket", "Sifat"):
         assert label in page
     assert 'id="f-judul_surat"' in page and '<option value="segera"' in page
+    assert 'min="1"' in page and 'maxlength="40"' in page
     _url, bad = _start(client, judul_surat="", jumlah_paket="0", sifat="segera")
     assert bad.status_code == 422
     body = text(bad)
@@ -184,12 +191,11 @@ def _files(root: Path) -> list[Path]:
 def test_step_documents_keep_files_only_when_the_block_succeeds(ctx, tmp_path):
     policy = DocumentPolicy(root=tmp_path / "docs")
     upload = Upload("output", "Berita acara", "ba.pdf", PDF)
-    with pytest.raises(RuntimeError):
-        with step_documents(ctx, policy, instance_id="inst-1", tenant_id="pagaralam", uploads=[upload],
-                            user="ppk.pagaralam") as stored:
-            assert len(stored) == 1 and list_documents(ctx, "inst-1")
-            assert [p.name.endswith(PENDING_SUFFIX) for p in _files(policy.root)] == [True]
-            raise RuntimeError("completion failed")
+    with pytest.raises(RuntimeError), step_documents(ctx, policy, instance_id="inst-1", tenant_id="pagaralam",
+                                                     uploads=[upload], user="ppk.pagaralam") as stored:
+        assert len(stored) == 1 and list_documents(ctx, "inst-1")
+        assert [p.name.endswith(PENDING_SUFFIX) for p in _files(policy.root)] == [True]
+        raise RuntimeError("completion failed")
     assert list_documents(ctx, "inst-1") == [] and _files(policy.root) == []
     with step_documents(ctx, policy, instance_id="inst-1", tenant_id="pagaralam", uploads=[upload],
                         user="ppk.pagaralam") as stored:
@@ -291,3 +297,22 @@ def test_long_lane_names_make_user_names_cut_at_a_word():
     assert _shorten("pemilik-resiko-pa-ppk-kepala-bagian-pbj-pokja-pemilihan", 53) == \
         "pemilik-resiko-pa-ppk-kepala-bagian-pbj-pokja"
     assert _shorten("ppk", 53) == "ppk" and _shorten("a" * 70, 53) == "a" * 53
+
+
+def test_upload_problems_are_worded_in_the_page_language(app, tmp_path):
+    from flask import session
+    from flask_babel import refresh
+
+    from service.ops.documents import check_upload
+    from service.web.views.task_page import upload_message
+    policy = DocumentPolicy(root=tmp_path)
+    fake = Upload("output", "BA", "ba.pdf", b"not a pdf")
+    assert check_upload(policy, fake) == "ba.pdf: isi berkas tidak sesuai dengan jenisnya (.pdf)"
+    with app.test_request_context("/"):
+        assert upload_message(policy, fake) == "ba.pdf: isi berkas tidak sesuai dengan jenisnya (.pdf)"
+        session["lang"] = "en"
+        refresh()                       # Flask-Babel keeps the request's locale once asked
+        assert upload_message(policy, fake) == "ba.pdf: the content does not match its type (.pdf)"
+        assert upload_message(policy, Upload("output", "BA", "x.exe", b"MZ")).startswith(
+            "x.exe: this file type is not allowed")
+        assert upload_message(policy, Upload("output", "BA", "ok.pdf", PDF)) is None

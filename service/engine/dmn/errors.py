@@ -13,9 +13,8 @@ class DmnModelError(ModelError):
         # A ModelError, so deploy code catches BPMN and DMN model errors alike.
         super().__init__(message, file=file, element_id=element_id, line=line)
 
-    def __str__(self) -> str:
-        where = f" (line {self.line})" if self.line is not None else ""
-        return f"{self.file}: {self.element_id or '-'}{where}: {self.message}"
+    # str() comes from ModelError: "<file>: <element_id> (line N): <message>", or "<file> (line N): ..."
+    # when the problem has no element.
 
 
 class DecisionError(Exception):

@@ -20,6 +20,7 @@ from .errors import DecisionError
 from .hit_policies import aggregate_rows, apply_hit_policy
 from .model import DecisionModel, DecisionResult, MatchedRule
 from .tables import SINGLE_HIT, BoxedDecision, DecisionTable, LiteralDecision, TableRule
+from .typed_plain import typed_plain
 
 _DEFAULT_LIMITS = Limits()
 
@@ -195,7 +196,7 @@ def _evaluate_literal(model: DecisionModel, logic: LiteralDecision, scope: Mappi
     if logic.type_ref:
         value = _type_check(value, logic.type_ref, diagnostics, f"variable {logic.variable_name}")
     value = _storable(value, diagnostics, f"variable {logic.variable_name}")
-    return DecisionResult(key=model.key, result_list=[{logic.variable_name: plain(value)}], matched_rules=[],
+    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref)}], matched_rules=[],
                           evaluations=[], diagnostics=diagnostics, name=model.name, value=value)
 
 
@@ -211,7 +212,7 @@ def _evaluate_boxed(model: DecisionModel, logic: BoxedDecision, scope: Mapping[s
     if logic.type_ref:
         value = _type_check(value, logic.type_ref, diagnostics, f"variable {logic.variable_name}")
     value = _storable(value, diagnostics, f"variable {logic.variable_name}")
-    return DecisionResult(key=model.key, result_list=[{logic.variable_name: plain(value)}], matched_rules=[],
+    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref)}], matched_rules=[],
                           evaluations=[], diagnostics=diagnostics, name=model.name, value=value)
 
 
@@ -257,7 +258,8 @@ def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[s
         plain_value = plain(value)
         test_scopes.append(_Overlay(scope, table_input.variable, plain_value))
         evaluated_inputs.append({"id": table_input.id, "label": table_input.label,
-                                 "value": None if isinstance(plain_value, Range) else plain_value})
+                                 "value": None if isinstance(plain_value, Range)
+                                 else typed_plain(value, table_input.type_ref)})
     first_only = table.hit_policy == "FIRST"
     matched: list[TableRule] = []
     rule: TableRule | None = None
@@ -297,17 +299,24 @@ def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[s
         rows = [_default_row(model, table, scope, run, diagnostics)]
         if table.aggregation:
             aggregate = aggregate_rows(model, table, rows, [])
+    types = {output.name: output.type_ref for output in table.outputs}
+
+    def typed_row(row: dict[str, Any]) -> dict[str, Any]:
+        return {name: typed_plain(value, types.get(name)) for name, value in row.items()}
+    collect_result = None
     if table.aggregation:
-        name = table.outputs[0].name
-        result_list = [] if aggregate is None else [{name: plain(aggregate)}]
+        # a COUNT is a count whatever the output's type; SUM/MIN/MAX keep the output's type
+        aggregate_type = None if table.aggregation == "COUNT" else table.outputs[0].type_ref
+        collect_result = typed_plain(aggregate, aggregate_type)
+        result_list = [] if aggregate is None else [{table.outputs[0].name: collect_result}]
     else:
-        result_list = [{name: plain(value) for name, value in row.items()} for row in rows]
+        result_list = [typed_row(row) for row in rows]
     matched_rules = [MatchedRule(rule_id=r.id, index=r.index, annotation=r.annotation, decision_key=model.key,
-                                 outputs={n: plain(v) for n, v in row.items()})
+                                 outputs=typed_row(row))
                      for r, row in zip(chosen, rows)]
     return DecisionResult(key=model.key, result_list=result_list, matched_rules=matched_rules, evaluations=[],
                           diagnostics=diagnostics, name=model.name, inputs=evaluated_inputs,
-                          collect_result=plain(aggregate) if table.aggregation else None,
+                          collect_result=collect_result,
                           value=table_value(table, rows, aggregate))
 
 

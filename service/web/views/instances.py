@@ -6,7 +6,15 @@ from typing import Any
 
 from flask import Response, render_template, request
 
-from service.ops import NotFound, TaskQuery, get_instance, history, list_instances, query_tasks, resource_content
+from service.ops import (
+    NotFound,
+    TaskQuery,
+    get_instance,
+    history,
+    list_instances,
+    query_tasks,
+    resource_content,
+)
 from service.ops.access import Principal, can_see_instance
 from service.ops.documents import list_documents
 from service.ops.participation import ProcessShape, instance_participants, process_shape

@@ -13,7 +13,13 @@ from service.ops.participation import ProcessShape, latest_shapes, process_shape
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.form_lookup import FormMissing, empty_values, start_form
 from service.web.i18n import current_lang
-from service.web.reveal import HIDDEN_INPUT, REVEALED, hidden_keys, newly_shown, posted_hidden
+from service.web.reveal import (
+    HIDDEN_INPUT,
+    REVEALED,
+    hidden_keys,
+    newly_shown,
+    posted_hidden,
+)
 from service.web.views.task_page import field_labels, revealed_message
 
 MAX_BUSINESS_KEY = 255

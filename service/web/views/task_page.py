@@ -7,15 +7,29 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from service.forms import html_to_values, validate_submission
-from service.ops import NotFound, OpsError, TaskQuery, complete_task, get_task, get_variables, query_tasks
+from service.ops import (
+    NotFound,
+    OpsError,
+    TaskQuery,
+    complete_task,
+    get_task,
+    get_variables,
+    query_tasks,
+)
 from service.ops.access import can_see_task, can_work_task, task_kwargs
-from service.ops.documents import Upload, check_upload, list_documents, step_documents
+from service.ops.documents import Upload, list_documents, step_documents, upload_problem
 from service.ops.participation import process_shape
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.due import due_info
 from service.web.form_lookup import FormMissing, empty_values, task_form
 from service.web.i18n import current_lang
-from service.web.reveal import HIDDEN_INPUT, REVEALED, hidden_keys, newly_shown, posted_hidden
+from service.web.reveal import (
+    HIDDEN_INPUT,
+    REVEALED,
+    hidden_keys,
+    newly_shown,
+    posted_hidden,
+)
 from service.web.settings import document_policy
 from service.web.step_context import step_context
 from service.web.tasklist import step_label
@@ -81,6 +95,21 @@ def _uploads(step: Any) -> tuple[list[Upload], set[str]]:
         if f and f.filename:
             uploads.append(Upload("output", step.output or _("Output"), f.filename, f.read()))
     return uploads, with_file
+
+
+def upload_message(policy: Any, upload: Upload) -> str | None:
+    """The problem with an upload in the page's language."""
+    problem = upload_problem(policy, upload)
+    if problem is None:
+        return None
+    code, p = problem
+    if code == "type":
+        return _("%(name)s: jenis berkas tidak diizinkan (boleh: %(allowed)s)", **p)
+    if code == "empty":
+        return _("%(name)s: berkas kosong", **p)
+    if code == "size":
+        return _("%(name)s: berkas terlalu besar (maksimal %(max_mb)s MB)", **p)
+    return _("%(name)s: isi berkas tidak sesuai dengan jenisnya (.%(ext)s)", **p)
 
 
 def repeated_intro(form: Any, step_name: str | None) -> set[str]:
@@ -154,9 +183,9 @@ def complete_task_page(task_id: str) -> Any:
     key, missing = _kelengkapan_missing(step, form, values, ticked)
     if missing:
         errors[key] = [_("Kelengkapan belum lengkap: %(items)s", items="; ".join(missing))]
-    problems = [msg for msg in (check_upload(policy, u) for u in uploads) if msg]
+    problems = [msg for msg in (upload_message(policy, u) for u in uploads) if msg]
     for key, items in field_uploads.items():
-        bad = [msg for msg in (check_upload(policy, u) for u in items) if msg]
+        bad = [msg for msg in (upload_message(policy, u) for u in items) if msg]
         if bad:
             errors.setdefault(key, []).extend(bad)
     if problems:
