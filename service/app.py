@@ -30,7 +30,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     app.config.update(SECRET_KEY=cfg.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024 * 1024)
     app.config.update(dict(cfg.flask))
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    db = database or Database(cfg.effective_database_url, echo=cfg.sql_echo)
+    db = database or Database(cfg.effective_database_url, echo=cfg.sql_echo,
+                              create_folder=cfg.uses_default_database)
     ctx = OpsContext(db=db, clock=clock or SystemClock(),
                      timer_lease_seconds=cfg.timer_lease_seconds)
     app.extensions["alur"] = AlurState(config=cfg, db=db, ops=ctx)

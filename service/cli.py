@@ -67,13 +67,15 @@ def _context(args: argparse.Namespace) -> Any:
     from service.store import Database
 
     cfg = _config(args)
-    return OpsContext(db=Database(cfg.effective_database_url, echo=cfg.sql_echo),
-                      timer_lease_seconds=cfg.timer_lease_seconds), cfg
+    db = Database(cfg.effective_database_url, echo=cfg.sql_echo, create_folder=cfg.uses_default_database)
+    # Without tables every command would fail with "no such table": say what to run instead.
+    db.require_schema()
+    return OpsContext(db=db, timer_lease_seconds=cfg.timer_lease_seconds), cfg
 
 
 def _upgrade(cfg: Any) -> None:
     from service.store import upgrade
-    upgrade(cfg.effective_database_url)
+    upgrade(cfg.effective_database_url, create_folder=cfg.uses_default_database)
 
 
 def _print_json(value: Any) -> None:
@@ -328,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from service.config import ConfigError
     from service.ops.errors import OpsError
+    from service.store import DatabaseSetupError
 
     try:
         return int(args.func(args) or 0)
@@ -340,11 +343,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OpsError as exc:
         print(f"alur: {exc.message}", file=sys.stderr)
         return 1
+    except DatabaseSetupError as exc:
+        print(f"alur: {exc}", file=sys.stderr)
+        return 1
     except SQLAlchemyError as exc:
-        print(f"alur: database error: {exc.__class__.__name__}: {getattr(exc, 'orig', None) or exc}",
-              file=sys.stderr)
+        detail = str(getattr(exc, "orig", None) or exc)
+        if _missing_table(detail):
+            print(f"alur: the database schema is missing or old ({detail.splitlines()[0]}): "
+                  "run `alur db upgrade`", file=sys.stderr)
+            return 1
+        print(f"alur: database error: {exc.__class__.__name__}: {detail}", file=sys.stderr)
         print("  (is the database reachable, and was `alur db upgrade` run?)", file=sys.stderr)
         return 1
+
+
+def _missing_table(detail: str) -> bool:
+    # SQLite: "no such table: x" / "no such column"; PostgreSQL: 'relation "x" does not exist'
+    text = detail.lower()
+    return "no such table" in text or "no such column" in text or (
+        "relation" in text and "does not exist" in text)
 
 
 if __name__ == "__main__":   # pragma: no cover

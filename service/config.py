@@ -58,6 +58,12 @@ class Config:
     flask: Mapping[str, Any] = field(default_factory=dict)
 
     @property
+    def uses_default_database(self) -> bool:
+        """True for the default SQLite file in the instance folder: the only database whose folder
+        Alur creates (a user-given URL naming a missing folder is an error, not a new directory)."""
+        return not self.database_url
+
+    @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -2,7 +2,8 @@
 
 A user works inside their tenants (work without a tenant is shared by all). Within a tenant:
 - a task is visible to its assignee, its candidate users and members of its candidate groups; it can be
-  claimed or completed only when it is unassigned or assigned to that user;
+  claimed, and completed on the web pages, only when it is unassigned or assigned to that user
+  (`can_complete`; the REST API completes as Camunda does, without checking the assignee);
 - an instance (and its documents) is visible to whoever started it, to whoever worked on it, to members of
   any lane of its model, and to the tenant's process owners;
 - a process can be started by members of a lane that holds its start event;
@@ -17,7 +18,7 @@ from typing import Iterable
 
 from service.store.users import ADMIN_GROUP, PROCESS_OWNER_GROUP
 
-from .errors import Forbidden
+from .errors import Conflict, Forbidden
 
 FORBIDDEN_PESAN = "Anda tidak berwenang membuka halaman atau data ini."
 
@@ -65,6 +66,27 @@ def can_work_task(p: Principal, *, tenant_id: str | None, assignee: str | None, 
                         candidate_users=candidate_users) and assignee in (None, p.user_id)
 
 
+def can_complete(p: Principal, task: object) -> bool:
+    """Web pages: a task is completed only by someone who may see it and holds it or finds it unclaimed
+    (staff claim first). The REST API follows Camunda instead: `ops.complete_task` itself does not check
+    the assignee."""
+    return can_work_task(p, **task_kwargs(task))
+
+
+def require_can_complete(p: Principal, task: object) -> None:
+    """`can_complete`, raising: Forbidden when the task is not offered to `p`, Conflict
+    (TaskAlreadyClaimedException) when someone else claimed it. Use it as `ops.complete_task(..., guard=)`
+    so the rule is checked inside the completing transaction."""
+    kwargs = task_kwargs(task)
+    if not can_see_task(p, **kwargs):
+        raise forbidden("this task")
+    assignee = kwargs["assignee"]
+    if assignee not in (None, p.user_id):
+        raise Conflict(f"Task '{getattr(task, 'id', '?')}' is claimed by '{assignee}', not by '{p.user_id}'",
+                       pesan=f"Tugas ini sedang dikerjakan oleh {assignee}",
+                       camunda_type="TaskAlreadyClaimedException")
+
+
 def task_kwargs(task: object) -> dict:
     return {"tenant_id": getattr(task, "tenant_id"), "assignee": getattr(task, "assignee"),
             "candidate_groups": getattr(task, "candidate_groups"), "candidate_users": getattr(task, "candidate_users")}
@@ -101,6 +123,7 @@ def can_admin_users(p: Principal) -> bool:
     return p.is_admin
 
 
-__all__ = ["Principal", "forbidden", "in_tenant", "can_see_task", "can_work_task", "task_kwargs",
+__all__ = ["Principal", "forbidden", "in_tenant", "can_see_task", "can_work_task", "can_complete",
+           "require_can_complete", "task_kwargs",
            "require_task_visible", "can_see_instance", "can_start", "can_manage_models", "can_admin_users",
            "FORBIDDEN_PESAN"]

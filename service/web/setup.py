@@ -52,6 +52,13 @@ def _page_error(code: int) -> Any:
             return render_template("error.html", code=code, title=_("Kiriman terlalu besar"),
                                    message=_("Jumlah berkas yang dikirim melebihi batas server. Kirim berkas "
                                              "yang lebih kecil atau lebih sedikit.")), code
+        if code == 403 and request.path.startswith("/tugas/"):
+            # The same words whether the task was completed, never existed or belongs to others (no leak),
+            # but a bookmarked step that a colleague finished should not read as an accusation.
+            from flask_babel import gettext as _
+            return render_template("error.html", code=code, title=_("Tugas tidak tersedia"),
+                                   message=_("Tugas ini mungkin sudah diselesaikan, atau bukan tugas grup Anda. "
+                                             "Lihat daftar tugas untuk pekerjaan yang masih terbuka.")), code
         return render_template("error.html", code=code), code
     return handler
 

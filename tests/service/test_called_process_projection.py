@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from service import ops
 from service_support import deploy_rest
+
+from service import ops
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '

@@ -112,10 +112,8 @@ def test_claim_complete_flow(client: Any, deployed: dict) -> None:
     assert client.post(f"/engine-rest/task/{task_id}/claim", json={"userId": "ani"}).status_code == 204
     assert client.post(f"/engine-rest/task/{task_id}/assignee", json={"userId": "citra"}).status_code == 204
     assert client.get(f"/engine-rest/task/{task_id}").json["assignee"] == "citra"
-    # Completing as someone else than the assignee is a conflict.
-    r = client.post(f"/engine-rest/task/{task_id}/complete", json={}, headers={"X-Alur-User": "budi"})
-    assert r.status_code == 500 and r.json["type"] == "TaskAlreadyClaimedException"
-    r = client.post(f"/engine-rest/task/{task_id}/complete",
+    # Camunda's TaskService.complete does not check the assignee: budi may complete citra's task.
+    r = client.post(f"/engine-rest/task/{task_id}/complete", headers={"X-Alur-User": "budi"},
                     json={"variables": {"nomor_dokumen": typed("DPP-01")}, "withVariablesInReturn": True})
     assert r.status_code == 200 and r.json["nomor_dokumen"]["value"] == "DPP-01"
     review = client.get("/engine-rest/task", query_string={"candidateGroup": "verifikator"}).json

@@ -316,3 +316,39 @@ def test_upload_problems_are_worded_in_the_page_language(app, tmp_path):
         assert upload_message(policy, Upload("output", "BA", "x.exe", b"MZ")).startswith(
             "x.exe: this file type is not allowed")
         assert upload_message(policy, Upload("output", "BA", "ok.pdf", PDF)) is None
+
+
+def test_admin_user_list_filters_and_pages(make_client):
+    admin = make_client()
+    login(admin, "admin")
+    page = text(admin.get("/admin/pengguna?instansi=mojokerto"))
+    assert "ppk.mojokerto" in page and "ppk.pagaralam" not in page
+    found = text(admin.get("/admin/pengguna?cari=pokja"))
+    assert "pokja-pemilihan.pagaralam" in found and "ppk.pagaralam" not in found
+    paged = text(admin.get("/admin/pengguna?per=2"))
+    assert "Halaman 1 dari" in paged and 'rel="next"' in paged
+
+
+def test_a_finished_or_foreign_task_reads_the_same_and_explains(make_client, ctx, inline_model):
+    client = _ppk(make_client)
+    task, url = _open_task(client, ctx)
+    client.post(url, data={"csrf_token": csrf(client, url), "hasil": "sesuai", "_alur_hidden": ""})
+    client.get("/")                     # shows (and so clears) the "step completed" message
+    done = client.get(url)
+    missing = client.get("/tugas/00000000-0000-0000-0000-000000000000")
+    assert done.status_code == missing.status_code == 403
+    def main(r):
+        return text(r).split("<main", 1)[1]
+    assert "Tugas tidak tersedia" in main(done) and main(done) == main(missing)
+
+
+def test_instance_list_filters_by_sop(make_client, ctx, inline_model):
+    from .support import start
+    client = _ppk(make_client)
+    start(client, business_key="SOP-LAIN")
+    _start(client, judul_surat="Surat", sifat="biasa")
+    both = text(client.get("/proses"))
+    assert "SOP-LAIN" in both and "UJI-1" in both and 'id="sop"' in both
+    only = text(client.get(f"/proses?sop={INLINE_KEY}"))
+    assert "UJI-1" in only and "SOP-LAIN" not in only
+    assert f"semua=1&amp;sop={INLINE_KEY}" in only        # the "show finished too" link keeps the filter

@@ -43,8 +43,7 @@ def _type_name(type_ref: str | None) -> str:
         return ""
     name = str(type_ref).strip()
     for prefix in _PREFIXES:
-        if name.startswith(prefix):
-            name = name[len(prefix):]
+        name = name.removeprefix(prefix)
     return name
 
 

@@ -11,6 +11,7 @@ from service.ops.access import can_admin_users
 from service.ops.users import create_user, list_tenants, list_users, set_password, tenant_groups, update_user
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.i18n import current_lang
+from service.web.pagination import paginate
 
 
 def _require_admin() -> None:
@@ -49,8 +50,15 @@ def admin_users() -> Any:
             flash(_("Pengguna %(name)s dibuat.", name=user.id), "success")
             return redirect(url_for("web.admin_users"))
     tenants = list_tenants(ops())
-    return render_template("admin_users.html", users=list_users(ops()), tenants=tenants,
-                           groups=_known_groups(tenants), errors=errors, form=request.form), (400 if errors else 200)
+    tenant = request.args.get("instansi") or None
+    query = (request.args.get("cari") or "").strip().lower()
+    users = [u for u in list_users(ops(), tenant=tenant if tenant in tenants else None)
+             if not query or query in u.id.lower() or query in (u.display_name or "").lower()
+             or any(query in g.lower() for g in u.groups)]
+    page = paginate(users, request.args, per_page=50)
+    return render_template("admin_users.html", users=page.items, page=page, tenants=tenants, tenant=tenant,
+                           query=query, groups=_known_groups(tenants), errors=errors,
+                           form=request.form), (400 if errors else 200)
 
 
 @bp.route("/admin/pengguna/<user_id>", methods=["POST"])

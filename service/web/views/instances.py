@@ -48,19 +48,24 @@ def instance_or_403(instance_id: str, **kw: Any) -> tuple[InstanceView, ProcessS
 def instances() -> Any:
     p = principal()
     show_all = request.args.get("semua") == "1"
+    sop = request.args.get("sop") or None
     shapes = ShapeCache(ops())
     rows = []
+    sops: dict[str, str] = {}
     for tenant in sorted(p.tenants):
         for inst in list_instances(ops(), tenant=tenant, active_only=not show_all):
             shape = shapes.get(inst.definition_id)
             if may_see(p, inst, shape):
-                rows.append((inst, shape))
+                sops.setdefault(inst.definition_key, shape.definition.name or inst.definition_key)
+                if sop is None or inst.definition_key == sop:
+                    rows.append((inst, shape))
     rows.sort(key=lambda r: r[0].start_time, reverse=True)
     page = paginate(rows, request.args)
     # Where each shown process stands: its open steps (only for the page shown, one query each).
     current = {inst.id: [t.name or t.element_id for t in query_tasks(ops(), TaskQuery(instance_id=inst.id))]
                for inst, _shape in page.items if inst.state == "ACTIVE"}
-    return render_template("instances.html", rows=page.items, page=page, show_all=show_all, current=current)
+    return render_template("instances.html", rows=page.items, page=page, show_all=show_all, current=current,
+                           sop=sop, sops=sorted(sops.items(), key=lambda kv: kv[1]))
 
 
 @bp.route("/proses/<instance_id>")
