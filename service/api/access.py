@@ -96,6 +96,7 @@ def check_request() -> None:
         task = operations.get_task(ctx, args["task_id"])
         if not can_see_task(task):
             raise rules.forbidden("this task")
+        # The pages' rule: staff complete only what they hold or what is unclaimed; admins are unrestricted.
         if action in _TASK_WORK and action not in ("unclaim", "assignee") and not rules.can_work_task(
                 p, **rules.task_kwargs(task)):
             raise rules.forbidden("this task: it is assigned to someone else")

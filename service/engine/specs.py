@@ -285,6 +285,7 @@ class AlurBusinessRuleTask(CamundaIoMixin, BpmnSpecMixin):
             "decision_key": model.key,
             "result": value,
             "matched_rules": [_rule_dict(r) for r in getattr(result, "matched_rules", [])],
+            "inputs": list(getattr(result, "inputs", [])),
             "diagnostics": list(getattr(result, "diagnostics", [])),
         })
         return True

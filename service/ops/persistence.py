@@ -20,6 +20,7 @@ from service.store import (DecisionDefinition, ExternalTask, HistoryEvent, Insta
 from . import definitions
 from .context import STALE_MESSAGE, STALE_PESAN, OpsContext
 from .errors import Conflict, NotFound
+from .history_values import annotate_event_data
 from .values import json_safe
 from .views import ActiveElementView, InstanceView
 
@@ -278,7 +279,8 @@ def history_values(row: ProcessInstance, event: Any) -> dict[str, Any]:
     return dict(kind=event.kind, time=event.time, instance_id=row.id, **owning_definition(row, event),
                 tenant_id=row.tenant_id, element_id=event.element_id,
                 element_name=event.element_name, element_type=event.element_type, lane=event.lane,
-                task_id=event.task_id, user_id=event.user, data=json_safe(dict(event.data or {})))
+                task_id=event.task_id, user_id=event.user,
+                data=json_safe(annotate_event_data(event.kind, dict(event.data or {}))))
 
 
 def instance_view(row: ProcessInstance, *, inst: Any = None, with_variables: bool = False,

@@ -16,7 +16,7 @@ from service.ops import (
     get_variables,
     query_tasks,
 )
-from service.ops.access import can_see_task, can_work_task, task_kwargs
+from service.ops.access import can_see_task, can_work_task, require_can_complete, task_kwargs
 from service.ops.documents import Upload, list_documents, step_documents, upload_problem
 from service.ops.participation import process_shape
 from service.web.blueprint import bp, forbid, ops, principal
@@ -212,7 +212,7 @@ def complete_task_page(task_id: str) -> Any:
             for key in field_uploads:
                 clean[key] = [{"dokumen": doc.id, "nama": doc.filename} for doc, owner in zip(stored, owners)
                               if owner == key]
-            complete_task(ctx, task.id, clean, user=p.user_id)
+            complete_task(ctx, task.id, clean, user=p.user_id, guard=lambda t: require_can_complete(p, t))
     except OpsError as exc:
         message = exc.pesan if lang == "id" else exc.message
         if exc.status in (400, 500):
