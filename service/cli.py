@@ -116,6 +116,16 @@ def seed_demo_users(ctx: Any) -> None:
         seed(ctx)
 
 
+def safe_url(url: str) -> str:
+    """A database URL fit for a log or a terminal: the password masked."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:           # not a URL SQLAlchemy can read: show no part of it
+        return "(unreadable DATABASE_URL)"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from service.app import create_app
     from service.ops import Scheduler
@@ -132,7 +142,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         scheduler = Scheduler(ctx, interval=cfg.scheduler_interval)
         scheduler.start()
     port = args.port if args.port is not None else int(os.environ.get("PORT") or 5000)
-    print(f"Alur serving on http://{args.host}:{port} (database {cfg.effective_database_url})", file=sys.stderr)
+    print(f"Alur serving on http://{args.host}:{port} (database {safe_url(cfg.effective_database_url)})",
+          file=sys.stderr)
     try:
         import waitress
         waitress.serve(app, host=args.host, port=port, threads=args.threads, ident="alur")

@@ -17,10 +17,6 @@ from service.ops.access import Principal
 
 from .common import ops
 
-_TASK_WORK = ("claim", "complete", "submit_form", "resolve", "unclaim", "assignee", "modify_variables",
-              "put_variable", "delete_variable", "add_identity_link", "delete_identity_link")
-
-
 def principal() -> Principal | None:
     p = getattr(g, "rest_principal", None)
     return None if p is None or p.is_admin else p
@@ -56,6 +52,55 @@ def narrow_tenants(requested: list[str] | None, include_null: bool = False) -> T
     return TenantFilter(sorted(set(requested) & p.tenants), include_null)
 
 
+@dataclass(frozen=True)
+class TenantScope:
+    """Which tenants a list may show: rows of a tenant in `ids` (any tenant when `ids` is None) and
+    tenant-less rows when `include_null`."""
+
+    ids: list[str] | None
+    include_null: bool
+
+    @property
+    def empty(self) -> bool:
+        """Nothing at all can match: answer with an empty list without asking the database."""
+        return self.ids is not None and not self.ids and not self.include_null
+
+    def explicit(self) -> dict[str, Any]:
+        """For queries where `tenant_ids` (None: no filter) and `include_without_tenant` are independent."""
+        return {"tenant_ids": self.ids, "include_without_tenant": self.include_null and self.ids is not None}
+
+    def split(self) -> tuple[list[str] | None, bool]:
+        """For queries taking (tenant ids or None, tenant-less flag), where the flag alone means "only
+        tenant-less rows" and with ids means "and tenant-less rows"."""
+        if self.ids is None:
+            return None, False
+        return (list(self.ids), self.include_null) if self.ids else (None, self.include_null)
+
+    def three_way(self) -> dict[str, Any]:
+        """For queries with `tenant_ids`, `include_without_tenant` (with ids) and `without_tenant` (alone)."""
+        ids, flag = self.split()
+        return {"tenant_ids": ids, "include_without_tenant": flag if ids else False,
+                "without_tenant": flag if not ids and self.ids is not None else False}
+
+
+def apply_tenant_filter(requested: list[str] | None, *, without_tenant: bool = False,
+                        include_without_tenant: bool = False) -> TenantScope:
+    """The one tenant filter of every list endpoint: Camunda's `tenantIdIn`, `withoutTenantId` and
+    `include...WithoutTenantId` as asked, then narrowed to the caller's tenants (tenant-less rows are shared
+    by everyone). Admins and unauthenticated setups get the query as asked."""
+    if requested:
+        scope = TenantScope(sorted(set(requested)), include_without_tenant)
+    elif without_tenant:
+        scope = TenantScope([], True)
+    else:
+        scope = TenantScope(None, True)
+    p = principal()
+    if p is None:
+        return scope
+    ids = sorted(p.tenants) if scope.ids is None else [t for t in scope.ids if t in p.tenants]
+    return TenantScope(ids, scope.include_null)
+
+
 def can_see_task(task: Any) -> bool:
     p = principal()
     return p is None or rules.can_see_task(p, **rules.task_kwargs(task))
@@ -76,52 +121,221 @@ def can_see_instance(view: Any) -> bool:
                                   participants=instance_participants(ops(), view.id))
 
 
-def _short(endpoint: str) -> tuple[str, str]:
-    parts = endpoint.split(".")
-    return (parts[-2] if len(parts) > 1 else ""), parts[-1]
+def can_start_definition(definition: Any) -> bool:
+    """The caller may start `definition` (a process definition row or view): a member of a start lane."""
+    p = principal()
+    if p is None:
+        return True
+    from service.ops.participation import process_shape
+    return rules.can_start(p, tenant_id=definition.tenant_id, start_lanes=process_shape(ops(), definition.id).start_lanes)
+
+
+def instance_visibility() -> Any:
+    """The history narrowing of `can_see_instance` for the caller (a `Visibility`), or None when tenant
+    narrowing is enough: unrestricted callers and process owners, who see their whole tenant."""
+    p = principal()
+    if p is None or p.is_process_owner:
+        return None
+    from sqlalchemy import or_, select
+
+    from service.ops.history_queries import Visibility
+    from service.ops.participation import process_shape
+    from service.store import ProcessDefinition
+
+    with ops().transaction() as session:
+        ids = list(session.scalars(select(ProcessDefinition.id).where(or_(
+            ProcessDefinition.tenant_id.in_(sorted(p.tenants)), ProcessDefinition.tenant_id.is_(None)))))
+    lane_ids = []
+    for definition_id in ids:
+        try:
+            lanes = process_shape(ops(), definition_id).lanes
+        except Exception:   # noqa: BLE001 - deleted under us or unreadable: grants nothing by lane
+            continue
+        if p.groups & set(lanes):
+            lane_ids.append(definition_id)
+    return Visibility(user_id=p.user_id, lane_definition_ids=tuple(sorted(lane_ids)))
+
+
+# What each /engine-rest route needs, beyond seeing the resources its URL names (a task, instance,
+# definition, deployment or tenant in the path is always checked). Lists and bulk operations narrow
+# themselves in their handlers. A route missing here is refused to restricted users, and a test asserts
+# every registered route is listed, so a new endpoint cannot be forgotten.
+OPEN = "open"          # no check at all (engine list, API description, version)
+READ = "read"          # see the resources named in the path; lists are narrowed by the handler
+WORK = "work"          # tasks: hold or find unclaimed (can_work_task); other resources: as READ
+ASSIGN = "assign"      # unclaim / set assignee: see _check_reassign
+START = "start"        # start an instance: a member of a start lane (can_start)
+WRITE = "write"        # change an instance: a process owner of its tenant
+MANAGE = "manage"      # deploy or delete models: can_manage_models
+
+_LIST = {"GET": READ, "POST": READ}
+ROUTE_RULES: dict[str, str | dict[str, str]] = {
+    "/engine": OPEN, "/openapi.json": OPEN, "/version": OPEN,
+    # repository
+    "/deployment": READ, "/deployment/count": READ, "/deployment/create": MANAGE,
+    "/deployment/<deployment_id>": {"GET": READ, "DELETE": MANAGE},
+    "/deployment/<deployment_id>/resources": READ,
+    "/deployment/<deployment_id>/resources/<resource_id>": READ,
+    "/deployment/<deployment_id>/resources/<resource_id>/data": READ,
+    "/process-definition": READ, "/process-definition/count": READ,
+    "/process-definition/<definition_id>": READ,
+    "/process-definition/<definition_id>/xml": READ,
+    "/process-definition/<definition_id>/startForm": READ,
+    "/process-definition/<definition_id>/form-variables": READ,
+    "/process-definition/<definition_id>/start": START,
+    "/process-definition/<definition_id>/submit-form": START,
+    "/process-definition/key/<key>": READ,
+    "/process-definition/key/<key>/xml": READ,
+    "/process-definition/key/<key>/startForm": READ,
+    "/process-definition/key/<key>/form-variables": READ,
+    "/process-definition/key/<key>/start": START,
+    "/process-definition/key/<key>/submit-form": START,
+    "/process-definition/key/<key>/tenant-id/<tenant>": READ,
+    "/process-definition/key/<key>/tenant-id/<tenant>/xml": READ,
+    "/process-definition/key/<key>/tenant-id/<tenant>/startForm": READ,
+    "/process-definition/key/<key>/tenant-id/<tenant>/form-variables": READ,
+    "/process-definition/key/<key>/tenant-id/<tenant>/start": START,
+    "/process-definition/key/<key>/tenant-id/<tenant>/submit-form": START,
+    # Evaluating a decision changes nothing but history: whoever may read the table may evaluate it.
+    "/decision-definition": READ, "/decision-definition/count": READ,
+    "/decision-definition/<definition_id>": READ,
+    "/decision-definition/<definition_id>/xml": READ,
+    "/decision-definition/<definition_id>/evaluate": READ,
+    "/decision-definition/key/<key>": READ,
+    "/decision-definition/key/<key>/xml": READ,
+    "/decision-definition/key/<key>/evaluate": READ,
+    "/decision-definition/key/<key>/tenant-id/<tenant>": READ,
+    "/decision-definition/key/<key>/tenant-id/<tenant>/xml": READ,
+    "/decision-definition/key/<key>/tenant-id/<tenant>/evaluate": READ,
+    # runtime
+    "/process-instance": _LIST, "/process-instance/count": _LIST,
+    "/process-instance/<instance_id>": {"GET": READ, "DELETE": WRITE},
+    "/process-instance/<instance_id>/activity-instances": READ,
+    "/process-instance/<instance_id>/variables": {"GET": READ, "POST": WRITE},
+    "/process-instance/<instance_id>/variables/<name>": {"GET": READ, "PUT": WRITE, "DELETE": WRITE},
+    "/process-instance/<instance_id>/variables/<name>/data": READ,
+    "/task": _LIST, "/task/count": _LIST,
+    "/task/<task_id>": READ, "/task/<task_id>/form": READ, "/task/<task_id>/form-variables": READ,
+    "/task/<task_id>/identity-links": {"GET": READ, "POST": WORK},
+    "/task/<task_id>/identity-links/delete": WORK,
+    "/task/<task_id>/localVariables": READ,
+    "/task/<task_id>/variables": {"GET": READ, "POST": WORK},
+    "/task/<task_id>/variables/<name>": {"GET": READ, "PUT": WORK, "DELETE": WORK},
+    "/task/<task_id>/claim": WORK, "/task/<task_id>/complete": WORK, "/task/<task_id>/submit-form": WORK,
+    "/task/<task_id>/unclaim": ASSIGN, "/task/<task_id>/assignee": ASSIGN,
+    # external tasks, jobs, incidents: the tenant of the task (path) or the handler decides
+    "/external-task": _LIST, "/external-task/count": _LIST, "/external-task/topic-names": READ,
+    "/external-task/fetchAndLock": WORK, "/external-task/retries": WORK,
+    "/external-task/<task_id>": READ, "/external-task/<task_id>/errorDetails": READ,
+    "/external-task/<task_id>/complete": WORK, "/external-task/<task_id>/failure": WORK,
+    "/external-task/<task_id>/bpmnError": WORK, "/external-task/<task_id>/extendLock": WORK,
+    "/external-task/<task_id>/unlock": WORK, "/external-task/<task_id>/retries": WORK,
+    "/external-task/<task_id>/priority": WORK,
+    "/job": _LIST, "/job/count": _LIST, "/job/<job_id>": READ,
+    "/job/<job_id>/execute": WORK, "/job/<job_id>/retries": WORK,
+    "/incident": READ, "/incident/count": READ, "/incident/<incident_id>": {"GET": READ, "DELETE": WRITE},
+    # messages and signals narrow their targets in the handler
+    "/message": WORK, "/signal": WORK,
+    # history
+    **{f"/history/{name}{suffix}": (_LIST if suffix != f"/<{arg}>" else READ)
+       for name, arg in (("process-instance", "history_instance_id"),
+                         ("activity-instance", "activity_instance_id"), ("task", "history_task_id"),
+                         ("variable-instance", "variable_id"), ("decision-instance", "decision_instance_id"))
+       for suffix in ("", "/count", f"/<{arg}>")},
+}
+
+PREFIX = "/engine-rest"
+
+
+def route_rule(rule: str, method: str) -> str | None:
+    """The entry of ROUTE_RULES for a Flask rule string (with or without the /engine-rest prefix)."""
+    path = rule[len(PREFIX):] if rule.startswith(PREFIX) else rule
+    entry = ROUTE_RULES.get(path)
+    if isinstance(entry, dict):
+        return entry.get("GET" if method == "HEAD" else method)
+    return entry
 
 
 def check_request() -> None:
     """before_request (after authentication): refuse what this principal may not do. Lists are
     narrowed by the query handlers themselves."""
     p = principal()
-    if p is None or request.endpoint is None:
+    if p is None or request.url_rule is None or request.method == "OPTIONS":
         return
     from service import ops as operations
 
-    resource, action = _short(request.endpoint)
+    rule = route_rule(request.url_rule.rule, request.method)
+    if rule is None:
+        raise rules.forbidden("this endpoint")
+    if rule == OPEN:
+        return
+    path = request.url_rule.rule[len(PREFIX):]
     args = request.view_args or {}
     ctx = ops()
-    if "task_id" in args and "external" not in resource:
-        task = operations.get_task(ctx, args["task_id"])
-        if not can_see_task(task):
-            raise rules.forbidden("this task")
-        # The pages' rule: staff complete only what they hold or what is unclaimed; admins are unrestricted.
-        if action in _TASK_WORK and action not in ("unclaim", "assignee") and not rules.can_work_task(
-                p, **rules.task_kwargs(task)):
-            raise rules.forbidden("this task: it is assigned to someone else")
-    elif "task_id" in args and "external" in resource:
+    if "task_id" in args and path.startswith("/external-task/"):
         from service.ops.external_tasks import get_external_task
         if not rules.in_tenant(p, get_external_task(ctx, args["task_id"]).tenant_id):
             raise rules.forbidden("this external task")
-    if "instance_id" in args and "history" not in resource:
+    elif "task_id" in args:
+        task = operations.get_task(ctx, args["task_id"])
+        if rule == ASSIGN:
+            _check_reassign(p, task, "assignee" if path.endswith("/assignee") else "unclaim")
+        elif not can_see_task(task):
+            raise rules.forbidden("this task")
+        # The pages' rule: staff complete only what they hold or what is unclaimed; admins are unrestricted.
+        elif rule == WORK and not rules.can_work_task(p, **rules.task_kwargs(task)):
+            raise rules.forbidden("this task: it is assigned to someone else")
+    if "instance_id" in args:
         if not can_see_instance(operations.get_instance(ctx, args["instance_id"])):
             raise rules.forbidden("this process instance")
+        # Seeing is not changing: cancelling an instance or editing its variables is a process owner's job.
+        if rule == WRITE and not p.is_process_owner:
+            raise rules.forbidden("this process instance: only process owners may change it")
     if "definition_id" in args:
-        kind = "decision" if "decision" in resource else "process"
+        kind = "decision" if path.startswith("/decision-definition/") else "process"
         if not rules.in_tenant(p, operations.get_definition(ctx, kind, definition_id=args["definition_id"]).tenant_id):
             raise rules.forbidden(f"this {kind} definition")
     if "deployment_id" in args and not rules.in_tenant(p, _deployment_tenant(args)):
         raise rules.forbidden("this deployment")
     if "tenant" in args and not rules.in_tenant(p, args["tenant"]):
         raise rules.forbidden(f"tenant {args['tenant']}")
-    if "deployment" in resource and request.method in ("POST", "DELETE"):
-        tenant = request.form.get("tenant-id") or None if request.method == "POST" else _deployment_tenant(args)
+    if rule == MANAGE:
+        tenant = (request.form.get("tenant-id") or None) if request.method == "POST" else _deployment_tenant(args)
         if not rules.can_manage_models(p, tenant):
             raise rules.forbidden("deployments of this tenant: only process owners deploy models")
-    if resource in ("rest_process_definition", "rest_definition_query") and request.method == "POST" \
-            and (action.startswith("start") or action.startswith("submit_form")):
+    if rule == START:
         _check_start(p, args)
+
+
+def _check_reassign(p: Principal, task: Any, action: str) -> None:
+    """Unclaim and set-assignee: a process owner of the task's tenant may hand any task to anyone who may
+    see it; others only release their own claim, or take a task they could claim themselves."""
+    kwargs = rules.task_kwargs(task)
+    owner = p.is_process_owner and task.tenant_id in p.tenants if task.tenant_id else p.is_process_owner
+    if not owner and not rules.can_see_task(p, **kwargs):
+        raise rules.forbidden("this task")
+    target = (request.get_json(silent=True) or {}).get("userId") if action == "assignee" else None
+    if owner:
+        if target is not None and not _user_sees_task(str(target), kwargs):
+            raise rules.forbidden(f"assigning this task to {target}: that user may not see it")
+        return
+    if target is None:
+        if task.assignee != p.user_id:
+            raise rules.forbidden("this task: only its assignee or a process owner may release it")
+        return
+    if target != p.user_id:
+        raise rules.forbidden("this task: only a process owner may assign it to someone else")
+    if not rules.can_work_task(p, **kwargs):
+        raise rules.forbidden("this task: it is assigned to someone else")
+
+
+def _user_sees_task(user_id: str, kwargs: dict[str, Any]) -> bool:
+    from service.ops.users import find_user
+    user = find_user(ops(), user_id)
+    if user is None or not user.active:
+        return False
+    target = Principal.of(user.id, user.groups, user.tenants)
+    return target.is_admin or rules.can_see_task(target, **kwargs)
 
 
 def _deployment_tenant(args: dict[str, Any]) -> str | None:
@@ -140,5 +354,7 @@ def _check_start(p: Principal, args: dict[str, Any]) -> None:
         raise rules.forbidden(f"starting process {definition.key}: only members of its start lane may")
 
 
-__all__ = ["principal", "tenant_predicate", "TenantFilter", "narrow_tenants", "can_see_task", "can_see_instance",
-           "check_request"]
+__all__ = ["principal", "tenant_predicate", "TenantFilter", "narrow_tenants", "TenantScope", "apply_tenant_filter",
+           "can_see_task", "can_see_instance",
+           "can_start_definition", "instance_visibility", "check_request",
+           "ROUTE_RULES", "route_rule", "OPEN", "READ", "WORK", "ASSIGN", "START", "WRITE", "MANAGE"]

@@ -12,7 +12,7 @@ from service import ops as operations
 from service.ops import definition_queries as dq
 from service.ops.task_details import select_form_values
 
-from .access import narrow_tenants
+from .access import apply_tenant_filter
 from .common import arg_list, ops
 from .definitions_json import decision_schema, process_schema
 from .process_instance import instance_json
@@ -79,14 +79,11 @@ submit_schema = SubmitFormSchema()
 
 def _query(schema: QuerySchema) -> dq.DefinitionQuery | None:
     values = read_query(schema)
-    narrowed = narrow_tenants(values["tenant_ids"], values["include_without_tenant"])
-    if narrowed is not None:
-        if narrowed.empty:
-            return None
-        values["tenant_ids"] = narrowed.ids or None
-        values["without_tenant"] = values["without_tenant"] or not narrowed.ids
-        values["include_without_tenant"] = narrowed.include_null
-    return dq.DefinitionQuery(**values)
+    scope = apply_tenant_filter(values.pop("tenant_ids"), without_tenant=values.pop("without_tenant"),
+                                include_without_tenant=values.pop("include_without_tenant"))
+    if scope.empty:
+        return None
+    return dq.DefinitionQuery(**values, **scope.three_way())
 
 
 def _list(kind: str, schema: QuerySchema, out: Schema) -> ResponseReturnValue:

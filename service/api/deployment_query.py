@@ -8,7 +8,7 @@ from marshmallow import Schema, fields
 
 from service.ops import deployment_admin as admin
 
-from .access import narrow_tenants
+from .access import apply_tenant_filter
 from .common import CamundaDate, arg_bool, links, ops
 from .queries import QuerySchema, date, flag, read_query, string, strings
 
@@ -50,16 +50,11 @@ resource_schema = ResourceSchema()
 def _query() -> admin.DeploymentQuery | None:
     """The query, or None when this user can see no deployment it asks for."""
     values = read_query(query_schema)
-    narrowed = narrow_tenants(values["tenant_ids"], values["include_without_tenant"] or values["without_tenant"])
-    if narrowed is not None:
-        if narrowed.empty:
-            return None
-        if values["without_tenant"] and values["tenant_ids"] is None:
-            narrowed = narrowed.__class__([], True)
-        values["tenant_ids"] = narrowed.ids or None
-        values["without_tenant"] = not narrowed.ids
-        values["include_without_tenant"] = narrowed.include_null
-    return admin.DeploymentQuery(**values)
+    scope = apply_tenant_filter(values.pop("tenant_ids"), without_tenant=values.pop("without_tenant"),
+                                include_without_tenant=values.pop("include_without_tenant"))
+    if scope.empty:
+        return None
+    return admin.DeploymentQuery(**values, **scope.three_way())
 
 
 @bp.get("/deployment")

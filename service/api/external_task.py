@@ -12,7 +12,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service.ops import external_tasks as et
 
-from .access import tenant_predicate
+from .access import apply_tenant_filter, tenant_predicate
 from .common import CamundaDate, ops
 from .queries import INT, MAX_INT, Flag, QuerySchema, date, flag, integer, load_body, read_query, string, strings, \
     without_paging
@@ -162,6 +162,7 @@ class ExternalTaskQuerySchema(QuerySchema):
     definition_id = string("processDefinitionId")
     definition_key = string("processDefinitionKey")
     tenant_ids = strings("tenantIdIn")
+    without_tenant = flag("withoutTenantId")
     active = flag("active")
     suspended = flag("suspended")
     priority_min = integer("priorityHigherThanOrEquals")
@@ -273,19 +274,27 @@ def _wait(attempt: Any, timeout_ms: int) -> list[et.ExternalTaskView]:
     return found
 
 
-def _query() -> et.ExternalTaskQuery:
-    return et.ExternalTaskQuery(**read_query(query_schema))
+def _query(paged: bool = True) -> et.ExternalTaskQuery | None:
+    """The query as asked, narrowed to the caller's tenants; None when nothing can match."""
+    values = read_query(query_schema)
+    if not paged:
+        values = without_paging(values)
+    scope = apply_tenant_filter(values.pop("tenant_ids"), without_tenant=values.pop("without_tenant"))
+    if scope.empty:
+        return None
+    return et.ExternalTaskQuery(**values, **scope.explicit())
 
 
 @bp.route("/external-task", methods=["GET", "POST"])
 def list_() -> ResponseReturnValue:
-    return jsonify([task_schema.dump(t) for t in et.query_external_tasks(ops(), _query())])
+    q = _query()
+    return jsonify([task_schema.dump(t) for t in et.query_external_tasks(ops(), q)] if q is not None else [])
 
 
 @bp.route("/external-task/count", methods=["GET", "POST"])
 def count() -> ResponseReturnValue:
-    q = et.ExternalTaskQuery(**without_paging(read_query(query_schema)))
-    return jsonify({"count": et.count_external_tasks(ops(), q)})
+    q = _query(paged=False)
+    return jsonify({"count": et.count_external_tasks(ops(), q) if q is not None else 0})
 
 
 @bp.get("/external-task/topic-names")
@@ -294,7 +303,7 @@ def topic_names() -> ResponseReturnValue:
     return jsonify(et.topics(ops(), with_locked=arg_bool("withLockedTasks", True),
                              with_unlocked=arg_bool("withUnlockedTasks", True),
                              with_retries_left=arg_bool("withRetriesLeft", True),
-                             without_retries_left=True))
+                             without_retries_left=True, **apply_tenant_filter(None).explicit()))
 
 
 @bp.get("/external-task/<task_id>")

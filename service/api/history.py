@@ -11,7 +11,7 @@ from marshmallow import Schema, fields
 from service.ops import history_queries as hq
 from service.ops.access import forbidden
 
-from .access import narrow_tenants
+from .access import apply_tenant_filter, instance_visibility, tenant_predicate
 from .common import CamundaDate, arg_bool, ops
 from .queries import (
     QuerySchema,
@@ -42,6 +42,7 @@ class HistoricInstanceQuerySchema(QuerySchema):
     finished_before = date("finishedBefore")
     finished_after = date("finishedAfter")
     tenant_ids = strings("tenantIdIn")
+    without_tenant = flag("withoutTenantId")
 
 
 class HistoricActivityQuerySchema(QuerySchema):
@@ -59,6 +60,7 @@ class HistoricActivityQuerySchema(QuerySchema):
     finished_before = date("finishedBefore")
     finished_after = date("finishedAfter")
     tenant_ids = strings("tenantIdIn")
+    without_tenant = flag("withoutTenantId")
 
 
 class HistoricTaskQuerySchema(QuerySchema):
@@ -76,6 +78,7 @@ class HistoricTaskQuerySchema(QuerySchema):
     finished_before = date("finishedBefore")
     finished_after = date("finishedAfter")
     tenant_ids = strings("tenantIdIn")
+    without_tenant = flag("withoutTenantId")
 
 
 class HistoricVariableQuerySchema(QuerySchema):
@@ -87,6 +90,7 @@ class HistoricVariableQuerySchema(QuerySchema):
     definition_key = string("processDefinitionKey")
     ids = strings("variableInstanceIdIn")
     tenant_ids = strings("tenantIdIn")
+    without_tenant = flag("withoutTenantId")
 
 
 class HistoricDecisionQuerySchema(QuerySchema):
@@ -101,6 +105,7 @@ class HistoricDecisionQuerySchema(QuerySchema):
     started_before = date("evaluatedBefore")
     started_after = date("evaluatedAfter")
     tenant_ids = strings("tenantIdIn")
+    without_tenant = flag("withoutTenantId")
     include_inputs = flag("includeInputs")
     include_outputs = flag("includeOutputs")
 
@@ -255,11 +260,10 @@ def _filter(schema: QuerySchema, *, paged: bool) -> tuple[hq.HistoryFilter | Non
         if values.get(single):
             values[many] = list(values.get(many) or []) + [values[single]]
         values.pop(single, None)
-    narrowed = narrow_tenants(values.get("tenant_ids"))
-    if narrowed is not None:
-        if narrowed.empty:
-            return None, options
-        values.update(tenant_ids=narrowed.ids, include_without_tenant=narrowed.include_null)
+    scope = apply_tenant_filter(values.pop("tenant_ids", None), without_tenant=bool(values.pop("without_tenant", False)))
+    if scope.empty:
+        return None, options
+    values.update(scope.explicit(), visible=instance_visibility())
     return hq.HistoryFilter(**values), options
 
 
@@ -319,23 +323,30 @@ _resource("decision-instance", decision_query_schema, decision_schema, hq.histor
           hq.count_historic_decisions, _decision_json)
 
 
-def _check_tenant(tenant_id: str | None, what: str) -> None:
-    narrowed = narrow_tenants(None)
-    if narrowed is not None and tenant_id is not None and tenant_id not in narrowed.ids:
+def _check_tenant(tenant_id: str | None, what: str, instance_id: str | None = None) -> None:
+    """The by-id reads: the tenant, and the instance (when there is one) as the lists narrow it."""
+    allowed = tenant_predicate()
+    if allowed is None:
+        return
+    if not allowed(tenant_id):
+        raise forbidden(what)
+    visible = instance_visibility()
+    if instance_id is not None and visible is not None and not hq.count_historic_instances(
+            ops(), hq.HistoryFilter(ids=[instance_id], visible=visible)):
         raise forbidden(what)
 
 
 @bp.get("/history/process-instance/<history_instance_id>")
 def process_instance(history_instance_id: str) -> ResponseReturnValue:
     found = hq.historic_instance(ops(), history_instance_id)
-    _check_tenant(found.tenant_id, "this process instance")
+    _check_tenant(found.tenant_id, "this process instance", found.id)
     return jsonify(instance_schema.dump(found))
 
 
 @bp.get("/history/activity-instance/<activity_instance_id>")
 def activity_instance(activity_instance_id: str) -> ResponseReturnValue:
     found = hq.historic_activity(ops(), activity_instance_id)
-    _check_tenant(found.tenant_id, "this activity instance")
+    _check_tenant(found.tenant_id, "this activity instance", found.instance_id)
     return jsonify(activity_schema.dump(found))
 
 
@@ -345,14 +356,14 @@ def task(history_task_id: str) -> ResponseReturnValue:
     if not found:
         from service.ops.errors import NotFound
         raise NotFound(f"Historic task instance with id {history_task_id} does not exist")
-    _check_tenant(found[0].activity.tenant_id, "this task")
+    _check_tenant(found[0].activity.tenant_id, "this task", found[0].activity.instance_id)
     return jsonify(task_schema.dump(found[0]))
 
 
 @bp.get("/history/variable-instance/<variable_id>")
 def variable_instance(variable_id: str) -> ResponseReturnValue:
     found = hq.historic_variable(ops(), variable_id)
-    _check_tenant(found.tenant_id, "this variable")
+    _check_tenant(found.tenant_id, "this variable", found.instance_id)
     return jsonify(variable_schema.dump(found))
 
 
@@ -360,7 +371,7 @@ def variable_instance(variable_id: str) -> ResponseReturnValue:
 def decision_instance(decision_instance_id: str) -> ResponseReturnValue:
     options = {"include_inputs": arg_bool("includeInputs"), "include_outputs": arg_bool("includeOutputs")}
     found = hq.historic_decision(ops(), decision_instance_id, with_inputs=bool(options["include_inputs"]))
-    _check_tenant(found.tenant_id, "this decision instance")
+    _check_tenant(found.tenant_id, "this decision instance", found.instance_id)
     return jsonify(_decision_json(found, options))
 
 

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields
 
 from service.ops import incidents as inc
 
-from .access import narrow_tenants
+from .access import apply_tenant_filter, tenant_predicate
 from .common import CamundaDate, ops
 from .errors import RestError
 from .queries import QuerySchema, read_query, string, strings, without_paging
@@ -55,12 +55,10 @@ def _run(paged: bool) -> list[inc.IncidentView]:
     values = read_query(query_schema)
     if not paged:
         values = without_paging(values)
-    narrowed = narrow_tenants(values["tenant_ids"])
-    if narrowed is not None:
-        if narrowed.empty:
-            return []
-        values.update(tenant_ids=narrowed.ids, include_without_tenant=narrowed.include_null)
-    return inc.query_incidents(ops(), inc.IncidentQuery(**values))
+    scope = apply_tenant_filter(values.pop("tenant_ids"))
+    if scope.empty:
+        return []
+    return inc.query_incidents(ops(), inc.IncidentQuery(**values, **scope.explicit()))
 
 
 @bp.get("/incident")
@@ -75,18 +73,22 @@ def count() -> ResponseReturnValue:
 
 @bp.get("/incident/<incident_id>")
 def get(incident_id: str) -> ResponseReturnValue:
+    return jsonify(incident_schema.dump(_visible_incident(incident_id)))
+
+
+def _visible_incident(incident_id: str) -> inc.IncidentView:
     view = inc.get_incident(ops(), incident_id)
-    narrowed = narrow_tenants(None)
-    if narrowed is not None and view.tenant_id is not None and view.tenant_id not in narrowed.ids:
+    allowed = tenant_predicate()
+    if allowed is not None and not allowed(view.tenant_id):
         from service.ops.access import forbidden
         raise forbidden("this incident")
-    return jsonify(incident_schema.dump(view))
+    return view
 
 
 @bp.delete("/incident/<incident_id>")
 def resolve(incident_id: str) -> ResponseReturnValue:
     """Camunda resolves only custom incidents this way; ours come from external tasks and timers."""
-    view = inc.get_incident(ops(), incident_id)
+    view = _visible_incident(incident_id)
     raise RestError(400, f"Cannot resolve an incident of type {view.incident_type}: set the retries of its "
                          f"{'external task' if view.incident_type == inc.FAILED_EXTERNAL_TASK else 'job'} instead",
                     "BadUserRequestException")

@@ -9,7 +9,7 @@ from marshmallow import EXCLUDE, Schema, fields
 from service.ops import jobs
 from service.ops.access import forbidden
 
-from .access import narrow_tenants
+from .access import apply_tenant_filter, tenant_predicate
 from .common import CamundaDate, load, ops
 from .queries import (
     INT,
@@ -86,18 +86,18 @@ def _query(paged: bool) -> jobs.JobQuery | None:
     if values["messages"] and values["timers"]:
         from .errors import invalid
         raise invalid("Parameter timers cannot be used together with parameter messages.")
-    narrowed = narrow_tenants(values["tenant_ids"], values["include_without_tenant"])
-    if narrowed is not None:
-        if narrowed.empty:
-            return None
-        values.update(tenant_ids=narrowed.ids, include_without_tenant=narrowed.include_null)
+    scope = apply_tenant_filter(values["tenant_ids"], without_tenant=values["without_tenant_id"],
+                                include_without_tenant=values["include_without_tenant"])
+    if scope.empty:
+        return None
+    values.update(scope.explicit(), without_tenant_id=False)
     return jobs.JobQuery(**values)
 
 
 def _visible(job_id: str) -> jobs.JobView:
     view = jobs.get_job(ops(), job_id)
-    narrowed = narrow_tenants(None)
-    if narrowed is not None and view.tenant_id is not None and view.tenant_id not in narrowed.ids:
+    allowed = tenant_predicate()
+    if allowed is not None and not allowed(view.tenant_id):
         raise forbidden("this job")
     return view
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, g, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields
 
 from service import ops as operations
 
+from .access import apply_tenant_filter, can_see_instance, can_start_definition
 from .common import load, ops
 from .errors import invalid
 from .process_instance import instance_json
@@ -41,12 +42,19 @@ def correlate() -> ResponseReturnValue:
     body = load(correlate_schema, required=True)
     if not body["messageName"]:
         raise invalid("No message name given")
+    # A restricted caller correlates only into instances it may see and starts only what it may start;
+    # everything else counts as "no match" so the answer does not reveal what exists elsewhere.
+    scope = apply_tenant_filter(None)
+    restricted = scope.ids is not None
+    principal = getattr(g, "rest_principal", None)
     results = operations.correlate_message(
         ops(), body["messageName"], business_key=body["businessKey"],
         correlation_keys=variables_to_plain(body["correlationKeys"], field="correlationKeys"),
         variables=variables_to_plain(body["processVariables"], field="processVariables"), tenant=body["tenantId"],
         without_tenant=body["withoutTenantId"], instance_id=body["processInstanceId"], all_matches=body["all"],
-        with_variables=body["variablesInResultEnabled"])
+        with_variables=body["variablesInResultEnabled"], user=getattr(principal, "user_id", None),
+        tenant_filter=(scope.ids, scope.include_null) if scope.ids is not None else None,
+        may_see=can_see_instance if restricted else None, may_start=can_start_definition if restricted else None)
     if not body["resultEnabled"]:
         return "", 204
     out: list[dict[str, Any]] = []

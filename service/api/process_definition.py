@@ -1,7 +1,7 @@
 """Process definitions: list, get by id or key, start an instance (by key, key + tenant, or id)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, g, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields
 
@@ -32,7 +32,8 @@ def _start(*, key: str | None = None, definition_id: str | None = None, tenant: 
     view = operations.start_instance(ops(), key=key, definition_id=definition_id, tenant=tenant,
                                      variables=variables_to_plain(body["variables"]),
                                      business_key=body["businessKey"],
-                                     with_variables=body["withVariablesInReturn"])
+                                     with_variables=body["withVariablesInReturn"],
+                                     user=getattr(getattr(g, "rest_principal", None), "user_id", None))
     return jsonify(instance_json(view, variables=view.variables if body["withVariablesInReturn"] else None))
 
 

@@ -11,7 +11,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from service import ops as operations
 from service.ops import instance_queries as iq
 
-from .access import can_see_instance, narrow_tenants, principal
+from .access import apply_tenant_filter, can_see_instance, principal
 from .common import ops
 from .process_instance import instance_json
 from .queries import QuerySchema, flag, load_body, read_query, string, strings, without_paging
@@ -96,12 +96,11 @@ def _query(paged: bool = True) -> iq.InstanceQuery | None:
     values = read_query(query_schema)
     if not paged:
         values = without_paging(values)
-    narrowed = narrow_tenants(values["tenant_ids"], values["without_tenant"])
-    if narrowed is not None:
-        if narrowed.empty:
-            return None
-        values["tenant_ids"] = narrowed.ids or None
-        values["without_tenant"] = narrowed.include_null
+    scope = apply_tenant_filter(values["tenant_ids"], without_tenant=values["without_tenant"],
+                                include_without_tenant=values["without_tenant"])
+    if scope.empty:
+        return None
+    values["tenant_ids"], values["without_tenant"] = scope.split()
     values["variables"] = [(v["name"], v["operator"], v["value"]) for v in values["variables"]]
     return iq.InstanceQuery(**values)
 

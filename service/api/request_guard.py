@@ -29,6 +29,19 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+# Far below the nesting at which the JSON parser recurses too deeply (about the recursion limit).
+_SAFE_OPENINGS = 200
+
+
+def _plainly_clean(raw: bytes) -> bool:
+    """True when the body cannot hold a NUL or nest too deeply, judged on the bytes without parsing
+    (the resource parses it anyway). In JSON a NUL inside a string is the escape \\u0000 (a raw control
+    character is malformed JSON); a body with a NUL byte may be UTF-16/32 JSON and is parsed to be sure.
+    Fewer opening brackets than _SAFE_OPENINGS cannot nest deeper than that."""
+    return (b"\x00" not in raw and b"\\u0000" not in raw
+            and raw.count(b"[") + raw.count(b"{") < _SAFE_OPENINGS)
+
+
 def reject_nul() -> None:
     if "\x00" in request.path or any(_has_nul(k) or _has_nul(v) for k, v in request.args.items(multi=True)):
         raise invalid("The request URL contains a NUL character")
@@ -41,7 +54,7 @@ def reject_nul() -> None:
             raise invalid("A form field of the request contains a NUL character")
         return
     raw = request.get_data(cache=True)
-    if not raw or not raw.strip():
+    if not raw or not raw.strip() or _plainly_clean(raw):
         return
     try:
         # Resources read the body as JSON whatever its content type, so it is checked the same way.

@@ -8,7 +8,7 @@ from marshmallow import EXCLUDE, Schema, fields
 
 from service.ops.signals import deliver_signal
 
-from .access import narrow_tenants
+from .access import apply_tenant_filter
 from .common import load, ops
 from .errors import invalid
 from .variables import variables_to_plain
@@ -37,14 +37,14 @@ def signal() -> ResponseReturnValue:
         raise invalid("No signal name given")
     if body["tenantId"] is not None and body["withoutTenantId"]:
         raise invalid("Parameter 'tenantId' cannot be used together with parameter 'withoutTenantId'.")
-    narrowed = narrow_tenants(None)
-    if narrowed is not None and body["tenantId"] is not None and body["tenantId"] not in narrowed.ids:
+    scope = apply_tenant_filter(None)
+    if scope.ids is not None and body["tenantId"] is not None and body["tenantId"] not in scope.ids:
         from service.ops.access import forbidden
         raise forbidden(f"tenant {body['tenantId']}")
     principal = getattr(g, "rest_principal", None)
     deliver_signal(ops(), body["name"], variables=variables_to_plain(body["variables"]), tenant=body["tenantId"],
                    without_tenant=bool(body["withoutTenantId"]), instance_id=body["executionId"],
-                   tenant_filter=(narrowed.ids, narrowed.include_null) if narrowed is not None else None,
+                   tenant_filter=(scope.ids, scope.include_null) if scope.ids is not None else None,
                    user=getattr(principal, "user_id", None))
     return "", 204
 

@@ -12,7 +12,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from service import ops as operations
 from service.ops import task_details as td
 
-from .access import can_see_task, narrow_tenants, principal
+from .access import apply_tenant_filter, can_see_task, principal
 from .common import arg_list, ops
 from .errors import RestError
 from .queries import Flag, QuerySchema, date, flag, integer, load_body, read_query, string, strings, without_paging
@@ -102,12 +102,11 @@ def _fetch(paged: bool) -> list[Any]:
     values = read_query(query_schema)
     if not paged:
         values = without_paging(values) | {"sort": values["sort"], "first_result": 0, "max_results": None}
-    narrowed = narrow_tenants(values["tenant_ids"], values["without_tenant"])
-    if narrowed is not None:
-        if narrowed.empty:
-            return []
-        values["tenant_ids"] = narrowed.ids or None
-        values["without_tenant"] = narrowed.include_null
+    scope = apply_tenant_filter(values["tenant_ids"], without_tenant=values["without_tenant"],
+                                include_without_tenant=values["without_tenant"])
+    if scope.empty:
+        return []
+    values["tenant_ids"], values["without_tenant"] = scope.split()
     extra = {k: values.pop(k) for k in _IN_PYTHON}
     overdue = values.pop("overdue")
     values["overdue_at"] = ops().clock.now() if overdue else None

@@ -13,6 +13,7 @@ from . import timers
 from .errors import ModelError
 from .expressions import compile_text, is_juel
 from .model_refs import check_references
+from .values import RESERVED_NAMES as RESERVED_VARIABLES
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
@@ -37,8 +38,9 @@ def _local(tag: Any) -> str:
 
 
 class ModelChecker:
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, *, tenant: str | None = None) -> None:
         self.filename = filename
+        self.tenant = tenant
 
     def error(self, node: Any, message: str) -> ModelError:
         owner = node
@@ -104,6 +106,9 @@ class ModelChecker:
             raise self.error(node, f"the id '{element_id}' is reserved by the engine; rename the element")
         for attr in TEXT_OR_JUEL:
             self.text_or_juel(node, node.get(_c(attr)), f"camunda:{attr}")
+        for attr in ("resultVariable", "elementVariable"):
+            if node.get(_c(attr)) is not None:
+                self._variable_name(node, node.get(_c(attr)), f"camunda:{attr}")
         if tag == "conditionExpression" or tag == "condition":
             language = (node.get("language") or "").lower()
             if language and language not in ("feel", "juel", "http://www.omg.org/spec/feel/20140401"):
@@ -122,6 +127,7 @@ class ModelChecker:
                 raise self.error(node, JAVA_MESSAGE)
             if not node.get(_c("decisionRef")):
                 raise self.error(node, "a business rule task needs camunda:decisionRef")
+            self._decision_tenant(node)
         elif tag == "callActivity":
             called = node.get("calledElement")
             if not called:
@@ -145,6 +151,23 @@ class ModelChecker:
             priority = node.get(_c("priority"))
             if priority and not is_juel(priority) and not priority.strip().lstrip("-").isdigit():
                 raise self.error(node, f"camunda:priority {priority!r} is not a number")
+
+    def _variable_name(self, node: Any, name: str | None, what: str) -> None:
+        if name is not None and (name.strip() in RESERVED_VARIABLES or name.strip().startswith("__alur")):
+            raise self.error(node, f"{what} '{name}': the variable name is reserved by the engine; choose another")
+
+    def _decision_tenant(self, node: Any) -> None:
+        """A model may only read its own tenant's decisions (or shared ones, the resolver's fallback):
+        a tenant id chosen by the model or by a variable would read another tenant's tables."""
+        value = node.get(_c("decisionRefTenantId"))
+        if value is None:
+            return
+        if not value.strip() or is_juel(value):
+            raise self.error(node, f"camunda:decisionRefTenantId {value!r}: only a literal naming the model's "
+                                   "own tenant is allowed (leave it out to use the instance's tenant)")
+        if self.tenant is not None and value.strip() != self.tenant:
+            raise self.error(node, f"camunda:decisionRefTenantId {value!r}: a model of tenant '{self.tenant}' "
+                                   "cannot evaluate another tenant's decisions")
 
     def _call_binding(self, node: Any, binding: str | None) -> None:
         """The called version is bound when the instance starts (service/ops/call_binding.py), before any
@@ -171,6 +194,7 @@ class ModelChecker:
         if tag in ("inputParameter", "outputParameter"):
             if not node.get("name"):
                 raise self.error(node, f"camunda:{tag} needs a name")
+            self._variable_name(node, node.get("name"), f"camunda:{tag}")
             if len(node) == 0:
                 self.text_or_juel(node, node.text, f"camunda:{tag} '{node.get('name')}'")
         if tag == "script":

@@ -256,7 +256,8 @@ class AlurParser(CamundaParser):
 
 # -- parse_bpmn ---------------------------------------------------------------------------------
 
-_XML_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+_XML_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_comments=True)
 _validator: BpmnValidator | None = None
 
 
@@ -269,17 +270,26 @@ def _xsd_validator() -> BpmnValidator:
 
 def load_xml(name: str, content: bytes) -> Any:
     try:
-        return etree.fromstring(content, etree.XMLParser(**_XML_PARSER_OPTIONS))
+        root = etree.fromstring(content, etree.XMLParser(**_XML_PARSER_OPTIONS))
     except etree.XMLSyntaxError as exc:
         raise ModelError(f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno) from None
+    # An uploaded model is untrusted: a DTD can define entities (entity bombs, file references).
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise ModelError("DOCTYPE declarations are not allowed in BPMN files", file=name, line=1)
+    return root
 
 
-def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False) -> list[ProcessModel]:
-    """Parse and check one BPMN resource; every process in it becomes a ProcessModel."""
+def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False,
+               tenant: str | None = None) -> list[ProcessModel]:
+    """Parse and check one BPMN resource; every process in it becomes a ProcessModel.
+
+    `tenant`, when the deploying tenant is known, also refuses a camunda:decisionRefTenantId naming
+    another tenant (at run time such a value is always refused)."""
     root = load_xml(name, content)
     if root.tag != f"{{{BPMN}}}definitions":
         raise ModelError("the root element must be bpmn:definitions", file=name, line=root.sourceline)
-    ModelChecker(name).check(root)
+    ModelChecker(name, tenant=tenant).check(root)
     parser = AlurParser(validator=_xsd_validator() if validate_xsd else None)
     try:
         parser.add_bpmn_xml(root, filename=name)

@@ -27,7 +27,7 @@ from .info import ActiveElement, ExternalTaskInfo, HistoryEvent, UserTaskInfo
 from .model import ProcessModel
 from .script_engine import AlurScriptEngine
 from .values import check_variables
-from .workflow import HIDDEN_KEYS, AlurWorkflow
+from .workflow import HIDDEN_KEYS, AlurInclusiveGateway, AlurParallelGateway, AlurWorkflow
 
 if TYPE_CHECKING:  # the working-day calendar is owned by the SOP layer; imported for typing only
     from .workdays import WorkCalendar
@@ -56,6 +56,17 @@ def _local_names(task: Any) -> set:
     if parent is not None and isinstance(parent.task_spec, s.CamundaMultiInstanceMixin):
         names.update(parent.task_spec._locals())
     return names
+
+
+def _visible_data(task: Any) -> dict:
+    """A task's data; for a join still waiting for other branches, the data its arrived branch brought.
+
+    The waiting join task holds no data until it fires (the branch's data stays on its finished input),
+    so a variable written on a finished branch would vanish from the process variables meanwhile."""
+    if (task.state == TaskState.WAITING and isinstance(task.task_spec, (AlurParallelGateway, AlurInclusiveGateway))
+            and task.parent is not None and task.parent.has_state(TaskState.FINISHED_MASK)):
+        return {**task.parent.data, **task.data}
+    return task.data
 
 
 class Engine:
@@ -186,6 +197,10 @@ class Instance:
 
     # -- engine steps -----------------------------------------------------------------------------
     def _steps(self) -> None:
+        with s.action_budget(self._wf):
+            self._run_steps()
+
+    def _run_steps(self) -> None:
         try:
             self._wf.do_engine_steps()
             # SpiffWorkflow evaluates a conditional event only when the token arrives; Camunda re-checks
@@ -205,8 +220,9 @@ class Instance:
 
     def _act(self, action: Callable[[], None], *, user: str | None = None) -> None:
         self._history.snapshot(self._wf)
-        action()
-        self._steps()
+        with s.action_budget(self._wf):
+            action()
+            self._steps()
         self._history.collect(self._wf, user=user)
 
     def _task(self, task_id: str) -> Any:
@@ -356,14 +372,15 @@ class Instance:
     def fire_due_timers(self) -> int:
         fired = 0
         self._history.snapshot(self._wf)
-        for _ in range(_MAX_TIMER_ROUNDS):
-            now = self._engine.clock.now()
-            due = [t for t in self._timer_tasks() if (d := self._timer_due(t)) is not None and d <= now]
-            if not due:
-                break
-            fired += len(due)
-            self._wf.refresh_timers()
-            self._steps()
+        with s.action_budget(self._wf):
+            for _ in range(_MAX_TIMER_ROUNDS):
+                now = self._engine.clock.now()
+                due = [t for t in self._timer_tasks() if (d := self._timer_due(t)) is not None and d <= now]
+                if not due:
+                    break
+                fired += len(due)
+                self._wf.refresh_timers()
+                self._steps()
         self._history.collect(self._wf)
         return fired
 
@@ -404,7 +421,7 @@ class Instance:
         result: dict = {}
         for task in sorted(live, key=lambda t: t.last_state_change):
             local = _local_names(task)
-            for k, v in task.data.items():
+            for k, v in _visible_data(task).items():
                 if k not in local and k not in HIDDEN_KEYS:
                     result[k] = v
         return result

@@ -32,6 +32,7 @@ from SpiffWorkflow.util.task import TaskIterator
 
 from . import specs as s
 from . import workflow as w
+from .errors import EngineError
 
 STATE_FORMAT = "alur-1"
 _MAX_DEPTH = 10**7
@@ -177,7 +178,7 @@ def loads_with_meta(state: str, spec_json: str, called_spec_jsons: dict[str, str
     if not isinstance(dct, dict) or dct.pop("alur_format", None) != STATE_FORMAT:
         raise ValueError("not an Alur engine state")
     meta = dct.pop("alur_meta", {}) or {}
-    ser.migrate(dct)
+    _check_stored_state(dct, ser)
     shared = _shared_specs(spec_json, called_spec_jsons)
     if shared is not None:
         return ser.from_dict(dct, specs=shared), meta
@@ -191,6 +192,19 @@ def loads_with_meta(state: str, spec_json: str, called_spec_jsons: dict[str, str
     dct["spec"] = main["spec"]
     dct["subprocess_specs"] = subprocess_specs
     return ser.from_dict(dct), meta
+
+
+def _check_stored_state(dct: dict, ser: BpmnWorkflowSerializer) -> None:
+    # SpiffWorkflow's `migrate` must never run on stored text: its 1.1->1.2 step eval()s timer expressions.
+    # Alur only ever wrote the current version, and specs come from the ProcessModel, never from the state.
+    version = dct.get(ser.VERSION_KEY)
+    if version != ser.VERSION:
+        raise EngineError(f"the stored state has serializer version {version!r}; only {ser.VERSION!r} "
+                          "can be loaded (old states are not migrated)")
+    carried = sorted(k for k in ("spec", "subprocess_specs") if k in dct)
+    if carried:
+        raise EngineError(f"the stored state carries {', '.join(carried)}; an Alur state must not contain "
+                          "process definitions")
 
 
 def restore_specs(spec_json: str, called_spec_jsons: dict[str, str] | None = None) -> tuple[Any, dict]:

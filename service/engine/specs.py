@@ -7,9 +7,11 @@ dict that SpiffWorkflow's converters already serialize): ``properties``, ``camun
 """
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from copy import deepcopy
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterator
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs import defaults as d
@@ -85,6 +87,23 @@ MAX_AUTOMATIC_STEPS = 1000
 # row: tens of thousands would make each later load of the instance slow. SOP fan-outs are far smaller.
 MAX_MULTI_INSTANCE = 1000
 _STEP_COUNTER = "_alur_automatic_steps"
+# Wall-clock budget of one action (start, complete, correlate, fire timers): each expression has its own
+# time limit, but a thousand steps of slow expressions would still hold a server thread for many minutes.
+MAX_ACTION_SECONDS = 10.0
+_DEADLINE = "_alur_action_deadline"
+
+
+@contextmanager
+def action_budget(workflow: Any) -> Iterator[None]:
+    """One deadline for everything run inside; an enclosing action keeps its own (earlier) deadline."""
+    if getattr(workflow, _DEADLINE, None) is not None:
+        yield
+        return
+    setattr(workflow, _DEADLINE, time.monotonic() + MAX_ACTION_SECONDS)
+    try:
+        yield
+    finally:
+        setattr(workflow, _DEADLINE, None)
 
 
 def count_step(my_task: Any, *, waits: bool) -> None:
@@ -97,6 +116,10 @@ def count_step(my_task: Any, *, waits: bool) -> None:
     if steps > MAX_AUTOMATIC_STEPS:
         raise _fail(my_task, f"more than {MAX_AUTOMATIC_STEPS} automatic steps ran without reaching a user task, "
                              "external task, message or timer: a loop without a wait state?")
+    deadline = getattr(workflow, _DEADLINE, None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise _fail(my_task, f"the automatic steps of this action ran longer than {MAX_ACTION_SECONDS:g} seconds "
+                             "without reaching a wait state; the action was stopped")
 
 
 class CamundaIoMixin:
@@ -258,7 +281,12 @@ class AlurBusinessRuleTask(CamundaIoMixin, BpmnSpecMixin):
         key = engine.evaluate_literal_or_juel(my_task, cam.get("decisionRef"))
         binding = cam.get("decisionRefBinding") or "latest"
         version_text = engine.evaluate_literal_or_juel(my_task, cam.get("decisionRefVersion"))
-        tenant = cam.get("decisionRefTenantId") or engine.tenant
+        tenant = engine.tenant
+        wanted = (cam.get("decisionRefTenantId") or "").strip()
+        if wanted and wanted != tenant:
+            # Only the instance's own tenant: shared decisions are the resolver's fallback anyway.
+            raise _fail(my_task, f"camunda:decisionRefTenantId {wanted!r}: an instance of tenant "
+                                 f"{tenant or '(none)'!r} cannot evaluate another tenant's decisions")
         resolver = engine.decisions
         if resolver is None:
             raise _fail(my_task, "no decision resolver is configured")
@@ -507,31 +535,33 @@ class AlurCycleTimerEventDefinition(CycleTimerEventDefinition):
             if event_value is None:
                 text = engine.evaluate_literal_or_juel(my_task, self.expression)
                 cycle = timers.parse_cycle(str(text))
-                event_value = {"cycles": cycle.repetitions, "next": cycle.first(now).isoformat(), "text": str(text)}
+                first = cycle.first(now)
+                cycles = 0 if cycle.after_end(first) else cycle.repetitions
+                event_value = {"cycles": cycles, "next": first.isoformat(), "text": str(text)}
             else:
                 cycle = timers.parse_cycle(event_value["text"])
+            ready = False
+            if event_value["cycles"] != 0:
+                next_event = datetime.fromisoformat(event_value["next"])
+                if next_event <= now:
+                    # Occurrences missed while nobody fired timers fire once (as in Camunda).
+                    following = cycle.next_after(next_event, now)
+                    event_value["next"] = following.isoformat()
+                    if cycle.after_end(following):
+                        event_value["cycles"] = 1   # this firing is the last one
+                    if event_value["cycles"] > 0:
+                        event_value["cycles"] -= 1
+                    ready = True
         except timers.TimerSyntaxError as exc:
             raise _fail(my_task, str(exc), exc) from None
-        ready = False
-        if event_value["cycles"] != 0:
-            next_event = datetime.fromisoformat(event_value["next"])
-            if next_event <= now:
-                following = cycle.following(next_event)
-                for _ in range(10_000):   # occurrences missed while nobody fired timers: fire once
-                    if following > now:
-                        break
-                    following = cycle.following(following)
-                event_value["next"] = following.isoformat()
-                if event_value["cycles"] > 0:
-                    event_value["cycles"] -= 1
-                ready = True
-                # Each firing of a cycle is one activity instance of the event (the task itself waits on).
-                engine.emit("activity_started", my_task, {"due": next_event.isoformat()})
-                engine.emit("activity_ended", my_task, {"due": next_event.isoformat()})
-        else:
+        if event_value["cycles"] == 0 and not ready:
             my_task.internal_data.pop("event_value", None)
             my_task.internal_data["event_fired"] = True
             return False
+        if ready:
+            # Each firing of a cycle is one activity instance of the event (the task itself waits on).
+            engine.emit("activity_started", my_task, {"due": next_event.isoformat()})
+            engine.emit("activity_ended", my_task, {"due": next_event.isoformat()})
         my_task._set_internal_data(event_value=event_value)
         return ready
 

@@ -14,7 +14,10 @@ import isodate
 from croniter import croniter
 
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,#\-LW]+$")
-_DOW_NUMBER = re.compile(r"\d+")
+_DOW_ITEM = re.compile(r"^(?P<first>\d+|[A-Za-z]{3}|\*)(?:-(?P<last>\d+|[A-Za-z]{3}))?"
+                       r"(?:(?P<hash>#\d+)|(?P<step>/\d+)|(?P<last_of>L))?$")
+# Missed occurrences are skipped arithmetically; this bounds the adjustment steps after the estimate.
+_MAX_ADJUST = 64
 
 
 class TimerSyntaxError(ValueError):
@@ -75,14 +78,47 @@ def quartz_to_croniter(text: str) -> str:
     if dow == "?":
         dow = "*"
     else:
-        # Quartz numbers Sunday as 1 ... Saturday as 7; croniter uses 0 ... 6.
-        dow = _DOW_NUMBER.sub(lambda m: str((int(m.group()) - 1) % 7), dow) if not dow.startswith("*") else dow
+        dow = _quartz_dow(dow, text)
     expr = " ".join([minute, hour, dom, month, dow, sec])
     try:
         croniter(expr, datetime(2026, 1, 1, tzinfo=timezone.utc))
     except (ValueError, KeyError) as exc:
         raise TimerSyntaxError(f"'{text}' is not a valid cron expression: {exc}") from exc
     return expr
+
+
+def _quartz_day(token: str, text: str) -> str:
+    # Quartz numbers Sunday as 1 ... Saturday as 7; croniter uses 0 ... 6. Names are the same in both.
+    if not token.isdigit():
+        return token
+    number = int(token)
+    if not 1 <= number <= 7:
+        raise TimerSyntaxError(f"cron '{text}': day of week {number} is out of range (1-7, 1 = Sunday)")
+    return str(number - 1)
+
+
+def _quartz_dow(field: str, text: str) -> str:
+    """Convert a Quartz day-of-week field item by item: only day numbers change, never the `#n`
+    occurrence or the `/n` step; Quartz `nL` (last weekday n of the month) is croniter's `Ln`."""
+    if field.startswith("*"):
+        return field
+    items = []
+    for item in field.split(","):
+        if item.upper() == "L":
+            items.append("6")   # a lone L in the day-of-week field is Saturday
+            continue
+        match = _DOW_ITEM.match(item)
+        if match is None:
+            raise TimerSyntaxError(f"cron '{text}': day of week '{item}' is not supported")
+        first = _quartz_day(match["first"], text) if match["first"] != "*" else "*"
+        if match["last_of"]:
+            if match["last"]:
+                raise TimerSyntaxError(f"cron '{text}': day of week '{item}' is not supported")
+            items.append(f"L{first}")
+            continue
+        converted = first + (f"-{_quartz_day(match['last'], text)}" if match["last"] else "")
+        items.append(converted + (match["hash"] or match["step"] or ""))
+    return ",".join(items)
 
 
 def cron_next(expr: str, after: datetime) -> datetime:
@@ -97,6 +133,7 @@ class Cycle:
     start: datetime | None    # explicit start of an ISO interval (R/<start>/<period>)
     period: str | None        # ISO duration text
     cron: str | None          # croniter expression (seconds last)
+    end: datetime | None = None   # R/<period>/<end>: no occurrence after this time
 
     def first(self, now: datetime) -> datetime:
         if self.cron is not None:
@@ -109,6 +146,44 @@ class Cycle:
         if self.cron is not None:
             return cron_next(self.cron, previous)
         return previous + parse_duration(self.period or "")
+
+    def after_end(self, when: datetime) -> bool:
+        return self.end is not None and when > self.end
+
+    def next_after(self, previous: datetime, now: datetime) -> datetime:
+        """The first occurrence after `now` in the series `previous`, `previous + period`, ...
+
+        Computed, not walked: occurrences missed while nobody fired timers are skipped (fired once,
+        as Camunda does), whatever their number."""
+        if self.cron is not None:
+            return cron_next(self.cron, max(previous, now))
+        period = parse_duration(self.period or "")
+        step = _as_seconds(period, previous)
+        behind = (now - previous).total_seconds()
+        k = max(1, int(behind // step)) if behind > 0 else 1
+        candidate = _shifted(previous, period, k)
+        for _ in range(_MAX_ADJUST):   # month/year periods vary in length: correct the estimate
+            if candidate > now:
+                break
+            k += 1
+            candidate = _shifted(previous, period, k)
+        for _ in range(_MAX_ADJUST):
+            if k <= 1:
+                break
+            earlier = _shifted(previous, period, k - 1)
+            if earlier <= now:
+                break
+            k, candidate = k - 1, earlier
+        if candidate <= now:
+            raise TimerSyntaxError(f"cycle '{self.period}': cannot compute the next occurrence")
+        return candidate
+
+
+def _shifted(start: datetime, period: timedelta | isodate.Duration, times: int) -> datetime:
+    try:
+        return start + period * times
+    except (OverflowError, ValueError) as exc:
+        raise TimerSyntaxError(f"the next occurrence of the cycle is out of range: {exc}") from exc
 
 
 def parse_cycle(text: str) -> Cycle:
@@ -127,8 +202,7 @@ def parse_cycle(text: str) -> Cycle:
     if len(parts) == 3:
         if parts[1].upper().startswith("P"):
             # R/<period>/<end>: Camunda repeats until the end; we start one period from now.
-            parse_date(parts[2])
-            return Cycle(reps, None, _duration_text(parts[1], text), None)
+            return Cycle(reps, None, _duration_text(parts[1], text), None, parse_date(parts[2]))
         return Cycle(reps, parse_date(parts[1]), _duration_text(parts[2], text), None)
     raise TimerSyntaxError(f"'{text}' is not a repeating interval")
 

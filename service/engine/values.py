@@ -8,6 +8,9 @@ from typing import Any
 from .errors import EngineError
 
 _SCALARS = (type(None), bool, int, float, str, Decimal, date, time)
+# SpiffWorkflow keeps BPMN data objects under this key and the engine hides it from the variables:
+# a variable of that name would be silently dropped.
+RESERVED_NAMES = frozenset({"data_objects"})
 
 
 def check_variables(values: Any) -> dict:
@@ -17,8 +20,8 @@ def check_variables(values: Any) -> dict:
     for name, value in values.items():
         if not isinstance(name, str) or not name:
             raise EngineError(f"variable name {name!r} must be a non-empty string")
-        if name.startswith("__alur"):
-            raise EngineError(f"variable name {name!r} is reserved")
+        if name.startswith("__alur") or name in RESERVED_NAMES:
+            raise EngineError(f"variable name {name!r} is reserved by the engine; choose another name")
         _check(value, name, 0)
     return values
 
@@ -46,4 +49,4 @@ def _check(value: Any, path: str, depth: int) -> None:
     raise EngineError(f"variable '{path}' has a value of type {type(value).__name__}, which a process cannot hold")
 
 
-__all__ = ["check_variables"]
+__all__ = ["check_variables", "RESERVED_NAMES"]

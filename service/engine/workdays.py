@@ -40,7 +40,12 @@ log = logging.getLogger(__name__)
 DEFAULT_FILE = Path(__file__).parent / "data" / "hari_libur.yaml"
 ENV_FILE = "ALUR_HOLIDAYS_FILE"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKS = re.compile(r"^P(\d+)W$")
+_WEEKS = re.compile(r"(\d+)W")
+# Longest duration the calendar computes: beyond it a due date is a data error, and walking the days
+# would take seconds (and overflow datetime). 10 years: 120 months, 10 x 261 working days.
+MAX_YEARS = 10
+MAX_MONTHS = MAX_YEARS * 12
+MAX_WORKING_DAYS = MAX_YEARS * 261
 
 
 class CalendarError(ValueError):
@@ -78,6 +83,10 @@ class WorkCalendar:
             raise CalendarError(f"unknown time zone {self.timezone!r}") from exc
         if self.office_end <= self.office_start:
             raise CalendarError("office hours: end must be after start")
+        if not set(self.weekend) <= set(range(7)):
+            raise CalendarError(f"weekend: day numbers must be 0 (Monday) to 6 (Sunday), got {sorted(self.weekend)}")
+        if len(set(self.weekend)) == 7:
+            raise CalendarError("weekend: all seven days are weekend days, so no day is a working day")
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -140,10 +149,22 @@ class WorkCalendar:
         text = (waktu_iso or "").strip().upper()
         if calendar_days:
             try:
-                return start + isodate.parse_duration(text)
-            except (isodate.ISO8601Error, ValueError) as exc:
+                end = start + isodate.parse_duration(text)
+            except (isodate.ISO8601Error, ValueError, OverflowError) as exc:
                 raise CalendarError(f"invalid ISO 8601 duration {waktu_iso!r}") from exc
+            if abs(end - start) > timedelta(days=366 * MAX_YEARS):
+                raise CalendarError(f"duration {waktu_iso!r} is longer than {MAX_YEARS} years")
+            return end
         days, months, office = _split_duration(text, waktu_iso)
+        office_day = datetime.combine(date.min, self.office_end) - datetime.combine(date.min, self.office_start)
+        if days > MAX_WORKING_DAYS or months > MAX_MONTHS or office > office_day * MAX_WORKING_DAYS:
+            raise CalendarError(f"duration {waktu_iso!r} is longer than {MAX_YEARS} years")
+        try:
+            return self._add_parts(start, days, months, office)
+        except OverflowError as exc:
+            raise CalendarError(f"duration {waktu_iso!r} leads outside the supported dates") from exc
+
+    def _add_parts(self, start: datetime, days: int, months: int, office: timedelta) -> datetime:
         local = start.astimezone(self.tz)
         if months:
             moved = (local + isodate.Duration(months=months)).date()
@@ -209,12 +230,21 @@ class WorkCalendar:
 def _split_duration(text: str, original: str) -> tuple[int, int, timedelta]:
     """(working days, calendar months, office time) of an ISO duration, keeping date and time parts apart
     (isodate would turn PT25H into 1 day + 1 hour)."""
-    weeks = _WEEKS.match(text)
-    if weeks:
-        return int(weeks.group(1)) * 5, 0, timedelta()
     if not text.startswith("P") or text in ("P", "PT") or text.endswith("T"):
         raise CalendarError(f"invalid ISO 8601 duration {original!r}")
     date_part, _, time_part = text[1:].partition("T")
+    # A week is 5 working days wherever it appears (P1W, P1W2D), never 7 calendar days.
+    week_days = 0
+    weeks = _WEEKS.search(date_part)
+    if weeks:
+        if not date_part.endswith("W") and not re.fullmatch(r"\d+W\d+D", date_part):
+            raise CalendarError(f"invalid ISO 8601 duration {original!r}")
+        week_days = int(weeks.group(1)) * 5
+        date_part = date_part.replace(weeks.group(0), "", 1)
+        if "W" in date_part:
+            raise CalendarError(f"invalid ISO 8601 duration {original!r}")
+        if not date_part and not time_part:
+            return week_days, 0, timedelta()
     try:
         dp = isodate.parse_duration("P" + date_part) if date_part else timedelta()
         tp = isodate.parse_duration("PT" + time_part) if time_part else timedelta()
@@ -232,7 +262,7 @@ def _split_duration(text: str, original: str) -> tuple[int, int, timedelta]:
         raise CalendarError(f"fractional days are not supported on the working-day calendar: {original!r}")
     if dp.days < 0 or tp < timedelta() or months < 0:
         raise CalendarError(f"negative durations are not supported: {original!r}")
-    return dp.days, months, tp
+    return dp.days + week_days, months, tp
 
 
 def _parse_data(data: Any, where: str) -> dict[str, Any]:

@@ -213,10 +213,19 @@ def html_to_values(form: FormDefinition, raw: Any) -> dict[str, Any]:
 
 def visible_fields(form: FormDefinition, values: Mapping[str, Any],
                    context: Mapping[str, Any] | None = None) -> list[Field]:
-    """The value fields not hidden by their condition, evaluated with FEEL over context + values."""
-    scope = {**(context or {}), **{k: v for k, v in values.items() if v is not None}}
+    """The value fields not hidden by their condition, evaluated with FEEL over context + values.
+
+    Only values of the form's editable fields are taken from `values`: a readonly field shows a process
+    variable (or its default), and a posted value for it, or for a key the form does not have, must not
+    override the variable and so hide a required field.
+    """
+    fields_ = form.value_fields()
+    editable = {f.key for f in fields_ if not f.readonly}
+    readonly_defaults = {f.key: f.default for f in fields_ if f.readonly and f.default is not None}
+    scope = {**readonly_defaults, **(context or {}),
+             **{k: v for k, v in values.items() if v is not None and k in editable}}
     out = []
-    for f in form.value_fields():
+    for f in fields_:
         if f.hide_if and _hidden(f.hide_if, scope):
             continue
         out.append(f)

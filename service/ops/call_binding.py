@@ -141,6 +141,13 @@ def plan(session: Session, model: Any, definition: ProcessDefinition,
         for call in call_bindings(caller):
             if call.key == getattr(caller, "key", None):
                 continue      # a process calling itself: the engine runs the caller's own model
+            if _foreign_tenant(call.tenant_id, tenant):
+                # Deployments are checked (check_tenants); this guards models stored before that check.
+                raise BadRequest(f"call activity '{call.element_id}': camunda:calledElementTenantId "
+                                 f"'{call.tenant_id}' names another tenant than the instance's",
+                                 camunda_type="ProcessEngineException",
+                                 pesan=f"Langkah '{call.element_id}' memanggil proses milik instansi lain "
+                                       f"('{call.tenant_id}')")
             row = find_definition(session, call, tenant=tenant, deployment_id=deployment_id)
             if row is None:
                 raise BadRequest(_not_found(call, tenant), camunda_type="ProcessEngineException",
@@ -163,11 +170,56 @@ def plan(session: Session, model: Any, definition: ProcessDefinition,
     return models
 
 
+def _foreign_tenant(named: str | None, tenant: str | None) -> bool:
+    """A deployment belongs to one tenant: its models may name that tenant (or none: the caller's own,
+    falling back to shared definitions), never another one, whoever deploys them."""
+    return named is not None and named != tenant
+
+
+@lru_cache(maxsize=256)
+def _decision_tenants(key: str, xml: bytes) -> tuple[tuple[str, str, int | None], ...]:
+    root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    process = next((p for p in root.iter(f"{{{BPMN}}}process") if p.get("id") == key), None)
+    if process is None:
+        return ()
+    return tuple((node.get("id") or "", (node.get(_c("decisionRefTenantId")) or "").strip(), node.sourceline)
+                 for node in process.iter(f"{{{BPMN}}}businessRuleTask")
+                 if (node.get(_c("decisionRefTenantId")) or "").strip())
+
+
+def check_tenants(model: Any, *, resource_name: str, tenant: str | None) -> None:
+    """Refuse camunda:calledElementTenantId / camunda:decisionRefTenantId naming a tenant other than the
+    deployment's own: such a model would run or read another tenant's models."""
+    own = f"tenant '{tenant}'" if tenant is not None else "the shared (tenant-less) deployment"
+    for call in call_bindings(model):
+        if _foreign_tenant(call.tenant_id, tenant):
+            line = f" (line {call.line})" if call.line else ""
+            raise BadRequest(f"{resource_name}: {call.element_id}{line}: camunda:calledElementTenantId "
+                             f"'{call.tenant_id}' names another tenant than {own}; leave it out to call the "
+                             f"deployment's own (or shared) process",
+                             camunda_type="ParseException",
+                             pesan=f"{resource_name}: {call.element_id}{line}: tidak boleh memanggil proses "
+                                   f"milik instansi lain ('{call.tenant_id}')")
+    xml = getattr(model, "xml", None)
+    key = getattr(model, "key", None)
+    if not xml or not key:
+        return
+    for element_id, named, line_no in _decision_tenants(key, xml):
+        if _foreign_tenant(named, tenant):
+            line = f" (line {line_no})" if line_no else ""
+            raise BadRequest(f"{resource_name}: {element_id}{line}: camunda:decisionRefTenantId '{named}' names "
+                             f"another tenant than {own}",
+                             camunda_type="ParseException",
+                             pesan=f"{resource_name}: {element_id}{line}: tidak boleh memakai tabel keputusan "
+                                   f"milik instansi lain ('{named}')")
+
+
 def check_deployable(session: Session, model: Any, *, resource_name: str, tenant: str | None,
                      deployment_id: str) -> None:
-    """Refuse a deployment whose call activity names a process that neither this deployment nor the
-    tenant (or the shared definitions) holds with the requested binding. Run after the deployment's own
-    definitions are flushed, so callers and callees deployed together find each other."""
+    """Refuse a deployment whose call activity names another tenant, or a process that neither this
+    deployment nor the tenant (or the shared definitions) holds with the requested binding. Run after the
+    deployment's own definitions are flushed, so callers and callees deployed together find each other."""
+    check_tenants(model, resource_name=resource_name, tenant=tenant)
     for call in call_bindings(model):
         if find_definition(session, call, tenant=tenant, deployment_id=deployment_id) is None:
             line = f" (line {call.line})" if call.line else ""
@@ -178,4 +230,5 @@ def check_deployable(session: Session, model: Any, *, resource_name: str, tenant
                                    f"dipanggil belum di-deploy ({call.describe()})")
 
 
-__all__ = ["BINDINGS", "CallBinding", "call_bindings", "find_definition", "plan", "check_deployable"]
+__all__ = ["BINDINGS", "CallBinding", "call_bindings", "find_definition", "plan", "check_deployable",
+           "check_tenants"]

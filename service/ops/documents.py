@@ -6,6 +6,7 @@ written; a failed batch leaves neither files nor rows behind.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import unicodedata
@@ -13,15 +14,19 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 
+from service.store import UserTask
 from service.store.documents import InstanceDocument
 
 from .context import OpsContext
 from .errors import BadRequest, NotFound
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "jpg", "jpeg", "png", "zip", "txt", "csv")
@@ -166,6 +171,12 @@ def add_documents(ctx: OpsContext, policy: DocumentPolicy, *, instance_id: str, 
 
 
 PENDING_SUFFIX = ".part"    # a file whose step has not been completed yet; never served, never listed
+# Pending is recorded in the row too, without a schema change: its stored_name carries PENDING_SUFFIX until
+# the step is completed. list_documents and get_document ignore such rows.
+
+
+def is_pending(doc: DocumentView | InstanceDocument) -> bool:
+    return doc.stored_name.endswith(PENDING_SUFFIX)
 
 
 @contextmanager
@@ -174,9 +185,12 @@ def step_documents(ctx: OpsContext, policy: DocumentPolicy, *, instance_id: str,
                    element_id: str | None = None, step_name: str | None = None) -> Iterator[list[DocumentView]]:
     """Documents that belong to a step only if the step is completed inside the `with` block.
 
-    The files are written under a pending name and their rows committed before the block runs (so the
-    block can reference the document ids); when the block raises anything, rows and files are removed and
-    the exception goes on; when it returns, the files are moved to their final names.
+    The files are written under a pending name and their rows committed as pending before the block runs
+    (so the block can reference the document ids; pending rows are not listed nor served); when the block
+    raises anything, rows and files are removed and the exception goes on; when it returns, the rows are
+    marked final and the files moved to their final names. The step is committed by then, so a failure
+    of that last part is logged, never raised: a row left pending is finished by `sweep_pending_documents`,
+    a file left under its pending name is still found by `document_path`.
     """
     items = list(uploads)
     if not items:
@@ -186,18 +200,17 @@ def step_documents(ctx: OpsContext, policy: DocumentPolicy, *, instance_id: str,
     if problems:
         raise BadRequest("; ".join(problems), pesan="; ".join(problems))
     folder = instance_folder(policy, instance_id)
-    pending: list[tuple[Path, Path]] = []
+    temps: list[Path] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
         rows = []
         for upload in items:
             name = safe_filename(upload.filename)
             ext = name.rsplit(".", 1)[-1].lower()
-            stored = f"{uuid.uuid4().hex}.{ext}"
-            final = folder / stored
-            temp = folder / (stored + PENDING_SUFFIX)
+            stored = f"{uuid.uuid4().hex}.{ext}{PENDING_SUFFIX}"
+            temp = folder / stored
             temp.write_bytes(upload.content)
-            pending.append((temp, final))
+            temps.append(temp)
             rows.append(InstanceDocument(instance_id=instance_id, tenant_id=tenant_id, task_id=task_id,
                                          element_id=element_id, step_name=step_name, kind=upload.kind,
                                          label=upload.label[:500], filename=name, stored_name=stored,
@@ -210,7 +223,7 @@ def step_documents(ctx: OpsContext, policy: DocumentPolicy, *, instance_id: str,
             session.flush()
             views = [_view(r) for r in rows]
     except BaseException:
-        for temp, _final in pending:
+        for temp in temps:
             temp.unlink(missing_ok=True)
         raise
     try:
@@ -220,11 +233,65 @@ def step_documents(ctx: OpsContext, policy: DocumentPolicy, *, instance_id: str,
             with ctx.transaction() as session:
                 session.execute(delete(InstanceDocument).where(InstanceDocument.id.in_([v.id for v in views])))
         finally:
-            for temp, _final in pending:
+            for temp in temps:
                 temp.unlink(missing_ok=True)
         raise
-    for temp, final in pending:
-        os.replace(temp, final)
+    try:
+        _finalize(ctx, policy, [v.id for v in views])
+    except Exception:       # the step is completed: its page must not fail for a late file problem
+        log.exception("documents %s of instance %s stay pending after their step completed; "
+                      "`alur documents sweep` finishes them", [v.id for v in views], instance_id)
+
+
+def _finalize(ctx: OpsContext, policy: DocumentPolicy, document_ids: list[str]) -> int:
+    """Mark pending rows final, then move their files; a file that cannot be moved is logged and stays
+    under its pending name (document_path still finds it)."""
+    with ctx.transaction() as session:
+        rows = [r for r in session.scalars(select(InstanceDocument).where(InstanceDocument.id.in_(document_ids)))
+                if is_pending(r)]
+        moves = []
+        for r in rows:
+            final = r.stored_name[: -len(PENDING_SUFFIX)]
+            moves.append((instance_folder(policy, r.instance_id) / r.stored_name,
+                          instance_folder(policy, r.instance_id) / final))
+            r.stored_name = final
+    for temp, final in moves:
+        try:
+            os.replace(temp, final)
+        except OSError:
+            log.exception("document file %s could not be renamed to %s; it is served from its pending name",
+                          temp, final.name)
+    return len(rows)
+
+
+def _open_task_ids(session: Any, task_ids: set[str]) -> set[str]:
+    if not task_ids:
+        return set()
+    return set(session.scalars(select(UserTask.id).where(UserTask.id.in_(task_ids))))
+
+
+def sweep_pending_documents(ctx: OpsContext, policy: DocumentPolicy, *,
+                            older_than: timedelta = timedelta(days=1)) -> tuple[int, int]:
+    """Pending documents older than `older_than` (a crash between writing them and finishing their step).
+
+    Those whose task is still open were never part of a completed step: rows and files are removed.
+    Those whose task is gone belong to a step that was completed before the crash: they are made final.
+    Returns (removed, finalized).
+    """
+    cutoff = ctx.clock.now() - older_than
+    with ctx.transaction() as session:
+        rows = [r for r in session.scalars(select(InstanceDocument)
+                                           .where(InstanceDocument.stored_name.like(f"%{PENDING_SUFFIX}"))
+                                           .where(InstanceDocument.uploaded_at < cutoff))]
+        open_ids = _open_task_ids(session, {r.task_id for r in rows if r.task_id})
+        stale = [(r.id, r.instance_id, r.stored_name) for r in rows if r.task_id is None or r.task_id in open_ids]
+        done = [r.id for r in rows if r.task_id is not None and r.task_id not in open_ids]
+        if stale:
+            session.execute(delete(InstanceDocument).where(InstanceDocument.id.in_([s[0] for s in stale])))
+    for _id, instance_id, stored_name in stale:
+        (instance_folder(policy, instance_id) / stored_name).unlink(missing_ok=True)
+    finalized = _finalize(ctx, policy, done) if done else 0
+    return len(stale), finalized
 
 
 def remove_documents(ctx: OpsContext, policy: DocumentPolicy, documents: Iterable[DocumentView]) -> None:
@@ -241,6 +308,7 @@ def remove_documents(ctx: OpsContext, policy: DocumentPolicy, documents: Iterabl
 def list_documents(ctx: OpsContext, instance_id: str) -> list[DocumentView]:
     with ctx.transaction() as session:
         rows = session.scalars(select(InstanceDocument).where(InstanceDocument.instance_id == instance_id)
+                               .where(InstanceDocument.stored_name.not_like(f"%{PENDING_SUFFIX}"))
                                .order_by(InstanceDocument.uploaded_at, InstanceDocument.id))
         return [_view(r) for r in rows]
 
@@ -248,15 +316,21 @@ def list_documents(ctx: OpsContext, instance_id: str) -> list[DocumentView]:
 def get_document(ctx: OpsContext, document_id: str) -> DocumentView:
     with ctx.transaction() as session:
         row = session.get(InstanceDocument, document_id)
-        if row is None:
+        if row is None or is_pending(row):      # a pending document is not part of any step yet
             raise NotFound(f"no document {document_id}", pesan="Dokumen tidak ditemukan")
         return _view(row)
 
 
 def document_path(policy: DocumentPolicy, doc: DocumentView) -> Path:
-    return instance_folder(policy, doc.instance_id) / doc.stored_name
+    """The file of a document; a final document whose rename failed is still under its pending name."""
+    path = instance_folder(policy, doc.instance_id) / doc.stored_name
+    if not is_pending(doc) and not path.exists():
+        leftover = path.with_name(path.name + PENDING_SUFFIX)
+        if leftover.is_file():
+            return leftover
+    return path
 
 
 __all__ = ["DocumentPolicy", "Upload", "DocumentView", "safe_filename", "check_upload", "upload_problem", "add_documents",
            "remove_documents", "step_documents", "PENDING_SUFFIX", "list_documents", "get_document", "document_path", "instance_folder",
-           "DEFAULT_MAX_BYTES", "DEFAULT_TYPES"]
+           "DEFAULT_MAX_BYTES", "DEFAULT_TYPES", "is_pending", "sweep_pending_documents"]

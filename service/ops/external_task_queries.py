@@ -78,6 +78,8 @@ class ExternalTaskQuery:
     definition_id: str | None = None
     definition_key: str | None = None
     tenant_ids: list[str] | None = None
+    include_without_tenant: bool = False     # with tenant_ids: tenant-less tasks as well
+    without_tenant: bool = False             # only tenant-less tasks
     active: bool = False
     suspended: bool = False
     priority_min: int | None = None
@@ -127,8 +129,10 @@ def _filtered(q: ExternalTaskQuery, now: datetime) -> Select[Any]:
         conds.append(ExternalTask.definition_id == q.definition_id)
     if q.definition_key is not None:
         conds.append(ExternalTask.definition_key == q.definition_key)
+    if q.without_tenant:
+        conds.append(ExternalTask.tenant_id.is_(None))
     if q.tenant_ids is not None:
-        conds.append(ExternalTask.tenant_id.in_(q.tenant_ids) if q.tenant_ids else false())
+        conds.append(_tenant_condition(q.tenant_ids, q.include_without_tenant))
     if q.active:
         conds.append(ProcessInstance.state == InstanceState.ACTIVE)
     if q.suspended:
@@ -143,6 +147,11 @@ def _filtered(q: ExternalTaskQuery, now: datetime) -> Select[Any]:
         conds.append(ExternalTask.lock_expiration > q.lock_expiration_after)
     query = base_query()
     return query.where(*conds) if conds else query
+
+
+def _tenant_condition(tenant_ids: list[str], include_without_tenant: bool) -> Any:
+    cond = ExternalTask.tenant_id.in_(tenant_ids) if tenant_ids else false()
+    return or_(cond, ExternalTask.tenant_id.is_(None)) if include_without_tenant else cond
 
 
 def query_external_tasks(ctx: OpsContext, q: ExternalTaskQuery) -> list[ExternalTaskView]:
@@ -168,10 +177,14 @@ def count_external_tasks(ctx: OpsContext, q: ExternalTaskQuery) -> int:
 
 
 def topics(ctx: OpsContext, *, with_locked: bool = True, with_unlocked: bool = True,
-           with_retries_left: bool = True, without_retries_left: bool = True) -> list[str]:
-    """Topic names of existing external tasks (GET /external-task/topic-names)."""
+           with_retries_left: bool = True, without_retries_left: bool = True,
+           tenant_ids: list[str] | None = None, include_without_tenant: bool = False) -> list[str]:
+    """Topic names of existing external tasks (GET /external-task/topic-names); `tenant_ids` (None: all)
+    and `include_without_tenant` narrow them to what the caller may see."""
     now = ctx.clock.now()
     conds: list[Any] = []
+    if tenant_ids is not None:
+        conds.append(_tenant_condition(tenant_ids, include_without_tenant))
     if not with_locked:
         conds.append(not_locked(now))
     if not with_unlocked:

@@ -141,6 +141,27 @@ class HistoricDecision:
     activity_instance_id: str | None = None   # the business rule task's historic activity instance
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """Which instances a restricted caller may read the history of (the pages' `can_see_instance`):
+    those they started or took part in, and those of definitions with a lane of theirs. Process owners see
+    their whole tenant, so they get no Visibility (tenant narrowing is enough)."""
+
+    user_id: str
+    lane_definition_ids: tuple[str, ...] = ()
+
+
+def visible_instance_ids(v: Visibility) -> Select[Any]:
+    """A subquery of the ids of instances `v` may see, to be combined with the tenant condition."""
+    # An alias, so the subquery never correlates with a ProcessInstance of the enclosing query.
+    pi = aliased(ProcessInstance, name="visible_pi")
+    took_part = or_(
+        select(HistoryEvent.id).where(HistoryEvent.instance_id == pi.id, HistoryEvent.user_id == v.user_id).exists(),
+        select(UserTask.id).where(UserTask.instance_id == pi.id, UserTask.assignee == v.user_id).exists())
+    return select(pi.id).where(or_(pi.start_user_id == v.user_id,
+                                   pi.definition_id.in_(list(v.lane_definition_ids)), took_part))
+
+
 @dataclass
 class HistoryFilter:
     """The filters the five history resources share; each resource uses the ones that apply."""
@@ -171,6 +192,7 @@ class HistoryFilter:
     sort: list[tuple[str, str]] = field(default_factory=list)
     first_result: int = 0
     max_results: int | None = None
+    visible: Visibility | None = None        # None: every instance the tenant filter lets through
 
 
 def _tenant_condition(column: Any, f: HistoryFilter) -> Any:
@@ -191,6 +213,9 @@ def _event_conditions(event: Any, f: HistoryFilter) -> list[Any]:
         out.append(event.definition_key == f.definition_key)
     if f.tenant_ids is not None:
         out.append(_tenant_condition(event.tenant_id, f))
+    if f.visible is not None:
+        # Standalone decision evaluations belong to no instance: the tenant alone decides.
+        out.append(or_(event.instance_id.is_(None), event.instance_id.in_(visible_instance_ids(f.visible))))
     return out
 
 
@@ -218,6 +243,8 @@ def _instance_query(f: HistoryFilter) -> Select[Any]:
         query = query.where(ProcessInstance.business_key == f.business_key)
     if f.tenant_ids is not None:
         query = query.where(_tenant_condition(ProcessInstance.tenant_id, f))
+    if f.visible is not None:
+        query = query.where(ProcessInstance.id.in_(visible_instance_ids(f.visible)))
     if f.finished:
         query = query.where(ProcessInstance.end_time.is_not(None))
     if f.unfinished:
@@ -591,7 +618,7 @@ def historic_decision(ctx: OpsContext, decision_instance_id: str, *, with_inputs
     raise NotFound(f"Historic decision instance with id '{decision_instance_id}' does not exist")
 
 
-__all__ = ["HistoryFilter", "HistoricInstance", "HistoricActivity", "HistoricTask", "HistoricVariable",
+__all__ = ["HistoryFilter", "Visibility", "visible_instance_ids", "HistoricInstance", "HistoricActivity", "HistoricTask", "HistoricVariable",
            "HistoricDecision", "historic_instances", "count_historic_instances", "historic_instance",
            "historic_activities", "count_historic_activities", "historic_activity", "historic_tasks",
            "count_historic_tasks", "historic_variables", "count_historic_variables", "historic_variable",

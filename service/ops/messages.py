@@ -3,7 +3,7 @@ business key and tenant, then narrowed by correlation keys; or a message start e
 definition. Exactly one match is required unless `all_matches`."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import func, select
 
@@ -22,7 +22,11 @@ def correlate_message(ctx: OpsContext, name: str, *, business_key: str | None = 
                       correlation_keys: dict[str, Any] | None = None, variables: dict[str, Any] | None = None,
                       tenant: str | None = None, without_tenant: bool = False, instance_id: str | None = None,
                       all_matches: bool = False, with_variables: bool = False,
-                      user: str | None = None) -> list[CorrelationView]:
+                      user: str | None = None, tenant_filter: tuple[list[str], bool] | None = None,
+                      may_see: Callable[[ProcessInstance], bool] | None = None,
+                      may_start: Callable[[ProcessDefinition], bool] | None = None) -> list[CorrelationView]:
+    """`tenant_filter` (tenant ids, include tenant-less), `may_see` and `may_start` narrow the candidates to
+    what the caller may touch: anything else is treated as not there, so the answer leaks nothing."""
     if not name:
         raise BadRequest("No message name given", pesan="Nama pesan wajib diisi")
     payload = dict(variables or {})
@@ -39,8 +43,12 @@ def correlate_message(ctx: OpsContext, name: str, *, business_key: str | None = 
             query = query.where(ProcessInstance.tenant_id == tenant)
         elif without_tenant:
             query = query.where(ProcessInstance.tenant_id.is_(None))
+        if tenant_filter is not None:
+            query = query.where(_tenant_clause(ProcessInstance.tenant_id, tenant_filter))
         waiting = []
         for row in session.scalars(query).unique():
+            if may_see is not None and not may_see(row):
+                continue
             loaded = persistence.load(ctx, session, row.id, row=row)
             if keys:
                 current = loaded.inst.variables()
@@ -48,6 +56,11 @@ def correlate_message(ctx: OpsContext, name: str, *, business_key: str | None = 
                     continue
             waiting.append(loaded)
         starts = [] if instance_id is not None else _start_candidates(session, name, tenant, without_tenant)
+        if tenant_filter is not None:
+            ids, include_null = tenant_filter
+            starts = [(d, e) for d, e in starts if (d.tenant_id in ids if d.tenant_id else include_null)]
+        if may_start is not None:
+            starts = [(d, e) for d, e in starts if may_start(d)]
         total = len(waiting) + len(starts)
         if total == 0:
             raise BadRequest(f"Cannot correlate message '{name}': No process definition or execution matches "
@@ -76,6 +89,12 @@ def correlate_message(ctx: OpsContext, name: str, *, business_key: str | None = 
                 loaded.row, inst=loaded.inst, with_variables=with_variables),
                 dict(loaded.inst.variables()) if with_variables else None))
         return results
+
+
+def _tenant_clause(column: Any, tenant_filter: tuple[list[str], bool]) -> Any:
+    ids, include_null = tenant_filter
+    clause = column.in_(ids) if ids else column.in_([])
+    return clause | column.is_(None) if include_null else clause
 
 
 def _start_candidates(session: Any, name: str, tenant: str | None,

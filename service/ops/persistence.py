@@ -74,9 +74,27 @@ class Binder:
                       calendar=self.ctx.work_calendar())
 
 
+class InstanceRecord:
+    """A process_instance row read with a Core SELECT (the hot path of a task completion): the columns
+    as attributes, without the ORM's identity map and instance state, which cost more than the query.
+    `save` writes it back with the same versioned UPDATE as a loaded ORM row."""
+
+    __slots__ = tuple(ProcessInstance.__table__.c.keys())
+
+    def __init__(self, values: Any) -> None:
+        for key in self.__slots__:
+            setattr(self, key, values[key])
+
+
+# Every column of process_instance, in table order, for Core SELECTs that build an InstanceRecord.
+INSTANCE_COLUMNS = tuple(ProcessInstance.__table__.c)
+# What load/save accept as the instance row: the ORM object or the Core-read record.
+InstanceRow = ProcessInstance | InstanceRecord
+
+
 @dataclass
 class Loaded:
-    row: ProcessInstance
+    row: InstanceRow
     model: Any
     inst: Any
     binder: Binder
@@ -93,7 +111,7 @@ def get_row(session: Session, instance_id: str) -> ProcessInstance:
 
 
 def load(ctx: OpsContext, session: Session, instance_id: str, *, clock: Any = None,
-         row: ProcessInstance | None = None) -> Loaded:
+         row: InstanceRow | None = None) -> Loaded:
     row = row or get_row(session, instance_id)
     deployment_id, model = definitions.process_by_id(ctx, session, row.definition_id)
     binder = Binder(ctx, session, deployment_id)
@@ -158,20 +176,25 @@ _VERSION_MATCH: ColumnElement[bool] = and_(_INSTANCE.c.id == bindparam("row_id")
                                            _INSTANCE.c.version == bindparam("row_version"))
 _UPDATE_INSTANCE = _INSTANCE.update().where(_VERSION_MATCH)      # SET: the column keys of the parameters
 _USER_TASK = UserTask.__table__
-_DELETE_USER_TASKS = _USER_TASK.delete().where(_USER_TASK.c.id.in_(bindparam("ids", expanding=True)))
+# One id per parameter set (executemany): an expanding IN is rendered anew on every execution.
+_DELETE_USER_TASK = _USER_TASK.delete().where(_USER_TASK.c.id == bindparam("task_id"))
 _INSERT_USER_TASK = _USER_TASK.insert()
 _INSERT_CANDIDATE = TaskCandidate.__table__.insert()
 _INSERT_HISTORY = HistoryEvent.__table__.insert()
 
 
-def _write_row(session: Session, row: ProcessInstance, values: dict[str, Any]) -> None:
+def _write_row(session: Session, row: InstanceRow, values: dict[str, Any]) -> None:
     """Store `values` in the instance row under the optimistic lock; Conflict when another writer was first.
 
     A loaded row is written with one Core UPDATE ... WHERE version = :read_version (the ORM flush of one
     row costs several times more) and the row object is then told the new values as committed, so the
     commit has nothing left to flush. A new row, or one with pending changes the UPDATE cannot carry,
-    goes through the ORM flush (which applies the same version check).
+    goes through the ORM flush (which applies the same version check). An InstanceRecord has no pending
+    changes and takes the Core UPDATE.
     """
+    if isinstance(row, InstanceRecord):
+        _update_versioned(session, row, {}, values)
+        return
     state = inspect(row)
     pending = set(state.committed_state)
     if not state.persistent or not pending <= _PLAIN_COLUMNS:
@@ -182,15 +205,26 @@ def _write_row(session: Session, row: ProcessInstance, values: dict[str, Any]) -
         except StaleDataError as exc:
             raise Conflict(STALE_MESSAGE, pesan=STALE_PESAN) from exc
         return
+    committed = _update_versioned(session, row, {key: getattr(row, key) for key in pending}, values)
+    for key, value in committed.items():
+        set_committed_value(row, key, value)
+
+
+def _update_versioned(session: Session, row: InstanceRow, pending: dict[str, Any],
+                      values: dict[str, Any]) -> dict[str, Any]:
+    """One UPDATE ... WHERE version = :read_version of `pending` plus the `values` that differ from the
+    row; returns what was written (with the new version). An InstanceRecord is updated in place."""
     version = row.version
     # Only columns whose value changes: SQLite rewrites an index entry for every indexed column in SET.
     changed = {key: value for key, value in values.items() if key in pending or getattr(row, key) != value}
-    values = {**{key: getattr(row, key) for key in pending}, **changed, "version": version + 1}
-    result = session.connection().execute(_UPDATE_INSTANCE, {**values, "row_id": row.id, "row_version": version})
+    written = {**pending, **changed, "version": version + 1}
+    result = session.connection().execute(_UPDATE_INSTANCE, {**written, "row_id": row.id, "row_version": version})
     if result.rowcount != 1:
         raise Conflict(STALE_MESSAGE, pesan=STALE_PESAN)
-    for key, value in values.items():
-        set_committed_value(row, key, value)
+    if isinstance(row, InstanceRecord):
+        for key, value in written.items():
+            setattr(row, key, value)
+    return written
 
 
 def _called_ids(loaded: Loaded) -> dict[str, str]:
@@ -202,12 +236,12 @@ def _called_ids(loaded: Loaded) -> dict[str, str]:
     return ids
 
 
-def _project_user_tasks(session: Session, row: ProcessInstance, existing: set[str], live: dict[str, Any]) -> None:
+def _project_user_tasks(session: Session, row: InstanceRow, existing: set[str], live: dict[str, Any]) -> None:
     gone = list(existing - set(live))
     conn = session.connection()
     if gone:
         # task_candidate rows go with ON DELETE CASCADE (SQLite: PRAGMA foreign_keys=ON).
-        conn.execute(_DELETE_USER_TASKS, {"ids": gone})
+        conn.execute(_DELETE_USER_TASK, [{"task_id": task_id} for task_id in gone])
     # Tasks already projected keep their row: claims and assignments live in the projection.
     new = [info for task_id, info in live.items() if task_id not in existing]
     if new:
@@ -227,7 +261,7 @@ def _project_user_tasks(session: Session, row: ProcessInstance, existing: set[st
             conn.execute(_INSERT_CANDIDATE, candidates)
 
 
-def _project_external_tasks(session: Session, row: ProcessInstance, existing: set[str], live: dict[str, Any],
+def _project_external_tasks(session: Session, row: InstanceRow, existing: set[str], live: dict[str, Any],
                             now: datetime) -> None:
     gone = list(existing - set(live))
     if gone:
@@ -241,7 +275,7 @@ def _project_external_tasks(session: Session, row: ProcessInstance, existing: se
             created=getattr(info, "created", None) or now) for info in new])
 
 
-def _project_subscriptions(session: Session, row: ProcessInstance, existing: set[str], wanted: set[str]) -> None:
+def _project_subscriptions(session: Session, row: InstanceRow, existing: set[str], wanted: set[str]) -> None:
     stale = list(existing - wanted)
     if stale:
         session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == row.id,
@@ -260,7 +294,7 @@ def _append_history(session: Session, loaded: Loaded) -> None:
         session.connection().execute(_INSERT_HISTORY, events)
 
 
-def owning_definition(row: ProcessInstance, item: Any) -> dict[str, Any]:
+def owning_definition(row: InstanceRow, item: Any) -> dict[str, Any]:
     """definition_id/definition_key of the process that owns a task or event's element.
 
     Elements of a called process run inside the caller's instance (a SpiffWorkflow subprocess) but
@@ -275,7 +309,7 @@ def owning_definition(row: ProcessInstance, item: Any) -> dict[str, Any]:
     return {"definition_id": row.definition_id, "definition_key": row.definition_key}
 
 
-def history_values(row: ProcessInstance, event: Any) -> dict[str, Any]:
+def history_values(row: InstanceRow, event: Any) -> dict[str, Any]:
     return dict(kind=event.kind, time=event.time, instance_id=row.id, **owning_definition(row, event),
                 tenant_id=row.tenant_id, element_id=event.element_id,
                 element_name=event.element_name, element_type=event.element_type, lane=event.lane,
@@ -283,7 +317,7 @@ def history_values(row: ProcessInstance, event: Any) -> dict[str, Any]:
                 data=json_safe(annotate_event_data(event.kind, dict(event.data or {}))))
 
 
-def instance_view(row: ProcessInstance, *, inst: Any = None, with_variables: bool = False,
+def instance_view(row: InstanceRow, *, inst: Any = None, with_variables: bool = False,
                   with_active: bool = False) -> InstanceView:
     variables = None
     active = None
@@ -301,5 +335,5 @@ def instance_view(row: ProcessInstance, *, inst: Any = None, with_variables: boo
                         active_elements=active)
 
 
-__all__ = ["Binder", "Loaded", "load", "create", "save", "get_row", "history_values", "instance_view",
+__all__ = ["Binder", "InstanceRecord", "InstanceRow", "INSTANCE_COLUMNS", "Loaded", "load", "create", "save", "get_row", "history_values", "instance_view",
            "owning_definition"]

@@ -167,7 +167,9 @@ def assign(ctx: OpsContext, task_id: str, user: str | None) -> TaskView:
 
 
 # Built once: building and cache-keying the statement per request costs about as much as running it.
-_TASK_WITH_INSTANCE = (select(ProcessInstance, UserTask.assignee)
+# Core columns, not the entity: the completion needs the row's values, and ORM loading of one row
+# (identity map, instance state) costs several times the query on SQLite.
+_TASK_WITH_INSTANCE = (select(*persistence.INSTANCE_COLUMNS, UserTask.assignee)
                        .join(UserTask, UserTask.instance_id == ProcessInstance.id)
                        .where(UserTask.id == bindparam("task_id")))
 
@@ -185,11 +187,13 @@ def complete_task(ctx: OpsContext, task_id: str, variables: dict[str, Any] | Non
     """
     with ctx.transaction() as session, engine_errors():
         # One query for the task's assignee and its instance row.
-        found = session.execute(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
+        found = session.connection().execute(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
         if found is None:
             raise NotFound(f"Cannot find task with id {task_id}",
                            pesan="Tugas tidak ditemukan (mungkin sudah diselesaikan)")
-        row, assignee = found
+        values = found._mapping
+        row = persistence.InstanceRecord(values)
+        assignee = found[-1]
         if guard is not None:
             guard(task_view(_task(session, task_id)))
         if row.state == InstanceState.SUSPENDED:

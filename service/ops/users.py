@@ -4,15 +4,22 @@ Passwords are stored as werkzeug hashes (scrypt/pbkdf2); nothing here ever retur
 """
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from service.store import ProcessDefinition, tenant_scope
-from service.store.users import ADMIN_GROUP, PROCESS_OWNER_GROUP, AppUser, UserGroup, UserTenant
+from service.store.users import (
+    ADMIN_GROUP,
+    PROCESS_OWNER_GROUP,
+    AppUser,
+    UserGroup,
+    UserTenant,
+)
 
 from . import definitions
 from .context import OpsContext
@@ -45,12 +52,20 @@ class UserView:
     active: bool
     groups: tuple[str, ...]
     tenants: tuple[str, ...]
+    # Changes whenever the password does; a web session remembers it so a password change ends the
+    # sessions opened with the old password. Derived from the hash, never reversible to it.
+    password_stamp: str = field(default="", repr=False, compare=False)
+
+
+def password_stamp(password_hash: str) -> str:
+    return hashlib.sha256(("alur-session:" + (password_hash or "")).encode()).hexdigest()[:16]
 
 
 def _view(row: AppUser) -> UserView:
     return UserView(id=row.id, display_name=row.display_name, email=row.email, active=row.active,
                     groups=tuple(sorted(g.name for g in row.groups)),
-                    tenants=tuple(sorted(t.tenant_id for t in row.tenants)))
+                    tenants=tuple(sorted(t.tenant_id for t in row.tenants)),
+                    password_stamp=password_stamp(row.password_hash))
 
 
 def _check_password(password: str) -> None:

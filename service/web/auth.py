@@ -2,13 +2,20 @@
 deactivated account takes effect at once."""
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
-from flask import current_app
+from flask import current_app, session
 from flask_login import LoginManager, UserMixin
 
 from service.ops.access import Principal
 from service.ops.users import UserView, find_user
+
+PASSWORD_STAMP_KEY = "_alur_pw"    # the session key of the password stamp taken at login
+
+
+def remember_password_stamp(view: UserView) -> None:
+    session[PASSWORD_STAMP_KEY] = view.password_stamp
 
 
 class WebUser(UserMixin):
@@ -46,10 +53,15 @@ def init_login(app: Any) -> LoginManager:
     @manager.user_loader
     def load(user_id: str) -> WebUser | None:
         view = find_user(current_app.extensions["alur"].ops, user_id)
-        return WebUser(view) if view is not None and view.active else None
+        if view is None or not view.active:
+            return None
+        # A session opened before the password changed is no longer valid.
+        if not hmac.compare_digest(str(session.get(PASSWORD_STAMP_KEY, "")), view.password_stamp):
+            return None
+        return WebUser(view)
 
     manager.init_app(app)
     return manager
 
 
-__all__ = ["WebUser", "init_login"]
+__all__ = ["WebUser", "init_login", "PASSWORD_STAMP_KEY", "remember_password_stamp"]

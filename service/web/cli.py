@@ -1,10 +1,12 @@
-"""`alur users add/list/passwd` and `alur users seed-demo` (plugged into `service/cli.py`)."""
+"""`alur users add/list/passwd`, `alur users seed-demo` and `alur documents sweep` (plugged into
+`service/cli.py`)."""
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -33,10 +35,21 @@ def register(subparsers: Any) -> None:
     seed = sub.add_parser("seed-demo", help="create the demo users (one per lane per tenant) if missing")
     seed.set_defaults(func=cmd_seed)
 
+    docs = subparsers.add_parser("documents", help="maintain uploaded instance documents")
+    docs_sub = docs.add_subparsers(dest="documents_command", metavar="ACTION")
+    docs_sub.required = True
+    sweep = docs_sub.add_parser("sweep", help="finish or remove documents left pending by a crash",
+                                description="Dokumen tertunda (langkah belum selesai) yang lebih tua dari batas: "
+                                            "dihapus bila tugasnya masih terbuka, diselesaikan bila tugasnya "
+                                            "sudah selesai.")
+    sweep.add_argument("--older-than-hours", type=float, default=24.0, metavar="HOURS",
+                       help="only documents pending for longer than this (default 24)")
+    sweep.set_defaults(func=cmd_documents_sweep)
+
 
 def _ctx(args: argparse.Namespace) -> Any:
-    from service.cli import _context
     import service.store.users  # noqa: F401  (tables known to the session)
+    from service.cli import _context
     ctx, _cfg = _context(args)
     return ctx
 
@@ -94,3 +107,21 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 __all__ = ["register"]
+
+
+def cmd_documents_sweep(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from service.cli import _context
+    from service.ops.documents import sweep_pending_documents
+    from service.web.settings import document_policy, web_defaults
+
+    if args.older_than_hours < 0:
+        from service.cli import UsageError
+        raise UsageError("--older-than-hours must not be negative")
+    import service.store.documents  # noqa: F401  (tables known to the session)
+    ctx, cfg = _context(args)
+    policy = document_policy(web_defaults({}, str(Path(cfg.instance_path).resolve())))
+    removed, finalized = sweep_pending_documents(ctx, policy, older_than=timedelta(hours=args.older_than_hours))
+    print(f"pending documents: {removed} removed, {finalized} finished")
+    return 0

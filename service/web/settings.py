@@ -33,6 +33,23 @@ def web_defaults(config: Mapping[str, Any], instance_path: str, environ: Mapping
     return out
 
 
+INSECURE_COOKIES = "ALUR_INSECURE_COOKIES"      # "1": never mark the session cookie Secure
+PUBLIC_URL = "ALUR_PUBLIC_URL"                  # the address users open; https:// makes cookies Secure
+
+
+def session_cookie_secure(*, debug: bool, testing: bool, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the session cookie carries the Secure flag.
+
+    Secure when the service is published over https (ALUR_PUBLIC_URL starts with https://), unless
+    ALUR_INSECURE_COOKIES=1; never in debug or testing. `make run` serves http://127.0.0.1 without
+    ALUR_PUBLIC_URL, where a Secure cookie would never come back and nobody could log in.
+    """
+    env = os.environ if environ is None else environ
+    if debug or testing or env.get(INSECURE_COOKIES, "").strip() == "1":
+        return False
+    return env.get(PUBLIC_URL, "").strip().lower().startswith("https://")
+
+
 def document_policy(config: Mapping[str, Any]) -> DocumentPolicy:
     types = config[DOCUMENT_TYPES]
     if isinstance(types, str):
@@ -41,4 +58,4 @@ def document_policy(config: Mapping[str, Any]) -> DocumentPolicy:
                           allowed=tuple(types))
 
 
-__all__ = ["web_defaults", "document_policy", "DOCUMENTS_PATH", "DOCUMENT_MAX_BYTES", "DOCUMENT_TYPES"]
+__all__ = ["web_defaults", "document_policy", "session_cookie_secure", "INSECURE_COOKIES", "PUBLIC_URL", "DOCUMENTS_PATH", "DOCUMENT_MAX_BYTES", "DOCUMENT_TYPES"]

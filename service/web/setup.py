@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from service.web.settings import web_defaults
+from service.web.settings import session_cookie_secure, web_defaults
 
 csrf = CSRFProtect()
 
@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    if session_cookie_secure(debug=app.debug, testing=app.testing):
+        app.config["SESSION_COOKIE_SECURE"] = True
     csrf.init_app(app)
     init_babel(app)
     init_login(app)

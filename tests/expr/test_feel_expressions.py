@@ -239,18 +239,28 @@ def test_names_with_spaces_are_resolved() -> None:
 def test_names_with_apostrophes_digits_and_symbols() -> None:
     assert feel.evaluate("Applicant's Age + 1", {"Applicant's Age": 3}) == D(4)
     assert feel.evaluate("Applicant 1 Age * 2", {"Applicant 1 Age": 3}) == D(6)
-    assert feel.evaluate("Loan/Income Ratio * 2", {"Loan/Income Ratio": 3}) == D(6)
+    assert feel.evaluate("Loan/Income Ratio * 2", {"Loan/Income Ratio": 3}, names=["Loan/Income Ratio"]) == D(6)
     assert feel.evaluate("some i in 1..3 satisfies i > 2") is True
 
 
-def test_names_with_keywords_or_operators_are_resolved_from_the_variables() -> None:
+def test_names_with_keywords_or_operators_are_read_only_when_declared() -> None:
     variables = {"Pre-Bureau Risk": 5, "Date and Time Of Loan": "x", "a": 1}
-    assert feel.evaluate("Pre-Bureau Risk + a", variables) == D(6)
-    assert feel.evaluate("Date and Time Of Loan", variables) == "x"
-    # Without the variable the same text is a subtraction of unknown names: null.
+    declared = ["Pre-Bureau Risk", "Date and Time Of Loan"]
+    assert feel.evaluate("Pre-Bureau Risk + a", variables, names=declared) == D(6)
+    assert feel.evaluate("Date and Time Of Loan", variables, names=declared) == "x"
+    # Undeclared, the same text is a subtraction of unknown names: null, whatever the variables hold.
+    assert feel.evaluate("Pre-Bureau Risk + a", variables) is None
     assert feel.evaluate("Pre-Bureau Risk + a", {"a": 1}) is None
     compiled = feel.compile_expression("Pre-Bureau Risk * 2", names=["Pre-Bureau Risk"])
     assert compiled.evaluate({"Pre-Bureau Risk": 2}) == D(4)
+
+
+def test_variable_keys_never_change_how_a_text_parses() -> None:
+    # A key spelling a whole expression must not replace that expression.
+    assert feel.evaluate("a and b", {"a": True, "b": False, "a and b": True}) is False
+    assert feel.evaluate("x - y", {"x": 5, "y": 2, "x - y": 100}) == D(3)
+    assert feel.compile_expression("a or b").evaluate({"a": False, "b": False, "a or b": True}) is False
+    assert feel.compile_unary_tests("> x").matches(1, {"x": 5, "> x": 0}) is False
 
 
 def test_comments_and_string_escapes() -> None:
@@ -324,10 +334,13 @@ def test_variables_do_not_hide_builtin_functions() -> None:
 
 def test_tck_0084_names_containing_in() -> None:
     variables = {"days in weekend": ["saturday", "sunday"], "in a list": ["peter", "mary"]}
+    declared = list(variables)
     assert feel.evaluate('for i in days in weekend return if i = "sunday" then true else false',
-                         variables) == [False, True]
-    assert feel.evaluate('for i in in a list return if i = "mary" then true else false', variables) == [False, True]
-    # Compiled without the names (text is still valid FEEL), re-parsed with them at evaluation.
-    compiled = feel.compile_expression('for i in days in weekend return i = "sunday"')
+                         variables, names=declared) == [False, True]
+    assert feel.evaluate('for i in in a list return if i = "mary" then true else false', variables,
+                         names=declared) == [False, True]
+    compiled = feel.compile_expression('for i in days in weekend return i = "sunday"', names=declared)
     assert compiled.evaluate(variables) == [False, True]
+    # Undeclared, the variables do not turn the text into those names.
+    assert feel.compile_expression('for i in days in weekend return i = "sunday"').evaluate(variables) != [False, True]
     assert feel.evaluate("for i in 1+1..1+3 return i") == [2, 3, 4]

@@ -134,3 +134,16 @@ def test_form_data_fields_become_a_form():
     assert errors == {} and clean == {"amount": 3, "kind": "jasa", "approved": True}
     _, errors = validate_submission(form, {"kind": "lain"})
     assert set(errors) == {"amount", "kind"}
+
+
+def test_posted_readonly_or_unknown_values_do_not_change_visibility():
+    form = parse_camunda_form({"id": "f", "type": "default", "components": [
+        {"type": "textfield", "key": "status", "label": "Status (dari proses)", "readonly": True},
+        {"type": "textarea", "key": "alasan", "label": "Alasan penolakan", "validate": {"required": True},
+         "conditional": {"hide": "=status = \"DISETUJUI\" or bebas = \"x\""}}]})
+    context = {"status": "DITOLAK"}
+    forged = html_to_values(form, MultiDict([("status", "DISETUJUI")]))
+    assert validate_submission(form, forged, context=context)[1] == {"alasan": ["Wajib diisi."]}
+    assert validate_submission(form, {"bebas": "x"}, context=context)[1] == {"alasan": ["Wajib diisi."]}
+    # The process variable itself still hides the field.
+    assert validate_submission(form, {}, context={"status": "DISETUJUI"}) == ({}, {})

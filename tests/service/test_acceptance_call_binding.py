@@ -84,14 +84,54 @@ def test_deployment_binding_keeps_the_callee_deployed_with_the_caller(client: An
     assert _called_task(client, "induk2")["name"] == "lebih baru"
 
 
-def test_called_element_tenant_id(client: Any) -> None:
-    _ok(deploy_rest(client, ("anak.bpmn", child("milik pusat")), name="anak", tenant="pusat"))
+def test_called_element_tenant_id_names_the_own_tenant(client: Any) -> None:
+    _ok(deploy_rest(client, ("anak.bpmn", child("milik bersama")), name="anak"))
     _ok(deploy_rest(client, ("anak.bpmn", child("milik daerah")), name="anak", tenant="pagaralam"))
-    _ok(deploy_rest(client, ("induk.bpmn", parent("induk", 'camunda:calledElementTenantId="pusat"')),
+    _ok(deploy_rest(client, ("induk.bpmn", parent("induk", 'camunda:calledElementTenantId="pagaralam"')),
                     name="induk", tenant="pagaralam"))
-    _ok(deploy_rest(client, ("induk2.bpmn", parent("induk2", "")), name="induk2", tenant="pagaralam"))
-    assert _called_task(client, "induk", "pagaralam")["name"] == "milik pusat"
-    assert _called_task(client, "induk2", "pagaralam")["name"] == "milik daerah"
+    _ok(deploy_rest(client, ("induk2.bpmn", parent("induk2", "")), name="induk2", tenant="lahat"))
+    assert _called_task(client, "induk", "pagaralam")["name"] == "milik daerah"
+    # Without the attribute a tenant falls back to the shared process.
+    assert _called_task(client, "induk2", "lahat")["name"] == "milik bersama"
+
+
+@pytest.mark.parametrize("tenant", ["pagaralam", None])
+def test_called_element_tenant_id_of_another_tenant_is_refused_at_deploy(client: Any, tenant: str | None) -> None:
+    _ok(deploy_rest(client, ("anak.bpmn", child("milik lahat")), name="anak", tenant="lahat"))
+    before = client.get("/engine-rest/deployment/count").json["count"]
+    r = deploy_rest(client, ("induk.bpmn", parent("induk", 'camunda:calledElementTenantId="lahat"')),
+                    name="induk", tenant=tenant)
+    assert r.status_code == 400 and r.json["type"] == "ParseException", r.json
+    assert "induk.bpmn: panggil (line 6)" in r.json["message"] and "'lahat'" in r.json["message"]
+    assert client.get("/engine-rest/deployment/count").json["count"] == before
+
+
+def test_decision_ref_tenant_id_of_another_tenant_is_refused_at_deploy(client: Any) -> None:
+    xml = (HEAD + """  <bpmn:process id="nilai" isExecutable="true">
+    <bpmn:startEvent id="mulai"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="mulai" targetRef="putus"/>
+    <bpmn:businessRuleTask id="putus" camunda:decisionRef="risiko" camunda:decisionRefTenantId="lahat"
+        camunda:resultVariable="hasil" camunda:mapDecisionResult="singleEntry"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="putus" targetRef="akhir"/>
+    <bpmn:endEvent id="akhir"/>
+  </bpmn:process>
+</bpmn:definitions>
+""").encode()
+    r = deploy_rest(client, ("nilai.bpmn", xml), name="nilai")      # a shared model naming a tenant
+    assert r.status_code == 400, r.json
+    assert "decisionRefTenantId" in r.json["message"] and "'lahat'" in r.json["message"], r.json
+
+
+def test_a_stored_cross_tenant_call_is_refused_when_started(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _ok(deploy_rest(client, ("anak.bpmn", child("milik lahat")), name="anak", tenant="lahat"))
+    # A model stored before deployments were checked.
+    monkeypatch.setattr("service.ops.call_binding.check_tenants", lambda *_a, **_kw: None)
+    _ok(deploy_rest(client, ("induk.bpmn", parent("induk", 'camunda:calledElementTenantId="lahat"')),
+                    name="induk", tenant="pagaralam"))
+    monkeypatch.undo()
+    r = client.post("/engine-rest/process-definition/key/induk/tenant-id/pagaralam/start", json={})
+    assert r.status_code >= 400 and "'lahat'" in r.json["message"], r.json
+    assert client.get("/engine-rest/task", query_string={"tenantIdIn": "lahat"}).json == []
 
 
 @pytest.mark.parametrize("attrs, words", [

@@ -193,7 +193,8 @@ def test_step_documents_keep_files_only_when_the_block_succeeds(ctx, tmp_path):
     upload = Upload("output", "Berita acara", "ba.pdf", PDF)
     with pytest.raises(RuntimeError), step_documents(ctx, policy, instance_id="inst-1", tenant_id="pagaralam",
                                                      uploads=[upload], user="ppk.pagaralam") as stored:
-        assert len(stored) == 1 and list_documents(ctx, "inst-1")
+        # Pending documents are committed (the block may reference their ids) but never listed.
+        assert len(stored) == 1 and list_documents(ctx, "inst-1") == []
         assert [p.name.endswith(PENDING_SUFFIX) for p in _files(policy.root)] == [True]
         raise RuntimeError("completion failed")
     assert list_documents(ctx, "inst-1") == [] and _files(policy.root) == []
@@ -201,8 +202,10 @@ def test_step_documents_keep_files_only_when_the_block_succeeds(ctx, tmp_path):
                         user="ppk.pagaralam") as stored:
         pass
     files = _files(policy.root)
-    assert [p.name for p in files] == [stored[0].stored_name] and files[0].read_bytes() == PDF
-    assert [d.id for d in list_documents(ctx, "inst-1")] == [stored[0].id]
+    listed = list_documents(ctx, "inst-1")
+    assert [d.id for d in listed] == [stored[0].id]
+    assert [p.name for p in files] == [listed[0].stored_name] and files[0].read_bytes() == PDF
+    assert not listed[0].stored_name.endswith(PENDING_SUFFIX)
 
 
 @pytest.mark.parametrize("failure", ["ops", "crash"])

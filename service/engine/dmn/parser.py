@@ -1,6 +1,8 @@
 """`parse_dmn`: DMN 1.1-1.5 XML to compiled `DecisionModel`s, every cell checked at deploy time."""
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -67,6 +69,7 @@ class _FileParser:
         self.default_language: str | None = None
         self.knowledge: dict[str, KnowledgeModel] = {}
         self.item_types: dict[str, str] = {}
+        self.declared_names: tuple[str, ...] = ()
 
     # -- helpers -------------------------------------------------------------------------------
     def error(self, element: Any, element_id: str | None, message: str) -> DmnModelError:
@@ -94,6 +97,8 @@ class _FileParser:
     def compile_cell(self, factory: Callable[..., T], text: str, element: Any, owner_id: str, what: str,
                      language: str | None, **extra: Any) -> T:
         cell_id = element.get("id")
+        if factory is ExpressionCell or factory is TestCell:
+            extra.setdefault("names", self.declared_names)
         try:
             return factory(text, cell_id, element.sourceline, language or self.default_language, **extra)
         except UnsupportedLanguage as exc:
@@ -115,6 +120,7 @@ class _FileParser:
             raise self.error(root, None, f"not a DMN file: root element is {root.tag!r} "
                                          f"(expected definitions in a DMN 1.1-1.5 namespace)")
         self.default_language = root.get("expressionLanguage")
+        self.declared_names = self.collect_declared_names(root)
         self.item_types = self.build_item_types(root)
         self.knowledge = self.build_knowledge(root)
         decisions = self.children(root, "decision")
@@ -134,6 +140,22 @@ class _FileParser:
         for key in order:
             built[key] = self.build_decision(by_id[key], root, requirements[key], built)
         return [built[el.get("id")] for el in decisions]
+
+    def collect_declared_names(self, root: Any) -> tuple[str, ...]:
+        """Names the model declares (decisions, input data, knowledge models, parameters, context entries,
+        input labels and variables) that hold keywords or operator characters.
+
+        Only these may be read as one name inside FEEL text; variables given at evaluation never change
+        how a text parses (a variable called "a and b" must not replace the expression `a and b`)."""
+        found: set[str] = set()
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            for attr in ("name", "label", f"{{{CAMUNDA_NS}}}inputVariable"):
+                value = element.get(attr)
+                if value and value.strip() and _is_special_name(value.strip()):
+                    found.add(value.strip())
+        return tuple(sorted(found))
 
     def parse_xml(self) -> Any:
         if isinstance(self.content, str):
@@ -637,6 +659,15 @@ def split_top_level(text: str) -> list[str]:
         i += 1
     items.append("".join(current).strip())
     return [item for item in items if item]
+
+
+_SIMPLE_NAME = re.compile(r"[^\W\d]\w*(?: +\w+)*\Z")
+
+
+def _is_special_name(name: str) -> bool:
+    """A name the FEEL parser cannot find without being told: it holds keywords or operator characters."""
+    from service.expr.feel.lexer import KEYWORDS
+    return not _SIMPLE_NAME.match(name) or any(word in KEYWORDS for word in name.split())
 
 
 def parse_dmn(name: str, content: bytes) -> list[DecisionModel]:

@@ -9,16 +9,13 @@ other invalid operation yields None and appends a diagnostic.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from ..errors import ExpressionError, ExpressionSyntaxError, LimitExceeded
 from ..limits import DEFAULT_LIMITS, Limits
-from . import nodes
 from .evaluator import Context, Scope, compile_node, compile_test
-from .lexer import KEYWORDS
 from .parser import parse_expression, parse_unary_tests
 from .types import type_check
 from .values import from_feel, to_feel
@@ -29,19 +26,11 @@ __all__ = [
     "Limits",
 ]
 
-_SIMPLE_NAME = re.compile(r"[^\W\d]\w*(?: +\w+)*\Z")
-
-
-@lru_cache(maxsize=4096)
-def _is_special_name(name: str) -> bool:
-    """A name the parser cannot find without being told: it holds keywords or operator characters."""
-    if not _SIMPLE_NAME.match(name):
-        return True
-    return any(word in KEYWORDS for word in name.split())
-
-
-def _special_names(text: str, variables: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(sorted(k for k in variables if type(k) is str and k in text and _is_special_name(k)))
+def _names_in(text: str, names: Iterable[str] | None) -> tuple[str, ...]:
+    """The declared names that occur in the text: the cache key holds only the ones that can matter."""
+    if not names:
+        return ()
+    return tuple(sorted({n for n in names if type(n) is str and n and n in text}))
 
 
 def _run(ctx: Context, fn: Any, *args: Any) -> Any:
@@ -61,27 +50,25 @@ def _run(ctx: Context, fn: Any, *args: Any) -> Any:
 class CompiledExpression:
     """A parsed FEEL expression, ready to evaluate against plain variables."""
 
-    __slots__ = ("text", "_closure", "_uses_names", "_names")
+    __slots__ = ("text", "_closure", "_names", "_declared")
 
-    def __init__(self, text: str, names: tuple[str, ...] = ()) -> None:
+    def __init__(self, text: str, names: tuple[str, ...] = (), declared: tuple[str, ...] = ()) -> None:
         tree = parse_expression(text, names)
         self.text = text
         try:
             self._closure = compile_node(tree)
         except RecursionError:
             raise ExpressionSyntaxError("expression nested too deeply", text, None) from None
-        self._uses_names = _tree_uses_names(tree)
         self._names = names
+        self._declared = declared
 
     def evaluate(self, variables: Mapping[str, Any] | None = None, *, limits: Limits | None = None,
                  diagnostics: list[str] | None = None, now: datetime | None = None) -> Any:
         """Evaluate; ``now`` (tz-aware) is what now()/today() return, e.g. the engine's clock."""
+        # A variable key alone never changes how the text parses (a key like "a and b" must not replace
+        # the expression `a and b`): only names the model declared (`declared`) are read as one name.
         variables = variables if variables is not None else {}
-        target = self
-        if self._uses_names and not self._names:
-            special = _special_names(self.text, variables)
-            if special:
-                target = _compile_expression(self.text, special)
+        target = _with_declared(self, variables, _compile_expression)
         ctx = Context(limits, diagnostics, self.text)
         ctx.now = now
         return _run(ctx, target._closure, ctx, Scope(variables, raw=True))
@@ -93,28 +80,24 @@ class CompiledExpression:
 class CompiledUnaryTests:
     """Parsed unary tests of a decision-table input entry."""
 
-    __slots__ = ("text", "_tests", "_uses_names", "_names")
+    __slots__ = ("text", "_tests", "_names", "_declared")
 
-    def __init__(self, text: str, names: tuple[str, ...] = ()) -> None:
+    def __init__(self, text: str, names: tuple[str, ...] = (), declared: tuple[str, ...] = ()) -> None:
         tests = parse_unary_tests(text, names)
         self.text = text
         try:
             self._tests = [compile_test(t) for t in tests]
         except RecursionError:
             raise ExpressionSyntaxError("expression nested too deeply", text, None) from None
-        self._uses_names = any(_tree_uses_names(t) for t in tests)
         self._names = names
+        self._declared = declared
 
     def matches(self, input_value: Any, variables: Mapping[str, Any] | None = None, *,
                 limits: Limits | None = None, diagnostics: list[str] | None = None,
                 now: datetime | None = None) -> bool:
         """Whether the input value passes any of the tests (never raises except LimitExceeded)."""
         variables = variables if variables is not None else {}
-        target = self
-        if self._uses_names and not self._names:
-            special = _special_names(self.text, variables)
-            if special:
-                target = _compile_unary_tests(self.text, special)
+        target = _with_declared(self, variables, _compile_unary_tests)
         ctx = Context(limits, diagnostics, self.text)
         ctx.now = now
         try:
@@ -132,34 +115,25 @@ class CompiledUnaryTests:
         return f"CompiledUnaryTests({self.text!r})"
 
 
-def _tree_uses_names(node: Any) -> bool:
-    """Whether a tree has any name (so special multi-word variable names could matter)."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, nodes.Name):
-            if item.name != "?":
-                return True
-            continue
-        if isinstance(item, (list, tuple)):
-            stack.extend(item)
-            continue
-        slots = getattr(type(item), "__slots__", ())
-        for slot in slots:
-            child = getattr(item, slot, None)
-            if isinstance(child, (nodes.Node, nodes.UnaryTest, nodes.Iteration, list, tuple)):
-                stack.append(child)
-    return False
+def _with_declared(compiled: Any, variables: Mapping[str, Any], compile_fn: Any) -> Any:
+    """The compiled text re-read with the declared names that are bound in the variables (DMN: a name
+    declared by the model reads as one name in the scope where it exists and as a path/operation elsewhere)."""
+    if not compiled._declared:
+        return compiled
+    bound = [name for name in compiled._declared if name in variables]
+    if not bound:
+        return compiled
+    return compile_fn(compiled.text, tuple(sorted({*compiled._names, *bound})))
 
 
 @lru_cache(maxsize=2048)
-def _compile_expression(text: str, names: tuple[str, ...]) -> CompiledExpression:
-    return CompiledExpression(text, names)
+def _compile_expression(text: str, names: tuple[str, ...], declared: tuple[str, ...] = ()) -> CompiledExpression:
+    return CompiledExpression(text, names, declared)
 
 
 @lru_cache(maxsize=4096)
-def _compile_unary_tests(text: str, names: tuple[str, ...]) -> CompiledUnaryTests:
-    return CompiledUnaryTests(text, names)
+def _compile_unary_tests(text: str, names: tuple[str, ...], declared: tuple[str, ...] = ()) -> CompiledUnaryTests:
+    return CompiledUnaryTests(text, names, declared)
 
 
 def _check_length(text: str) -> None:
@@ -169,28 +143,32 @@ def _check_length(text: str) -> None:
                                     text[:80] + "...", None)
 
 
-def compile_expression(text: str, names: Iterable[str] | None = None) -> CompiledExpression:
+def compile_expression(text: str, names: Iterable[str] | None = None, *,
+                       declared: Iterable[str] | None = None) -> CompiledExpression:
     """Parse a FEEL expression (cached by text). ``names``: variable names holding keywords or
-    operator characters (e.g. ``"Pre-Bureau Risk"``) that must be read as one name."""
+    operator characters (e.g. ``"Pre-Bureau Risk"``) that must be read as one name. ``declared``:
+    names a model declares, read as one name only when the evaluation variables bind them.
+    Other variable keys never change how the text parses."""
     if not isinstance(text, str):
         raise ExpressionSyntaxError("expression text must be a string", repr(text), None)
     _check_length(text)
-    return _compile_expression(text, tuple(sorted(set(names))) if names else ())
+    return _compile_expression(text, _names_in(text, names), _names_in(text, declared))
 
 
-def compile_unary_tests(text: str, names: Iterable[str] | None = None) -> CompiledUnaryTests:
+def compile_unary_tests(text: str, names: Iterable[str] | None = None, *,
+                        declared: Iterable[str] | None = None) -> CompiledUnaryTests:
     """Parse decision-table unary tests (cached by text); ``''``, ``'-'`` match anything."""
     if text is None:
         text = ""
     if not isinstance(text, str):
         raise ExpressionSyntaxError("unary tests text must be a string", repr(text), None)
     _check_length(text)
-    return _compile_unary_tests(text, tuple(sorted(set(names))) if names else ())
+    return _compile_unary_tests(text, _names_in(text, names), _names_in(text, declared))
 
 
 def evaluate(text: str, variables: Mapping[str, Any] | None = None, *, limits: Limits | None = None,
-             diagnostics: list[str] | None = None, now: datetime | None = None) -> Any:
-    """Compile (cached) and evaluate a FEEL expression."""
+             diagnostics: list[str] | None = None, now: datetime | None = None,
+             names: Iterable[str] | None = None) -> Any:
+    """Compile (cached) and evaluate a FEEL expression; ``names`` as in `compile_expression`."""
     variables = variables or {}
-    special = _special_names(text, variables) if isinstance(text, str) else ()
-    return compile_expression(text, special).evaluate(variables, limits=limits, diagnostics=diagnostics, now=now)
+    return compile_expression(text, names).evaluate(variables, limits=limits, diagnostics=diagnostics, now=now)

@@ -94,11 +94,18 @@ def to_double(value: Any) -> float:
         return 0.0
     if isinstance(value, bool):
         raise CoercionError(f"cannot coerce Boolean {java_string(value)} to a number")
-    if isinstance(value, (int, float, Decimal)):
+    if isinstance(value, float):
+        return value
+    if isinstance(value, (int, Decimal)):
         try:
-            return float(value)
+            result = float(value)
         except OverflowError:
             raise CoercionError("number too large for Double") from None
+        # float() of a huge Decimal is inf rather than an error: Java's doubleValue() too, but no
+        # process variable can hold the result, so say so here.
+        if math.isinf(result) or (math.isnan(result) and not isinstance(value, Decimal)):
+            raise CoercionError("number too large for Double")
+        return result
     if isinstance(value, str):
         if value == "":
             return 0.0
@@ -255,7 +262,10 @@ def modulo(a: Any, b: Any) -> Any:
         x, y = to_double(a), to_double(b)
         if y == 0:
             raise CoercionError("division by zero")
-        return check_double(math.fmod(x, y))
+        try:
+            return check_double(math.fmod(x, y))
+        except ValueError:   # fmod of an infinite or NaN operand
+            raise CoercionError("the result is not a finite number") from None
     x, y = to_long(a), to_long(b)
     if y == 0:
         raise CoercionError("division by zero")
@@ -292,7 +302,9 @@ def _numeric_pair(a: Any, b: Any) -> tuple[Any, Any] | None:
 
 
 def compare(op: str, a: Any, b: Any) -> bool:
-    """< > <= >= (EL 1.8.2)."""
+    """< > <= >= (EL 1.8.2); any comparison with NaN is false, as in Java."""
+    if _is_nan(a) or _is_nan(b):
+        return False
     if a is b and op in ("<=", ">="):
         return True
     if a is None or b is None:
@@ -326,8 +338,14 @@ def _comparable_dates(a: _dt.date, b: _dt.date) -> tuple[Any, Any]:
     return a, b
 
 
+def _is_nan(value: Any) -> bool:
+    return (isinstance(value, float) and math.isnan(value)) or (isinstance(value, Decimal) and value.is_nan())
+
+
 def equals(a: Any, b: Any) -> bool:
-    """== (EL 1.8.2)."""
+    """== (EL 1.8.2): numbers compare as Java primitives, so NaN equals nothing, not even itself."""
+    if _is_nan(a) or _is_nan(b):
+        return False
     if a is b:
         return True
     if a is None or b is None:

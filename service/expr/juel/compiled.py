@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from service.expr import Limits
+from service.expr import ExpressionError, Limits
 
 from .coercion import CoercionError, java_string
 from .errors import eval_error, limit_error, syntax_error
@@ -56,6 +56,11 @@ class CompiledJuel:
             raise limit_error("value nested too deeply", self.text, None) from None
         except MemoryError:
             raise limit_error("evaluation needs too much memory", self.text, None) from None
+        except ExpressionError:
+            raise
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            # The documented contract: only ExpressionError escapes, whatever the values hold.
+            raise eval_error(f"invalid operation: {type(exc).__name__}: {exc}", self.text, None) from None
 
     def _evaluate(self, ctx: EvalContext, limits: Limits) -> Any:
         if not self.is_composite:

@@ -8,7 +8,16 @@ from flask_babel import gettext as _
 
 from service.ops import OpsError
 from service.ops.access import can_admin_users
-from service.ops.users import create_user, list_tenants, list_users, set_password, tenant_groups, update_user
+from service.ops.users import (
+    create_user,
+    get_user,
+    list_tenants,
+    list_users,
+    set_password,
+    tenant_groups,
+    update_user,
+)
+from service.web.auth import remember_password_stamp
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.i18n import current_lang
 from service.web.pagination import paginate
@@ -68,6 +77,9 @@ def admin_user_update(user_id: str) -> Any:
     try:
         if action == "password":
             set_password(ops(), user_id, request.form.get("password") or "")
+            if user_id.strip().lower() == principal().user_id:
+                # Other sessions of this user end; the admin's own session goes on with the new stamp.
+                remember_password_stamp(get_user(ops(), user_id))
             flash(_("Kata sandi %(name)s diganti.", name=user_id), "success")
         elif action == "memberships":
             update_user(ops(), user_id, groups=_names("groups"), tenants=_names("tenants"),

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from service.ops.users import authenticate
-from service.web.auth import WebUser
+from service.web.auth import WebUser, remember_password_stamp
 from service.web.blueprint import bp, ops, safe_next
 from service.web.i18n import LANGUAGES
 
@@ -31,6 +31,7 @@ def login() -> Any:
             if lang:
                 session["lang"] = lang
             login_user(WebUser(user))
+            remember_password_stamp(user)
             return redirect(target)
     return render_template("login.html", error=error, username=username, next=target), (401 if error else 200)
 

@@ -11,12 +11,12 @@ from service.ops import (
     TaskQuery,
     get_instance,
     history,
-    list_instances,
     query_tasks,
     resource_content,
 )
 from service.ops.access import Principal, can_see_instance
 from service.ops.documents import list_documents
+from service.ops.instance_queries import InstanceQuery, query_instances
 from service.ops.participation import ProcessShape, instance_participants, process_shape
 from service.ops.views import InstanceView
 from service.web.blueprint import bp, forbid, ops, principal
@@ -52,13 +52,14 @@ def instances() -> Any:
     shapes = ShapeCache(ops())
     rows = []
     sops: dict[str, str] = {}
-    for tenant in sorted(p.tenants):
-        for inst in list_instances(ops(), tenant=tenant, active_only=not show_all):
-            shape = shapes.get(inst.definition_id)
-            if may_see(p, inst, shape):
-                sops.setdefault(inst.definition_key, shape.definition.name or inst.definition_key)
-                if sop is None or inst.definition_key == sop:
-                    rows.append((inst, shape))
+    # Shared (tenant-less) instances are visible to members of any tenant, so they are listed too.
+    query = InstanceQuery(tenant_ids=sorted(p.tenants) or None, without_tenant=True, active=not show_all)
+    for inst in query_instances(ops(), query):
+        shape = shapes.get(inst.definition_id)
+        if may_see(p, inst, shape):
+            sops.setdefault(inst.definition_key, shape.definition.name or inst.definition_key)
+            if sop is None or inst.definition_key == sop:
+                rows.append((inst, shape))
     rows.sort(key=lambda r: r[0].start_time, reverse=True)
     page = paginate(rows, request.args)
     # Where each shown process stands: its open steps (only for the page shown, one query each).

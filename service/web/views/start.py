@@ -50,6 +50,10 @@ def _shape_or_403(definition_id: str) -> ProcessShape:
               if s.definition.key == shape.definition.key]
     if not latest:
         forbid()          # suspended: nothing to start
+    # The check above was on the version asked for; the version actually started may have moved its
+    # start lane, so the right to start is checked again on it.
+    if not can_start(p, tenant_id=latest[0].definition.tenant_id, start_lanes=latest[0].start_lanes):
+        forbid()
     return latest[0]
 
 

@@ -165,6 +165,12 @@ def complete_task_page(task_id: str) -> Any:
     policy = document_policy(current_app.config)
 
     values: dict[str, Any] = html_to_values(form, request.form) if form is not None else {}
+    for f in (form.value_fields() if form is not None else []):
+        if f.readonly:
+            # A readonly field shows the process variable; a posted value for it is never taken.
+            values.pop(f.key, None)
+            if variables.get(f.key) is not None:
+                values[f.key] = variables[f.key]
     field_files: dict[str, list[Any]] = {}
     for f in (form.value_fields() if form is not None else []):
         if f.type == "filepicker":
