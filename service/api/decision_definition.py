@@ -1,4 +1,4 @@
-"""Decision definitions: list, get, evaluate (by key, key + tenant, or id)."""
+"""Decision definitions: get, evaluate (by key, key + tenant, or id); lists: definition_query.py."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
@@ -7,7 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields
 
 from service import ops as operations
 
-from .common import arg_bool, arg_str, load, ops
+from .common import load, ops
 from .definitions_json import decision_schema
 from .variables import variables_to_plain, variables_to_typed
 
@@ -45,13 +45,6 @@ def evaluate_by_key_tenant(key: str, tenant: str) -> ResponseReturnValue:
 @bp.post("/decision-definition/<definition_id>/evaluate")
 def evaluate_by_id(definition_id: str) -> ResponseReturnValue:
     return _evaluate(definition_id=definition_id)
-
-
-@bp.get("/decision-definition")
-def list_() -> ResponseReturnValue:
-    views = operations.list_definitions(ops(), "decision", key=arg_str("key"), tenant=arg_str("tenantIdIn"),
-                                        latest_only=arg_bool("latestVersion"))
-    return jsonify([decision_schema.dump(v) for v in views])
 
 
 @bp.get("/decision-definition/key/<key>")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 
@@ -80,9 +80,3 @@ def create() -> ResponseReturnValue:
 def get(deployment_id: str) -> ResponseReturnValue:
     return jsonify(deployment_json(operations.get_deployment(ops(), deployment_id), with_definitions=False))
 
-
-@bp.get("/deployment/<deployment_id>/resources/<resource_id>/data")
-def resource_data(deployment_id: str, resource_id: str) -> ResponseReturnValue:
-    # The resource id here is its name (names are unique within a deployment).
-    content = operations.resource_content(ops(), deployment_id, resource_id)
-    return Response(content, mimetype="application/octet-stream")

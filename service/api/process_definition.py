@@ -1,4 +1,4 @@
-"""Process definitions: list, get by id or key, start an instance (by key, key + tenant, or id)."""
+"""Process definitions: get by id or key, start an instance (by key, key + tenant, or id); lists: definition_query.py."""
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
@@ -7,7 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields
 
 from service import ops as operations
 
-from .common import arg_bool, arg_str, load, ops
+from .common import load, ops
 from .definitions_json import process_schema
 from .process_instance import instance_json
 from .variables import variables_to_plain
@@ -50,13 +50,6 @@ def start_by_key_tenant(key: str, tenant: str) -> ResponseReturnValue:
 @bp.post("/process-definition/<definition_id>/start")
 def start_by_id(definition_id: str) -> ResponseReturnValue:
     return _start(definition_id=definition_id)
-
-
-@bp.get("/process-definition")
-def list_() -> ResponseReturnValue:
-    views = operations.list_definitions(ops(), "process", key=arg_str("key"), tenant=arg_str("tenantIdIn"),
-                                        latest_only=arg_bool("latestVersion"))
-    return jsonify([process_schema.dump(v) for v in views])
 
 
 @bp.get("/process-definition/key/<key>")

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from service import ops as operations
 from service.ops.views import InstanceView
 
-from .common import arg_int, arg_str, json_body, links, ops
+from .common import arg_str, json_body, links, ops
 from .variables import plain_to_typed, variables_to_plain, variables_to_typed
 
 bp = Blueprint("rest_process_instance", __name__)
@@ -48,15 +48,6 @@ def get(instance_id: str) -> ResponseReturnValue:
         return jsonify({"type": "InvalidRequestException",
                         "message": f"Process instance with id {instance_id} does not exist"}), 404
     return jsonify(instance_json(view, with_links=False))
-
-
-@bp.get("/process-instance")
-def list_() -> ResponseReturnValue:
-    views = operations.list_instances(ops(), definition_key=arg_str("processDefinitionKey"),
-                                      business_key=arg_str("businessKey"), tenant=arg_str("tenantIdIn"),
-                                      active_only=True, first_result=arg_int("firstResult", 0) or 0,
-                                      max_results=arg_int("maxResults"))
-    return jsonify([instance_json(v, with_links=False) for v in views])
 
 
 @bp.delete("/process-instance/<instance_id>")

@@ -134,42 +134,6 @@ def instance_folder(policy: DocumentPolicy, instance_id: str) -> Path:
     return Path(policy.root) / instance_id
 
 
-def add_documents(ctx: OpsContext, policy: DocumentPolicy, *, instance_id: str, tenant_id: str | None,
-                  uploads: Iterable[Upload], user: str | None, task_id: str | None = None,
-                  element_id: str | None = None, step_name: str | None = None) -> list[DocumentView]:
-    items = list(uploads)
-    problems = [p for p in (check_upload(policy, u) for u in items) if p]
-    if problems:
-        raise BadRequest("; ".join(problems), pesan="; ".join(problems))
-    folder = instance_folder(policy, instance_id)
-    written: list[Path] = []
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        rows = []
-        for upload in items:
-            name = safe_filename(upload.filename)
-            ext = name.rsplit(".", 1)[-1].lower()
-            stored = f"{uuid.uuid4().hex}.{ext}"
-            path = folder / stored
-            path.write_bytes(upload.content)
-            written.append(path)
-            rows.append(InstanceDocument(instance_id=instance_id, tenant_id=tenant_id, task_id=task_id,
-                                         element_id=element_id, step_name=step_name, kind=upload.kind,
-                                         label=upload.label[:500], filename=name, stored_name=stored,
-                                         content_type=CONTENT_TYPES.get(ext, "application/octet-stream"),
-                                         size=len(upload.content),
-                                         sha256=hashlib.sha256(upload.content).hexdigest(), uploaded_by=user,
-                                         uploaded_at=ctx.clock.now()))
-        with ctx.transaction() as session:
-            session.add_all(rows)
-            session.flush()
-            return [_view(r) for r in rows]
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-
-
 PENDING_SUFFIX = ".part"    # a file whose step has not been completed yet; never served, never listed
 # Pending is recorded in the row too, without a schema change: its stored_name carries PENDING_SUFFIX until
 # the step is completed. list_documents and get_document ignore such rows.
@@ -294,17 +258,6 @@ def sweep_pending_documents(ctx: OpsContext, policy: DocumentPolicy, *,
     return len(stale), finalized
 
 
-def remove_documents(ctx: OpsContext, policy: DocumentPolicy, documents: Iterable[DocumentView]) -> None:
-    """Undo an upload batch (the step it belonged to could not be completed)."""
-    docs = list(documents)
-    if not docs:
-        return
-    with ctx.transaction() as session:
-        session.execute(delete(InstanceDocument).where(InstanceDocument.id.in_([d.id for d in docs])))
-    for d in docs:
-        (instance_folder(policy, d.instance_id) / d.stored_name).unlink(missing_ok=True)
-
-
 def list_documents(ctx: OpsContext, instance_id: str) -> list[DocumentView]:
     with ctx.transaction() as session:
         rows = session.scalars(select(InstanceDocument).where(InstanceDocument.instance_id == instance_id)
@@ -331,6 +284,6 @@ def document_path(policy: DocumentPolicy, doc: DocumentView) -> Path:
     return path
 
 
-__all__ = ["DocumentPolicy", "Upload", "DocumentView", "safe_filename", "check_upload", "upload_problem", "add_documents",
-           "remove_documents", "step_documents", "PENDING_SUFFIX", "list_documents", "get_document", "document_path", "instance_folder",
+__all__ = ["DocumentPolicy", "Upload", "DocumentView", "safe_filename", "check_upload", "upload_problem",
+           "step_documents", "PENDING_SUFFIX", "list_documents", "get_document", "document_path", "instance_folder",
            "DEFAULT_MAX_BYTES", "DEFAULT_TYPES", "is_pending", "sweep_pending_documents"]
