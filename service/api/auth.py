@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import math
 import os
 import threading
 import time
@@ -19,6 +20,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
 from service.ops.access import Principal
+from service.ops.login_throttle import minutes, throttle_for
 
 SETTING = "ALUR_REST_AUTH"
 EXTENSION = "alur_rest_auth"
@@ -94,6 +96,16 @@ def _unauthorized(message: str) -> Response:
     return response
 
 
+def _too_many(wait: float) -> Response:
+    n = minutes(wait)
+    response = jsonify({"type": "AuthenticationException",
+                        "message": f"Too many login attempts; try again in {n} minutes "
+                                   f"(Terlalu banyak percobaan masuk; coba lagi dalam {n} menit)"})
+    response.status_code = 429
+    response.headers["Retry-After"] = str(math.ceil(wait))
+    return response
+
+
 def _credentials() -> tuple[str, str] | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -121,14 +133,16 @@ def authenticate_request() -> Response | None:
     user, password = creds
     cache: _Cache = current_app.extensions[EXTENSION]["cache"]
     principal = _remembered(cache, user, password)
+    if isinstance(principal, Response):
+        return principal
     if principal is None:
         return _unauthorized("Wrong user name or password, or the account is inactive")
     g.rest_principal = principal
     return None
 
 
-def _remembered(cache: _Cache, user: str, password: str) -> Principal | None:
-    """The principal of a valid login: from the cache when the account still has the password hash the
+def _remembered(cache: _Cache, user: str, password: str) -> Principal | Response | None:
+    """The principal of a valid login (a 429 response while this user or address is throttled): from the cache when the account still has the password hash the
     password was verified against and is active, else by verifying the password again."""
     from service.ops.user_stamps import user_stamp
     from service.ops.users import authenticate
@@ -141,12 +155,18 @@ def _remembered(cache: _Cache, user: str, password: str) -> Principal | None:
         if stamp is not None and stamp.active and stamp.password_hash == verified_hash:
             return Principal.of(stamp.user_id, stamp.groups, stamp.tenants)
         cache.drop(key)
+    # Only a password not proven by the cache is throttled: a cache hit needs the right password already.
+    throttle = throttle_for(current_app)
+    wait = throttle.attempt(user, request.remote_addr)
+    if wait is not None:
+        return _too_many(wait)
     # The hash is read BEFORE verifying: if the password changes in between, the remembered hash is the
     # old one and the next request verifies again (never the other way round).
     before = user_stamp(ctx, user)
     view = authenticate(ctx, user, password)
     if view is None:
-        return None
+        return None          # counted as a failure by attempt()
+    throttle.succeeded(user, request.remote_addr)
     if before is not None:
         cache.put(key, before.password_hash)
     return Principal.of(view.id, view.groups, view.tenants)
@@ -157,6 +177,7 @@ def install(api: Blueprint) -> None:
 
     def setup(state: BlueprintSetupState) -> None:
         state.app.extensions[EXTENSION] = {"enabled": _resolve(state.app), "cache": _Cache()}
+        throttle_for(state.app)     # a bad ALUR_LOGIN_* value stops the start, not the first request
 
     api.record_once(setup)
     api.before_request(authenticate_request)

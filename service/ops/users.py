@@ -166,14 +166,18 @@ def update_user(ctx: OpsContext, username: str, *, display_name: str | None = No
 
 def authenticate(ctx: OpsContext, username: str, password: str) -> UserView | None:
     """The user when the name and password match an active account, else None (never says which failed)."""
+    # The row is read and the transaction closed BEFORE the hash is checked: a password check costs
+    # ~50-150 ms of CPU, which must not hold a connection and an open transaction.
     with ctx.transaction() as session:
         row = session.get(AppUser, (username or "").strip().lower())
-        if row is None:
-            check_password_hash(_dummy_hash(), password or "")
-            return None
-        if not check_password_hash(row.password_hash, password or "") or not row.active:
-            return None
-        return _view(row)
+        found = None if row is None else (row.password_hash, row.active, _view(row))
+    if found is None:
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    password_hash, active, view = found
+    if not check_password_hash(password_hash, password or "") or not active:
+        return None
+    return view
 
 
 def tenant_lanes(ctx: OpsContext, tenant: str | None) -> list[str]:

@@ -20,7 +20,8 @@ ROW_H = 100
 LANE_TOP = 40              # room for the back-edge channel above the shapes
 LANE_BOTTOM = 40           # room for event/gateway labels below the shapes
 CHANNEL = 12               # first channel line below a lane's top border
-CHANNEL_STEP = 7           # further edges in the same lane's channel run this much lower (4 lines)
+CHANNEL_STEP = 12          # each further loop edge in the same lane's channel gets its own, lower track
+LANE_NAME_CHAR = 7         # bpmn-js writes a lane name vertically in a 30 px band: two 12 px lines
 SIZES = {"task": (100, 80), "gateway": (50, 50), "event": (36, 36)}
 NODE_LABEL = (90, 27)
 EDGE_LABEL = (80, 27)
@@ -72,7 +73,19 @@ def shape_kind(node: Node) -> str:
     return "task"
 
 
+def lane_name_height(name: str) -> int:
+    """The lane height its name needs to fit in the two text lines of bpmn-js's lane label band."""
+    return int(len(name) * LANE_NAME_CHAR / 2) + 40
+
+
 def layout(graph: FlowGraph, lanes: list[str]) -> Layout:
+    # first pass counts the channel tracks each lane needs, the second sizes the lanes to hold them
+    tracks: dict[str | None, int] = {}
+    _layout(graph, lanes, tracks)
+    return _layout(graph, lanes, dict(tracks))
+
+
+def _layout(graph: FlowGraph, lanes: list[str], tracks: dict[str | None, int]) -> Layout:
     # rows: nodes sharing a column in the same lane (parallel sub-steps) are stacked
     rows: dict[str, int] = {}
     per_cell: dict[tuple[str | None, int], int] = {}
@@ -91,10 +104,11 @@ def layout(graph: FlowGraph, lanes: list[str]) -> Layout:
     x0 = POOL_X + POOL_LABEL_W + LANE_LABEL_W + MARGIN_X
     width = POOL_LABEL_W + LANE_LABEL_W + 2 * MARGIN_X + columns * COL_W
 
+    lane_top = {lane: max(LANE_TOP, CHANNEL + CHANNEL_STEP * tracks.get(lane, 0) + 20) for lane in lanes}
     lane_bounds: dict[str, Bounds] = {}
     y = POOL_Y
     for lane in lanes:
-        h = LANE_TOP + lane_rows[lane] * ROW_H + LANE_BOTTOM
+        h = max(lane_top[lane] + lane_rows[lane] * ROW_H + LANE_BOTTOM, lane_name_height(lane))
         lane_bounds[lane] = Bounds(POOL_X + POOL_LABEL_W, y, width - POOL_LABEL_W, h)
         y += h
     pool = Bounds(POOL_X, POOL_Y, width, y - POOL_Y)
@@ -107,7 +121,8 @@ def layout(graph: FlowGraph, lanes: list[str]) -> Layout:
         w, h = SIZES[shape_kind(node)]
         lane = lane_bounds[node.lane] if node.lane in lane_bounds else lane_bounds[lanes[0]]
         cx = x0 + node.order * COL_W + COL_W / 2
-        cy = lane.y + LANE_TOP + rows[node.id] * ROW_H + ROW_H / 2
+        lane_name = node.lane if node.lane in lane_bounds else lanes[0]
+        cy = lane.y + lane_top[lane_name] + rows[node.id] * ROW_H + ROW_H / 2
         shapes[node.id] = b = Bounds(cx - w / 2, cy - h / 2, w, h)
         if shape_kind(node) != "task" and node.name:
             lw, lh = NODE_LABEL
@@ -122,14 +137,15 @@ def layout(graph: FlowGraph, lanes: list[str]) -> Layout:
     def boundary_before(col: int) -> float:
         return x0 + col * COL_W
 
-    used: dict[str | None, int] = {}
+    used = tracks
+    used.clear()
 
     def channel(node_id: str) -> float:
         """The next free line of the lane's channel, so that parallel loop edges stay apart."""
         lane = graph.nodes[node_id].lane
         k = used.get(lane, 0)
         used[lane] = k + 1
-        return lane_bounds[lane].y + CHANNEL + CHANNEL_STEP * (k % 4)
+        return lane_bounds[lane].y + CHANNEL + CHANNEL_STEP * k
 
     def clear(y: float, xa: float, xb: float, skip: tuple[str, ...]) -> bool:
         lo, hi = min(xa, xb), max(xa, xb)

@@ -14,6 +14,7 @@ csrf = CSRFProtect()
 def init_app(app: Flask) -> None:
     import service.store.documents  # noqa: F401  (registers the tables for create_all and Alembic)
     import service.store.users  # noqa: F401
+    from service.ops.login_throttle import throttle_for
     from service.web import filters
     from service.web.auth import init_login
     from service.web.blueprint import bp
@@ -30,6 +31,8 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     init_babel(app)
     init_login(app)
+    # Built now so a bad ALUR_LOGIN_* value stops the start instead of the first login.
+    throttle_for(app)
     filters.install(app)
     app.register_blueprint(bp)
 

@@ -108,3 +108,24 @@ def test_variables_include_the_embedded_subprocess_scope(h: Harness) -> None:
     assert inst.variables()["draft"] == "x"
     inst = h.complete(inst, "Task_Inner")
     assert "value" not in inst.variables()            # the called process's variables stay there
+
+
+def test_history_of_a_called_process_uses_the_called_models_element_types() -> None:
+    """The child's user task `Step_2` must not be reported as the parent's call activity `Step_2`."""
+    from test_called_process_ownership import harness
+
+    hc = harness()
+    inst = hc.start("induk")
+    inst = hc.complete(inst, "Step_2")
+    [ext] = inst.external_tasks()
+    inst.complete_external_task(ext.id, {})
+    inst = hc.complete(inst, "Step_3")
+    assert inst.completed
+    hc.history.extend(inst.drain_history())
+    started = {(e.element_id, e.process_key, e.element_type, e.element_name, e.lane)
+               for e in hc.history if e.kind == "activity_started" and e.element_id == "Step_2"}
+    assert started == {("Step_2", "induk", "callActivity", "Panggil anak", "Induk"),
+                       ("Step_2", "anak", "userTask", "Tugas anak", "PPK")}
+    ended = {(e.process_key, e.element_type) for e in hc.history
+             if e.kind == "activity_ended" and e.element_id in ("Step_2", "Step_4", "End_1")}
+    assert {("anak", "userTask"), ("induk", "callActivity"), ("anak", "endEvent"), ("induk", "endEvent")} <= ended

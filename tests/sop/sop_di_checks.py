@@ -62,3 +62,38 @@ def assert_clean_diagram(root: etree._Element) -> None:
             for nid, box in node_boxes.items():
                 if nid not in ends:
                     assert not overlap(seg, box), f"{fid} crosses {nid}"
+
+
+def assert_readable_diagram(root: etree._Element, lanes: list[str] | None = None,
+                            step_ids: list[str] | None = None) -> None:
+    """What a reader sees: labels clear of each other, everything inside the pool, lanes in the table's
+    order and tall enough for their names, steps left to right in SOP order."""
+    from service.sop.layout import lane_name_height
+
+    assert_clean_diagram(root)
+    proc = root.find("bpmn:process", NS)
+    plane = root.find("bpmndi:BPMNDiagram/bpmndi:BPMNPlane", NS)
+    shapes = {s.get("bpmnElement"): s for s in plane.findall("bpmndi:BPMNShape", NS)}
+    participant = root.find(".//bpmn:participant", NS).get("id")
+    px, py, pw, ph = bounds(shapes[participant].find("dc:Bounds", NS))
+
+    def inside(x: float, y: float, w: float = 0, h: float = 0) -> bool:
+        return px <= x and x + w <= px + pw and py <= y and y + h <= py + ph
+
+    labels = [bounds(lb) for lb in plane.iterfind(".//bpmndi:BPMNLabel/dc:Bounds", NS)]
+    for a, b in itertools.combinations(labels, 2):
+        assert not overlap(a, b), f"labels overlap: {a} {b}"
+    for lb in labels:
+        assert inside(*lb), f"label {lb} is outside the pool"
+    for p in plane.iterfind(".//di:waypoint", NS):
+        assert inside(float(p.get("x")), float(p.get("y"))), f"waypoint {p.get('x')},{p.get('y')} outside the pool"
+    lane_els = list(proc.iterfind(".//bpmn:lane", NS))
+    if lanes is not None:
+        assert [ln.get("name") for ln in lane_els] == lanes
+    ys = [bounds(shapes[ln.get("id")].find("dc:Bounds", NS)) for ln in lane_els]
+    assert [b[1] for b in ys] == sorted(b[1] for b in ys), "lanes are not drawn in table order"
+    for ln, b in zip(lane_els, ys):
+        assert b[3] >= lane_name_height(ln.get("name") or ""), f"lane {ln.get('name')} is too short for its name"
+    if step_ids:
+        xs = [bounds(shapes[i].find("dc:Bounds", NS))[0] for i in step_ids]
+        assert xs == sorted(xs) and len(set(xs)) == len(xs), "steps are not left to right in SOP order"

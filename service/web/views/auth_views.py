@@ -1,12 +1,23 @@
 """Login, logout and the language switch."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from service.ops.login_throttle import minutes, throttle_for
 from service.ops.users import authenticate
 from service.web.auth import WebUser, remember_password_stamp
 from service.web.blueprint import bp, ops, safe_next
@@ -22,10 +33,16 @@ def login() -> Any:
     username = ""
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
+        throttle = throttle_for(current_app)
+        wait = throttle.attempt(username, request.remote_addr)
+        if wait is not None:
+            # Refused before any password hashing: a blocked guesser costs no CPU.
+            return _too_many(username, target, wait)
         user = authenticate(ops(), username, request.form.get("password") or "")
         if user is None:
-            error = _("Nama pengguna atau kata sandi salah.")
+            error = _("Nama pengguna atau kata sandi salah.")     # already counted by attempt()
         else:
+            throttle.succeeded(username, request.remote_addr)
             lang = session.get("lang")
             session.clear()          # a fresh session at login: no fixation of an earlier one
             if lang:
@@ -34,6 +51,13 @@ def login() -> Any:
             remember_password_stamp(user)
             return redirect(target)
     return render_template("login.html", error=error, username=username, next=target), (401 if error else 200)
+
+
+def _too_many(username: str, target: str, wait: float) -> Any:
+    error = _("Terlalu banyak percobaan masuk; coba lagi dalam %(n)s menit.", n=minutes(wait))
+    response = make_response(render_template("login.html", error=error, username=username, next=target), 429)
+    response.headers["Retry-After"] = str(math.ceil(wait))
+    return response
 
 
 @bp.route("/keluar", methods=["POST"])

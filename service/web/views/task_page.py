@@ -23,6 +23,7 @@ from service.web.blueprint import bp, forbid, ops, principal
 from service.web.due import due_info
 from service.web.form_lookup import FormMissing, empty_values, task_form
 from service.web.i18n import current_lang
+from service.web.kelengkapan import kelengkapan_section
 from service.web.reveal import (
     HIDDEN_INPUT,
     REVEALED,
@@ -58,13 +59,16 @@ def _render(task: Any, form: Any, values: dict[str, Any], errors: dict[str, list
     step = step_context(task.properties, task.documentation, lang=lang)
     shape = process_shape(ctx, task.definition_id)
     hidden = hidden_keys(form, values, context)
+    field = kelengkapan_field(form)
+    section = kelengkapan_section(form, field, step.kelengkapan, values, ticked or set())
+    skip = repeated_intro(form, task.name) | ({section.skip_id} if section.skip_id else set())
     return render_template(
         "task.html", task=task, form=form, values=values, errors=errors, hidden_keys=hidden, step=step,
         step_name=step_label(task.name, step.no) or task.element_id, sop_name=shape.definition.name or
         task.definition_key, due=due_info(task.due, ctx.clock.now(), ctx.work_calendar(), lang),
         can_work=can_work_task(principal(), **task_kwargs(task)), documents=list_documents(ctx, task.instance_id),
         ticked=ticked or set(), policy=document_policy(current_app.config), labels=field_labels(form),
-        own_checklist=kelengkapan_field(form) is None, skip_ids=repeated_intro(form, task.name),
+        own_checklist=field is None, kelengkapan=section, skip_ids=skip,
         form_has_files=form is not None and any(f.type == "filepicker" for f in form.value_fields())), status
 
 

@@ -1,0 +1,96 @@
+"""Throttling of failed HTTP Basic logins on /engine-rest (per user name and per client address)."""
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_support import ADMIN, PPK, make_app
+
+from service.engine import FrozenClock
+from service.ops import login_throttle as lt
+
+R = "/engine-rest"
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+@pytest.fixture
+def throttled_app(tmp_path: Path, clock: FrozenClock) -> Iterator[Any]:
+    from service.ops.users import create_user
+
+    application = make_app(tmp_path, clock, ALUR_REST_AUTH="on", ALUR_LOGIN_MAX_FAILURES="2",
+                           ALUR_LOGIN_WINDOW_SECONDS="90")
+    ctx = application.extensions["alur"].ops
+    create_user(ctx, ADMIN[0], ADMIN[1], groups=["admin", "process-owner"], tenants=["pagaralam"])
+    create_user(ctx, PPK[0], PPK[1], groups=["PPK"], tenants=["pagaralam"])
+    yield application
+    application.extensions["alur"].db.dispose()
+
+
+@pytest.fixture
+def hash_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from service.ops import users
+
+    calls: list[str] = []
+    real = users.check_password_hash
+    monkeypatch.setattr(users, "check_password_hash", lambda h, p: calls.append(p) or real(h, p))
+    return calls
+
+
+def test_settings_come_from_the_app_config(throttled_app: Any) -> None:
+    assert lt.throttle_for(throttled_app).settings == lt.ThrottleSettings(max_failures=2, window_seconds=90)
+
+
+def test_wrong_passwords_end_in_429(throttled_app: Any, hash_calls: list[str]) -> None:
+    c = throttled_app.test_client()
+    for _ in range(2):
+        assert c.get(f"{R}/version", headers=basic(PPK[0], "salah")).status_code == 401
+    r = c.get(f"{R}/version", headers=basic(PPK[0], PPK[1]))
+    assert r.status_code == 429
+    assert r.json["type"] == "AuthenticationException"
+    assert "Too many login attempts; try again in 2 minutes" in r.json["message"]
+    assert "coba lagi dalam 2 menit" in r.json["message"]
+    assert r.headers["Retry-After"] == "90"
+    assert len(hash_calls) == 2           # the refused attempt hashed nothing
+    # Another account from the same address is still served.
+    assert c.get(f"{R}/version", headers=basic(*ADMIN)).status_code == 200
+
+
+def test_success_clears_the_counter_and_cached_logins_stay_valid(throttled_app: Any) -> None:
+    c = throttled_app.test_client()
+    assert c.get(f"{R}/version", headers=basic(PPK[0], "salah")).status_code == 401
+    assert c.get(f"{R}/version", headers=basic(*PPK)).status_code == 200
+    assert c.get(f"{R}/version", headers=basic(PPK[0], "salah")).status_code == 401
+    assert c.get(f"{R}/version", headers=basic(*PPK)).status_code == 200
+    # A worker already proven (its login cached) keeps working while a guesser locks the name.
+    for _ in range(2):
+        c.get(f"{R}/version", headers=basic(PPK[0], "salah"))
+    assert c.get(f"{R}/version", headers=basic(*PPK)).status_code == 200
+    assert c.get(f"{R}/version", headers=basic(PPK[0], "tebakan")).status_code == 429
+
+
+def test_the_address_limit_spans_user_names(throttled_app: Any) -> None:
+    c = throttled_app.test_client()
+    for i in range(8):                    # 2 per name x 4 = 8 per address
+        assert c.get(f"{R}/version", headers=basic(f"tebakan{i // 2}", "salah")).status_code == 401
+    assert c.get(f"{R}/version", headers=basic(*ADMIN)).status_code == 429
+    assert c.get(f"{R}/version", headers=basic(*ADMIN),
+                 environ_overrides={"REMOTE_ADDR": "10.9.8.7"}).status_code == 200
+
+
+def test_missing_credentials_are_not_counted(throttled_app: Any) -> None:
+    c = throttled_app.test_client()
+    for _ in range(10):
+        assert c.get(f"{R}/version").status_code == 401
+        assert c.get(f"{R}/version", headers={"Authorization": "Basic !!!"}).status_code == 401
+    assert c.get(f"{R}/version", headers=basic(*ADMIN)).status_code == 200
+
+
+def test_a_bad_setting_stops_the_start(tmp_path: Path) -> None:
+    with pytest.raises(lt.ThrottleSettingError, match="ALUR_LOGIN_MAX_FAILURES"):
+        make_app(tmp_path, ALUR_REST_AUTH="on", ALUR_LOGIN_MAX_FAILURES="banyak")
