@@ -29,12 +29,8 @@ bp = Blueprint("rest_history", __name__)
 
 # -- query schemas (names as Camunda's, mapped onto one HistoryFilter) -------------------------------------
 
-class HistoricInstanceQuerySchema(QuerySchema):
-    instance_id = string("processInstanceId")
-    instance_ids = strings("processInstanceIds")
-    definition_id = string("processDefinitionId")
-    definition_key = string("processDefinitionKey")
-    business_key = string("processInstanceBusinessKey")
+class _LifecycleQuerySchema(QuerySchema):
+    """Filters every historic instance, activity and task query shares."""
     finished = flag("finished")
     unfinished = flag("unfinished")
     started_before = date("startedBefore")
@@ -45,25 +41,25 @@ class HistoricInstanceQuerySchema(QuerySchema):
     without_tenant = flag("withoutTenantId")
 
 
-class HistoricActivityQuerySchema(QuerySchema):
+class HistoricInstanceQuerySchema(_LifecycleQuerySchema):
+    instance_id = string("processInstanceId")
+    instance_ids = strings("processInstanceIds")
+    definition_id = string("processDefinitionId")
+    definition_key = string("processDefinitionKey")
+    business_key = string("processInstanceBusinessKey")
+
+
+class HistoricActivityQuerySchema(_LifecycleQuerySchema):
     ids = strings("activityInstanceIdIn")
     activity_instance_id = string("activityInstanceId")
     instance_id = string("processInstanceId")
     definition_id = string("processDefinitionId")
     activity_id = string("activityId")
     activity_type = string("activityType")
-    finished = flag("finished")
-    unfinished = flag("unfinished")
     canceled = flag("canceled")
-    started_before = date("startedBefore")
-    started_after = date("startedAfter")
-    finished_before = date("finishedBefore")
-    finished_after = date("finishedAfter")
-    tenant_ids = strings("tenantIdIn")
-    without_tenant = flag("withoutTenantId")
 
 
-class HistoricTaskQuerySchema(QuerySchema):
+class HistoricTaskQuerySchema(_LifecycleQuerySchema):
     task_id = string("taskId")
     instance_id = string("processInstanceId")
     instance_ids = strings("processInstanceIdIn")
@@ -71,14 +67,6 @@ class HistoricTaskQuerySchema(QuerySchema):
     definition_key = string("processDefinitionKey")
     activity_id = string("taskDefinitionKey")
     assignee = string("taskAssignee")
-    finished = flag("finished")
-    unfinished = flag("unfinished")
-    started_before = date("startedBefore")
-    started_after = date("startedAfter")
-    finished_before = date("finishedBefore")
-    finished_after = date("finishedAfter")
-    tenant_ids = strings("tenantIdIn")
-    without_tenant = flag("withoutTenantId")
 
 
 class HistoricVariableQuerySchema(QuerySchema):
