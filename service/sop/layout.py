@@ -8,6 +8,7 @@ lane (the "channel") hold no shapes, so vertical edge segments run on column bou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from service.sop.flow import FlowGraph, Node
 
@@ -15,16 +16,20 @@ POOL_X, POOL_Y = 160, 80
 POOL_LABEL_W = 30          # the pool's name band
 LANE_LABEL_W = 30          # each lane's name band
 MARGIN_X = 20
-COL_W = 180
+COL_W = 220
 ROW_H = 100
-LANE_TOP = 40              # room for the back-edge channel above the shapes
+LANE_TOP = 46              # room for the back-edge channel above the shapes
 LANE_BOTTOM = 40           # room for event/gateway labels below the shapes
-CHANNEL = 12               # first channel line below a lane's top border
-CHANNEL_STEP = 12          # each further loop edge in the same lane's channel gets its own, lower track
+CHANNEL = 18               # first channel line: far enough below the lane border not to read as the border
+CHANNEL_STEP = 10          # each further loop edge in the same lane's channel gets its own, lower track
+LOOP_GAP = 12              # a cross-lane loop's vertical runs this far left of the column boundary...
+LOOP_STEP = 8              # ...and each further one into the same column a step further left
 LANE_NAME_CHAR = 7         # bpmn-js writes a lane name vertically in a 30 px band: two 12 px lines
-SIZES = {"task": (100, 80), "gateway": (50, 50), "event": (36, 36)}
+SIZES = {"task": (140, 80), "gateway": (50, 50), "event": (36, 36)}
 NODE_LABEL = (90, 27)
-EDGE_LABEL = (80, 27)
+LABEL_CHAR = 6             # bpmn-js's 11 px label font averages about 6 px a character
+LABEL_WRAP = 120           # and wraps an edge label at about this width
+LABEL_LINE_H = 14
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,7 @@ def _layout(graph: FlowGraph, lanes: list[str], tracks: dict[str | None, int]) -
         return not any(b.x < hi and lo < b.right and b.y <= y <= b.bottom
                        for nid, b in shapes.items() if nid not in skip)
 
+    loop_verticals: dict[int, int] = {}
     edges: dict[str, list[tuple[float, float]]] = {}
     for fid, flow in graph.flows.items():
         s, t = shapes[flow.source], shapes[flow.target]
@@ -178,15 +184,19 @@ def _layout(graph: FlowGraph, lanes: list[str], tracks: dict[str | None, int]) -
                 pts = [(s.cx, s.y), (s.cx, cy), (t.cx, cy), (t.cx, t.y)]
             else:
                 cy_s, cy_t = channel(flow.source), channel(flow.target)
-                bx = boundary_before(ct) - 12     # beside, not on top of, forward edges at that boundary
+                # beside, not on top of, forward edges at that boundary and other loops into that column
+                k = loop_verticals.get(ct, 0)
+                loop_verticals[ct] = k + 1
+                bx = boundary_before(ct) - LOOP_GAP - LOOP_STEP * k
                 pts = [(s.cx, s.y), (s.cx, cy_s), (bx, cy_s), (bx, cy_t), (t.cx, cy_t), (t.cx, t.y)]
         edges[fid] = _dedupe(pts)
 
     result = Layout(pool, lane_bounds, shapes, labels, edges)
     taken = list(shapes.values()) + list(labels.values())
+    lines = [seg for pts in edges.values() for seg in _segment_boxes(pts)]
     for fid, flow in graph.flows.items():
         if flow.name:
-            box = _edge_label(edges[fid], taken, pool)
+            box = _edge_label(flow.name, edges[fid], taken, lines, pool)
             result.edge_labels[fid] = box
             taken.append(box)
     return result
@@ -200,23 +210,60 @@ def _dedupe(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
-def _edge_label(points: list[tuple[float, float]], taken: list[Bounds], pool: Bounds) -> Bounds:
-    """The first candidate box along the edge that stays inside the pool and overlaps no shape or label."""
-    w, h = EDGE_LABEL
-    candidates = []
-    for (ax, ay), (bx, by) in zip(points, points[1:]):
-        if ay == by:
-            mx = (ax + bx) / 2
-            candidates.append((abs(bx - ax), Bounds(mx - w / 2, ay - h - 2, w, h)))
-            candidates.append((abs(bx - ax) - 1, Bounds(mx - w / 2, ay + 2, w, h)))
+def edge_label_size(text: str) -> tuple[float, float]:
+    """The box bpmn-js needs for an edge label: about 6 px a character, word-wrapped at ~120 px."""
+    per_line = int(LABEL_WRAP / LABEL_CHAR)
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
         else:
-            my = (ay + by) / 2
-            candidates.append((abs(by - ay) - 2, Bounds(ax + 4, my - h / 2, w, h)))
-            candidates.append((abs(by - ay) - 3, Bounds(ax - w - 4, my - h / 2, w, h)))
-    ordered = [b for _, b in sorted(candidates, key=lambda c: -c[0])]
+            lines.append(word)
+    longest = max((len(line) for line in lines), default=1)
+    return longest * LABEL_CHAR + 6, max(1, len(lines)) * LABEL_LINE_H + 4
+
+
+def _segment_boxes(points: list[tuple[float, float]]) -> list[Bounds]:
+    # a line as a 2 px wide box, so that a label touching it counts as lying on it
+    return [Bounds(min(ax, bx) - 1, min(ay, by) - 1, abs(bx - ax) + 2, abs(by - ay) + 2)
+            for (ax, ay), (bx, by) in pairwise(points)]
+
+
+def _edge_label(text: str, points: list[tuple[float, float]], taken: list[Bounds], lines: list[Bounds],
+                pool: Bounds) -> Bounds:
+    """Beside the edge's first segment if a spot there is clear of every shape, label and line; else the
+    first clear spot along the edge; else the first spot clear of shapes and labels."""
+    w, h = edge_label_size(text)
+    segments = list(pairwise(points))
+    first = _beside(*segments[0], w, h)
+    rest = sorted(segments[1:], key=lambda seg: -(abs(seg[1][0] - seg[0][0]) + abs(seg[1][1] - seg[0][1])))
+    ordered = first + [box for seg in rest for box in _beside(*seg, w, h)]
     inside = [b for b in ordered if pool.x <= b.x and b.right <= pool.right and pool.y <= b.y
               and b.bottom <= pool.bottom]
+    for box in inside:
+        if not any(box.overlaps(t) for t in taken) and not any(box.overlaps(ln) for ln in lines):
+            return box
     for box in inside + ordered:
         if not any(box.overlaps(t) for t in taken):
             return box
     return ordered[0]
+
+
+def _beside(a: tuple[float, float], b: tuple[float, float], w: float, h: float) -> list[Bounds]:
+    """Label boxes beside one segment: near its start, its middle and its end, on either side."""
+    gap = 4
+    (ax, ay), (bx, by) = a, b
+    out: list[Bounds] = []
+    if ay == by:
+        lo, hi = min(ax, bx), max(ax, bx)
+        xs = [ax + gap if bx >= ax else ax - gap - w, (lo + hi) / 2 - w / 2,
+              bx - gap - w if bx >= ax else bx + gap]
+        for x in xs:
+            out += [Bounds(x, ay - h - gap, w, h), Bounds(x, ay + gap, w, h)]
+    else:
+        lo, hi = min(ay, by), max(ay, by)
+        ys = [ay + gap if by >= ay else ay - gap - h, (lo + hi) / 2 - h / 2,
+              by - gap - h if by >= ay else by + gap]
+        for y in ys:
+            out += [Bounds(ax + gap, y, w, h), Bounds(ax - gap - w, y, w, h)]
+    return out
