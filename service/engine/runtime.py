@@ -240,9 +240,6 @@ class Instance:
             return True
         return any(uuid in sp.tasks for sp in self._wf.subprocesses.values())
 
-    def _live_tasks(self, mask: int = ACTIVE) -> list:
-        return [t for t in self._wf.get_tasks(state=mask)]
-
     # -- user tasks -------------------------------------------------------------------------------
     def user_tasks(self) -> list[UserTaskInfo]:
         result = []

@@ -15,7 +15,7 @@ __all__ = ["ExpressionError", "ExpressionSyntaxError", "LimitExceeded", "Limits"
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy subpackages: `service.expr.juel` is owned by another module and may be built later.
+    # Lazy subpackages: importing `service.expr` for its errors must not compile the parsers.
     if name in ("feel", "juel"):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -119,11 +119,14 @@ def test_string_literals_round_trip(s: str) -> None:
 @given(st.text(alphabet="0123456789+-*/()[]{}.,<>=! andornotif", max_size=40))
 def test_random_text_never_raises_anything_but_expression_errors(text: str) -> None:
     from service.expr import ExpressionSyntaxError, LimitExceeded
+    # The evaluator turns a Python error into an "internal error" diagnostic: none may appear.
+    diagnostics: list[str] = []
     try:
-        feel.evaluate(text, {})
+        feel.evaluate(text, {}, diagnostics=diagnostics)
     except (ExpressionSyntaxError, LimitExceeded):
         pass
     try:
-        feel.compile_unary_tests(text).matches(1, {})
+        feel.compile_unary_tests(text).matches(1, {}, diagnostics=diagnostics)
     except (ExpressionSyntaxError, LimitExceeded):
         pass
+    assert not [d for d in diagnostics if "internal error" in d], diagnostics

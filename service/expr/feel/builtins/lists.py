@@ -65,15 +65,19 @@ def _numbers(items: list) -> list[Decimal]:
     return items
 
 
+def _total(items: list[Decimal]) -> Decimal:
+    total = Decimal(0)
+    for v in items:
+        total = DECIMAL_CONTEXT.add(total, v)
+    return total
+
+
 @builtin("sum", "list", "n...")
 def _sum(ctx: Any, first: Any) -> Any:
     items = _numbers(_varargs(first, None))
     if not items:
         return None
-    total = Decimal(0)
-    for v in items:
-        total = DECIMAL_CONTEXT.add(total, v)
-    return ops.check_number(ctx, total)
+    return ops.check_number(ctx, _total(items))
 
 
 @builtin("mean", "list", "n...")
@@ -81,10 +85,7 @@ def _mean(ctx: Any, first: Any) -> Any:
     items = _numbers(_varargs(first, None))
     if not items:
         return None
-    total = Decimal(0)
-    for v in items:
-        total = DECIMAL_CONTEXT.add(total, v)
-    return ops.check_number(ctx, DECIMAL_CONTEXT.divide(total, Decimal(len(items))))
+    return ops.check_number(ctx, DECIMAL_CONTEXT.divide(_total(items), Decimal(len(items))))
 
 
 @builtin("all", "list", "b...")
