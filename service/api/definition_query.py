@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields
 
 from service import ops as operations
-from service.ops import definition_queries as dq
-from service.ops.task_details import select_form_values
+from service.ops import definitions as dq
+from service.ops.tasks import select_form_values
 
 from .access import apply_tenant_filter
 from .common import arg_list, ops

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 
-from service.ops import deployment_admin as admin
+from service.ops import deployments as admin
 
 from .access import apply_tenant_filter
 from .common import CamundaDate, arg_bool, links, ops

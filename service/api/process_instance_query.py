@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service import ops as operations
-from service.ops import instance_queries as iq
+from service.ops import instances as iq
 
 from .access import apply_tenant_filter, can_see_instance, principal
 from .common import ops

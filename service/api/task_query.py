@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service import ops as operations
-from service.ops import task_details as td
+from service.ops import tasks as td
 
 from .access import apply_tenant_filter, can_see_task, principal
 from .common import arg_list, ops

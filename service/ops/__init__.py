@@ -3,7 +3,7 @@ and the CLI call these functions; each is one transaction and writes nothing whe
 from .context import ModelCache, OpsContext
 from .decisions import evaluate_decision
 from .definitions import get_definition, get_form, list_definitions
-from .deploy import Resource, deploy, get_deployment, resource_content
+from .deployments import Resource, deploy, get_deployment, resource_content
 from .directories import deploy_directories
 from .errors import BadRequest, Conflict, Forbidden, NotFound, OperationFailed, OpsError
 from .instances import (cancel_instance, get_instance, get_variables, history, list_instances, set_variables,

@@ -1,15 +1,17 @@
-"""Finding definitions (latest version in a tenant, or by id) and their parsed models (cached)."""
+"""Process and decision definitions: finding one (latest version in a tenant, or by id) and its parsed
+model (cached), queries with Camunda's filters, the source XML, and start-form facts."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.store import DecisionDefinition, DeploymentResource, FormDefinition, ProcessDefinition, tenant_scope
 
 from .context import OpsContext
-from .errors import NotFound
+from .errors import BadRequest, NotFound
 from .views import DefinitionView
 
 D = TypeVar("D", ProcessDefinition, DecisionDefinition, FormDefinition)
@@ -146,5 +148,161 @@ def get_form(ctx: OpsContext, key: str, *, tenant: str | None = None, version: i
         return json.loads(resource.content)
 
 
-__all__ = ["latest", "by_version", "require", "model_of", "process_by_id", "parse_resource", "view", "get_definition",
-           "list_definitions", "get_form"]
+_CLASSES: dict[str, Any] = {"process": ProcessDefinition, "decision": DecisionDefinition}
+
+
+@dataclass
+class DefinitionQuery:
+    id: str | None = None
+    ids: list[str] | None = None
+    key: str | None = None
+    keys: list[str] | None = None
+    key_like: str | None = None
+    name: str | None = None
+    name_like: str | None = None
+    deployment_id: str | None = None
+    version: int | None = None
+    latest: bool = False
+    resource_name: str | None = None
+    version_tag: str | None = None
+    tenant_ids: list[str] | None = None
+    without_tenant: bool = False
+    include_without_tenant: bool = False
+    suspended: bool = False
+    active: bool = False
+    sort: list[tuple[str, str]] = field(default_factory=list)
+    first_result: int = 0
+    max_results: int | None = None
+
+
+def _sort_columns(cls: Any) -> dict[str, Any]:
+    return {"category": cls.key, "key": cls.key, "id": cls.id, "name": cls.name, "version": cls.version,
+            "deploymentId": cls.deployment_id, "tenantId": cls.tenant_id, "versionTag": cls.version_tag}
+
+
+def _filtered(cls: Any, q: DefinitionQuery) -> Select[Any]:
+    conds: list[Any] = []
+    if q.id is not None:
+        conds.append(cls.id == q.id)
+    if q.ids:
+        conds.append(cls.id.in_(q.ids))
+    if q.key is not None:
+        conds.append(cls.key == q.key)
+    if q.keys:
+        conds.append(cls.key.in_(q.keys))
+    if q.key_like is not None:
+        conds.append(cls.key.like(q.key_like))
+    if q.name is not None:
+        conds.append(cls.name == q.name)
+    if q.name_like is not None:
+        conds.append(cls.name.like(q.name_like))
+    if q.deployment_id is not None:
+        conds.append(cls.deployment_id == q.deployment_id)
+    if q.version is not None:
+        conds.append(cls.version == q.version)
+    if q.resource_name is not None:
+        conds.append(cls.resource_name == q.resource_name)
+    if q.version_tag is not None:
+        conds.append(cls.version_tag == q.version_tag)
+    if q.tenant_ids:
+        cond = cls.tenant_id.in_(q.tenant_ids)
+        conds.append(or_(cond, cls.tenant_id.is_(None)) if q.include_without_tenant else cond)
+    elif q.without_tenant:
+        conds.append(cls.tenant_id.is_(None))
+    if q.suspended and hasattr(cls, "suspended"):
+        conds.append(cls.suspended.is_(True))
+    if q.active and hasattr(cls, "suspended"):
+        conds.append(cls.suspended.is_(False))
+    if q.latest:
+        newest = (select(cls.key, cls.tenant_scope, func.max(cls.version).label("version"))
+                  .group_by(cls.key, cls.tenant_scope).subquery())
+        conds.append(select(newest.c.version).where(newest.c.key == cls.key, newest.c.tenant_scope == cls.tenant_scope,
+                                                    newest.c.version == cls.version).exists())
+    query = select(cls)
+    return query.where(*conds) if conds else query
+
+
+def query_definitions(ctx: OpsContext, kind: str, q: DefinitionQuery) -> list[DefinitionView]:
+    cls = _CLASSES[kind]
+    columns = _sort_columns(cls)
+    order = []
+    for sort_by, sort_order in q.sort:
+        column = columns.get(sort_by)
+        if column is None:
+            raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
+        if sort_order not in ("asc", "desc"):
+            raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
+        # Null sorts lowest on every database (PostgreSQL would put it last in ascending order).
+        order.append(column.desc().nulls_last() if sort_order == "desc" else column.asc().nulls_first())
+    query = _filtered(cls, q).order_by(*order, cls.key, cls.tenant_scope, cls.version).offset(max(q.first_result, 0))
+    if q.max_results is not None:
+        query = query.limit(q.max_results)
+    with ctx.transaction() as session:
+        return [view(r) for r in session.scalars(query)]
+
+
+def count_definitions(ctx: OpsContext, kind: str, q: DefinitionQuery) -> int:
+    with ctx.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(_filtered(_CLASSES[kind], q).subquery())) or 0)
+
+
+def definition_xml(ctx: OpsContext, kind: str, *, definition_id: str | None = None, key: str | None = None,
+                   tenant: str | None = None) -> tuple[DefinitionView, str]:
+    """The definition and the text of the resource it was deployed from (Camunda's `/xml`)."""
+    cls = _CLASSES[kind]
+    with ctx.transaction() as session:
+        row = require(session, cls, definition_id=definition_id, key=key, tenant=tenant)
+        resource = session.get(DeploymentResource, row.resource_id)
+        content = bytes(resource.content) if resource is not None else b""
+        return view(row), content.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class StartForm:
+    definition: DefinitionView
+    form_key: str | None
+    form_ref: str | None
+    fields: list[dict[str, Any]]          # camunda:formData fields of the none start event
+
+
+def start_form(ctx: OpsContext, *, definition_id: str | None = None, key: str | None = None,
+               tenant: str | None = None) -> StartForm:
+    with ctx.transaction() as session:
+        row = require(session, ProcessDefinition, definition_id=definition_id, key=key, tenant=tenant)
+        model = model_of(ctx, session, row)
+        form_key = getattr(model, "start_form_key", None)
+        form_ref = getattr(model, "start_form_ref", None)
+        if form_ref == form_key:
+            form_ref = None          # the model reports a formKey in both places
+        return StartForm(definition=view(row), form_key=form_key, form_ref=form_ref,
+                         fields=_start_fields(model.xml, model.key))
+
+
+_BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+
+
+def _start_fields(xml: bytes, process_key: str) -> list[dict[str, Any]]:
+    from lxml import etree
+
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        root = etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError:
+        return []
+    ns = {"b": _BPMN, "c": _CAMUNDA}
+    for process in root.iterfind("b:process", ns):
+        if process.get("id") != process_key:
+            continue
+        for start in process.iterfind("b:startEvent", ns):
+            if len(start) and any(child.tag.endswith("EventDefinition") for child in start):
+                continue
+            return [{"id": f.get("id"), "type": f.get("type"), "label": f.get("label"),
+                     "default_value": f.get("defaultValue")}
+                    for f in start.iterfind("b:extensionElements/c:formData/c:formField", ns)]
+    return []
+
+
+__all__ = ["latest", "by_version", "require", "model_of", "process_by_id", "parse_resource", "view",
+           "get_definition", "list_definitions", "get_form", "DefinitionQuery", "query_definitions",
+           "count_definitions", "definition_xml", "StartForm", "start_form"]

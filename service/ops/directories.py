@@ -13,7 +13,7 @@ from typing import Callable
 
 from .context import OpsContext
 from .errors import OpsError
-from .deploy import BPMN_SUFFIXES, DMN_SUFFIXES, FORM_SUFFIXES, Resource, deploy
+from .deployments import BPMN_SUFFIXES, DMN_SUFFIXES, FORM_SUFFIXES, Resource, deploy
 from .views import DeploymentView
 
 DEPLOYMENT_SOURCE = "alur serve"

@@ -491,7 +491,7 @@ def _variables(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[Hi
 
 
 def like_match(text: str, pattern: str) -> bool:
-    """Camunda's LIKE (`%`, `_`, case-sensitive) in Python, for values that live in JSON (instance_queries)."""
+    """Camunda's LIKE (`%`, `_`, case-sensitive) in Python, for values that live in JSON (instances)."""
     regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
     return re.fullmatch(regex, text, flags=re.DOTALL) is not None
 

@@ -16,7 +16,7 @@ from service.ops import (
 )
 from service.ops.access import Principal, can_see_instance
 from service.ops.documents import list_documents
-from service.ops.instance_queries import InstanceQuery, query_instances
+from service.ops.instances import InstanceQuery, query_instances
 from service.ops.participation import ProcessShape, instance_participants, process_shape
 from service.ops.views import InstanceView
 from service.web.blueprint import bp, forbid, ops, principal

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from service.ops import NotFound, OpsError, deploy, get_definition, list_definitions, list_instances
 from service.ops.access import can_manage_models
 from service.ops.definitions import parse_resource
-from service.ops.deploy import BPMN_SUFFIXES, DMN_SUFFIXES
+from service.ops.deployments import BPMN_SUFFIXES, DMN_SUFFIXES
 from service.ops.views import DefinitionView
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.dmn_rules import rule_notes
