@@ -1,13 +1,24 @@
 """Errors of the engine adapter: deploy-time model errors and run-time engine errors."""
 from __future__ import annotations
 
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
-# Run-time failures of a model (an expression, a decision, a timer text, a script) are raised as
-# SpiffWorkflow's WorkflowTaskException, message "<element id>: <problem>", with `.element_id` set:
-# the host rolls back and records an incident. Exported under this name so callers need not import
-# SpiffWorkflow.
-IncidentError = WorkflowTaskException
+class IncidentError(Exception):
+    """A model failing while it runs (an expression, a decision, a timer text, a script, or SpiffWorkflow
+    itself): the host rolls back and reports the element. Raised by Alur's specs with the message
+    "<element id>: <problem>"; SpiffWorkflow's own failures are mapped to it in spiff.py."""
+
+    def __init__(self, message: str, *, element_id: str | None = None, element_name: str | None = None) -> None:
+        self.message = message
+        self.element_id = element_id
+        self.element_name = element_name
+        super().__init__(message)
+
+    @property
+    def problem(self) -> str:
+        """The message without the element id in front (the element is named once, by the reader)."""
+        prefix = f"{self.element_id}: " if self.element_id else None
+        text = self.message[len(prefix):] if prefix and self.message.startswith(prefix) else self.message
+        return text.strip() or type(self).__name__
 
 
 class ModelError(Exception):

@@ -90,7 +90,7 @@ class HistoryRecorder:
             return []
         stamp = task.last_state_change
         was_activated = before is not None and bool(before & _ACTIVATED)
-        out = []
+        out: list[tuple[float, int, str, Any]] = []
         if isinstance(getattr(task.task_spec, "event_definition", None), CycleTimerEventDefinition):
             return out   # each firing is reported by the timer itself
         if isinstance(task.task_spec, BoundaryEvent):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -34,11 +33,6 @@ class ProcessModel:
     spec_json: str
     start_form_key: str | None = None
     version_tag: str | None = None
-
-    def spec_dict(self) -> dict[str, Any]:
-        """A fresh (mutable) copy of the serialized spec; the JSON text itself is cached per model."""
-        from .serializer import spec_dict_for
-        return spec_dict_for(self.spec_json)
 
 
 __all__ = ["ElementInfo", "ProcessModel"]

@@ -5,7 +5,7 @@ the source line and the offending text.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 from service.expr import ExpressionError
 
@@ -200,7 +200,8 @@ class ModelChecker:
         if tag == "script":
             fmt = (node.get("scriptFormat") or "").lower()
             if fmt != "feel":
-                raise self.error(node, f"scriptFormat '{node.get('scriptFormat')}' is not allowed; use scriptFormat=\"feel\"")
+                raise self.error(node, f"scriptFormat '{node.get('scriptFormat')}' is not allowed; "
+                                       "use scriptFormat=\"feel\"")
             if node.get("resource"):
                 raise self.error(node, "external script resources are not supported")
             self.expression(node, node.text, "script")
@@ -212,7 +213,8 @@ class ModelChecker:
                 if not node.get("target"):
                     raise self.error(node, f"camunda:{tag} with sourceExpression needs a target")
             elif node.get("variables") not in (None, "all"):
-                raise self.error(node, f"camunda:{tag} variables={node.get('variables')!r}: only 'all' is supported")
+                raise self.error(node, f"camunda:{tag} variables={node.get('variables')!r}: "
+                                       "only 'all' is supported")
             elif node.get("source") is None and node.get("variables") is None and node.get("businessKey") is None:
                 raise self.error(node, f"camunda:{tag} needs source, sourceExpression, variables=\"all\" or businessKey")
 
@@ -307,12 +309,6 @@ def _find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
                 path.append(nxt)
                 iters.append(iter(edges[nxt]))
     return None
-
-
-def iter_lines(root: Any) -> Iterator[tuple[str, int]]:
-    for node in root.iter():
-        if isinstance(node.tag, str) and node.get("id"):
-            yield node.get("id"), node.sourceline
 
 
 __all__ = ["ModelChecker", "NS", "BPMN", "CAMUNDA", "JAVA_MESSAGE"]

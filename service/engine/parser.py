@@ -1,7 +1,7 @@
 """Parse Camunda 7 BPMN into SpiffWorkflow specs with Alur's task specs, and describe it as ProcessModels."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, NoReturn
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator, full_tag
@@ -122,8 +122,17 @@ def _form_field(node: Any) -> dict:
 class AlurParserMixin:
     """Shared by every node parser: Camunda extensions, Camunda multi-instance, clock-driven timers."""
 
+    # Provided by SpiffWorkflow's node parsers, which every class using this mixin extends.
+    node: Any
+    spec: Any
+    task: Any
+    filename: str
+    raise_validation_exception: Callable[..., NoReturn]
+    get_event_description: Callable[[Any], str]
+    _copy_task_attrs: Callable[[Any, Any], None]
+
     def parse_extensions(self, node: Any = None) -> dict:
-        return camunda_extensions(self.node if node is None else node)  # type: ignore[attr-defined]
+        return camunda_extensions(self.node if node is None else node)
 
     def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
         lc = loop_characteristics
@@ -138,22 +147,22 @@ class AlurParserMixin:
             "sequential": sequential,
         }
         if not mi["collection"] and not mi["cardinality"]:
-            self.raise_validation_exception(  # type: ignore[attr-defined]
+            self.raise_validation_exception(
                 "A multi-instance activity needs camunda:collection or loopCardinality")
-        original = self.spec.task_specs.pop(self.task.name)  # type: ignore[attr-defined]
+        original = self.spec.task_specs.pop(self.task.name)
         cls = s.AlurSequentialMultiInstance if sequential else s.AlurParallelMultiInstance
-        self.task = cls(  # type: ignore[attr-defined]
-            self.spec, original.name, task_spec="", lane=original.lane,  # type: ignore[attr-defined]
+        self.task = cls(
+            self.spec, original.name, task_spec="", lane=original.lane,
             bpmn_name=original.bpmn_name, documentation=original.documentation,
             description="Sequential MultiInstance" if sequential else "Parallel MultiInstance")
-        self.task.extensions = {**(original.extensions or {}), "mi": mi}  # type: ignore[attr-defined]
-        self._copy_task_attrs(original, lc)  # type: ignore[attr-defined]
+        self.task.extensions = {**(original.extensions or {}), "mi": mi}
+        self._copy_task_attrs(original, lc)
 
 
 class AlurEventMixin(AlurParserMixin):
     def parse_timer_event(self, event: Any) -> Any:
-        name = self.node.get("name", self.node.get("id"))  # type: ignore[attr-defined]
-        description = self.get_event_description(event)  # type: ignore[attr-defined]
+        name = self.node.get("name", self.node.get("id"))
+        description = self.get_event_description(event)
         for tag, cls in (("timeDate", s.AlurTimeDateEventDefinition),
                          ("timeDuration", s.AlurDurationTimerEventDefinition),
                          ("timeCycle", s.AlurCycleTimerEventDefinition)):
@@ -161,11 +170,11 @@ class AlurEventMixin(AlurParserMixin):
             if node is not None:
                 return cls(name, (node.text or "").strip(), description=description)
         raise ValidationException("A timer needs timeDate, timeDuration or timeCycle",
-                                  node=self.node, file_name=self.filename)  # type: ignore[attr-defined]
+                                  node=self.node, file_name=self.filename)
 
     def parse_message_event(self, message_event: Any) -> Any:
         # The base message definition merges the payload into the variables, as Camunda does.
-        return EventDefinitionParser.parse_message_event(self, message_event)  # type: ignore[arg-type]
+        return EventDefinitionParser.parse_message_event(self, message_event)
 
 
 class AlurTaskParser(AlurParserMixin, TaskParser):

@@ -3,7 +3,7 @@
 See shared/notes/state-growth.md. Each workflow (the top one and every subprocess) is pruned on
 its own. A task is kept when it is in the keep set; every kept task is re-linked to its nearest
 kept ancestor, so ancestry among kept tasks (what joins and loops consult) is unchanged.
-Relies on SpiffWorkflow 3.2.0 internals (Task._parent/_children, Workflow.tasks, ...): pinned.
+The task tree's links (parent and child ids) are SpiffWorkflow internals, read and re-linked through spiff.py.
 """
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import logging
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.control import _EndJoin
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, StandardLoopTask
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
+
+from . import spiff
 
 log = logging.getLogger(__name__)
 
@@ -58,25 +59,26 @@ def keep_set(workflow: Any, drop_ended_branches: bool = True) -> set:
     live = [t for t in tasks.values() if t.state & LIVE]
     for task in live:
         keep.add(task.id)
-        if task._parent is not None:
-            keep.add(task._parent)
+        parent = spiff.parent_id(task)
+        if parent is not None:
+            keep.add(parent)
         spec = task.task_spec
         if isinstance(spec, MultiInstanceTask):
-            keep.update(task._children)
+            keep.update(spiff.child_ids(task))
         elif isinstance(spec, StandardLoopTask):
             merged = task.internal_data.get("merged") or []
             if merged:
                 keep.add(UUID(merged[-1]))
-            keep.update(c for c in task._children if tasks.get(c) is not None and tasks[c].state & LIVE)
+            keep.update(c for c in spiff.child_ids(task) if tasks.get(c) is not None and tasks[c].state & LIVE)
         if isinstance(spec, Join) and getattr(spec, "split_task", None) and not isinstance(spec, UnstructuredJoin):
             split = task.find_ancestor(spec.split_task)
             if split is not None:
                 keep.add(split.id)
-                keep.update(split._children)
-                if split._parent is not None:
-                    keep.add(split._parent)
+                keep.update(spiff.child_ids(split))
+                if spiff.parent_id(split) is not None:
+                    keep.add(spiff.parent_id(split))
         if isinstance(spec, UnstructuredJoin):
-            if drop_ended_branches and isinstance(spec, _EndJoin):
+            if drop_ended_branches and spiff.is_end_join(spec):
                 continue
             keep.update(_current_round(workflow, task))
     return keep
@@ -99,8 +101,9 @@ def _current_round(workflow: Any, join_task: Any) -> set:
         if fired is not None and not task.is_descendant_of(fired):
             continue
         result.add(task.id)
-        if task._parent is not None:
-            result.add(task._parent)
+        parent = spiff.parent_id(task)
+        if parent is not None:
+            result.add(parent)
     # The fired instance itself is NOT kept: InclusiveGateway iterates with end_at_spec=<itself> and
     # would stop at it, never seeing the live branches of the current round (the early-fire bug).
     return result
@@ -125,7 +128,7 @@ def _prune_one(workflow: Any, drop_ended_branches: bool) -> list | None:
             new_parent[task_id] = anc
             new_children[task_id] = []
             anc = task_id
-        stack.extend((c, anc) for c in reversed(tasks[task_id]._children))
+        stack.extend((c, anc) for c in reversed(spiff.child_ids(tasks[task_id])))
     unreachable = [t for t in keep if t in tasks and t not in seen]
     if unreachable:
         log.warning("prune aborted: %d kept tasks are not reachable from the root", len(unreachable))
@@ -136,8 +139,7 @@ def _prune_one(workflow: Any, drop_ended_branches: bool) -> list | None:
     # Keep dict order (parent before child): the delta deserializer depends on it.
     workflow.tasks = {tid: task for tid, task in tasks.items() if tid in new_parent}
     for tid, task in workflow.tasks.items():
-        task._parent = new_parent[tid]
-        task._children = new_children[tid]
+        spiff.relink(task, new_parent[tid], new_children[tid])
     return dropped
 
 

@@ -6,25 +6,24 @@ from typing import TYPE_CHECKING, Any, Callable
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
-from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from service.expr import Limits
 
 from . import serializer as ser
 from . import specs as s
+from . import spiff
 from .clock import Clock
 from .errors import EngineError
 from .history import HistoryRecorder
 from .info import ActiveElement, ExternalTaskInfo, HistoryEvent, UserTaskInfo
-from .model import ProcessModel
+from .model import ElementInfo, ProcessModel
 from .script_engine import AlurScriptEngine
 from .values import check_variables
 from .workflow import HIDDEN_KEYS, AlurInclusiveGateway, AlurParallelGateway, AlurWorkflow
@@ -72,7 +71,7 @@ def _visible_data(task: Any) -> dict:
 class Engine:
     def __init__(self, *, clock: Clock, processes: ProcessResolver, decisions: DecisionResolver,
                  calendar: "WorkCalendar | None" = None, limits: Limits | None = None) -> None:
-        ser.apply_iterator_patch()
+        spiff.lift_iterator_depth()
         self.clock = clock
         self.processes = processes
         self.decisions = decisions
@@ -87,10 +86,11 @@ class Engine:
             raise EngineError(f"process '{model.key}' is not executable (isExecutable=\"false\")")
         check_variables(variables)
         called = self._resolve_called(model, tenant, {})
-        spec, subs = ser.restore_specs(model.spec_json, {k: m.spec_json for k, m in called.items()})
-        instance = Instance(self, model, called, tenant=tenant, business_key=business_key)
-        instance._wf = AlurWorkflow(spec, subs, script_engine=instance._script_engine)
-        instance._begin(variables, user=user, start_event_id=start_event_id, message=message)
+        with spiff.translated_errors():
+            spec, subs = ser.restore_specs(model.spec_json, {k: m.spec_json for k, m in called.items()})
+            instance = Instance(self, model, called, tenant=tenant, business_key=business_key)
+            instance._wf = AlurWorkflow(spec, subs, script_engine=instance._script_engine)
+            instance._begin(variables, user=user, start_event_id=start_event_id, message=message)
         return instance
 
     def load(self, model: ProcessModel, state: str, called: dict[str, ProcessModel]) -> "Instance":
@@ -100,7 +100,8 @@ class Engine:
             raise EngineError(f"the called process models {', '.join(missing)} are needed to load "
                               f"this '{model.key}' instance")
         try:
-            wf, meta = ser.loads_with_meta(state, model.spec_json, {k: m.spec_json for k, m in called.items()})
+            with spiff.translated_errors():
+                wf, meta = ser.loads_with_meta(state, model.spec_json, {k: m.spec_json for k, m in called.items()})
         except (ValueError, KeyError, TypeError) as exc:
             raise EngineError(f"the stored state of a '{model.key}' instance cannot be read: {exc}") from None
         instance = Instance(self, model, dict(called), tenant=meta.get("tenant"), business_key=meta.get("business_key"))
@@ -126,6 +127,8 @@ class Engine:
 
 
 class Instance:
+    _wf: AlurWorkflow    # set by Engine.start / Engine.load right after construction
+
     def __init__(self, engine: Engine, model: ProcessModel, called: dict[str, ProcessModel], *,
                  tenant: str | None, business_key: str | None) -> None:
         self._engine = engine
@@ -133,7 +136,6 @@ class Instance:
         self.called_models = called
         self.tenant = tenant
         self.business_key = business_key
-        self._wf: Any = None
         self._history = HistoryRecorder(engine.clock, self)
         self._script_engine = AlurScriptEngine(
             clock=engine.clock, limits=engine.limits, decisions=engine.decisions, tenant=tenant,
@@ -170,9 +172,9 @@ class Instance:
         now = self._engine.clock.now().isoformat()
         if isinstance(ed, CycleTimerEventDefinition):
             # A cycle start event makes its token when it fires: let it fire exactly once, now.
-            chosen._set_internal_data(event_value={"cycles": 1, "next": now, "text": ed.expression})
+            chosen.internal_data["event_value"] = {"cycles": 1, "next": now, "text": ed.expression}
         elif type(ed).__name__ != "NoneEventDefinition":
-            chosen._set_internal_data(event_fired=True, event_value=now)
+            chosen.internal_data.update(event_fired=True, event_value=now)
         start.run()
         self._history.record_user(user)
         self._steps()
@@ -201,7 +203,7 @@ class Instance:
             self._run_steps()
 
     def _run_steps(self) -> None:
-        try:
+        with spiff.engine_step_errors():
             self._wf.do_engine_steps()
             # SpiffWorkflow evaluates a conditional event only when the token arrives; Camunda re-checks
             # waiting conditions whenever variables change, i.e. after every action.
@@ -209,18 +211,14 @@ class Instance:
                 waiting = [t for t in self._wf.event_manager.tasks.values()
                            if isinstance(t.task_spec.event_definition, ConditionalEventDefinition)]
                 for task in waiting:
-                    task.task_spec._update(task)
+                    spiff.refresh(task)
                 if not any(t.state == TaskState.READY for t in waiting):
                     break
                 self._wf.do_engine_steps()
-        except WorkflowTaskException:
-            raise
-        except WorkflowException as exc:
-            raise EngineError(str(exc).rstrip(". ")) from None
 
     def _act(self, action: Callable[[], None], *, user: str | None = None) -> None:
         self._history.snapshot(self._wf)
-        with s.action_budget(self._wf):
+        with spiff.translated_errors(), s.action_budget(self._wf):
             action()
             self._steps()
         self._history.collect(self._wf, user=user)
@@ -258,9 +256,10 @@ class Instance:
         return UserTaskInfo(
             id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name, lane=spec.lane,
             candidate_groups=list(info["candidate_groups"]), candidate_users=list(info["candidate_users"]),
-            assignee=info["assignee"], created=_dt(info["created"]), due=_dt(info["due"]),
+            assignee=info["assignee"], created=datetime.fromisoformat(info["created"]), due=_dt(info["due"]),
             follow_up=_dt(info["follow_up"]), priority=info["priority"], form_key=info["form_key"],
-            form_ref=info["form_ref"], form_ref_binding=cam.get("formRefBinding") or ("latest" if info["form_ref"] else None),
+            form_ref=info["form_ref"],
+            form_ref_binding=cam.get("formRefBinding") or ("latest" if info["form_ref"] else None),
             form_ref_version=int(version) if version and str(version).isdigit() else None,
             form_fields=[dict(f) for f in s.ext(spec).get("form_fields", [])],
             properties=dict(s.ext(spec).get("properties", {})), documentation=spec.documentation,
@@ -332,7 +331,7 @@ class Instance:
                 payload[cam["errorMessageVariable"]] = message
             event = BpmnEvent(ErrorEventDefinition(ed.name, code), payload=payload)
             catcher.task_spec.catch(catcher, event)
-            catcher.task_spec._update(catcher)
+            spiff.refresh(catcher)
         self._act(action)
 
     def _error_catcher(self, task: Any, code: str) -> Any:
@@ -369,7 +368,7 @@ class Instance:
     def fire_due_timers(self) -> int:
         fired = 0
         self._history.snapshot(self._wf)
-        with s.action_budget(self._wf):
+        with spiff.translated_errors(), s.action_budget(self._wf):
             for _ in range(_MAX_TIMER_ROUNDS):
                 now = self._engine.clock.now()
                 due = [t for t in self._timer_tasks() if (d := self._timer_due(t)) is not None and d <= now]
@@ -430,8 +429,8 @@ class Instance:
         # A waiting event re-inherits its parent's data each time it is re-checked (timers,
         # conditions), so the parent must carry the new values too.
         extra = [t.parent for t in tasks if t.state == TaskState.WAITING and t.parent is not None]
-        seen: set = set()
-        return [t for t in tasks + extra if not (t.id in seen or seen.add(t.id))]
+        unique = {t.id: t for t in tasks + extra}    # dicts keep the first position of each id
+        return list(unique.values())
 
     def _in_process_scope(self, task: Any) -> bool:
         """True for tasks of the top process and its embedded subprocesses (not of called processes)."""
@@ -517,12 +516,7 @@ class Instance:
         info = self.model_of(self.process_key_of(task)).elements.get(spec.bpmn_id)
         return info.type if info is not None else type(spec).__name__
 
-    def _element_type(self, spec: Any) -> str:
-        # Without a task the owner is unknown: the root's element first (kept for callers holding a spec).
-        info = self.element_info(spec.bpmn_id)
-        return info.type if info is not None else type(spec).__name__
-
-    def element_info(self, element_id: str, process_key: str | None = None) -> Any:
+    def element_info(self, element_id: str, process_key: str | None = None) -> ElementInfo | None:
         if process_key is not None:
             return self.model_of(process_key).elements.get(element_id)
         info = self.model.elements.get(element_id)

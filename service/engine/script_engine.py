@@ -14,13 +14,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from service.expr import ExpressionError, Limits
 
 from .clock import Clock, SystemClock
+from .errors import IncidentError
 from .expressions import as_condition, compile_text, is_juel
 
 
@@ -91,7 +91,7 @@ class AlurScriptEngine(PythonScriptEngine):
         variables.update(task.data)
         try:
             return compile_text(expression).evaluate(variables, now=self.now(), limits=self.limits)
-        except WorkflowTaskException:
+        except IncidentError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes an incident on the task
             raise self._task_error(task, expression, exc) from None
@@ -113,13 +113,11 @@ class AlurScriptEngine(PythonScriptEngine):
         if self.on_event is not None:
             self.on_event(kind, task, data)
 
-    def _task_error(self, task: Any, text: str, exc: BaseException) -> WorkflowTaskException:
-        element = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+    def _task_error(self, task: Any, text: str, exc: BaseException) -> IncidentError:
+        spec = task.task_spec
+        element = getattr(spec, "bpmn_id", None) or spec.name
         message = exc.message if isinstance(exc, ExpressionError) else str(exc)
-        err = WorkflowTaskException(f"{element}: {message}", task=task, exception=exc)
-        err.expression = text  # type: ignore[attr-defined]
-        err.element_id = element  # type: ignore[attr-defined]
-        return err
+        return IncidentError(f"{element}: {message}", element_id=element, element_name=getattr(spec, "bpmn_name", None))
 
 
 __all__ = ["AlurScriptEngine", "AlurEnvironment", "ScriptRefused"]

@@ -27,15 +27,13 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import (
 )
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
-from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
-from SpiffWorkflow.util.task import TaskIterator
 
 from . import specs as s
+from . import spiff
 from . import workflow as w
 from .errors import EngineError
 
 STATE_FORMAT = "alur-1"
-_MAX_DEPTH = 10**7
 _SHARED_SPECS_MAX = 256
 
 
@@ -73,17 +71,6 @@ class AlurWorkflowConverter(BpmnWorkflowConverter):
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         dct["typename"] = self.typename
         return dct
-
-
-def apply_iterator_patch() -> None:
-    """Lift SpiffWorkflow's 1000-level iterator cap, which silently stalls long loops.
-
-    Pruning keeps trees shallow; this is the safety net. Idempotent; called when an Engine is built.
-    """
-    if TaskIterator.__init__.__defaults__ != (None, _MAX_DEPTH, True, None):
-        TaskIterator.__init__.__defaults__ = (None, _MAX_DEPTH, True, None)
-    if BpmnTaskIterator.__init__.__defaults__ != (None, _MAX_DEPTH, True, False, None):
-        BpmnTaskIterator.__init__.__defaults__ = (None, _MAX_DEPTH, True, False, None)
 
 
 def _config() -> dict:
@@ -132,7 +119,7 @@ def _workflow_converter() -> AlurWorkflowConverter:
 
 
 def _encoder() -> type[json.JSONEncoder]:
-    return serializer()._encoder_cls
+    return spiff.encoder_class(serializer())
 
 
 def spec_json_for(spec: Any, subprocess_specs: dict[str, Any]) -> str:
@@ -154,17 +141,15 @@ def dumps(workflow: Any, meta: dict | None = None, *, prune_first: bool = True) 
         prune(workflow, drop_ended_branches=True)
     ser = serializer()
     converter = _workflow_converter()
-    ser.registry._encoder_mode = True
-    try:
-        dct = converter.state_to_dict(workflow) if isinstance(workflow, converter.target_class) else ser.to_dict(workflow)
+    with spiff.encoding(ser):
+        dct = converter.state_to_dict(workflow) if isinstance(workflow, converter.target_class) \
+            else ser.to_dict(workflow)
         dct.pop("spec", None)
         dct.pop("subprocess_specs", None)
         dct[ser.VERSION_KEY] = ser.VERSION
         dct["alur_format"] = STATE_FORMAT
         dct["alur_meta"] = meta or {}
-        return json.dumps(dct, cls=ser._encoder_cls)
-    finally:
-        ser.registry._encoder_mode = False
+        return json.dumps(dct, cls=spiff.encoder_class(ser))
 
 
 def loads(state: str, spec_json: str, called_spec_jsons: dict[str, str] | None = None) -> Any:
@@ -257,5 +242,5 @@ def shareable(spec: Any, subprocess_specs: dict) -> bool:
                    for process in [spec, *subprocess_specs.values()] for task_spec in process.task_specs.values())
 
 
-__all__ = ["apply_iterator_patch", "serializer", "spec_json_for", "spec_dict_for", "dumps", "loads", "loads_with_meta",
+__all__ = ["serializer", "spec_json_for", "spec_dict_for", "dumps", "loads", "loads_with_meta",
            "restore_specs", "shareable", "AlurWorkflowConverter", "STATE_FORMAT"]

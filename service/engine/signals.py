@@ -15,12 +15,13 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
 )
 
 from .model import ProcessModel
+from .runtime import Instance
 from .values import check_variables
 
 _BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
-def waiting_signals(instance: Any) -> list[str]:
+def waiting_signals(instance: Instance) -> list[str]:
     """Names of the signals the instance waits for (catch events, boundaries, event gateways)."""
     names: list[str] = []
     for task in instance._wf.event_manager.tasks.values():
@@ -31,7 +32,7 @@ def waiting_signals(instance: Any) -> list[str]:
     return names
 
 
-def send_signal(instance: Any, name: str, variables: dict[str, Any] | None = None) -> bool:
+def send_signal(instance: Instance, name: str, variables: dict[str, Any] | None = None) -> bool:
     """Deliver signal `name` with `variables`; False (and nothing changes) when nothing waits for it."""
     check_variables(variables or {})
     if name not in waiting_signals(instance):

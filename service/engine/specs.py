@@ -2,8 +2,8 @@
 
 Everything Camunda-specific that a spec needs at run time lives in ``spec.extensions`` (a JSON
 dict that SpiffWorkflow's converters already serialize): ``properties``, ``camunda`` (attributes),
-``form_fields`` (camunda:formData), ``inputs``/``outputs`` (camunda:inputOutput), ``in``/``out`` (call activity mappings),
-``mi`` (multi-instance). That keeps the converters generic and the spec_json self-describing.
+``form_fields`` (camunda:formData), ``inputs``/``outputs`` (camunda:inputOutput), ``in``/``out`` (call activity
+mappings), ``mi`` (multi-instance). That keeps the converters generic and the spec_json self-describing.
 """
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ import time
 from contextlib import contextmanager
 from copy import deepcopy
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs import defaults as d
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -24,7 +23,8 @@ from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-from . import timers
+from . import spiff, timers
+from .errors import IncidentError
 
 LOCALS_KEY = "alur_locals"
 
@@ -41,11 +41,10 @@ def _engine(task: Any) -> Any:
     return task.workflow.script_engine
 
 
-def _fail(task: Any, message: str, exc: BaseException | None = None) -> WorkflowTaskException:
-    element = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
-    err = WorkflowTaskException(f"{element}: {message}", task=task, exception=exc)
-    err.element_id = element  # type: ignore[attr-defined]
-    return err
+def _fail(task: Any, message: str) -> IncidentError:
+    spec = task.task_spec
+    element = getattr(spec, "bpmn_id", None) or spec.name
+    return IncidentError(f"{element}: {message}", element_id=element, element_name=getattr(spec, "bpmn_name", None))
 
 
 # -- camunda:inputOutput -------------------------------------------------------------------------
@@ -75,7 +74,7 @@ def require_plain(task: Any, values: dict, what: str) -> dict:
     try:
         return check_variables(values)
     except EngineError as exc:
-        raise _fail(task, f"{what}: {exc.message}", exc) from None
+        raise _fail(task, f"{what}: {exc.message}") from None
 
 
 # A model can loop through automatic steps (gateways, scripts, decisions) forever, or long enough to hold a
@@ -190,8 +189,8 @@ def _as_datetime(task: Any, value: Any, what: str) -> str | None:
         return timers.to_utc(value).isoformat()
     try:
         return timers.parse_date(str(value)).isoformat()
-    except timers.TimerSyntaxError as exc:
-        raise _fail(task, f"{what} {value!r} is not a date/time", exc) from None
+    except timers.TimerSyntaxError:
+        raise _fail(task, f"{what} {value!r} is not a date/time") from None
 
 
 def resolve_user_task(my_task: Any) -> dict:
@@ -240,7 +239,7 @@ def mutu_due(my_task: Any, now: datetime) -> str | None:
     try:
         return timers.to_utc(calendar.add(now, waktu, calendar_days=calendar_days)).isoformat()
     except Exception as exc:  # noqa: BLE001 - calendar errors become an incident naming the property
-        raise _fail(my_task, f"mutu.waktu {waktu!r}: {exc}", exc) from None
+        raise _fail(my_task, f"mutu.waktu {waktu!r}: {exc}") from None
 
 
 class AlurServiceTask(CamundaIoMixin, d.ServiceTask):
@@ -293,10 +292,10 @@ class AlurBusinessRuleTask(CamundaIoMixin, BpmnSpecMixin):
         try:
             version = int(version_text) if version_text not in (None, "") else None
             model = resolver(str(key), tenant, binding, version)
-        except WorkflowTaskException:
+        except IncidentError:
             raise
         except Exception as exc:  # noqa: BLE001
-            raise _fail(my_task, f"decision {key!r} cannot be resolved: {exc}", exc) from None
+            raise _fail(my_task, f"decision {key!r} cannot be resolved: {exc}") from None
         from service.engine.dmn import evaluate_decision, map_decision_result
         try:
             result = evaluate_decision(model, dict(my_task.data), limits=engine.limits)
@@ -304,8 +303,8 @@ class AlurBusinessRuleTask(CamundaIoMixin, BpmnSpecMixin):
         except Exception as exc:  # noqa: BLE001 - DecisionError, LimitExceeded: an incident on this task
             text = str(exc)
             # DecisionError already names the decision; name it once.
-            raise _fail(my_task, text if text.startswith(f"decision {key!r}") else f"decision {key!r}: {text}",
-                        exc) from None
+            named = text if text.startswith(f"decision {key!r}") else f"decision {key!r}: {text}"
+            raise _fail(my_task, named) from None
         result_variable = cam.get("resultVariable")
         if result_variable:
             my_task.data[result_variable] = value
@@ -374,6 +373,11 @@ class CamundaMultiInstanceMixin:
     instance writes is merged into the parent scope (last writer wins), as in Camunda 7.
     """
 
+    # Provided by SpiffWorkflow's multi-instance specs (task_spec, _instances) and by each subclass.
+    task_spec: str
+    _instances: Callable[[Any], Iterator[Any]]
+    merge_child: Callable[[Any, Any], None]
+
     def _mi(self) -> dict:
         return ext(self).get("mi", {})
 
@@ -409,14 +413,14 @@ class CamundaMultiInstanceMixin:
         task_spec = my_task.workflow.spec.task_specs[self.task_spec]
         if not task_spec.completed_event.is_connected(self.merge_child):
             task_spec.completed_event.connect(self.merge_child)
-        child = my_task._add_child(task_spec, TaskState.WAITING)
+        child = spiff.add_child(my_task, task_spec, TaskState.WAITING)
         child.triggered = True
         child.internal_data["key_or_index"] = index
         element_var = self._mi().get("elementVariable")
         if element_var:
             child.data[element_var] = deepcopy(item)
         child.data["loopCounter"] = index
-        child.task_spec._update(child)
+        spiff.refresh(child)
 
     def _counters(self, my_task: Any) -> dict:
         instances = list(self._instances(my_task))
@@ -465,9 +469,9 @@ class AlurParallelMultiInstance(CamundaMultiInstanceMixin, d.ParallelMultiInstan
             for other in self._instances(my_task):
                 if not other.has_state(TaskState.FINISHED_MASK):
                     other.cancel()
-            my_task._set_state(TaskState.READY)
+            spiff.set_state(my_task, TaskState.READY)
         elif self.children_complete(my_task):
-            my_task._set_state(TaskState.READY)
+            spiff.set_state(my_task, TaskState.READY)
 
     def children_complete(self, my_task: Any) -> bool:
         return all(c.state == TaskState.COMPLETED for c in self._instances(my_task))
@@ -483,7 +487,7 @@ class AlurSequentialMultiInstance(CamundaMultiInstanceMixin, d.SequentialMultiIn
         if not items:
             return True
         self._new_child(my_task, 0, items[0])
-        my_task._set_state(TaskState.STARTED)
+        spiff.set_state(my_task, TaskState.STARTED)
         return None
 
     def merge_child(self, workflow: Any, child: Any) -> None:
@@ -493,7 +497,7 @@ class AlurSequentialMultiInstance(CamundaMultiInstanceMixin, d.SequentialMultiIn
         index = len(my_task.internal_data["merged"])
         if done or index >= len(items):
             my_task.internal_data.pop("alur_items", None)
-            my_task._set_state(TaskState.READY)
+            spiff.set_state(my_task, TaskState.READY)
         else:
             self._new_child(my_task, index, items[index])
 
@@ -502,20 +506,21 @@ class AlurSequentialMultiInstance(CamundaMultiInstanceMixin, d.SequentialMultiIn
 
 class _ClockTimerMixin:
     kind = "date"
+    expression: str    # SpiffWorkflow's timer event definition, which both users of this mixin extend
 
     def has_fired(self, my_task: Any) -> bool:
         engine = _engine(my_task)
-        due = my_task._get_internal_data("event_value")
+        due = my_task.internal_data.get("event_value")
         if due is None:
-            value = engine.evaluate_literal_or_juel(my_task, self.expression)  # type: ignore[attr-defined]
+            value = engine.evaluate_literal_or_juel(my_task, self.expression)
             try:
                 due = timers.due_from_value(self.kind, value, engine.now()).isoformat()
             except timers.TimerSyntaxError as exc:
-                raise _fail(my_task, str(exc), exc) from None
-            my_task._set_internal_data(event_value=due)
+                raise _fail(my_task, str(exc)) from None
+            my_task.internal_data["event_value"] = due
         if datetime.fromisoformat(due) <= engine.now():
-            my_task._set_internal_data(event_fired=True)
-        return my_task._get_internal_data("event_fired", False)
+            my_task.internal_data["event_fired"] = True
+        return my_task.internal_data.get("event_fired", False)
 
 
 class AlurTimeDateEventDefinition(_ClockTimerMixin, TimeDateEventDefinition):
@@ -530,7 +535,7 @@ class AlurCycleTimerEventDefinition(CycleTimerEventDefinition):
     def cycle_complete(self, my_task: Any) -> bool:
         engine = _engine(my_task)
         now = engine.now()
-        event_value = my_task._get_internal_data("event_value")
+        event_value = my_task.internal_data.get("event_value")
         try:
             if event_value is None:
                 text = engine.evaluate_literal_or_juel(my_task, self.expression)
@@ -553,7 +558,7 @@ class AlurCycleTimerEventDefinition(CycleTimerEventDefinition):
                         event_value["cycles"] -= 1
                     ready = True
         except timers.TimerSyntaxError as exc:
-            raise _fail(my_task, str(exc), exc) from None
+            raise _fail(my_task, str(exc)) from None
         if event_value["cycles"] == 0 and not ready:
             my_task.internal_data.pop("event_value", None)
             my_task.internal_data["event_fired"] = True
@@ -562,7 +567,7 @@ class AlurCycleTimerEventDefinition(CycleTimerEventDefinition):
             # Each firing of a cycle is one activity instance of the event (the task itself waits on).
             engine.emit("activity_started", my_task, {"due": next_event.isoformat()})
             engine.emit("activity_ended", my_task, {"due": next_event.isoformat()})
-        my_task._set_internal_data(event_value=event_value)
+        my_task.internal_data["event_value"] = event_value
         return ready
 
 

@@ -6,10 +6,11 @@ the engine's own clock: its history carries the real time, and a cycle's next fi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+
+from .runtime import Instance
 
 
-def bring_forward_earliest_timer(instance: Any, now: datetime) -> bool:
+def bring_forward_earliest_timer(instance: Instance, now: datetime) -> bool:
     """Make the instance's earliest timer(s) due at `now`; False when no timer is pending."""
     pending = [(due, task) for task in instance._timer_tasks() if (due := instance._timer_due(task)) is not None]
     if not pending:
@@ -23,7 +24,7 @@ def bring_forward_earliest_timer(instance: Any, now: datetime) -> bool:
         value = task.internal_data.get("event_value")
         # Cycle timers keep {"cycles", "next", "text"}; date and duration timers keep the due time as text.
         value = {**value, "next": now.isoformat()} if isinstance(value, dict) else now.isoformat()
-        task._set_internal_data(event_value=value)
+        task.internal_data["event_value"] = value
     return True
 
 

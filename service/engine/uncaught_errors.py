@@ -13,17 +13,19 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.util.task import TaskState
 
+from . import spiff
+from .runtime import Instance
 from .values import check_variables
 
 log = logging.getLogger(__name__)
 
 
-def error_is_caught(instance: Any, task_id: str, code: str) -> bool:
+def error_is_caught(instance: Instance, task_id: str, code: str) -> bool:
     """Whether an error boundary event (of the task or an enclosing scope) catches `code`."""
     return instance._error_catcher(instance._external(task_id), code) is not None
 
 
-def end_uncaught_error(instance: Any, task_id: str, code: str, message: str | None,
+def end_uncaught_error(instance: Instance, task_id: str, code: str, message: str | None,
                        variables: dict[str, Any] | None = None) -> None:
     """End the path of external task `task_id` (with its waiting boundary events)."""
     task = instance._external(task_id)
@@ -44,7 +46,7 @@ def end_uncaught_error(instance: Any, task_id: str, code: str, message: str | No
     instance._act(action)
 
 
-def _complete_finished_scopes(instance: Any, workflow: Any) -> None:
+def _complete_finished_scopes(instance: Instance, workflow: Any) -> None:
     """A subprocess with nothing left to run completes, like one whose end event was reached; SpiffWorkflow
     only notices completion through its end event, so the parent task is told here."""
     top = instance._wf
@@ -53,7 +55,7 @@ def _complete_finished_scopes(instance: Any, workflow: Any) -> None:
             return
         workflow.completed = True
         parent_task = top.get_task_from_id(workflow.parent_task_id)
-        parent_task.task_spec._on_subworkflow_completed(workflow, parent_task)
+        spiff.complete_subworkflow(parent_task, workflow)
         workflow = parent_task.workflow
 
 

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from service.engine.clock import Clock
 from service.store import (DecisionDefinition, ExternalTask, HistoryEvent, InstanceState, MessageSubscription,
-                           ProcessDefinition, ProcessInstance, TaskCandidate, UserTask)
+                           ProcessDefinition, ProcessInstance, TaskCandidate, UserTask, table_of)
 
 from . import definitions
 from .context import STALE_MESSAGE, STALE_PESAN, OpsContext
@@ -23,6 +24,11 @@ from .errors import Conflict, NotFound
 from .history_values import annotate_event_data
 from .values import json_safe
 from .views import ActiveElementView, InstanceView
+
+if TYPE_CHECKING:   # the engine is imported when an instance is first loaded: the store and API import without it
+    from service.engine import Engine, Instance, ProcessModel
+    from service.engine.dmn import DecisionModel
+    from service.engine.info import ExternalTaskInfo, HistoryEvent as EngineHistoryEvent, UserTaskInfo
 
 
 class Binder:
@@ -34,9 +40,9 @@ class Binder:
         self.session = session
         self.deployment_id = deployment_id
         self.ids: dict[int, str] = {}
-        self.called: dict[str, Any] = {}     # key -> model bound by call_binding.plan (calledElementBinding)
+        self.called: dict[str, ProcessModel] = {}     # key -> model bound by call_binding.plan (calledElementBinding)
 
-    def process(self, key: str, tenant: str | None) -> Any:
+    def process(self, key: str, tenant: str | None) -> ProcessModel:
         if key in self.called:
             return self.called[key]
         row = definitions.latest(self.session, ProcessDefinition, key, tenant)
@@ -46,7 +52,8 @@ class Binder:
                              element_id=key)
         return self.model(row)
 
-    def decision(self, key: str, tenant: str | None, binding: str = "latest", version: int | None = None) -> Any:
+    def decision(self, key: str, tenant: str | None, binding: str = "latest",
+                 version: int | None = None) -> DecisionModel:
         row: DecisionDefinition | None = None
         if binding == "version" and version is not None:
             row = definitions.by_version(self.session, DecisionDefinition, key, tenant, version)
@@ -61,17 +68,47 @@ class Binder:
                              element_id=key)
         return self.model(row)
 
-    def model(self, row: ProcessDefinition | DecisionDefinition) -> Any:
-        model = definitions.model_of(self.ctx, self.session, row)
+    @overload
+    def model(self, row: ProcessDefinition) -> ProcessModel: ...
+
+    @overload
+    def model(self, row: DecisionDefinition) -> DecisionModel: ...
+
+    def model(self, row: ProcessDefinition | DecisionDefinition) -> ProcessModel | DecisionModel:
+        model: ProcessModel | DecisionModel = definitions.model_of(self.ctx, self.session, row)
         self.ids[id(model)] = row.id
         return model
 
-    def engine(self, clock: Any = None) -> Any:
+    def engine(self, clock: Clock | None = None) -> Engine:
         from service.engine import Engine
-        return Engine(clock=clock or self.ctx.clock, processes=self.process,
-                      decisions=lambda key, tenant, binding="latest", version=None: self.decision(
-                          key, tenant, binding, version),
+        return Engine(clock=clock or self.ctx.clock, processes=self.process, decisions=self.decision,
                       calendar=self.ctx.work_calendar())
+
+
+class InstanceRow(Protocol):
+    """What load/save read and write of a process instance row: the columns of process_instance. Both the
+    ORM object (ProcessInstance) and the Core-read InstanceRecord have them."""
+
+    id: str
+    definition_id: str
+    definition_key: str
+    called_definition_ids: dict[str, str]
+    business_key: str | None
+    tenant_id: str | None
+    state: InstanceState
+    start_time: datetime
+    end_time: datetime | None
+    start_user_id: str | None
+    engine_state: str
+    version: int
+    next_timer_due: datetime | None
+    timer_lease_owner: str | None
+    timer_lease_until: datetime | None
+    incident: bool
+    projected: dict[str, list[str]]
+
+
+_INSTANCE = table_of(ProcessInstance)
 
 
 class InstanceRecord:
@@ -79,7 +116,25 @@ class InstanceRecord:
     as attributes, without the ORM's identity map and instance state, which cost more than the query.
     `save` writes it back with the same versioned UPDATE as a loaded ORM row."""
 
-    __slots__ = tuple(ProcessInstance.__table__.c.keys())
+    __slots__ = tuple(_INSTANCE.c.keys())
+    # The columns, as in InstanceRow (a test keeps both lists equal to the table's).
+    id: str
+    definition_id: str
+    definition_key: str
+    called_definition_ids: dict[str, str]
+    business_key: str | None
+    tenant_id: str | None
+    state: InstanceState
+    start_time: datetime
+    end_time: datetime | None
+    start_user_id: str | None
+    engine_state: str
+    version: int
+    next_timer_due: datetime | None
+    timer_lease_owner: str | None
+    timer_lease_until: datetime | None
+    incident: bool
+    projected: dict[str, list[str]]
 
     def __init__(self, values: Any) -> None:
         for key in self.__slots__:
@@ -87,16 +142,14 @@ class InstanceRecord:
 
 
 # Every column of process_instance, in table order, for Core SELECTs that build an InstanceRecord.
-INSTANCE_COLUMNS = tuple(ProcessInstance.__table__.c)
-# What load/save accept as the instance row: the ORM object or the Core-read record.
-InstanceRow = ProcessInstance | InstanceRecord
+INSTANCE_COLUMNS = tuple(_INSTANCE.c)
 
 
 @dataclass
 class Loaded:
     row: InstanceRow
-    model: Any
-    inst: Any
+    model: ProcessModel
+    inst: Instance
     binder: Binder
     user: str | None = None
     extra_history: list[dict[str, Any]] = field(default_factory=list)   # history_values() rows
@@ -110,13 +163,13 @@ def get_row(session: Session, instance_id: str) -> ProcessInstance:
     return row
 
 
-def load(ctx: OpsContext, session: Session, instance_id: str, *, clock: Any = None,
+def load(ctx: OpsContext, session: Session, instance_id: str, *, clock: Clock | None = None,
          row: InstanceRow | None = None) -> Loaded:
     row = row or get_row(session, instance_id)
     deployment_id, model = definitions.process_by_id(ctx, session, row.definition_id)
     binder = Binder(ctx, session, deployment_id)
     binder.ids[id(model)] = row.definition_id
-    called: dict[str, Any] = {}
+    called: dict[str, ProcessModel] = {}
     for key, def_id in (row.called_definition_ids or {}).items():
         called_model = definitions.process_by_id(ctx, session, def_id)[1]
         binder.ids[id(called_model)] = def_id
@@ -127,7 +180,7 @@ def load(ctx: OpsContext, session: Session, instance_id: str, *, clock: Any = No
 
 def create(ctx: OpsContext, session: Session, definition: ProcessDefinition, *, variables: dict[str, Any],
            business_key: str | None, user: str | None, start_event_id: str | None = None,
-           message: str | None = None, clock: Any = None) -> Loaded:
+           message: str | None = None, clock: Clock | None = None) -> Loaded:
     binder = Binder(ctx, session, definition.deployment_id)
     model = binder.model(definition)
     from .call_binding import plan   # camunda:calledElementBinding / calledElementTenantId (ops/call_binding.py)
@@ -152,7 +205,7 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
         values.update(state=InstanceState.COMPLETED, end_time=row.end_time or now, next_timer_due=None)
     else:
         values["next_timer_due"] = inst.next_timer_due()
-    if row.business_key is None and getattr(inst, "business_key", None):
+    if row.business_key is None and inst.business_key:
         values["business_key"] = inst.business_key
     before = {k: set(v) for k, v in (row.projected or {}).items()}
     done = inst.completed
@@ -170,17 +223,18 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
 
 
 # Statements built once: constructing and cache-keying a statement costs as much as executing it on SQLite.
-_INSTANCE = ProcessInstance.__table__
 _PLAIN_COLUMNS = frozenset(_INSTANCE.c.keys()) - {"version"}
 _VERSION_MATCH: ColumnElement[bool] = and_(_INSTANCE.c.id == bindparam("row_id"),
                                            _INSTANCE.c.version == bindparam("row_version"))
 _UPDATE_INSTANCE = _INSTANCE.update().where(_VERSION_MATCH)      # SET: the column keys of the parameters
-_USER_TASK = UserTask.__table__
+_USER_TASK = table_of(UserTask)
 # One id per parameter set (executemany): an expanding IN is rendered anew on every execution.
 _DELETE_USER_TASK = _USER_TASK.delete().where(_USER_TASK.c.id == bindparam("task_id"))
 _INSERT_USER_TASK = _USER_TASK.insert()
-_INSERT_CANDIDATE = TaskCandidate.__table__.insert()
-_INSERT_HISTORY = HistoryEvent.__table__.insert()
+_INSERT_CANDIDATE = table_of(TaskCandidate).insert()
+_INSERT_HISTORY = table_of(HistoryEvent).insert()
+_INSERT_EXTERNAL_TASK = table_of(ExternalTask).insert()
+_INSERT_SUBSCRIPTION = table_of(MessageSubscription).insert()
 
 
 def _write_row(session: Session, row: InstanceRow, values: dict[str, Any]) -> None:
@@ -192,7 +246,7 @@ def _write_row(session: Session, row: InstanceRow, values: dict[str, Any]) -> No
     goes through the ORM flush (which applies the same version check). An InstanceRecord has no pending
     changes and takes the Core UPDATE.
     """
-    if isinstance(row, InstanceRecord):
+    if not isinstance(row, ProcessInstance):     # an InstanceRecord: nothing pending
         _update_versioned(session, row, {}, values)
         return
     state = inspect(row)
@@ -229,14 +283,15 @@ def _update_versioned(session: Session, row: InstanceRow, pending: dict[str, Any
 
 def _called_ids(loaded: Loaded) -> dict[str, str]:
     ids = dict(loaded.row.called_definition_ids or {})
-    for key, model in (getattr(loaded.inst, "called_models", None) or {}).items():
+    for key, model in loaded.inst.called_models.items():
         def_id = loaded.binder.ids.get(id(model))
         if def_id is not None:
             ids[key] = def_id
     return ids
 
 
-def _project_user_tasks(session: Session, row: InstanceRow, existing: set[str], live: dict[str, Any]) -> None:
+def _project_user_tasks(session: Session, row: InstanceRow, existing: set[str],
+                        live: dict[str, UserTaskInfo]) -> None:
     gone = list(existing - set(live))
     conn = session.connection()
     if gone:
@@ -246,7 +301,8 @@ def _project_user_tasks(session: Session, row: InstanceRow, existing: set[str], 
     new = [info for task_id, info in live.items() if task_id not in existing]
     if new:
         conn.execute(_INSERT_USER_TASK, [dict(
-            id=info.id, instance_id=row.id, **owning_definition(row, info), business_key=row.business_key, element_id=info.element_id, name=info.name, lane=info.lane,
+            id=info.id, instance_id=row.id, **owning_definition(row, info), business_key=row.business_key,
+            element_id=info.element_id, name=info.name, lane=info.lane,
             assignee=info.assignee, owner=None, created=info.created, due=info.due, follow_up=info.follow_up,
             priority=info.priority if info.priority is not None else 50, form_key=info.form_key,
             form_ref=info.form_ref, form_ref_binding=info.form_ref_binding, form_ref_version=info.form_ref_version,
@@ -261,15 +317,16 @@ def _project_user_tasks(session: Session, row: InstanceRow, existing: set[str], 
             conn.execute(_INSERT_CANDIDATE, candidates)
 
 
-def _project_external_tasks(session: Session, row: InstanceRow, existing: set[str], live: dict[str, Any],
-                            now: datetime) -> None:
+def _project_external_tasks(session: Session, row: InstanceRow, existing: set[str],
+                            live: dict[str, ExternalTaskInfo], now: datetime) -> None:
     gone = list(existing - set(live))
     if gone:
         session.execute(delete(ExternalTask).where(ExternalTask.id.in_(gone)))
     new = [info for task_id, info in live.items() if task_id not in existing]
     if new:
-        session.execute(ExternalTask.__table__.insert(), [dict(
-            id=info.id, instance_id=row.id, **owning_definition(row, info), business_key=row.business_key, element_id=info.element_id, name=info.name, topic=info.topic,
+        session.execute(_INSERT_EXTERNAL_TASK, [dict(
+            id=info.id, instance_id=row.id, **owning_definition(row, info), business_key=row.business_key,
+            element_id=info.element_id, name=info.name, topic=info.topic,
             worker_id=None, lock_expiration=None, retries=None, error_message=None, error_details=None,
             priority=info.priority or 0, tenant_id=row.tenant_id, properties=json_safe(dict(info.properties or {})),
             created=getattr(info, "created", None) or now) for info in new])
@@ -282,7 +339,7 @@ def _project_subscriptions(session: Session, row: InstanceRow, existing: set[str
                                                           MessageSubscription.message_name.in_(stale)))
     added = sorted(wanted - existing)
     if added:
-        session.execute(MessageSubscription.__table__.insert(), [{"instance_id": row.id, "message_name": n} for n in added])
+        session.execute(_INSERT_SUBSCRIPTION, [{"instance_id": row.id, "message_name": n} for n in added])
 
 
 def _append_history(session: Session, loaded: Loaded) -> None:
@@ -294,14 +351,14 @@ def _append_history(session: Session, loaded: Loaded) -> None:
         session.connection().execute(_INSERT_HISTORY, events)
 
 
-def owning_definition(row: InstanceRow, item: Any) -> dict[str, Any]:
+def owning_definition(row: InstanceRow, item: UserTaskInfo | ExternalTaskInfo | EngineHistoryEvent) -> dict[str, Any]:
     """definition_id/definition_key of the process that owns a task or event's element.
 
     Elements of a called process run inside the caller's instance (a SpiffWorkflow subprocess) but
     belong to the called definition, bound at start in `called_definition_ids`; Camunda reports them
     with that definition. Anything else (or a key not bound, e.g. a recursive call) is the instance's.
     """
-    key = getattr(item, "process_key", None)
+    key = item.process_key
     if key and key != row.definition_key:
         def_id = (row.called_definition_ids or {}).get(key)
         if def_id:
@@ -309,7 +366,7 @@ def owning_definition(row: InstanceRow, item: Any) -> dict[str, Any]:
     return {"definition_id": row.definition_id, "definition_key": row.definition_key}
 
 
-def history_values(row: InstanceRow, event: Any) -> dict[str, Any]:
+def history_values(row: InstanceRow, event: EngineHistoryEvent) -> dict[str, Any]:
     return dict(kind=event.kind, time=event.time, instance_id=row.id, **owning_definition(row, event),
                 tenant_id=row.tenant_id, element_id=event.element_id,
                 element_name=event.element_name, element_type=event.element_type, lane=event.lane,
@@ -317,15 +374,14 @@ def history_values(row: InstanceRow, event: Any) -> dict[str, Any]:
                 data=json_safe(annotate_event_data(event.kind, dict(event.data or {}))))
 
 
-def instance_view(row: InstanceRow, *, inst: Any = None, with_variables: bool = False,
+def instance_view(row: InstanceRow, *, inst: Instance | None = None, with_variables: bool = False,
                   with_active: bool = False) -> InstanceView:
     variables = None
     active = None
     if inst is not None and with_variables:
         variables = dict(inst.variables())
     if inst is not None and with_active:
-        active = [ActiveElementView(element_id=a.element_id, name=getattr(a, "name", None),
-                                    element_type=getattr(a, "element_type", None), lane=getattr(a, "lane", None))
+        active = [ActiveElementView(element_id=a.element_id, name=a.name, element_type=a.element_type, lane=a.lane)
                   for a in inst.active_elements()]
     state = row.state.value if isinstance(row.state, InstanceState) else str(row.state)
     return InstanceView(id=row.id, definition_id=row.definition_id, definition_key=row.definition_key,
@@ -335,5 +391,5 @@ def instance_view(row: InstanceRow, *, inst: Any = None, with_variables: bool = 
                         active_elements=active)
 
 
-__all__ = ["Binder", "InstanceRecord", "InstanceRow", "INSTANCE_COLUMNS", "Loaded", "load", "create", "save", "get_row", "history_values", "instance_view",
-           "owning_definition"]
+__all__ = ["Binder", "InstanceRecord", "InstanceRow", "INSTANCE_COLUMNS", "Loaded", "load", "create", "save", "get_row",
+           "history_values", "instance_view", "owning_definition"]

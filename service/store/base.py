@@ -1,7 +1,7 @@
 """Declarative base shared by every table, with a naming convention Alembic can rely on."""
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -17,4 +17,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-__all__ = ["Base", "NAMING_CONVENTION"]
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class, typed as a Table (`__table__` is typed as any FromClause), for
+    statements built once and executed many times."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a single table")
+    return table
+
+
+__all__ = ["Base", "NAMING_CONVENTION", "table_of"]

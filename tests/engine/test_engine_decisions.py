@@ -38,10 +38,10 @@ def test_decision_routes_and_is_recorded(amount: int, route: str) -> None:
 
 
 def test_decision_errors_become_task_incidents() -> None:
-    from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+    from service.engine import IncidentError
 
     def missing(*args):
         raise LookupError("decision 'risk_level' is not deployed")
     h = Harness(load_models("decision.bpmn"), decisions=missing)
-    with pytest.raises(WorkflowTaskException, match="Rule_Risk"):
+    with pytest.raises(IncidentError, match="Rule_Risk"):
         h.start("decision", {"amount": 1})

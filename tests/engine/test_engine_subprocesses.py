@@ -47,8 +47,8 @@ def test_sequential_mi_with_cardinality(h: Harness) -> None:
 
 
 def test_mi_collection_must_be_a_list(h: Harness) -> None:
-    from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-    with pytest.raises(WorkflowTaskException, match="Task_Review"):
+    from service.engine import IncidentError
+    with pytest.raises(IncidentError, match="Task_Review"):
         h.engine.start(h.models["mi"], variables={"items": 5})
 
 

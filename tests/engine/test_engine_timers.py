@@ -68,8 +68,8 @@ def test_duration_from_juel_and_literal_date(h: Harness) -> None:
 
 
 def test_bad_juel_timer_value_is_an_incident(h: Harness) -> None:
-    from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-    with pytest.raises(WorkflowTaskException, match="Wait_Duration"):
+    from service.engine import IncidentError
+    with pytest.raises(IncidentError, match="Wait_Duration"):
         h.start("timer_catch", {"wait": "soon"})
 
 

@@ -5,9 +5,8 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
-from service.engine import FrozenClock, ModelError, SystemClock
+from service.engine import FrozenClock, IncidentError, ModelError, SystemClock
 from service.engine.errors import EngineError
 from service.engine.script_engine import AlurScriptEngine, ScriptRefused
 
@@ -48,15 +47,15 @@ def test_conditions_are_strict_booleans() -> None:
     assert engine.evaluate(fake_task({"a": 5}), "a > 3") is True
     assert engine.evaluate(fake_task({"a": 5}), "${a > 3}") is True
     assert engine.evaluate(fake_task({}), "missing > 3") is False            # FEEL null -> false
-    with pytest.raises(WorkflowTaskException, match="Gw_1: a condition must be true or false"):
+    with pytest.raises(IncidentError, match="Gw_1: a condition must be true or false"):
         engine.evaluate(fake_task({"a": 5}), "a + 1")
-    with pytest.raises(WorkflowTaskException, match="Gw_1"):
+    with pytest.raises(IncidentError, match="Gw_1"):
         engine.evaluate(fake_task({}), "${missing > 3}")                     # JUEL: unknown property
 
 
 def test_python_never_runs() -> None:
     engine = AlurScriptEngine(clock=FrozenClock(T))
-    with pytest.raises(WorkflowTaskException, match="Python scripts are not allowed"):
+    with pytest.raises(IncidentError, match="Python scripts are not allowed"):
         engine.execute(fake_task({}), "x = 1")
     with pytest.raises(ScriptRefused):
         engine.environment.execute("x = 1", {})
@@ -71,7 +70,6 @@ def test_juel_datetime_uses_the_engine_clock() -> None:
 
 
 def test_incident_error_carries_the_element() -> None:
-    from service.engine import IncidentError
     engine = AlurScriptEngine(clock=FrozenClock(T))
     with pytest.raises(IncidentError) as err:
         engine.evaluate_value(fake_task({}), "${nope}")

@@ -140,13 +140,7 @@ def test_failure_at_start_creates_no_instance(client: Any, ctx: Any) -> None:
 
 
 def test_translate_names_element_without_duplicating_it() -> None:
-    class Spec:
-        bpmn_id = "Gateway_1"
-        bpmn_name = "DPP lengkap?"
-
-    exc = IncidentError.__new__(IncidentError)
-    Exception.__init__(exc, "Gateway_1: division by zero")
-    exc.task_spec = Spec()
+    exc = IncidentError("Gateway_1: division by zero", element_id="Gateway_1", element_name="DPP lengkap?")
     mapped = translate(exc)
     assert isinstance(mapped, OperationFailed) and mapped.status == 500
     assert mapped.camunda_type == "ProcessEngineException"
@@ -184,13 +178,7 @@ def test_script_result_that_a_process_cannot_hold_is_an_incident(client: Any, ct
 
 
 def test_translate_bounds_a_huge_problem_text() -> None:
-    class Spec:
-        bpmn_id = "g"
-        bpmn_name = None
-
-    exc = IncidentError.__new__(IncidentError)
-    Exception.__init__(exc, "g: a condition must be true or false, got str '" + "a" * 100_000 + "'")
-    exc.task_spec = Spec()
+    exc = IncidentError("g: a condition must be true or false, got str '" + "a" * 100_000 + "'", element_id="g")
     mapped = translate(exc)
     assert mapped is not None and len(mapped.message) < 2200
     assert mapped.message.startswith("Element 'g' failed: a condition must be true or false")
