@@ -216,7 +216,8 @@ class ModelChecker:
                 raise self.error(node, f"camunda:{tag} variables={node.get('variables')!r}: "
                                        "only 'all' is supported")
             elif node.get("source") is None and node.get("variables") is None and node.get("businessKey") is None:
-                raise self.error(node, f"camunda:{tag} needs source, sourceExpression, variables=\"all\" or businessKey")
+                raise self.error(node, f"camunda:{tag} needs source, sourceExpression, variables=\"all\" "
+                                       "or businessKey")
 
     # -- pieces -----------------------------------------------------------------------------
     def _date(self, node: Any, text: str, what: str) -> None:

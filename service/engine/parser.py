@@ -70,8 +70,9 @@ def camunda_extensions(node: Any) -> dict:
     for p in _children(node, "./bpmn:extensionElements/camunda:properties/camunda:property"):
         props[p.get("name")] = p.get("value")
     result["properties"] = props
-    inputs = [_parameter(p) for p in _children(node, "./bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter")]
-    outputs = [_parameter(p) for p in _children(node, "./bpmn:extensionElements/camunda:inputOutput/camunda:outputParameter")]
+    io = "./bpmn:extensionElements/camunda:inputOutput"
+    inputs = [_parameter(p) for p in _children(node, f"{io}/camunda:inputParameter")]
+    outputs = [_parameter(p) for p in _children(node, f"{io}/camunda:outputParameter")]
     if inputs:
         result["inputs"] = inputs
     if outputs:

@@ -12,9 +12,11 @@ T0 = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)   # a Monday
 
 HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
           '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-          'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+          'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+          'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
           'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-          'id="Defs" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.20.0">\n')
+          'id="Defs" targetNamespace="http://bpmn.io/schema/bpmn" '
+          'exporter="Camunda Modeler" exporterVersion="5.20.0">\n')
 
 
 def wrap(process_body: str, key: str = "p", extra: str = "") -> bytes:

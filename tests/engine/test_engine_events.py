@@ -8,15 +8,18 @@ from service.engine import parse_bpmn
 
 RACE = '''
 <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-<bpmn:eventBasedGateway id="g"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:eventBasedGateway>
+<bpmn:eventBasedGateway id="g"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+  <bpmn:outgoing>f3</bpmn:outgoing></bpmn:eventBasedGateway>
 <bpmn:intermediateCatchEvent id="got_reply"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
   <bpmn:messageEventDefinition messageRef="m_reply" /></bpmn:intermediateCatchEvent>
 <bpmn:intermediateCatchEvent id="timeout"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing>
-  <bpmn:timerEventDefinition><bpmn:timeDuration>P3D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+  <bpmn:timerEventDefinition><bpmn:timeDuration>P3D</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
 <bpmn:userTask id="Task_Reply"><bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing></bpmn:userTask>
 <bpmn:userTask id="Task_Timeout" camunda:candidateGroups="${group}"><bpmn:extensionElements><camunda:properties>
   <camunda:property name="mutu.waktu" value="P3D" /><camunda:property name="mutu.hari" value="kalender" />
-  </camunda:properties></bpmn:extensionElements><bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing></bpmn:userTask>
+  </camunda:properties></bpmn:extensionElements><bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing>
+    </bpmn:userTask>
 <bpmn:endEvent id="e"><bpmn:incoming>f6</bpmn:incoming><bpmn:incoming>f7</bpmn:incoming></bpmn:endEvent>
 <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g" />
 <bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="got_reply" />
@@ -123,16 +126,21 @@ ERRORS = '''
 <bpmn:subProcess id="sub"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
   <bpmn:startEvent id="ss"><bpmn:outgoing>g1</bpmn:outgoing></bpmn:startEvent>
   <bpmn:userTask id="Task_Check"><bpmn:incoming>g1</bpmn:incoming><bpmn:outgoing>g2</bpmn:outgoing></bpmn:userTask>
-  <bpmn:exclusiveGateway id="gw" default="g3"><bpmn:incoming>g2</bpmn:incoming><bpmn:outgoing>g3</bpmn:outgoing><bpmn:outgoing>g4</bpmn:outgoing></bpmn:exclusiveGateway>
+  <bpmn:exclusiveGateway id="gw" default="g3"><bpmn:incoming>g2</bpmn:incoming><bpmn:outgoing>g3</bpmn:outgoing>
+    <bpmn:outgoing>g4</bpmn:outgoing></bpmn:exclusiveGateway>
   <bpmn:endEvent id="se"><bpmn:incoming>g3</bpmn:incoming></bpmn:endEvent>
-  <bpmn:endEvent id="err_end"><bpmn:incoming>g4</bpmn:incoming><bpmn:errorEventDefinition errorRef="E_bad" /></bpmn:endEvent>
+  <bpmn:endEvent id="err_end"><bpmn:incoming>g4</bpmn:incoming><bpmn:errorEventDefinition errorRef="E_bad" />
+    </bpmn:endEvent>
   <bpmn:sequenceFlow id="g1" sourceRef="ss" targetRef="Task_Check" />
   <bpmn:sequenceFlow id="g2" sourceRef="Task_Check" targetRef="gw" />
   <bpmn:sequenceFlow id="g3" sourceRef="gw" targetRef="se" />
-  <bpmn:sequenceFlow id="g4" sourceRef="gw" targetRef="err_end"><bpmn:conditionExpression>${bad}</bpmn:conditionExpression></bpmn:sequenceFlow>
+  <bpmn:sequenceFlow id="g4" sourceRef="gw" targetRef="err_end">
+    <bpmn:conditionExpression>${bad}</bpmn:conditionExpression></bpmn:sequenceFlow>
 </bpmn:subProcess>
-<bpmn:boundaryEvent id="on_error" attachedToRef="sub"><bpmn:outgoing>f3</bpmn:outgoing><bpmn:errorEventDefinition errorRef="E_bad" /></bpmn:boundaryEvent>
-<bpmn:parallelGateway id="split"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing><bpmn:outgoing>f5</bpmn:outgoing></bpmn:parallelGateway>
+<bpmn:boundaryEvent id="on_error" attachedToRef="sub"><bpmn:outgoing>f3</bpmn:outgoing>
+  <bpmn:errorEventDefinition errorRef="E_bad" /></bpmn:boundaryEvent>
+<bpmn:parallelGateway id="split"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+  <bpmn:outgoing>f5</bpmn:outgoing></bpmn:parallelGateway>
 <bpmn:userTask id="Task_Slow"><bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing></bpmn:userTask>
 <bpmn:userTask id="Task_Fast"><bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing></bpmn:userTask>
 <bpmn:endEvent id="done"><bpmn:incoming>f6</bpmn:incoming></bpmn:endEvent>

@@ -74,8 +74,9 @@ def test_thousand_iterations_stay_fast_and_flat(h: Harness) -> None:
 
 def test_prune_keeps_everything_the_engine_consults(h: Harness) -> None:
     from service.engine.prune import prune
+    from service.engine.spiff import child_ids, parent_id
     inst = h.start("parallel_loop", {"done": False})
-    for i in range(5):
+    for _ in range(5):
         inst = h.complete(inst, "P_A")
         wf = inst._wf
         before = len(wf.tasks)
@@ -83,9 +84,9 @@ def test_prune_keeps_everything_the_engine_consults(h: Harness) -> None:
         assert removed >= 0 and len(wf.tasks) == before - removed
         for task in wf.tasks.values():               # parent/child links are symmetric and resolvable
             if task.parent is not None:
-                assert task.id in task.parent._children
-            for child in task._children:
-                assert wf.tasks[child]._parent == task.id
+                assert task.id in child_ids(task.parent)
+            for child in child_ids(task):
+                assert parent_id(wf.tasks[child]) == task.id
         inst = h.complete(inst, "P_B")
         inst = h.complete(inst, "P_Check", {"done": False})
     assert h.ready(inst) == ["P_A", "P_B"]
@@ -93,7 +94,7 @@ def test_prune_keeps_everything_the_engine_consults(h: Harness) -> None:
 
 def test_unpruned_state_is_pruned_on_dump(h: Harness) -> None:
     inst = h.start("simple_loop", {"done": False})
-    for i in range(50):
+    for _ in range(50):
         inst.complete_user_task(inst.user_tasks()[0].id, {"done": False}, user=None)
     assert len(inst._wf.tasks) > 100
     state = inst.dumps()

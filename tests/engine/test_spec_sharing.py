@@ -21,8 +21,8 @@ Step = Callable[[Harness, Any], Any]
 def _run_interleaved(h: Harness, key: str, starts: list[dict], steps: list[list[Step]]) -> list[Any]:
     """Start one instance per start dict, then apply step i of every instance before step i + 1 of any."""
     instances = [h.start(key, dict(v)) for v in starts]
-    for round_steps in zip(*steps):
-        instances = [step(h, inst) for step, inst in zip(round_steps, instances)]
+    for round_steps in zip(*steps, strict=False):
+        instances = [step(h, inst) for step, inst in zip(round_steps, instances, strict=False)]
     return instances
 
 
