@@ -28,11 +28,13 @@ from .script_engine import AlurScriptEngine
 from .values import check_variables
 from .workflow import HIDDEN_KEYS, AlurInclusiveGateway, AlurParallelGateway, AlurWorkflow
 
-if TYPE_CHECKING:  # the working-day calendar is owned by the SOP layer; imported for typing only
+if TYPE_CHECKING:  # imported for typing only: the DMN package loads on first use, the calendar belongs to the SOPs
+    from .dmn import DecisionModel
     from .workdays import WorkCalendar
 
+# (key, tenant) -> the process model; (key, tenant, binding, version) -> the decision model.
 ProcessResolver = Callable[[str, "str | None"], ProcessModel]
-DecisionResolver = Callable[[str, "str | None", str, "int | None"], Any]
+DecisionResolver = Callable[[str, "str | None", str, "int | None"], "DecisionModel"]
 
 ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
 _MAX_TIMER_ROUNDS = 1000
