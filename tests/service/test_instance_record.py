@@ -59,4 +59,8 @@ def test_record_with_a_stale_version_conflicts_and_writes_nothing(ctx: Any) -> N
 
 
 def test_record_carries_every_column() -> None:
-    assert persistence.InstanceRecord.__slots__ == tuple(ProcessInstance.__table__.c.keys())
+    columns = tuple(ProcessInstance.__table__.c.keys())
+    assert persistence.InstanceRecord.__slots__ == columns
+    # The typed attributes (what mypy checks save/load against) are the same columns.
+    assert tuple(persistence.InstanceRecord.__annotations__) == columns
+    assert tuple(persistence.InstanceRow.__annotations__) == columns
