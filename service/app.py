@@ -1,7 +1,6 @@
 """The Flask application factory. No work at import; the scheduler thread is started by `alur serve`."""
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -45,19 +44,21 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     cfg = Config.coerce(config).with_secret()
     app = Flask("service", instance_path=str(cfg.instance_path.resolve()))
     app.config.update(SECRET_KEY=cfg.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024 * 1024)
+    app.config.update(_flask_settings(cfg))
     app.config.update(dict(cfg.flask))
     app.json.sort_keys = False  # type: ignore[attr-defined]
     db = database or Database(cfg.effective_database_url, echo=cfg.sql_echo,
                               create_folder=cfg.uses_default_database)
-    ctx = OpsContext(db=db, clock=clock or SystemClock(),
-                     timer_lease_seconds=cfg.timer_lease_seconds)
+    ctx = OpsContext(db=db, clock=clock or SystemClock(), timer_lease_seconds=cfg.timer_lease_seconds,
+                     holidays_file=cfg.holidays_file)
     app.extensions["alur"] = AlurState(config=cfg, db=db, ops=ctx)
 
     from service.api import URL_PREFIX, create_blueprint
     app.session_interface = CookielessRestSessions(URL_PREFIX)
     app.register_blueprint(create_blueprint())
     if cfg.web:
-        _register_optional(app, "service.web")
+        from service.web import init_app as init_web
+        init_web(app, cfg, rest_prefix=URL_PREFIX)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
@@ -72,17 +73,16 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     return app
 
 
-def _register_optional(app: Flask, module_name: str) -> None:
-    """Later layers (the web pages of issue 5) plug in with a `register(app)` function."""
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return
-        raise
-    register = getattr(module, "register", None)
-    if callable(register):
-        register(app)
+def _flask_settings(cfg: Config) -> dict[str, Any]:
+    """The settings that blueprints read from `app.config`, under their environment variable names."""
+    out: dict[str, Any] = {"ALUR_REST_AUTH": cfg.rest_auth, "ALUR_LOGIN_MAX_FAILURES": cfg.login_max_failures,
+                           "ALUR_LOGIN_WINDOW_SECONDS": cfg.login_window_seconds,
+                           "ALUR_DOCUMENTS_PATH": str(cfg.effective_documents_path)}
+    if cfg.document_max_bytes is not None:
+        out["ALUR_DOCUMENT_MAX_BYTES"] = cfg.document_max_bytes
+    if cfg.document_types is not None:
+        out["ALUR_DOCUMENT_TYPES"] = cfg.document_types
+    return out
 
 
 __all__ = ["create_app", "AlurState", "CookielessRestSessions"]

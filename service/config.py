@@ -1,19 +1,18 @@
-"""Explicit configuration of the Alur service.
+"""Explicit configuration of the Alur service: the one place that reads the environment.
 
-(REST authentication is `ALUR_REST_AUTH`, read by `service.api.auth`; Flask settings such as that one may
-also be given as upper-case keys of the mapping passed to `create_app`.)
-
-Every setting has one name, one default and one environment variable. `Config.from_env()` reads the
-environment once; `create_app(config)` and the CLI receive a `Config` (or a mapping of overrides), so
-tests never depend on the process environment.
+Every setting has one field, one default and one environment variable (`ENVIRONMENT`). `Config.from_env()`
+reads the environment once; `create_app(config)` and the CLI receive a `Config` (or a mapping of overrides),
+so tests never depend on the process environment. In a mapping, a setting may be given by its field name or
+by its variable name (`{"ALUR_REST_AUTH": "off"}`); other upper-case keys are Flask settings.
 """
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 _TRUE = {"1", "true", "yes", "on", "ya"}
 _FALSE = {"0", "false", "no", "off", "tidak", ""}
@@ -23,8 +22,11 @@ class ConfigError(ValueError):
     """A configuration value cannot be used; the message names the setting."""
 
 
-def _flag(name: str, raw: str) -> bool:
-    value = raw.strip().lower()
+def parse_flag(name: str, raw: Any) -> bool:
+    """The one on/off parser: 1/0, true/false, yes/no, on/off, ya/tidak (any case)."""
+    if isinstance(raw, bool):
+        return raw
+    value = str(raw).strip().lower()
     if value in _TRUE:
         return True
     if value in _FALSE:
@@ -32,28 +34,74 @@ def _flag(name: str, raw: str) -> bool:
     raise ConfigError(f"{name}: expected on/off (1/0, true/false), got {raw!r}")
 
 
+def _number(kind: Callable[[str], Any], what: str) -> Callable[[str, Any], Any]:
+    def parse(name: str, raw: Any) -> Any:
+        try:
+            if isinstance(raw, bool):
+                raise ValueError(raw)
+            return kind(raw if isinstance(raw, (int, float)) else str(raw).strip())
+        except ValueError:
+            raise ConfigError(f"{name}: expected {what}, got {raw!r}") from None
+    return parse
+
+
+def _path(name: str, raw: Any) -> Path:
+    return Path(raw)
+
+
+def _text(name: str, raw: Any) -> str:
+    return str(raw)
+
+
+def _types(name: str, raw: Any) -> tuple[str, ...]:
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    return tuple(str(t).strip().lower().lstrip(".") for t in items if str(t).strip())
+
+
 @dataclass(frozen=True)
 class Config:
-    """Settings of one service process. Environment variable in brackets."""
+    """Settings of one service process; each field's environment variable is in `ENVIRONMENT`."""
 
-    # [ALUR_INSTANCE_PATH] directory for the embedded database and other local state
+    # directory for the embedded database and other local state
     instance_path: Path = Path("instance")
-    # [DATABASE_URL] SQLAlchemy URL; default: SQLite file `<instance_path>/alur.db`
+    # SQLAlchemy URL; default: SQLite file `<instance_path>/alur.db`
     database_url: str | None = None
-    # [SECRET_KEY] Flask session key; a random one per process when unset (sessions then die on restart)
+    # Flask session key; a random one per process when unset (sessions then die on restart)
     secret_key: str | None = None
-    # [ALUR_SCHEDULER] run the timer scheduler as a thread inside `alur serve`
+    # run the timer scheduler as a thread inside `alur serve`
     scheduler: bool = True
-    # [ALUR_SCHEDULER_INTERVAL] seconds between two scheduler polls
+    # seconds between two scheduler polls
     scheduler_interval: float = 5.0
-    # [ALUR_TIMER_LEASE] seconds a scheduler owns a claimed due timer before another may take it over
+    # seconds a scheduler owns a claimed due timer before another may take it over
     timer_lease_seconds: float = 60.0
-    # [ALUR_DEFAULT_TENANT] tenant used when a request names none (None = the shared, tenant-less space)
-    default_tenant: str | None = None
-    # [ALUR_SQL_ECHO] log SQL statements
+    # log SQL statements
     sql_echo: bool = False
-    # [ALUR_WEB] serve the web pages (service.web); off = the REST API only
+    # serve the web pages (service.web); off = the REST API only
     web: bool = True
+    # HTTP Basic authentication on /engine-rest; off for local development
+    rest_auth: bool = True
+    # failed logins per user name within the window before further attempts are refused
+    login_max_failures: int = 5
+    # the sliding window of login_max_failures, in seconds
+    login_window_seconds: float = 300.0
+    # the address users open; https:// makes the session cookie Secure
+    public_url: str | None = None
+    # never mark the session cookie Secure (a TLS-terminating proxy in front)
+    insecure_cookies: bool = False
+    # uploaded documents; default `<instance_path>/documents`
+    documents_path: Path | None = None
+    # largest uploaded document, in bytes (None: the operations layer's default, 20 MiB)
+    document_max_bytes: int | None = None
+    # allowed document extensions (None: the operations layer's default list)
+    document_types: tuple[str, ...] | None = None
+    # the working-day calendar (None: the bundled file)
+    holidays_file: Path | None = None
+    # create the demo users at `alur serve` (never on a production server: known passwords)
+    demo_users: bool = False
+    # folder holding bpmn/, dmn/, forms/ for `alur serve --deploy-dirs` (None: the current folder)
+    root: Path | None = None
+    # `alur serve` port
+    port: int = 5000
     # extra Flask settings (tests: TESTING=True)
     flask: Mapping[str, Any] = field(default_factory=dict)
 
@@ -69,64 +117,100 @@ class Config:
             return self.database_url
         return f"sqlite:///{(Path(self.instance_path) / 'alur.db').resolve()}"
 
+    @property
+    def effective_documents_path(self) -> Path:
+        return self.documents_path or Path(self.instance_path).resolve() / "documents"
+
+    @property
+    def effective_root(self) -> Path:
+        return self.root or Path.cwd()
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        if "ALUR_INSTANCE_PATH" in env:
-            values["instance_path"] = Path(env["ALUR_INSTANCE_PATH"])
-        if env.get("DATABASE_URL"):
-            values["database_url"] = env["DATABASE_URL"]
-        if env.get("SECRET_KEY"):
-            values["secret_key"] = env["SECRET_KEY"]
-        if "ALUR_SCHEDULER" in env:
-            values["scheduler"] = _flag("ALUR_SCHEDULER", env["ALUR_SCHEDULER"])
-        if "ALUR_WEB" in env:
-            values["web"] = _flag("ALUR_WEB", env["ALUR_WEB"])
-        if "ALUR_SQL_ECHO" in env:
-            values["sql_echo"] = _flag("ALUR_SQL_ECHO", env["ALUR_SQL_ECHO"])
-        for name, key in (("scheduler_interval", "ALUR_SCHEDULER_INTERVAL"),
-                          ("timer_lease_seconds", "ALUR_TIMER_LEASE")):
-            if env.get(key):
-                try:
-                    values[name] = float(env[key])
-                except ValueError:
-                    raise ConfigError(f"{key}: expected a number of seconds, got {env[key]!r}") from None
-        if env.get("ALUR_DEFAULT_TENANT"):
-            values["default_tenant"] = env["ALUR_DEFAULT_TENANT"]
+        for name, (variable, parse) in ENVIRONMENT.items():
+            raw = env.get(variable)
+            # An empty value means unset, except for on/off settings ("" = off) and the instance folder
+            # ("" = the current folder).
+            if raw is not None and (raw != "" or name == "instance_path" or parse is parse_flag):
+                values[name] = parse(variable, raw)
         values.update(overrides)
         return cls(**values).validated()
 
     @classmethod
     def coerce(cls, config: "Config | Mapping[str, Any] | None") -> "Config":
-        """A Config from a Config, a mapping of field names (overrides of the environment), or None."""
+        """A Config from a Config, a mapping of overrides of the environment (field or variable names,
+        upper-case Flask settings), or None."""
         if isinstance(config, Config):
             return config.validated()
         if config is None:
             return cls.from_env()
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(config) - known)
-        overrides = {k: v for k, v in config.items() if k in known}
-        # Upper-case keys are Flask settings (TESTING, SERVER_NAME...), passed through.
-        flask = {k: v for k, v in config.items() if k in unknown and k.isupper()}
-        bad = [k for k in unknown if not k.isupper()]
+        by_variable = {variable: name for name, (variable, _) in ENVIRONMENT.items()}
+        overrides: dict[str, Any] = {}
+        flask: dict[str, Any] = {}
+        bad: list[str] = []
+        for key, value in config.items():
+            if key in by_variable:
+                name = by_variable[key]
+                overrides[name] = value if value is None else ENVIRONMENT[name][1](key, value)
+            elif key in known:
+                overrides[key] = value
+            elif key.isupper():
+                flask[key] = value
+            else:
+                bad.append(key)
         if bad:
-            raise ConfigError(f"unknown configuration keys: {', '.join(bad)}")
+            raise ConfigError(f"unknown configuration keys: {', '.join(sorted(bad))}")
         if flask:
             overrides["flask"] = {**dict(overrides.get("flask", {})), **flask}
-        if "instance_path" in overrides:
-            overrides["instance_path"] = Path(overrides["instance_path"])
+        for name in ("instance_path", "documents_path", "holidays_file", "root"):
+            if overrides.get(name) is not None:
+                overrides[name] = Path(overrides[name])
         return cls.from_env(**overrides)
 
     def validated(self) -> "Config":
-        if self.scheduler_interval <= 0:
-            raise ConfigError("ALUR_SCHEDULER_INTERVAL must be positive")
-        if self.timer_lease_seconds <= 0:
-            raise ConfigError("ALUR_TIMER_LEASE must be positive")
+        positive = {"scheduler_interval": self.scheduler_interval, "timer_lease_seconds": self.timer_lease_seconds,
+                    "login_max_failures": self.login_max_failures,
+                    "login_window_seconds": self.login_window_seconds, "port": self.port}
+        if self.document_max_bytes is not None:
+            positive["document_max_bytes"] = self.document_max_bytes
+        for name, value in positive.items():
+            if not math.isfinite(value) or value <= 0:
+                raise ConfigError(f"{ENVIRONMENT[name][0]} must be positive, got {value!r}")
         return self
 
     def with_secret(self) -> "Config":
         return self if self.secret_key else replace(self, secret_key=secrets.token_hex(32))
 
 
-__all__ = ["Config", "ConfigError"]
+_seconds = _number(float, "a number of seconds")
+_count = _number(int, "a whole number")
+
+# field -> (environment variable, parser)
+ENVIRONMENT: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
+    "instance_path": ("ALUR_INSTANCE_PATH", _path),
+    "database_url": ("DATABASE_URL", _text),
+    "secret_key": ("SECRET_KEY", _text),
+    "scheduler": ("ALUR_SCHEDULER", parse_flag),
+    "scheduler_interval": ("ALUR_SCHEDULER_INTERVAL", _seconds),
+    "timer_lease_seconds": ("ALUR_TIMER_LEASE", _seconds),
+    "sql_echo": ("ALUR_SQL_ECHO", parse_flag),
+    "web": ("ALUR_WEB", parse_flag),
+    "rest_auth": ("ALUR_REST_AUTH", parse_flag),
+    "login_max_failures": ("ALUR_LOGIN_MAX_FAILURES", _count),
+    "login_window_seconds": ("ALUR_LOGIN_WINDOW_SECONDS", _seconds),
+    "public_url": ("ALUR_PUBLIC_URL", _text),
+    "insecure_cookies": ("ALUR_INSECURE_COOKIES", parse_flag),
+    "documents_path": ("ALUR_DOCUMENTS_PATH", _path),
+    "document_max_bytes": ("ALUR_DOCUMENT_MAX_BYTES", _number(int, "a number of bytes")),
+    "document_types": ("ALUR_DOCUMENT_TYPES", _types),
+    "holidays_file": ("ALUR_HOLIDAYS_FILE", _path),
+    "demo_users": ("ALUR_DEMO_USERS", parse_flag),
+    "root": ("ALUR_ROOT", _path),
+    "port": ("PORT", _count),
+}
+
+
+__all__ = ["Config", "ConfigError", "ENVIRONMENT", "parse_flag"]

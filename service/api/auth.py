@@ -11,7 +11,6 @@ import base64
 import binascii
 import hashlib
 import math
-import os
 import threading
 import time
 from typing import Any
@@ -49,11 +48,8 @@ def parse_setting(raw: Any) -> bool:
 
 
 def _resolve(app: Flask) -> bool:
-    # Upper-case keys of create_app's config mapping land in app.config; the environment is the fallback.
-    raw = app.config.get(SETTING)
-    if raw is None:
-        raw = os.environ.get(SETTING, "on")
-    return parse_setting(raw)
+    # create_app puts Config.rest_auth (environment or config mapping) into app.config.
+    return parse_setting(app.config.get(SETTING, True))
 
 
 class _Cache:

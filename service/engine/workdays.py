@@ -103,9 +103,9 @@ class WorkCalendar:
         return cls(source_file=str(path), **kwargs)
 
     @classmethod
-    def default(cls, **overrides: Any) -> "WorkCalendar":
-        """The calendar from `ALUR_HOLIDAYS_FILE`, else the bundled data file."""
-        return cls.from_file(os.environ.get(ENV_FILE) or DEFAULT_FILE, **overrides)
+    def default(cls, path: str | os.PathLike[str] | None = None, **overrides: Any) -> "WorkCalendar":
+        """The calendar from `path` (the setting ALUR_HOLIDAYS_FILE), else the bundled data file."""
+        return cls.from_file(path or DEFAULT_FILE, **overrides)
 
     # ----------------------------------------------------------------- queries
     def holiday(self, day: date | datetime) -> Holiday | None:

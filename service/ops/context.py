@@ -5,6 +5,7 @@ import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +56,7 @@ class OpsContext:
     timer_lease_seconds: float = 60.0
     models: ModelCache = field(default_factory=ModelCache)
     calendar: Any = None      # WorkCalendar for mutu.waktu due dates; loaded on first use when None
+    holidays_file: Path | None = None   # that calendar's file (Config.holidays_file); None: the bundled one
     _calendar_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def work_calendar(self) -> Any:
@@ -62,7 +64,7 @@ class OpsContext:
             with self._calendar_lock:
                 if self.calendar is None:
                     from service.engine.workdays import WorkCalendar
-                    self.calendar = WorkCalendar.default()
+                    self.calendar = WorkCalendar.default(self.holidays_file)
         return self.calendar
 
     @contextmanager

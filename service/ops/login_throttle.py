@@ -13,7 +13,6 @@ which counts requests rather than failures and has no "clear this user on succes
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections import deque
@@ -58,8 +57,9 @@ def _number(name: str, raw: Any, kind: type, minimum: float) -> Any:
 
 
 def settings_from(config: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> ThrottleSettings:
-    """The limits from the app config, else the environment, else the defaults; bad values raise."""
-    env = os.environ if environ is None else environ
+    """The limits from the app config (where create_app puts Config's values), else `environ`, else the
+    defaults; bad values raise."""
+    env = {} if environ is None else environ
     raw_max = config.get(MAX_FAILURES_SETTING, env.get(MAX_FAILURES_SETTING))
     raw_window = config.get(WINDOW_SETTING, env.get(WINDOW_SETTING))
     return ThrottleSettings(

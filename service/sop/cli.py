@@ -83,8 +83,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         return 2
     calendar = None
     try:
+        from service.config import Config
         from service.engine.workdays import WorkCalendar
-        calendar = WorkCalendar.default()
+        calendar = WorkCalendar.default(Config.from_env().holidays_file)
     except Exception as exc:     # simulation still runs without due dates
         print(f"warning: working-day calendar unavailable: {exc}", file=sys.stderr)
     return run(root, targets, progress=None if args.no_progress else ProgressBar(), calendar=calendar)

@@ -1,15 +1,9 @@
-"""The web pages of Alur (issue 5): staff task lists and forms, instances, process-owner editors, admin.
+"""The web pages of Alur: staff task lists and forms, instances, process-owner editors, admin.
 
-`service.app.create_app` calls `register(app)`; nothing happens at import.
+`service.app.create_app` calls `init_app(app, config, rest_prefix=...)`; nothing happens at import.
 """
 from __future__ import annotations
 
-from flask import Flask
+from service.web.setup import init_app
 
-
-def register(app: Flask) -> None:
-    from service.web.setup import init_app
-    init_app(app)
-
-
-__all__ = ["register"]
+__all__ = ["init_app"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
-from service.engine.workdays import CalendarError
+from service.ops.calendar import working_days_between
 
 
 @dataclass(frozen=True)
@@ -28,21 +28,10 @@ def due_info(due: datetime | None, now: datetime, calendar: Any, lang: str = "id
     texts = _TEXTS.get(lang, _TEXTS["id"])
     if due is None:
         return DueInfo("none", 0, texts["none"])
-    count: Callable[[datetime, datetime], int]
-    try:
-        calendar.working_days_between(now, now)
-        count = calendar.working_days_between
-    except (CalendarError, AttributeError):
-        # Outside the calendar's years: calendar days are a better answer than an error page.
-        def count(a: datetime, b: datetime) -> int:
-            return (b.date() - a.date()).days
-    try:
-        if due < now:
-            n = count(due, now)
-            return DueInfo("overdue", n, texts["overdue"].format(n=n) if n else texts["overdue0"])
-        n = count(now, due)
-    except CalendarError:
-        n = (due.date() - now.date()).days
+    if due < now:
+        n = working_days_between(calendar, due, now)
+        return DueInfo("overdue", n, texts["overdue"].format(n=n) if n else texts["overdue0"])
+    n = working_days_between(calendar, now, due)
     if n <= 0:
         return DueInfo("today", 0, texts["today"])
     return DueInfo("soon" if n <= 1 else "later", n, texts["left"].format(n=n))

@@ -6,14 +6,16 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from service.config import Config
 from service.web.settings import session_cookie_secure, web_defaults
 
 csrf = CSRFProtect()
 
 
-def init_app(app: Flask) -> None:
-    import service.store.documents  # noqa: F401  (registers the tables for create_all and Alembic)
-    import service.store.users  # noqa: F401
+def init_app(app: Flask, config: Config, *, rest_prefix: str) -> None:
+    """`rest_prefix`: the REST API's paths, whose errors stay JSON rather than pages."""
+    import service.ops.documents  # noqa: F401  (their tables, for create_all and Alembic)
+    import service.ops.users  # noqa: F401
     from service.ops.login_throttle import throttle_for
     from service.web import filters
     from service.web.auth import init_login
@@ -26,7 +28,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    if session_cookie_secure(debug=app.debug, testing=app.testing):
+    if session_cookie_secure(debug=app.debug, testing=app.testing, public_url=config.public_url,
+                             insecure_cookies=config.insecure_cookies):
         app.config["SESSION_COOKIE_SECURE"] = True
     csrf.init_app(app)
     init_babel(app)
@@ -44,13 +47,12 @@ def init_app(app: Flask) -> None:
                                          "lalu kirim lagi.")), 400
 
     for code in (403, 404, 413):
-        app.register_error_handler(code, _page_error(code))
+        app.register_error_handler(code, _page_error(code, rest_prefix))
 
 
-def _page_error(code: int) -> Any:
+def _page_error(code: int, rest_prefix: str) -> Any:
     def handler(exc: Any) -> Any:
-        from service.api import URL_PREFIX
-        if request.path.startswith(URL_PREFIX):
+        if request.path.startswith(rest_prefix):
             return exc
         if code == 413:
             from flask_babel import gettext as _

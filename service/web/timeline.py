@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable
 
-from service.engine.workdays import CalendarError
+from service.ops.calendar import deadline, working_days_between
 from service.ops.participation import ProcessShape
 from service.ops.views import HistoryView
 from service.web.due import waktu_text
@@ -41,10 +41,7 @@ class DecisionRow:
 
 
 def _taken(start: datetime, end: datetime, calendar: Any, lang: str) -> str:
-    try:
-        days = calendar.working_days_between(start, end)
-    except (CalendarError, AttributeError):
-        days = (end.date() - start.date()).days
+    days = working_days_between(calendar, start, end)
     if days >= 1:
         return f"{days} hari kerja" if lang == "id" else f"{days} working day{'s' if days != 1 else ''}"
     minutes = max(int((end - start).total_seconds() // 60), 0)
@@ -56,10 +53,8 @@ def _taken(start: datetime, end: datetime, calendar: Any, lang: str) -> str:
 def _late(start: datetime, end: datetime, waktu: str | None, calendar_days: bool, calendar: Any) -> bool:
     if not waktu:
         return False
-    try:
-        return end > calendar.add(start, waktu, calendar_days=calendar_days)
-    except (CalendarError, ValueError, AttributeError):
-        return False
+    limit = deadline(calendar, start, waktu, calendar_days=calendar_days)
+    return limit is not None and end > limit
 
 
 def timeline(events: Iterable[HistoryView], shape: ProcessShape, calendar: Any, now: datetime,

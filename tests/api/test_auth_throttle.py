@@ -92,5 +92,7 @@ def test_missing_credentials_are_not_counted(throttled_app: Any) -> None:
 
 
 def test_a_bad_setting_stops_the_start(tmp_path: Path) -> None:
-    with pytest.raises(lt.ThrottleSettingError, match="ALUR_LOGIN_MAX_FAILURES"):
+    from service.config import ConfigError
+
+    with pytest.raises(ConfigError, match="ALUR_LOGIN_MAX_FAILURES"):
         make_app(tmp_path, ALUR_REST_AUTH="on", ALUR_LOGIN_MAX_FAILURES="banyak")

@@ -72,7 +72,7 @@ def test_admin_creates_user_changes_groups_and_password(make_client, ctx):
 def test_cli_users_add_list_passwd(app, ctx, monkeypatch, capsys):
     from service import cli
 
-    monkeypatch.setattr(cli, "_context", lambda args: (ctx, None))
+    monkeypatch.setattr(cli, "context", lambda args: (ctx, None))
     monkeypatch.setattr(sys, "stdin", io.StringIO("sandi-cli-123\n"))
     assert cli.main(["users", "add", "dewi", "--name", "Dewi", "--group", "PPK", "--tenant", "pagaralam",
                      "--password-stdin"]) == 0
@@ -89,16 +89,15 @@ def test_cli_users_add_list_passwd(app, ctx, monkeypatch, capsys):
     assert cli.main(["users", "passwd", "tidak-ada", "--password-stdin"]) == 1
 
 
-def test_serve_hook_seeds_only_when_asked(ctx, monkeypatch):
-    from service.web.seed import seed_demo_users as hook
+def test_serve_hook_seeds_only_when_asked(ctx):
+    from service.cli import seed_demo_users as hook
+    from service.config import Config
     from service.ops.users import update_user
 
     update_user(ctx, "admin", active=True)
-    monkeypatch.delenv("ALUR_DEMO_USERS", raising=False)
     with ctx.transaction() as session:
         from service.store.users import AppUser
         session.query(AppUser).delete()
-    assert hook(ctx) == []
+    assert hook(ctx, Config.from_env({})) == []
     assert list_users(ctx) == []
-    monkeypatch.setenv("ALUR_DEMO_USERS", "1")
-    assert "ppk.pagaralam" in hook(ctx)
+    assert "ppk.pagaralam" in hook(ctx, Config.from_env({"ALUR_DEMO_USERS": "1"}))

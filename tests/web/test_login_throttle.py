@@ -144,7 +144,9 @@ def test_settings_from_config_then_environment() -> None:
 def test_a_bad_setting_stops_the_app_start(tmp_path: Any) -> None:
     from service.app import create_app
 
-    with pytest.raises(ThrottleSettingError, match="ALUR_LOGIN_WINDOW_SECONDS"):
+    from service.config import ConfigError
+
+    with pytest.raises(ConfigError, match="ALUR_LOGIN_WINDOW_SECONDS"):
         create_app({"database_url": f"sqlite:///{tmp_path / 'a.db'}", "instance_path": tmp_path,
                     "scheduler": False, "TESTING": True, "ALUR_LOGIN_WINDOW_SECONDS": "sebentar"})
 

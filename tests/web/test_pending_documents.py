@@ -83,13 +83,11 @@ def test_sweep_removes_orphans_of_open_tasks_and_finishes_completed_steps(make_c
 
 
 def test_cli_documents_sweep(ctx, clock, tmp_path, monkeypatch, capsys):
-    import types
-
     from service import cli
+    from service.config import Config
 
     instance = tmp_path / "inst"
-    monkeypatch.delenv("ALUR_DOCUMENTS_PATH", raising=False)
-    monkeypatch.setattr(cli, "_context", lambda args: (ctx, types.SimpleNamespace(instance_path=instance)))
+    monkeypatch.setattr(cli, "context", lambda args: (ctx, Config.from_env({}, instance_path=instance)))
     policy = DocumentPolicy(root=instance / "documents")
     gen = step_documents(ctx, policy, instance_id="inst-9", tenant_id=None, uploads=[_upload()], user="u")
     gen.__enter__()                      # no task: an orphan once old enough

@@ -108,9 +108,12 @@ def test_admin_changing_own_password_keeps_own_session_but_ends_others(small_app
     ({}, False, False, False),        # `make run` on http://127.0.0.1 keeps working
 ])
 def test_session_cookie_secure_setting(env, debug, testing, secure):
+    from service.config import Config
     from service.web.settings import session_cookie_secure
 
-    assert session_cookie_secure(debug=debug, testing=testing, environ=env) is secure
+    cfg = Config.from_env(env)
+    assert session_cookie_secure(debug=debug, testing=testing, public_url=cfg.public_url,
+                                 insecure_cookies=cfg.insecure_cookies) is secure
 
 
 def test_session_cookie_is_marked_secure_behind_https(tmp_path, monkeypatch):
@@ -132,10 +135,10 @@ def test_serve_banner_hides_the_database_password(monkeypatch, capsys, tmp_path)
     from service import cli
 
     url = "postgresql+psycopg://alur:s3cr3t-db@db.example:5432/alur"
-    cfg = types.SimpleNamespace(effective_database_url=url, scheduler=False, scheduler_interval=1)
+    cfg = types.SimpleNamespace(effective_database_url=url, scheduler=False, scheduler_interval=1, port=5000)
     monkeypatch.setattr(cli, "_config", lambda _args: cfg)
     monkeypatch.setattr(cli, "_upgrade", lambda _cfg: None)
-    monkeypatch.setattr(cli, "seed_demo_users", lambda _ctx: None)
+    monkeypatch.setattr(cli, "seed_demo_users", lambda _ctx, _cfg: [])
     monkeypatch.setattr("service.app.create_app",
                         lambda _cfg: types.SimpleNamespace(extensions={"alur": types.SimpleNamespace(ops=None)}))
     monkeypatch.setattr(waitress, "serve", lambda *_a, **_kw: None)

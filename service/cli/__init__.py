@@ -1,32 +1,27 @@
 """The `alur` command.
 
 Exit codes: 0 success, 1 the operation failed (message on stderr), 2 wrong usage.
-Other packages add subcommands with a `register(subparsers)` function (see PLUGINS); `service.sop.cli`
-adds `alur sop import` and `alur simulate` this way.
+The subcommands of `service.sop.cli` (`alur sop import`, `alur simulate`) and `service.cli.users`
+(`alur users ...`, `alur documents sweep`) are registered in `build_parser`.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
-import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-PLUGINS = ("service.sop.cli", "service.web.cli")
+if TYPE_CHECKING:
+    from service.config import Config
+    from service.ops import OpsContext
 
 log = logging.getLogger("alur")
 
 
 class UsageError(Exception):
     """Wrong command-line input (exit code 2)."""
-
-
-def _repo_root() -> Path:
-    """Where `bpmn/`, `dmn/`, `forms/` live: ALUR_ROOT, else the current directory."""
-    return Path(os.environ.get("ALUR_ROOT") or os.getcwd())
 
 
 def parse_var(text: str) -> tuple[str, Any]:
@@ -53,7 +48,7 @@ def _vars(items: Sequence[str] | None) -> dict[str, Any]:
     return dict(parse_var(v) for v in items or [])
 
 
-def _config(args: argparse.Namespace) -> Any:
+def _config(args: argparse.Namespace) -> "Config":
     from service.config import Config
 
     overrides: dict[str, Any] = {}
@@ -62,7 +57,8 @@ def _config(args: argparse.Namespace) -> Any:
     return Config.from_env(**overrides)
 
 
-def _context(args: argparse.Namespace) -> Any:
+def context(args: argparse.Namespace) -> "tuple[OpsContext, Config]":
+    """The operations context of a command (the schema must exist) and its configuration."""
     from service.ops import OpsContext
     from service.store import Database
 
@@ -70,10 +66,10 @@ def _context(args: argparse.Namespace) -> Any:
     db = Database(cfg.effective_database_url, echo=cfg.sql_echo, create_folder=cfg.uses_default_database)
     # Without tables every command would fail with "no such table": say what to run instead.
     db.require_schema()
-    return OpsContext(db=db, timer_lease_seconds=cfg.timer_lease_seconds), cfg
+    return OpsContext(db=db, timer_lease_seconds=cfg.timer_lease_seconds, holidays_file=cfg.holidays_file), cfg
 
 
-def _upgrade(cfg: Any) -> None:
+def _upgrade(cfg: "Config") -> None:
     from service.store import upgrade
     upgrade(cfg.effective_database_url, create_folder=cfg.uses_default_database)
 
@@ -105,15 +101,17 @@ def _deploy_dirs(ctx: Any, root: Path) -> None:
         print(f"deployed {view.name} (tenant {view.tenant_id or '-'}): {what}", file=sys.stderr)
 
 
-def seed_demo_users(ctx: Any) -> None:
-    """Hook for issue 5: `service.web.seed.seed_demo_users(ctx)` when that module exists."""
-    try:
-        module = importlib.import_module("service.web.seed")
-    except ModuleNotFoundError:
-        return
-    seed = getattr(module, "seed_demo_users", None)
-    if callable(seed):
-        seed(ctx)
+def seed_demo_users(ctx: "OpsContext", cfg: "Config") -> list[str]:
+    """Only when ALUR_DEMO_USERS is on (`make run` sets it): a production server never gets known passwords."""
+    if not cfg.demo_users:
+        return []
+    from service.ops.users import DEMO_PASSWORD
+    from service.ops.users import seed_demo_users as seed
+
+    created = seed(ctx)
+    if created:
+        print(f"alur: demo users created (password {DEMO_PASSWORD!r}): {', '.join(created)}", file=sys.stderr)
+    return created
 
 
 def safe_url(url: str) -> str:
@@ -135,13 +133,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(cfg)
     ctx = app.extensions["alur"].ops
     if args.deploy_dirs:
-        _deploy_dirs(ctx, Path(args.root) if args.root else _repo_root())
-    seed_demo_users(ctx)
+        _deploy_dirs(ctx, Path(args.root) if args.root else cfg.effective_root)
+    seed_demo_users(ctx, cfg)
     scheduler = None
     if cfg.scheduler and not args.no_scheduler:
         scheduler = Scheduler(ctx, interval=cfg.scheduler_interval)
         scheduler.start()
-    port = args.port if args.port is not None else int(os.environ.get("PORT") or 5000)
+    port = args.port if args.port is not None else cfg.port
     print(f"Alur serving on http://{args.host}:{port} (database {safe_url(cfg.effective_database_url)})",
           file=sys.stderr)
     try:
@@ -156,7 +154,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from service.ops import Scheduler
 
-    ctx, cfg = _context(args)
+    ctx, cfg = context(args)
     scheduler = Scheduler(ctx, interval=args.interval or cfg.scheduler_interval)
     if args.once:
         run = scheduler.run_once()
@@ -172,7 +170,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def _collect_files(paths: Sequence[str]) -> list[tuple[str, bytes]]:
-    from service.ops.deploy import BPMN_SUFFIXES, DMN_SUFFIXES, FORM_SUFFIXES
+    from service.ops.deployments import BPMN_SUFFIXES, DMN_SUFFIXES, FORM_SUFFIXES
 
     suffixes = BPMN_SUFFIXES + DMN_SUFFIXES + FORM_SUFFIXES
     files: list[tuple[str, bytes]] = []
@@ -194,7 +192,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from service.ops import deploy
 
     files = _collect_files(args.paths)
-    ctx, _ = _context(args)
+    ctx, _ = context(args)
     view = deploy(ctx, files, name=args.name, source="alur cli", tenant=args.tenant,
                   duplicate_filtering=args.changed_only, changed_only=args.changed_only)
     if args.json:
@@ -211,7 +209,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 def cmd_start(args: argparse.Namespace) -> int:
     from service.ops import start_instance
 
-    ctx, _ = _context(args)
+    ctx, _ = context(args)
     view = start_instance(ctx, key=args.key, tenant=args.tenant, variables=_vars(args.var),
                           business_key=args.business_key, user=args.user)
     if args.json:
@@ -224,7 +222,7 @@ def cmd_start(args: argparse.Namespace) -> int:
 def cmd_tasks(args: argparse.Namespace) -> int:
     from service.ops import TaskQuery, query_tasks
 
-    ctx, _ = _context(args)
+    ctx, _ = context(args)
     tasks = query_tasks(ctx, TaskQuery(candidate_group=args.group, tenant_ids=[args.tenant] if args.tenant else None,
                                        assignee=args.assignee, instance_id=args.instance,
                                        include_assigned=True))
@@ -245,7 +243,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 def cmd_complete(args: argparse.Namespace) -> int:
     from service.ops import complete_task
 
-    ctx, _ = _context(args)
+    ctx, _ = context(args)
     complete_task(ctx, args.task, _vars(args.var), user=args.user)
     print(f"task {args.task} completed")
     return 0
@@ -313,21 +311,11 @@ def build_parser() -> argparse.ArgumentParser:
     up = db_sub.add_parser("upgrade", help="create or migrate the schema to the newest version")
     up.set_defaults(func=cmd_db_upgrade)
 
-    for name in PLUGINS:
-        _register_plugin(name, sub)
+    from service.cli import users
+    from service.sop import cli as sop_cli
+    sop_cli.register(sub)
+    users.register(sub)
     return parser
-
-
-def _register_plugin(module_name: str, sub: Any) -> None:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return     # that layer is not installed yet
-        raise
-    register: Callable[[Any], None] | None = getattr(module, "register", None)
-    if callable(register):
-        register(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -373,7 +361,3 @@ def _missing_table(detail: str) -> bool:
     text = detail.lower()
     return "no such table" in text or "no such column" in text or (
         "relation" in text and "does not exist" in text)
-
-
-if __name__ == "__main__":   # pragma: no cover
-    sys.exit(main())

@@ -1,13 +1,15 @@
-"""`alur users add/list/passwd`, `alur users seed-demo` and `alur documents sweep` (plugged into
-`service/cli.py`)."""
+"""`alur users add/list/passwd`, `alur users seed-demo` and `alur documents sweep` (registered by
+`service.cli.build_parser`)."""
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from service.ops import OpsContext
 
 
 def register(subparsers: Any) -> None:
@@ -47,10 +49,9 @@ def register(subparsers: Any) -> None:
     sweep.set_defaults(func=cmd_documents_sweep)
 
 
-def _ctx(args: argparse.Namespace) -> Any:
-    import service.store.users  # noqa: F401  (tables known to the session)
-    from service.cli import _context
-    ctx, _cfg = _context(args)
+def _ctx(args: argparse.Namespace) -> "OpsContext":
+    from service.cli import context
+    ctx, _cfg = context(args)
     return ctx
 
 
@@ -106,22 +107,20 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["register"]
-
-
 def cmd_documents_sweep(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from service.cli import _context
-    from service.ops.documents import sweep_pending_documents
-    from service.web.settings import document_policy, web_defaults
+    from service.cli import UsageError, context
+    from service.ops.documents import DEFAULT_MAX_BYTES, DEFAULT_TYPES, DocumentPolicy, sweep_pending_documents
 
     if args.older_than_hours < 0:
-        from service.cli import UsageError
         raise UsageError("--older-than-hours must not be negative")
-    import service.store.documents  # noqa: F401  (tables known to the session)
-    ctx, cfg = _context(args)
-    policy = document_policy(web_defaults({}, str(Path(cfg.instance_path).resolve())))
+    ctx, cfg = context(args)
+    policy = DocumentPolicy(root=cfg.effective_documents_path, max_bytes=cfg.document_max_bytes or DEFAULT_MAX_BYTES,
+                            allowed=cfg.document_types or DEFAULT_TYPES)
     removed, finalized = sweep_pending_documents(ctx, policy, older_than=timedelta(hours=args.older_than_hours))
     print(f"pending documents: {removed} removed, {finalized} finished")
     return 0
+
+
+__all__ = ["register"]
