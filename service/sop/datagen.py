@@ -12,16 +12,17 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
+from hypothesis import Phase, find, settings
+from hypothesis import strategies as st
+from hypothesis.errors import HypothesisException
 from lxml import etree
 
-try:                                   # Python 3.11: the regex parser behind `re`
-    import re._parser as sre_parse     # type: ignore[import-not-found]
-    import re._constants as sre_c      # type: ignore[import-not-found]
-except ImportError:                    # pragma: no cover - older layouts
-    import sre_constants as sre_c      # type: ignore[no-redef]
-    import sre_parse                   # type: ignore[no-redef]
+from service.expr import ExpressionError
+from service.expr.juel import compile as compile_juel
+from service.expr.juel import is_juel
 
 MAX_COMBINATIONS = 4000
 JUEL_WORDS = {"true", "false", "null", "empty", "not", "and", "or", "eq", "ne", "lt", "gt", "le", "ge",
@@ -37,80 +38,34 @@ class DataGenError(ValueError):
 
 
 # --------------------------------------------------------------------------- form values
+# Printable ASCII first (shrinking then yields "0", "A", " " where a class allows); any printable character
+# for a pattern that needs others ("é+").
+_REGEX_ALPHABETS = (st.characters(codec="ascii", categories=["L", "N", "P", "S", "Zs"]),
+                    st.characters(categories=["L", "N", "P", "S", "Zs"]))
+# Deterministic (the same pattern gives the same value in every run) and bounded (at most 50 tries).
+_REGEX_SEARCH = settings(database=None, max_examples=50, deadline=None, derandomize=True,
+                         phases=[Phase.generate, Phase.shrink])
+
+
+@lru_cache(maxsize=512)
 def regex_example(pattern: str) -> str:
-    """A short string matching `pattern` (fullmatch), built from the regex's parse tree."""
+    """A short string matching `pattern` (fullmatch): Hypothesis' smallest example of the pattern."""
     try:
-        tree = sre_parse.parse(pattern)
+        re.compile(pattern)
     except re.error as exc:
         raise DataGenError(f"invalid pattern {pattern!r}: {exc}") from exc
-    text = _emit(tree)
-    if not re.fullmatch(pattern, text):
-        raise DataGenError(f"cannot generate a value for pattern {pattern!r}")
-    return text
-
-
-def _emit(items: Iterable[Any]) -> str:
-    out = []
-    for op, av in items:
-        if op is sre_c.LITERAL:
-            out.append(chr(av))
-        elif op is sre_c.NOT_LITERAL:
-            out.append("a" if chr(av) != "a" else "b")
-        elif op is sre_c.ANY:
-            out.append("a")
-        elif op is sre_c.IN:
-            out.append(_emit_in(av))
-        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)):
-            lo, _hi, sub = av
-            out.append(_emit(sub) * max(lo, 1 if lo == 0 and _hi else lo))
-        elif op is sre_c.SUBPATTERN:
-            out.append(_emit(av[-1]))
-        elif op is getattr(sre_c, "ATOMIC_GROUP", None):
-            out.append(_emit(av))
-        elif op is sre_c.BRANCH:
-            out.append(_emit(av[1][0]))
-        elif op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+    failure: HypothesisException | None = None
+    for alphabet in _REGEX_ALPHABETS:
+        try:
+            text = find(st.from_regex(pattern, fullmatch=True, alphabet=alphabet), lambda _s: True,
+                        settings=_REGEX_SEARCH)
+        except HypothesisException as exc:
+            failure = exc
             continue
-        elif op is sre_c.CATEGORY:
-            out.append(_category(av))
-        else:
-            raise DataGenError(f"unsupported regex construct {op}")
-    return "".join(out)
-
-
-def _emit_in(items: list[Any]) -> str:
-    negate = any(op is sre_c.NEGATE for op, _ in items)
-    if negate:
-        excluded = set()
-        for op, av in items:
-            if op is sre_c.LITERAL:
-                excluded.add(chr(av))
-        for ch in "aA0x_":
-            if ch not in excluded:
-                return ch
-    for op, av in items:
-        if op is sre_c.LITERAL:
-            return chr(av)
-        if op is sre_c.RANGE:
-            return chr(av[0])
-        if op is sre_c.CATEGORY:
-            return _category(av)
-    raise DataGenError("empty character class")
-
-
-def _category(cat: Any) -> str:
-    name = str(cat)
-    if "NOT_DIGIT" in name:
-        return "a"
-    if "DIGIT" in name:
-        return "1"
-    if "NOT_SPACE" in name:
-        return "a"
-    if "SPACE" in name:
-        return " "
-    if "NOT_WORD" in name:
-        return "-"
-    return "a"
+        if re.fullmatch(pattern, text):
+            return str(text)
+    reason = f": {type(failure).__name__}" if failure else ""
+    raise DataGenError(f"cannot generate a value for pattern {pattern!r}{reason}")
 
 
 def field_value(comp: Mapping[str, Any]) -> Any:
@@ -211,7 +166,14 @@ def _components(comps: Iterable[Mapping[str, Any]]) -> Iterable[Mapping[str, Any
 
 # --------------------------------------------------------------------------- conditions
 def condition_variables(text: str) -> list[str]:
-    """Top-level variable names read by a JUEL condition (property paths keep their root)."""
+    """Top-level variable names read by a condition: a JUEL one (`${...}`) through the JUEL parser
+    (`execution.getVariable('x')` reads x); a FEEL expression of a decision table through a scan of its
+    names, an over-approximation that is harmless where it is used (which variables may matter)."""
+    if is_juel(text):
+        try:
+            return list(compile_juel(text).variable_names())
+        except ExpressionError:
+            return []       # outside the JUEL subset: evaluating it reports the error with its position
     body = _STRINGS.sub(" ", text)
     names = []
     for m in _IDENT.finditer(body):
@@ -237,7 +199,7 @@ def literal_candidates(text: str) -> list[Any]:
     nums = [Decimal(m.group(0)) for m in _NUMBER.finditer(_STRINGS.sub(" ", stripped))]
     for n in nums:
         cands += [_plain_number(n), _plain_number(n - 1), _plain_number(n + 1)]
-    for a, b in zip(nums, nums[1:]):
+    for a, b in itertools.pairwise(nums):
         cands.append(_plain_number((a + b) / 2))
     if re.search(r"\btrue\b|\bfalse\b", stripped):
         cands += [True, False]

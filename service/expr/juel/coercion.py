@@ -378,7 +378,7 @@ def java_equals(a: Any, b: Any) -> bool:
     if type(a) is not type(b) and not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple))):
         return False
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(java_equals(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(java_equals(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(java_equals(a[k], b[k]) for k in a)
     try:

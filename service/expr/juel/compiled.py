@@ -13,6 +13,7 @@ from .coercion import CoercionError, java_string
 from .errors import eval_error, limit_error, syntax_error
 from .lexer import ExpressionRun, split_template
 from .methods import JodaDateTime, to_utc
+from .names import variable_names
 from .nodes import EvalContext, Node
 from .parser import Parser
 
@@ -37,6 +38,10 @@ class CompiledJuel:
 
     def __repr__(self) -> str:
         return f"CompiledJuel({self.text!r})"
+
+    def variable_names(self) -> tuple[str, ...]:
+        """The variables the expression reads (roots of property paths, execution.getVariable names)."""
+        return variable_names(self._parts)
 
     @property
     def is_composite(self) -> bool:
