@@ -1,6 +1,7 @@
 # The two commands of the setup contract: `make run` and `make test`.
 #   make run   venv + packages + database + deploy bpmn/ dmn/ forms/ + serve on 127.0.0.1:$(PORT)
-#   make test  venv + test packages + a throwaway PostgreSQL (Debian's, installed when missing) + pytest
+#   make test  venv + test packages + lint (ruff, mypy) + a throwaway PostgreSQL (Debian's, installed when
+#              missing) + pytest (which checks the layer contract, tests/test_layers.py)
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test venv deps test-deps worker bench clean web-assets browser
+.PHONY: run test lint venv deps test-deps worker bench clean web-assets browser
 
 # Re-install only when the package metadata changed, so a second `make test` starts at once.
 DEPS_STAMP := $(VENV)/.alur-deps
@@ -63,7 +64,12 @@ run: deps web-assets
 worker: deps
 	$(BIN)/alur worker
 
-test: test-deps web-assets browser
+# Settings in pyproject.toml ([tool.ruff], [tool.mypy]); both must be clean.
+lint: test-deps
+	$(BIN)/ruff check service tests
+	$(BIN)/mypy
+
+test: lint web-assets browser
 	$(BIN)/alur simulate --all --no-progress
 	PYTHON=$(BIN)/python scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -29,6 +29,8 @@ def seed_rows(table: SopTable) -> list[list[str]]:
     assert table.source is not None, f"{table.path}: no source"
     path = seeds_dir() / table.source.file
     if not path.is_file():
+        if os.environ.get("ALUR_REQUIRE_SEEDS") == "1":     # CI (.ci/run): a missing seed is a failure
+            pytest.fail(f"seed {path} is absent and ALUR_REQUIRE_SEEDS=1 (set ALUR_SEEDS_DIR)")
         pytest.skip(f"seed {path} is absent (set ALUR_SEEDS_DIR)")
     lines = path.read_text(encoding="utf-8").splitlines()
     first, last = table.source.lines
