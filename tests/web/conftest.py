@@ -1,8 +1,9 @@
-"""Fixtures of the web tests: an app on a SQLite file with the Persiapan Pemilihan Penyedia SOP deployed
-to two tenants and the demo users (one per lane per tenant) seeded."""
+"""The web tests' world: `app` (overriding the shared one of tests/conftest.py) is on a SQLite file with the
+Persiapan Pemilihan Penyedia SOP deployed to two tenants and the demo users (one per lane per tenant)
+seeded, the web pages on; `clock` starts on a Monday at 08:00 WIB. `client`, `ctx` and `make_client`
+come from tests/conftest.py."""
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -54,50 +55,15 @@ def app(tmp_path: Path, model_root: Path, clock: FrozenClock) -> Iterator[Any]:
 
 
 @pytest.fixture
-def ctx(app: Any) -> Any:
-    return app.extensions["alur"].ops
-
-
-@pytest.fixture
-def client(app: Any) -> Any:
-    return app.test_client()
-
-
-@pytest.fixture
-def make_client(app: Any) -> Any:
-    return app.test_client
-
-
-@pytest.fixture
-def pg_app(model_root: Path, clock: FrozenClock, tmp_path: Path) -> Iterator[Any]:
+def pg_app(model_root: Path, clock: FrozenClock, tmp_path: Path, pg_schema_url: str) -> Iterator[Any]:
     """The same app on PostgreSQL (a fresh schema of DATABASE_URL_PG), for the `postgres` variants."""
-    import uuid
+    from service.store import upgrade
 
-    from sqlalchemy import create_engine, text
-
-    from service.store import normalize_url, upgrade
-
-    url = os.environ.get("DATABASE_URL_PG")
-    if not url:
-        if os.environ.get("ALUR_REQUIRE_PG") == "1":
-            pytest.fail("DATABASE_URL_PG is not set and ALUR_REQUIRE_PG=1")
-        pytest.skip("DATABASE_URL_PG is not set (`make test` starts a throwaway PostgreSQL)")
-    base = normalize_url(url)
-    schema = f"w_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    schema_url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    try:
-        upgrade(schema_url)       # the real migrations, including 0100 (users, documents)
-        application = create_app({"database_url": schema_url, "instance_path": tmp_path, "scheduler": False,
-                                  "TESTING": True}, clock=clock)
-        ctx = application.extensions["alur"].ops
-        deploy_directories(ctx, model_root)
-        seed_demo_users(ctx, password=PASSWORD)
-        yield application
-        application.extensions["alur"].db.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    upgrade(pg_schema_url)       # the real migrations, including 0100 (users, documents)
+    application = create_app({"database_url": pg_schema_url, "instance_path": tmp_path, "scheduler": False,
+                              "TESTING": True}, clock=clock)
+    ctx = application.extensions["alur"].ops
+    deploy_directories(ctx, model_root)
+    seed_demo_users(ctx, password=PASSWORD)
+    yield application
+    application.extensions["alur"].db.dispose()
