@@ -23,7 +23,7 @@ from .clock import Clock
 from .errors import EngineError
 from .history import HistoryRecorder
 from .info import ActiveElement, ExternalTaskInfo, HistoryEvent, UserTaskInfo
-from .model import ElementInfo, ProcessModel
+from .model import ProcessModel
 from .script_engine import AlurScriptEngine
 from .values import check_variables
 from .workflow import HIDDEN_KEYS, AlurInclusiveGateway, AlurParallelGateway, AlurWorkflow
@@ -517,16 +517,6 @@ class Instance:
         spec = task.task_spec
         info = self.model_of(self.process_key_of(task)).elements.get(spec.bpmn_id)
         return info.type if info is not None else type(spec).__name__
-
-    def element_info(self, element_id: str, process_key: str | None = None) -> ElementInfo | None:
-        if process_key is not None:
-            return self.model_of(process_key).elements.get(element_id)
-        info = self.model.elements.get(element_id)
-        if info is None:
-            for m in self.called_models.values():
-                if element_id in m.elements:
-                    return m.elements[element_id]
-        return info
 
 
 __all__ = ["Engine", "Instance", "ProcessResolver", "DecisionResolver"]

@@ -152,12 +152,9 @@ def dumps(workflow: Any, meta: dict | None = None, *, prune_first: bool = True) 
         return json.dumps(dct, cls=spiff.encoder_class(ser))
 
 
-def loads(state: str, spec_json: str, called_spec_jsons: dict[str, str] | None = None) -> Any:
-    """Rebuild a workflow from a state and the spec_json of its model and its called models."""
-    return loads_with_meta(state, spec_json, called_spec_jsons)[0]
-
-
 def loads_with_meta(state: str, spec_json: str, called_spec_jsons: dict[str, str] | None = None) -> tuple[Any, dict]:
+    """Rebuild a workflow from a state and the spec_json of its model and its called models; with the
+    state's meta data (tenant, business key, called keys)."""
     ser = serializer()
     dct = json.loads(state)
     if not isinstance(dct, dict) or dct.pop("alur_format", None) != STATE_FORMAT:
@@ -242,5 +239,5 @@ def shareable(spec: Any, subprocess_specs: dict) -> bool:
                    for process in [spec, *subprocess_specs.values()] for task_spec in process.task_specs.values())
 
 
-__all__ = ["serializer", "spec_json_for", "spec_dict_for", "dumps", "loads", "loads_with_meta",
+__all__ = ["serializer", "spec_json_for", "spec_dict_for", "dumps", "loads_with_meta",
            "restore_specs", "shareable", "AlurWorkflowConverter", "STATE_FORMAT"]
