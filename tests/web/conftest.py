@@ -4,6 +4,7 @@ seeded, the web pages on; `clock` starts on a Monday at 08:00 WIB. `client`, `ct
 come from tests/conftest.py."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -12,10 +13,10 @@ import pytest
 
 from service.app import create_app
 from service.engine import FrozenClock
-from service.ops import deploy_directories
-from service.ops.users import seed_demo_users
+from service.ops import deploy, deploy_directories
+from service.ops.users import create_user, seed_demo_users
 
-from .support import PASSWORD, build_model_root
+from .support import CHECK_FORM, INLINE_BPMN, INLINE_KEY, PASSWORD, build_model_root
 
 
 @pytest.fixture(autouse=True)
@@ -65,5 +66,22 @@ def pg_app(model_root: Path, clock: FrozenClock, tmp_path: Path, pg_schema_url: 
     ctx = application.extensions["alur"].ops
     deploy_directories(ctx, model_root)
     seed_demo_users(ctx, password=PASSWORD)
+    yield application
+    application.extensions["alur"].db.dispose()
+
+
+@pytest.fixture
+def inline_model(ctx):
+    deploy(ctx, [("uji.bpmn", INLINE_BPMN), ("uji-periksa.form", json.dumps(CHECK_FORM).encode())],
+           name="uji", tenant="pagaralam")
+    return INLINE_KEY
+
+
+@pytest.fixture
+def small_app(tmp_path: Path) -> Iterator[Any]:
+    application = create_app({"database_url": f"sqlite:///{tmp_path / 'a.db'}", "instance_path": tmp_path,
+                              "scheduler": False, "TESTING": True}, clock=FrozenClock())
+    application.extensions["alur"].db.create_all()
+    create_user(application.extensions["alur"].ops, "ppk", PASSWORD, groups=["PPK"], tenants=["t"])
     yield application
     application.extensions["alur"].db.dispose()

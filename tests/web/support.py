@@ -6,6 +6,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from service.ops import TaskQuery, query_tasks
+
+
 ROOT = Path(__file__).resolve().parents[2]
 SOP_TABLE = ROOT / "sop" / "pagaralam" / "persiapan_pemilihan_penyedia.yaml"
 KEY = "persiapan_pemilihan_penyedia"
@@ -99,7 +102,8 @@ def valid_post(form: Any) -> dict[str, Any]:
         if f.type == "checklist":
             out[f.key] = [o.value for o in f.options]
         elif f.type in ("select", "radio"):
-            preferred = [o.value for o in f.options if o.value in ("sesuai", "lengkap", "ya", "setuju", "selesai", "true")]
+            preferred = [o.value for o in f.options
+                         if o.value in ("sesuai", "lengkap", "ya", "setuju", "selesai", "true")]
             out[f.key] = preferred[0] if preferred else f.options[0].value
         elif f.type == "taglist":
             out[f.key] = [f.options[0].value] if f.options else []
@@ -126,3 +130,99 @@ def valid_post(form: Any) -> dict[str, Any]:
                 text = text[: f.max_length]
             out[f.key] = text
     return {k: v for k, v in out.items() if v is not None}
+
+
+# --- a small inline model: start formFields, a conditional field (tests of the start and task pages) ---
+
+
+INLINE_KEY = "uji_formulir_awal"
+
+
+INLINE_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_uji" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="{INLINE_KEY}" name="Uji Formulir Awal" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_uji">
+      <bpmn:lane id="Lane_PPK" name="PPK">
+        <bpmn:flowNodeRef>Mulai</bpmn:flowNodeRef><bpmn:flowNodeRef>Periksa</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>Selesai</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="Mulai" name="Mulai">
+      <bpmn:extensionElements>
+        <camunda:formData>
+          <camunda:formField id="judul_surat" label="Judul surat" type="string">
+            <camunda:validation><camunda:constraint name="required"/>
+              <camunda:constraint name="maxlength" config="40"/></camunda:validation>
+          </camunda:formField>
+          <camunda:formField id="jumlah_paket" label="Jumlah paket" type="long">
+            <camunda:validation><camunda:constraint name="min" config="1"/></camunda:validation>
+          </camunda:formField>
+          <camunda:formField id="sifat" label="Sifat" type="enum" defaultValue="biasa">
+            <camunda:value id="biasa" name="Biasa"/><camunda:value id="segera" name="Segera"/>
+          </camunda:formField>
+        </camunda:formData>
+      </bpmn:extensionElements>
+      <bpmn:outgoing>F1</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Mulai" targetRef="Periksa"/>
+    <bpmn:userTask id="Periksa" name="Periksa usulan" camunda:candidateGroups="PPK"
+                   camunda:formRef="uji-periksa" camunda:formRefBinding="latest">
+      <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="F2" sourceRef="Periksa" targetRef="Selesai"/>
+    <bpmn:endEvent id="Selesai"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+""".encode()
+
+
+CHECK_FORM = {
+    "id": "uji-periksa", "type": "default", "schemaVersion": 16,
+    "components": [
+        {"id": "F_hasil", "key": "hasil", "type": "radio", "label": "Hasil pemeriksaan",
+         "values": [{"label": "Sesuai", "value": "sesuai"}, {"label": "Perlu perbaikan", "value": "perbaikan"}],
+         "validate": {"required": True}},
+        {"id": "F_catatan", "key": "catatan_perbaikan", "type": "textarea", "label": "Catatan perbaikan",
+         "conditional": {"hide": '=not(hasil = "perbaikan")'}},
+    ],
+}
+
+
+def ppk_client(make_client):
+    client = make_client()
+    login(client, "ppk.pagaralam")
+    return client
+
+
+def inline_start_url(client) -> str:
+    links = [u for u in re.findall(r'href="(/mulai/[^"]+)"', text(client.get("/mulai"))) if INLINE_KEY in u]
+    assert links, "the inline-form process is not startable"
+    return links[0]
+
+
+def start_inline(client, **fields):
+    url = inline_start_url(client)
+    data = {"csrf_token": csrf(client, url), "business_key": "UJI-1", **fields}
+    return url, client.post(url, data=data)
+
+
+def open_inline_task(client, ctx):
+    start_inline(client, judul_surat="Surat", jumlah_paket="1", sifat="biasa")
+    task = query_tasks(ctx, TaskQuery(definition_key=INLINE_KEY))[0]
+    return task, f"/tugas/{task.id}"
+
+
+def lane_model(lane: str, key: str = "p") -> bytes:
+    return f'''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="x">
+  <bpmn:process id="{key}" name="Proses {key}" isExecutable="true">
+    <bpmn:laneSet><bpmn:lane id="L" name="{lane}"><bpmn:flowNodeRef>S</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>T</bpmn:flowNodeRef><bpmn:flowNodeRef>E</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="S"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="T" name="Kerja"><bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="E"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="S" targetRef="T" />
+    <bpmn:sequenceFlow id="F2" sourceRef="T" targetRef="E" />
+  </bpmn:process></bpmn:definitions>'''.encode()

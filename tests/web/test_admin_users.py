@@ -7,8 +7,15 @@ import sys
 import pytest
 
 from service.ops import BadRequest, Conflict
-from service.ops.users import (authenticate, create_user, demo_accounts, get_user, list_users, seed_demo_users,
-                               tenant_groups)
+from service.ops.users import (
+    authenticate,
+    create_user,
+    demo_accounts,
+    get_user,
+    list_users,
+    seed_demo_users,
+    tenant_groups,
+)
 
 from .support import PASSWORD, login, post, text
 
@@ -101,3 +108,21 @@ def test_serve_hook_seeds_only_when_asked(ctx):
     assert hook(ctx, Config.from_env({})) == []
     assert list_users(ctx) == []
     assert "ppk.pagaralam" in hook(ctx, Config.from_env({"ALUR_DEMO_USERS": "1"}))
+
+
+def test_admin_user_list_filters_and_pages(make_client):
+    admin = make_client()
+    login(admin, "admin")
+    page = text(admin.get("/admin/pengguna?instansi=mojokerto"))
+    assert "ppk.mojokerto" in page and "ppk.pagaralam" not in page
+    found = text(admin.get("/admin/pengguna?cari=pokja"))
+    assert "pokja-pemilihan.pagaralam" in found and "ppk.pagaralam" not in found
+    paged = text(admin.get("/admin/pengguna?per=2"))
+    assert "Halaman 1 dari" in paged and 'rel="next"' in paged
+
+
+def test_long_lane_names_make_user_names_cut_at_a_word():
+    from service.ops.users import _shorten
+    assert _shorten("pemilik-resiko-pa-ppk-kepala-bagian-pbj-pokja-pemilihan", 53) == \
+        "pemilik-resiko-pa-ppk-kepala-bagian-pbj-pokja"
+    assert _shorten("ppk", 53) == "ppk" and _shorten("a" * 70, 53) == "a" * 53

@@ -1,8 +1,11 @@
 """Login, logout, CSRF, sessions, redirects and password storage."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+from service.app import create_app
+from service.engine import FrozenClock
 from service.ops.users import authenticate, create_user
 from service.store.users import AppUser
 
@@ -115,3 +118,58 @@ def test_language_switch_to_english_and_back(client):
     assert "User name" in page and "Password" in page
     post(client, "/bahasa", {"lang": "id", "next": "/masuk"}, token_from="/masuk")
     assert "Nama pengguna" in text(client.get("/masuk"))
+
+
+def test_password_change_ends_sessions_opened_with_the_old_password(small_app):
+    from service.ops.users import set_password
+
+    ctx = small_app.extensions["alur"].ops
+    client = small_app.test_client()
+    login(client, "ppk")
+    assert client.get("/proses").status_code == 200
+    set_password(ctx, "ppk", "kata-sandi-baru-456")
+    response = client.get("/proses")
+    assert response.status_code == 302 and "/masuk" in response.location
+    login(client, "ppk", "kata-sandi-baru-456")
+    assert client.get("/proses").status_code == 200
+
+
+def test_admin_changing_own_password_keeps_own_session_but_ends_others(small_app):
+    ctx = small_app.extensions["alur"].ops
+    create_user(ctx, "adm", PASSWORD, groups=["admin"], tenants=["t"])
+    mine, other = small_app.test_client(), small_app.test_client()
+    login(mine, "adm")
+    login(other, "adm")
+    response = post(mine, "/admin/pengguna/adm", {"action": "password", "password": "kata-sandi-baru-456"},
+                    token_from="/admin/pengguna")
+    assert response.status_code == 302
+    assert mine.get("/proses").status_code == 200
+    assert other.get("/proses").status_code == 302
+
+
+@pytest.mark.parametrize("env, debug, testing, secure", [
+    ({"ALUR_PUBLIC_URL": "https://alur.example.go.id"}, False, False, True),
+    ({"ALUR_PUBLIC_URL": "https://alur.example.go.id", "ALUR_INSECURE_COOKIES": "1"}, False, False, False),
+    ({"ALUR_PUBLIC_URL": "https://alur.example.go.id"}, True, False, False),
+    ({"ALUR_PUBLIC_URL": "https://alur.example.go.id"}, False, True, False),
+    ({"ALUR_PUBLIC_URL": "http://127.0.0.1:8000"}, False, False, False),
+    ({}, False, False, False),        # `make run` on http://127.0.0.1 keeps working
+])
+def test_session_cookie_secure_setting(env, debug, testing, secure):
+    from service.config import Config
+    from service.web.settings import session_cookie_secure
+
+    cfg = Config.from_env(env)
+    assert session_cookie_secure(debug=debug, testing=testing, public_url=cfg.public_url,
+                                 insecure_cookies=cfg.insecure_cookies) is secure
+
+
+def test_session_cookie_is_marked_secure_behind_https(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALUR_PUBLIC_URL", "https://alur.example.go.id")
+    monkeypatch.delenv("ALUR_INSECURE_COOKIES", raising=False)
+    application = create_app({"database_url": f"sqlite:///{tmp_path / 'a.db'}", "instance_path": tmp_path,
+                              "scheduler": False}, clock=FrozenClock())
+    try:
+        assert application.config["SESSION_COOKIE_SECURE"] is True
+    finally:
+        application.extensions["alur"].db.dispose()

@@ -7,7 +7,8 @@ import json
 import re
 from pathlib import Path
 
-from .support import STEP_2_VALID, STEP_3_VALID, complete, login, start, step_4, task_links, text
+from .support import STEP_2_VALID, STEP_3_VALID, complete, login, ppk_client, start, step_4, task_links, text
+
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -145,3 +146,23 @@ def test_request_over_the_server_limit_gets_a_page_not_a_crash(make_client, app)
     response = complete(ppk, task_url, {**STEP_2_VALID, **files}, content_type="multipart/form-data")
     assert response.status_code == 413
     assert "Kiriman terlalu besar" in text(response)
+
+
+def test_variables_read_as_text_not_json(app):
+    from service.web.filters import fmt_value
+    with app.test_request_context("/"):
+        assert fmt_value([]) == "—"
+        assert fmt_value(["SK PPK", "RUP"]) == "SK PPK; RUP"
+        assert fmt_value([{"dokumen": "d1", "nama": "ba.pdf"}, {"dokumen": "d2", "nama": "sk.pdf"}]) == "ba.pdf; sk.pdf"
+        assert fmt_value({"hasil": "lengkap", "ok": True}) == "hasil: lengkap · ok: ya"
+        assert fmt_value({"a": [1]}) == '{"a": [1]}'
+
+
+def test_history_does_not_repeat_the_step_number(make_client, ctx, inline_model):
+    from .support import STEP_2_VALID, complete, start
+    client = ppk_client(make_client)
+    # The SOP process: step 2 is named "2. Menyampaikan ..." and its number has its own column.
+    complete(client, start(client).location, STEP_2_VALID)
+    instance_link = re.findall(r'href="(/proses/[0-9a-f-]+)"', text(client.get("/proses")))[0]
+    page = text(client.get(instance_link))
+    assert re.search(r'<td class="num">2</td><td>Menyampaikan permintaan', page)

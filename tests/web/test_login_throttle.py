@@ -143,7 +143,6 @@ def test_settings_from_config_then_environment() -> None:
 
 def test_a_bad_setting_stops_the_app_start(tmp_path: Any) -> None:
     from service.app import create_app
-
     from service.config import ConfigError
 
     with pytest.raises(ConfigError, match="ALUR_LOGIN_WINDOW_SECONDS"):

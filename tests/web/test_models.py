@@ -6,8 +6,7 @@ import re
 
 from service.ops import TaskQuery, get_instance, list_definitions, query_tasks
 
-from .support import (KEY, STEP_2_VALID, STEP_3_VALID, complete, csrf, login, start, step_4, task_links,
-                      text)
+from .support import KEY, STEP_2_VALID, STEP_3_VALID, complete, csrf, login, start, step_4, task_links, text
 
 
 def _owner(make_client, user="pemilik-proses.pagaralam"):

@@ -8,8 +8,7 @@ import pytest
 
 from service.engine.workdays import WorkCalendar
 from service.forms import form_from_form_data, validate_submission
-from service.ops.access import (Principal, can_manage_models, can_see_instance, can_see_task, can_start,
-                                can_work_task)
+from service.ops.access import Principal, can_manage_models, can_see_instance, can_see_task, can_start, can_work_task
 from service.ops.documents import DocumentPolicy, Upload, check_upload, safe_filename
 from service.web.due import due_info, waktu_text
 from service.web.step_context import step_context

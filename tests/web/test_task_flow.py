@@ -1,4 +1,5 @@
-"""Task list, task page, start page: the SOP from start to the Pokja's review, and the permission rules."""
+"""Task list, task page, start page: the SOP from start to the Pokja's review, the permission rules, and
+conditional fields without JavaScript."""
 from __future__ import annotations
 
 import re
@@ -6,11 +7,28 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from service.forms import parse_camunda_form
 from service.ops import TaskQuery, query_tasks
 from service.store import UserTask
+from service.web.reveal import newly_shown, posted_hidden
 
-from .support import (KEY, STEP_2_VALID, STEP_3_VALID, complete, login, post, start, start_url, step_4,
-                      task_links, text)
+from .support import (
+    CHECK_FORM,
+    KEY,
+    STEP_2_VALID,
+    STEP_3_VALID,
+    complete,
+    csrf,
+    login,
+    open_inline_task,
+    post,
+    ppk_client,
+    start,
+    start_url,
+    step_4,
+    task_links,
+    text,
+)
 
 
 def _started(make_client, user="ppk.pagaralam", business_key="RUP-2026-001"):
@@ -204,3 +222,63 @@ def test_pokja_review_decision_routes_back_to_ppk(make_client):
     assert complete(pokja, review, step_4("tidak_ada")).status_code == 302
     page = text(client.get("/"))
     assert "Memperbaiki Dokumen Persiapan Pengadaan" in page
+
+
+def test_newly_shown_names_fields_a_choice_uncovers():
+    form = parse_camunda_form(CHECK_FORM)
+    assert newly_shown(form, {"hasil": "perbaikan"}, None, {"catatan_perbaikan"}) == ["catatan_perbaikan"]
+    assert newly_shown(form, {"hasil": "sesuai"}, None, {"catatan_perbaikan"}) == []
+    assert newly_shown(form, {"hasil": "perbaikan"}, None, set()) == []
+    assert posted_hidden(["a b", " c "]) == {"a", "b", "c"}
+
+
+def test_a_revealed_field_comes_back_to_the_user_without_javascript(make_client, ctx, inline_model):
+    client = ppk_client(make_client)
+    task, url = open_inline_task(client, ctx)
+    page = text(client.get(url))
+    # Rendered hidden (nothing chosen yet) and listed as such for the server.
+    assert re.search(r'data-hidden="true"\s+data-hide-if=', page)
+    assert 'name="_alur_hidden" value="catatan_perbaikan"' in page
+    assert "conditions.js" in page         # progressive enhancement only; the form works without it
+    posted = client.post(url, data={"csrf_token": csrf(client, url), "hasil": "perbaikan",
+                                    "_alur_hidden": "catatan_perbaikan"})
+    assert posted.status_code == 422
+    body = text(posted)
+    assert "Pilihan Anda memunculkan isian tambahan: Catatan perbaikan" in body
+    assert "Periksa kembali isian Anda" not in body          # information, not an error
+    assert 'name="_alur_hidden" value=""' in body and 'data-hidden="true"' not in body
+    assert query_tasks(ctx, TaskQuery(instance_id=task.instance_id))     # still open
+    done = client.post(url, data={"csrf_token": csrf(client, url), "hasil": "perbaikan", "_alur_hidden": "",
+                                  "catatan_perbaikan": "Lengkapi HPS"})
+    assert done.status_code == 302
+    assert not query_tasks(ctx, TaskQuery(instance_id=task.instance_id))
+
+
+def test_a_choice_that_keeps_the_field_hidden_completes_at_once(make_client, ctx, inline_model):
+    client = ppk_client(make_client)
+    task, url = open_inline_task(client, ctx)
+    done = client.post(url, data={"csrf_token": csrf(client, url), "hasil": "sesuai",
+                                  "_alur_hidden": "catatan_perbaikan"})
+    assert done.status_code == 302
+    assert not query_tasks(ctx, TaskQuery(instance_id=task.instance_id))
+
+
+def test_task_form_leaves_out_the_intro_the_context_card_shows(make_client):
+    from .support import start
+    client = ppk_client(make_client)
+    page = text(client.get(start(client).location))
+    assert "Uraian Kegiatan" in page and "Nilai HPS" in page
+    assert "<strong>2. Menyampaikan permintaan pemilihan penyedia</strong>" not in page
+
+
+def test_a_finished_or_foreign_task_reads_the_same_and_explains(make_client, ctx, inline_model):
+    client = ppk_client(make_client)
+    task, url = open_inline_task(client, ctx)
+    client.post(url, data={"csrf_token": csrf(client, url), "hasil": "sesuai", "_alur_hidden": ""})
+    client.get("/")                     # shows (and so clears) the "step completed" message
+    done = client.get(url)
+    missing = client.get("/tugas/00000000-0000-0000-0000-000000000000")
+    assert done.status_code == missing.status_code == 403
+    def main(r):
+        return text(r).split("<main", 1)[1]
+    assert "Tugas tidak tersedia" in main(done) and main(done) == main(missing)

@@ -92,7 +92,8 @@ def test_every_sop_of_every_tenant_runs_to_the_end_in_the_pages(tmp_path, clock)
                     if not tasks:
                         break
                     task = get_task(ctx, tasks[0].id)
-                    group = task.lane if task.lane in task.candidate_groups else (task.candidate_groups or [task.lane])[0]
+                    group = (task.lane if task.lane in task.candidate_groups
+                             else (task.candidate_groups or [task.lane])[0])
                     response = complete(client_for(group, tenant), f"/tugas/{task.id}",
                                         valid_post(task_form(ctx, task)))
                     if response.status_code != 302:
