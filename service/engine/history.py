@@ -7,20 +7,24 @@ business rule task through the script engine as they happen.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
+from .clock import Clock
 from .info import HistoryEvent
+
+if TYPE_CHECKING:   # the instance owns its recorder
+    from .runtime import Instance
 
 _ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
 _ACTIVATED = _ACTIVE | TaskState.COMPLETED
 
 
 class HistoryRecorder:
-    def __init__(self, clock: Any, instance: Any) -> None:
+    def __init__(self, clock: Clock, instance: Instance) -> None:
         self._clock = clock
         self._instance = instance
         self._events: list[HistoryEvent] = []
