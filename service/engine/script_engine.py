@@ -12,7 +12,7 @@ Our own task specs (timers, multi-instance, mappings, user task attributes) call
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
@@ -22,6 +22,10 @@ from service.expr import ExpressionError, Limits
 from .clock import Clock, SystemClock
 from .errors import IncidentError
 from .expressions import as_condition, compile_text, is_juel
+
+if TYPE_CHECKING:
+    from .runtime import DecisionResolver
+    from .workdays import WorkCalendar
 
 
 class ScriptRefused(Exception):
@@ -49,9 +53,9 @@ class AlurScriptEngine(PythonScriptEngine):
     """One per instance: carries the clock, limits, and the hooks of the running instance."""
 
     def __init__(self, *, clock: Clock | None = None, limits: Limits | None = None,
-                 decisions: Callable[..., Any] | None = None, tenant: str | None = None,
+                 decisions: DecisionResolver | None = None, tenant: str | None = None,
                  on_event: Callable[[str, Any, dict], None] | None = None,
-                 calendar: Any = None) -> None:
+                 calendar: WorkCalendar | None = None) -> None:
         super().__init__(environment=None)
         self.environment = AlurEnvironment(self)
         self.clock = clock or SystemClock()
