@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from flask import Flask, Response, jsonify, request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
 from werkzeug.exceptions import HTTPException
 
@@ -32,7 +32,7 @@ class CookielessRestSessions(SecureCookieSessionInterface):
     def __init__(self, rest_prefix: str) -> None:
         self.rest_prefix = rest_prefix
 
-    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         path = request.path
         if path == self.rest_prefix or path.startswith(self.rest_prefix + "/"):
             return self.make_null_session(app)

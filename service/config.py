@@ -34,7 +34,7 @@ def parse_flag(name: str, raw: Any) -> bool:
     raise ConfigError(f"{name}: expected on/off (1/0, true/false), got {raw!r}")
 
 
-def _number(kind: Callable[[str], Any], what: str) -> Callable[[str, Any], Any]:
+def _number(kind: Callable[[Any], Any], what: str) -> Callable[[str, Any], Any]:
     def parse(name: str, raw: Any) -> Any:
         try:
             if isinstance(raw, bool):

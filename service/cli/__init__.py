@@ -227,8 +227,9 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                                        assignee=args.assignee, instance_id=args.instance,
                                        include_assigned=True))
     if args.json:
-        _print_json([{"id": t.id, "name": t.name, "taskDefinitionKey": t.element_id, "processInstanceId": t.instance_id,
-                      "assignee": t.assignee, "candidateGroups": t.candidate_groups, "due": t.due, "tenantId": t.tenant_id}
+        _print_json([{"id": t.id, "name": t.name, "taskDefinitionKey": t.element_id,
+                      "processInstanceId": t.instance_id, "assignee": t.assignee,
+                      "candidateGroups": t.candidate_groups, "due": t.due, "tenantId": t.tenant_id}
                      for t in tasks])
         return 0
     if not tasks:

@@ -62,6 +62,13 @@ class Field:
     def submits_value(self) -> bool:
         return self.type in VALUE_TYPES and self.type != "expression" and bool(self.key)
 
+    @property
+    def variable(self) -> str:
+        """The key of a field that submits a value (every field of `FormDefinition.value_fields()`)."""
+        if not self.key:
+            raise FormDefinitionError(f"component '{self.id}' ({self.type}) has no key")
+        return self.key
+
 
 @dataclass(frozen=True)
 class FormDefinition:
@@ -178,9 +185,9 @@ def _options(values: Any, name: str, cid: str) -> tuple[Option, ...]:
 def _check_unique_keys(fields: tuple[Field, ...], name: str) -> None:
     seen: dict[str, str] = {}
     for f in FormDefinition(id="-", fields=fields).value_fields():
-        if f.key in seen:
-            raise FormDefinitionError(f"{name}: components '{seen[f.key]}' and '{f.id}' share key '{f.key}'")
-        seen[f.key] = f.id
+        if f.variable in seen:
+            raise FormDefinitionError(f"{name}: components '{seen[f.variable]}' and '{f.id}' share key '{f.key}'")
+        seen[f.variable] = f.id
 
 
 def _feel(value: Any) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from typing import Any, Mapping
 
 import regex
@@ -126,8 +127,9 @@ def _pattern_validator(pattern: str, msgs: Mapping[str, str]):
     return check
 
 
-_EMAIL = regex.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_PHONE = regex.compile(r"\+?[0-9 ()\-]{6,20}")
+# Fixed, trusted patterns: the stdlib engine marshmallow expects (user patterns go through `regex`).
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9 ()\-]{6,20}")
 
 
 def _marshmallow_field(f: Field, msgs: Mapping[str, str]) -> fields.Field:
@@ -201,13 +203,13 @@ def html_to_values(form: FormDefinition, raw: Any) -> dict[str, Any]:
     getlist = raw.getlist if hasattr(raw, "getlist") else (lambda k: list(raw.get(k, [])))
     values: dict[str, Any] = {}
     for f in form.value_fields():
-        items = [v for v in getlist(f.key) if not (isinstance(v, str) and v.strip() == "")]
+        items = [v for v in getlist(f.variable) if not (isinstance(v, str) and v.strip() == "")]
         if f.type == "checkbox":
-            values[f.key] = bool(items) and str(items[-1]).strip().lower() in _TRUE
+            values[f.variable] = bool(items) and str(items[-1]).strip().lower() in _TRUE
         elif f.type in ("checklist", "taglist", "filepicker"):
-            values[f.key] = [str(v) for v in items]
+            values[f.variable] = [str(v) for v in items]
         elif items:
-            values[f.key] = items[-1].strip() if isinstance(items[-1], str) else items[-1]
+            values[f.variable] = items[-1].strip() if isinstance(items[-1], str) else items[-1]
     return values
 
 
@@ -220,8 +222,8 @@ def visible_fields(form: FormDefinition, values: Mapping[str, Any],
     override the variable and so hide a required field.
     """
     fields_ = form.value_fields()
-    editable = {f.key for f in fields_ if not f.readonly}
-    readonly_defaults = {f.key: f.default for f in fields_ if f.readonly and f.default is not None}
+    editable = {f.variable for f in fields_ if not f.readonly}
+    readonly_defaults = {f.variable: f.default for f in fields_ if f.readonly and f.default is not None}
     scope = {**readonly_defaults, **(context or {}),
              **{k: v for k, v in values.items() if v is not None and k in editable}}
     out = []
@@ -246,12 +248,12 @@ def validate_submission(form: FormDefinition, values: Mapping[str, Any], *,
     """Validate `values` against the form. Returns (clean values of visible fields, errors by key)."""
     msgs = MESSAGES.get(lang, MESSAGES["id"])
     shown = [f for f in visible_fields(form, values, context) if not f.readonly]
-    schema_cls = Schema.from_dict({f.key: _marshmallow_field(f, msgs) for f in shown},
+    schema_cls = Schema.from_dict({f.variable: _marshmallow_field(f, msgs) for f in shown},
                                   name=f"Form_{form.id}")
-    data = {f.key: values[f.key] for f in shown if f.key in values and values[f.key] is not None}
+    data = {f.variable: values[f.variable] for f in shown if f.variable in values and values[f.variable] is not None}
     for f in shown:
-        if f.required and f.key not in data:
-            data[f.key] = None
+        if f.required and f.variable not in data:
+            data[f.variable] = None
     try:
         clean = schema_cls(unknown=EXCLUDE).load(data)
     except ValidationError as exc:

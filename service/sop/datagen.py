@@ -320,8 +320,8 @@ def input_candidates(table: DmnTable, i: int, choices: Mapping[str, list[Any]]) 
             if c not in cands:
                 cands.append(c)
     t = (inp.type_ref or "").lower()
-    neutral: list[Any] = {"string": ["lainnya"], "boolean": [True, False], "date": [dt.date(2026, 1, 5)]}.get(
-        t, [0] if t in ("number", "integer", "long", "double") else [])
+    by_type: dict[str, list[Any]] = {"string": ["lainnya"], "boolean": [True, False], "date": [dt.date(2026, 1, 5)]}
+    neutral = by_type.get(t, [0] if t in ("number", "integer", "long", "double") else [])
     return cands + [n for n in neutral if n not in cands]
 
 
@@ -422,7 +422,7 @@ def _rule_assignments(table: DmnTable, base: Mapping[str, Any], choices: Mapping
     yield none
     if not thorough:
         return
-    singles = [(names[i], c) for i in range(len(names)) if names[i] for c in cands[i]]
+    singles = [(name, c) for name, options in zip(names, cands, strict=True) if name for c in options]
     for var, c in singles:
         yield {**base, var: c}
     count = 0

@@ -27,7 +27,7 @@ class WebUser(UserMixin):
         return self.view.id
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.view.active
 
     @property

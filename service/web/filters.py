@@ -43,7 +43,7 @@ def fmt_value(value: Any) -> str:
         return ("ya" if value else "tidak") if current_lang() == "id" else ("yes" if value else "no")
     if isinstance(value, (datetime, date)):
         return fmt_datetime(value)
-    if isinstance(value, (int, float, Decimal)) and abs(value) >= 10_000:
+    if isinstance(value, (int, float, Decimal)) and abs(float(value)) >= 10_000:
         return fmt_number(value)
     if isinstance(value, (list, tuple)) and not value:
         return "—"

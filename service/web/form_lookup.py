@@ -46,7 +46,7 @@ def empty_values(form: FormDefinition | None) -> dict[str, Any]:
     """Initial values: each field's default."""
     if form is None:
         return {}
-    return {f.key: f.default for f in form.value_fields() if f.default is not None}
+    return {f.variable: f.default for f in form.value_fields() if f.default is not None}
 
 
 __all__ = ["FormMissing", "camunda_form", "task_form", "start_form", "empty_values"]

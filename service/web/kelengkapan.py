@@ -34,7 +34,8 @@ def mergeable_field(form: Any, field: Any, items: Sequence[str]) -> Any:
     return field if any(f is field for f in form.fields) else None
 
 
-def kelengkapan_rows(items: Sequence[str], field: Any, values: dict[str, Any], ticked: set[str]) -> list[KelengkapanRow]:
+def kelengkapan_rows(items: Sequence[str], field: Any, values: dict[str, Any],
+                     ticked: set[str]) -> list[KelengkapanRow]:
     """One row per item. With the form's checklist `field`, its options come first (ticked from `values`),
     each with the file input of the step item of the same label; step items no option names follow with a
     file input only. Without it, the page's own tick boxes (`ticked` holds their 1-based numbers)."""

@@ -15,8 +15,8 @@ def hidden_keys(form: FormDefinition | None, values: Mapping[str, Any],
                 context: Mapping[str, Any] | None = None) -> set[str]:
     if form is None:
         return set()
-    shown = {f.key for f in visible_fields(form, values, context)}
-    return {f.key for f in form.value_fields() if f.key not in shown}
+    shown = {f.variable for f in visible_fields(form, values, context)}
+    return {f.variable for f in form.value_fields() if f.variable not in shown}
 
 
 def posted_hidden(raw: Iterable[str]) -> set[str]:

@@ -82,7 +82,7 @@ def timeline(events: Iterable[HistoryView], shape: ProcessShape, calendar: Any, 
             (start.user_id if start else None), started=began, ended=finished,
             cancelled=bool(end and end.kind == "activity_cancelled"), taken=taken,
             waktu=waktu_text(waktu, calendar_days=calendar_days, lang=lang),
-            late=bool(began) and _late(began, finished or now, waktu, calendar_days, calendar)))
+            late=began is not None and _late(began, finished or now, waktu, calendar_days, calendar)))
 
     for e in events:
         if e.element_type not in SHOWN_TYPES:

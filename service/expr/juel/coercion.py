@@ -213,20 +213,19 @@ def arithmetic(op: str, a: Any, b: Any, max_digits: int = 1000) -> Any:
     if a is None and b is None:
         return 0
     if isinstance(a, Decimal) or isinstance(b, Decimal):
-        x, y = to_decimal(a), to_decimal(b)
+        dx, dy = to_decimal(a), to_decimal(b)
         with localcontext() as ctx:
             ctx.prec = max(34, max_digits + 2)
             try:
-                value = x + y if op == "+" else x - y if op == "-" else x * y
+                value = dx + dy if op == "+" else dx - dy if op == "-" else dx * dy
             except DecimalException as exc:
                 raise CoercionError(f"invalid decimal arithmetic: {exc.__class__.__name__}") from None
         return _decimal_result(value, max_digits)
     if isinstance(a, float) or isinstance(b, float) or _has_float_marker(a) or _has_float_marker(b):
-        x, y = to_double(a), to_double(b)
-        value = x + y if op == "+" else x - y if op == "-" else x * y
-        return check_double(value)
-    x, y = to_long(a), to_long(b)
-    return check_long(x + y if op == "+" else x - y if op == "-" else x * y)
+        fx, fy = to_double(a), to_double(b)
+        return check_double(fx + fy if op == "+" else fx - fy if op == "-" else fx * fy)
+    lx, ly = to_long(a), to_long(b)
+    return check_long(lx + ly if op == "+" else lx - ly if op == "-" else lx * ly)
 
 
 def divide(a: Any, b: Any, max_digits: int = 1000) -> Any:
@@ -236,13 +235,13 @@ def divide(a: Any, b: Any, max_digits: int = 1000) -> Any:
     if a is None and b is None:
         return 0
     if isinstance(a, Decimal) or isinstance(b, Decimal):
-        x, y = to_decimal(a), to_decimal(b)
-        if y == 0:
+        dx, dy = to_decimal(a), to_decimal(b)
+        if dy == 0:
             raise CoercionError("division by zero")
         with localcontext() as ctx:
             ctx.prec = 34
             try:
-                return _decimal_result(x / y, max_digits)
+                return _decimal_result(dx / dy, max_digits)
             except (DecimalException, InvalidOperation) as exc:
                 raise CoercionError(f"invalid decimal division: {exc.__class__.__name__}") from None
     x, y = to_double(a), to_double(b)
@@ -319,7 +318,8 @@ def compare(op: str, a: Any, b: Any) -> bool:
             pair = _comparable_dates(a, b)
         else:
             raise CoercionError(f"cannot compare {type_name(a)} with {type_name(b)}")
-    x, y = pair
+    x: Any = pair[0]
+    y: Any = pair[1]
     if op == "<":
         return x < y
     if op == ">":
@@ -333,7 +333,7 @@ def _comparable_dates(a: _dt.date, b: _dt.date) -> tuple[Any, Any]:
     a_is_dt, b_is_dt = isinstance(a, _dt.datetime), isinstance(b, _dt.datetime)
     if a_is_dt != b_is_dt:
         raise CoercionError("cannot compare a date with a date-time")
-    if a_is_dt and ((a.tzinfo is None) != (b.tzinfo is None)):  # type: ignore[union-attr]
+    if isinstance(a, _dt.datetime) and isinstance(b, _dt.datetime) and ((a.tzinfo is None) != (b.tzinfo is None)):
         raise CoercionError("cannot compare a date-time with a time zone to one without")
     return a, b
 

@@ -46,6 +46,7 @@ class EvalContext:
 class Node:
     __slots__ = ("position",)
     depth = 1
+    position: int
 
     def evaluate(self, ctx: EvalContext) -> Any:
         raise NotImplementedError

@@ -106,7 +106,7 @@ class Parser:
         while (op := self.op_of(self.peek())) in ops:
             position = self.advance().position
             right = self.binary(level + 1)
-            left = Binary(op, left, right, position)   # type: ignore[arg-type]
+            left = Binary(op, left, right, position)
         return left
 
     def unary(self) -> Node:
@@ -120,7 +120,7 @@ class Parser:
                 raise syntax_error(f"expression nested deeper than {self.max_depth} levels", self.text,
                                    token.position)
             try:
-                return Unary(op, self.unary(), token.position)   # type: ignore[arg-type]
+                return Unary(op, self.unary(), token.position)
             finally:
                 self.depth -= 1
         return self.value()

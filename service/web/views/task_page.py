@@ -83,7 +83,8 @@ def task_page(task_id: str) -> Any:
     variables = get_variables(ops(), task.instance_id)
     values = empty_values(form)
     if form is not None:
-        values.update({f.key: variables[f.key] for f in form.value_fields() if variables.get(f.key) is not None})
+        values.update({f.variable: variables[f.variable] for f in form.value_fields()
+                       if variables.get(f.variable) is not None})
     return _render(task, form, values, {}, variables)
 
 
@@ -172,20 +173,20 @@ def complete_task_page(task_id: str) -> Any:
     for f in (form.value_fields() if form is not None else []):
         if f.readonly:
             # A readonly field shows the process variable; a posted value for it is never taken.
-            values.pop(f.key, None)
-            if variables.get(f.key) is not None:
-                values[f.key] = variables[f.key]
+            values.pop(f.variable, None)
+            if variables.get(f.variable) is not None:
+                values[f.variable] = variables[f.variable]
     field_files: dict[str, list[Any]] = {}
     for f in (form.value_fields() if form is not None else []):
         if f.type == "filepicker":
-            field_files[f.key] = [x for x in request.files.getlist(f.key) if x and x.filename]
-            values[f.key] = [x.filename for x in field_files[f.key]]
+            field_files[f.variable] = [x for x in request.files.getlist(f.variable) if x and x.filename]
+            values[f.variable] = [x.filename for x in field_files[f.variable]]
     clean, errors = (validate_submission(form, values, context=variables, lang=lang) if form is not None
                      else ({}, {}))
     errors = dict(errors)
 
     uploads, with_file = _uploads(step)
-    labels = {f.key: (f.label or f.key) for f in (form.value_fields() if form is not None else [])}
+    labels = {f.variable: (f.label or f.variable) for f in (form.value_fields() if form is not None else [])}
     field_uploads: dict[str, list[Upload]] = {
         key: [Upload("output" if key.startswith("berkas_output") else "lampiran", labels[key], x.filename, x.read())
               for x in files] for key, files in field_files.items()}
@@ -220,8 +221,8 @@ def complete_task_page(task_id: str) -> Any:
                             step_name=task.name) as stored:
             # A filepicker's variable holds references to the stored documents, never the bytes.
             for key in field_uploads:
-                clean[key] = [{"dokumen": doc.id, "nama": doc.filename} for doc, owner in zip(stored, owners)
-                              if owner == key]
+                clean[key] = [{"dokumen": doc.id, "nama": doc.filename}
+                              for doc, owner in zip(stored, owners, strict=True) if owner == key]
             complete_task(ctx, task.id, clean, user=p.user_id, guard=lambda t: require_can_complete(p, t))
     except OpsError as exc:
         message = exc.pesan if lang == "id" else exc.message

@@ -23,13 +23,14 @@ def tasks() -> Any:
     filters = TaskFilters(sop=request.args.get("sop") or None, tenant=request.args.get("tenant") or None,
                           due=due if due in DUE_FILTERS else None)
     rows = task_rows(ops(), p, filters, lang=current_lang())
-    sops = {}
-    for shape in latest_shapes(ops(), sorted(p.tenants)):
+    sops: dict[str, str] = {}
+    for shape in latest_shapes(ops(), list[str | None](sorted(p.tenants))):
         sops.setdefault(shape.definition.key, shape.definition.name or shape.definition.key)
     page = paginate(rows, request.args)
     late = sum(1 for r in rows if r.due.state == "overdue")
-    return render_template("tasks.html", rows=page.items, page=page, late=late, filters=filters, sops=sorted(sops.items(), key=lambda kv: kv[1]),
-                           tenants=sorted(p.tenants), due_filters=DUE_FILTERS)
+    return render_template("tasks.html", rows=page.items, page=page, late=late, filters=filters,
+                           sops=sorted(sops.items(), key=lambda kv: kv[1]), tenants=sorted(p.tenants),
+                           due_filters=DUE_FILTERS)
 
 
 @bp.route("/tugas/<task_id>/klaim", methods=["POST"])
