@@ -1,7 +1,9 @@
 """SpiffWorkflow adapter: Camunda 7 BPMN parsing, execution, timers, history and flat state.
 
 Public names are re-exported here; DMN names (``DecisionModel``, ``parse_dmn``) come from the
-``dmn`` subpackage on first use, so importing this package does no work.
+``dmn`` subpackage on first use, so importing this package does no work. SpiffWorkflow's internals
+are touched only in ``spiff.py``, which also maps its exceptions to ``errors.py``: no SpiffWorkflow
+type leaves the engine.
 """
 from __future__ import annotations
 
