@@ -6,8 +6,7 @@ import json
 import re
 
 import pytest
-from web.support import PASSWORD
-from web.test_polish import CHECK_FORM, INLINE_BPMN, INLINE_KEY
+from web.support import CHECK_FORM, INLINE_BPMN, INLINE_KEY, PASSWORD
 
 from service.ops import TaskQuery, deploy, query_tasks
 
