@@ -1,29 +1,44 @@
-"""The Camunda 7 compatible REST API under /engine-rest: one blueprint (and schema module) per resource."""
+"""The Camunda 7 compatible REST API under /engine-rest: one module per resource, each holding its
+routes, schemas, access rules and OpenAPI descriptions (see `routes.Resource`), registered here."""
 from __future__ import annotations
 
-import importlib
+from flask import Blueprint, Response, request
 
-from flask import Blueprint
-
+from . import (auth, decision_definition, deployment, engine, external_task, history, incident, job, message,
+               openapi, process_definition, process_instance, signal, task, version)
+from .access import check_request
 from .errors import register_error_handlers
+from .request_guard import reject_nul
+from .routes import Resource
 
 URL_PREFIX = "/engine-rest"
 
-# Resource modules of this package; each has a blueprint `bp`. A new resource = a module + a name here.
-RESOURCES: tuple[str, ...] = (
-    "version", "deployment", "process_definition", "process_instance", "task", "decision_definition", "message",
+RESOURCES: tuple[Resource, ...] = (
+    engine.resource, version.resource, openapi.resource, deployment.resource, process_definition.resource,
+    decision_definition.resource, process_instance.resource, task.resource, message.resource, signal.resource,
+    external_task.resource, job.resource, incident.resource, history.resource,
 )
 
 
 def create_blueprint() -> Blueprint:
-    """A fresh /engine-rest blueprint with every resource in RESOURCES."""
+    """A fresh /engine-rest blueprint with every resource, authentication, authorization and errors."""
     api = Blueprint("engine_rest", __name__, url_prefix=URL_PREFIX)
-    from .extensions import register_extensions
-    register_extensions(api)   # issue 6 resources + auth; first, so their fuller queries answer shared paths
-    for name in RESOURCES:
-        api.register_blueprint(importlib.import_module(f"{__name__}.{name}").bp)
+    for resource in RESOURCES:
+        api.register_blueprint(resource.bp)
+    api.record_once(engine.install_engine_paths)
+    api.before_request(reject_nul)
+    auth.install(api)
+    api.before_request(check_request)
+    api.after_request(_wake_workers)
     register_error_handlers(api)
     return api
+
+
+def _wake_workers(response: Response) -> Response:
+    # Any successful change may have created external tasks (start, complete, correlate...).
+    if request.method in ("POST", "PUT", "DELETE") and response.status_code < 400:
+        external_task.notify_new_work()
+    return response
 
 
 __all__ = ["create_blueprint", "URL_PREFIX", "RESOURCES"]

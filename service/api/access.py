@@ -16,6 +16,8 @@ from service.ops import access as rules
 from service.ops.access import Principal
 
 from .common import ops
+from .routes import ASSIGN, MANAGE, OPEN, ROUTE_RULES, START, WORK, WRITE
+
 
 def principal() -> Principal | None:
     p = getattr(g, "rest_principal", None)
@@ -27,29 +29,6 @@ def tenant_predicate() -> Callable[[str | None], bool] | None:
     if p is None:
         return None
     return lambda tenant: rules.in_tenant(p, tenant)
-
-
-@dataclass(frozen=True)
-class TenantFilter:
-    """What a restricted principal may see of a query for `requested` tenants: rows of `ids`, plus
-    tenant-less rows when `include_null`; `empty` when nothing at all can match."""
-
-    ids: list[str]
-    include_null: bool
-
-    @property
-    def empty(self) -> bool:
-        return not self.ids and not self.include_null
-
-
-def narrow_tenants(requested: list[str] | None, include_null: bool = False) -> TenantFilter | None:
-    """None when unrestricted (authentication off, or an admin): apply the query as asked."""
-    p = principal()
-    if p is None:
-        return None
-    if requested is None:
-        return TenantFilter(sorted(p.tenants), True)
-    return TenantFilter(sorted(set(requested) & p.tenants), include_null)
 
 
 @dataclass(frozen=True)
@@ -127,7 +106,8 @@ def can_start_definition(definition: Any) -> bool:
     if p is None:
         return True
     from service.ops.participation import process_shape
-    return rules.can_start(p, tenant_id=definition.tenant_id, start_lanes=process_shape(ops(), definition.id).start_lanes)
+    shape = process_shape(ops(), definition.id)
+    return rules.can_start(p, tenant_id=definition.tenant_id, start_lanes=shape.start_lanes)
 
 
 def instance_visibility() -> Any:
@@ -136,124 +116,20 @@ def instance_visibility() -> Any:
     p = principal()
     if p is None or p.is_process_owner:
         return None
-    from sqlalchemy import or_, select
-
     from service.ops.history_queries import Visibility
-    from service.ops.participation import process_shape
-    from service.store import ProcessDefinition
+    from service.ops.participation import lane_definition_ids
 
-    with ops().transaction() as session:
-        ids = list(session.scalars(select(ProcessDefinition.id).where(or_(
-            ProcessDefinition.tenant_id.in_(sorted(p.tenants)), ProcessDefinition.tenant_id.is_(None)))))
-    lane_ids = []
-    for definition_id in ids:
-        try:
-            lanes = process_shape(ops(), definition_id).lanes
-        except Exception:   # noqa: BLE001 - deleted under us or unreadable: grants nothing by lane
-            continue
-        if p.groups & set(lanes):
-            lane_ids.append(definition_id)
-    return Visibility(user_id=p.user_id, lane_definition_ids=tuple(sorted(lane_ids)))
+    return Visibility(user_id=p.user_id, lane_definition_ids=lane_definition_ids(ops(), p.tenants, p.groups))
 
-
-# What each /engine-rest route needs, beyond seeing the resources its URL names (a task, instance,
-# definition, deployment or tenant in the path is always checked). Lists and bulk operations narrow
-# themselves in their handlers. A route missing here is refused to restricted users, and a test asserts
-# every registered route is listed, so a new endpoint cannot be forgotten.
-OPEN = "open"          # no check at all (engine list, API description, version)
-READ = "read"          # see the resources named in the path; lists are narrowed by the handler
-WORK = "work"          # tasks: hold or find unclaimed (can_work_task); other resources: as READ
-ASSIGN = "assign"      # unclaim / set assignee: see _check_reassign
-START = "start"        # start an instance: a member of a start lane (can_start)
-WRITE = "write"        # change an instance: a process owner of its tenant
-MANAGE = "manage"      # deploy or delete models: can_manage_models
-
-_LIST = {"GET": READ, "POST": READ}
-ROUTE_RULES: dict[str, str | dict[str, str]] = {
-    "/engine": OPEN, "/openapi.json": OPEN, "/version": OPEN,
-    # repository
-    "/deployment": READ, "/deployment/count": READ, "/deployment/create": MANAGE,
-    "/deployment/<deployment_id>": {"GET": READ, "DELETE": MANAGE},
-    "/deployment/<deployment_id>/resources": READ,
-    "/deployment/<deployment_id>/resources/<resource_id>": READ,
-    "/deployment/<deployment_id>/resources/<resource_id>/data": READ,
-    "/process-definition": READ, "/process-definition/count": READ,
-    "/process-definition/<definition_id>": READ,
-    "/process-definition/<definition_id>/xml": READ,
-    "/process-definition/<definition_id>/startForm": READ,
-    "/process-definition/<definition_id>/form-variables": READ,
-    "/process-definition/<definition_id>/start": START,
-    "/process-definition/<definition_id>/submit-form": START,
-    "/process-definition/key/<key>": READ,
-    "/process-definition/key/<key>/xml": READ,
-    "/process-definition/key/<key>/startForm": READ,
-    "/process-definition/key/<key>/form-variables": READ,
-    "/process-definition/key/<key>/start": START,
-    "/process-definition/key/<key>/submit-form": START,
-    "/process-definition/key/<key>/tenant-id/<tenant>": READ,
-    "/process-definition/key/<key>/tenant-id/<tenant>/xml": READ,
-    "/process-definition/key/<key>/tenant-id/<tenant>/startForm": READ,
-    "/process-definition/key/<key>/tenant-id/<tenant>/form-variables": READ,
-    "/process-definition/key/<key>/tenant-id/<tenant>/start": START,
-    "/process-definition/key/<key>/tenant-id/<tenant>/submit-form": START,
-    # Evaluating a decision changes nothing but history: whoever may read the table may evaluate it.
-    "/decision-definition": READ, "/decision-definition/count": READ,
-    "/decision-definition/<definition_id>": READ,
-    "/decision-definition/<definition_id>/xml": READ,
-    "/decision-definition/<definition_id>/evaluate": READ,
-    "/decision-definition/key/<key>": READ,
-    "/decision-definition/key/<key>/xml": READ,
-    "/decision-definition/key/<key>/evaluate": READ,
-    "/decision-definition/key/<key>/tenant-id/<tenant>": READ,
-    "/decision-definition/key/<key>/tenant-id/<tenant>/xml": READ,
-    "/decision-definition/key/<key>/tenant-id/<tenant>/evaluate": READ,
-    # runtime
-    "/process-instance": _LIST, "/process-instance/count": _LIST,
-    "/process-instance/<instance_id>": {"GET": READ, "DELETE": WRITE},
-    "/process-instance/<instance_id>/activity-instances": READ,
-    "/process-instance/<instance_id>/variables": {"GET": READ, "POST": WRITE},
-    "/process-instance/<instance_id>/variables/<name>": {"GET": READ, "PUT": WRITE, "DELETE": WRITE},
-    "/process-instance/<instance_id>/variables/<name>/data": READ,
-    "/task": _LIST, "/task/count": _LIST,
-    "/task/<task_id>": READ, "/task/<task_id>/form": READ, "/task/<task_id>/form-variables": READ,
-    "/task/<task_id>/identity-links": {"GET": READ, "POST": WORK},
-    "/task/<task_id>/identity-links/delete": WORK,
-    "/task/<task_id>/localVariables": READ,
-    "/task/<task_id>/variables": {"GET": READ, "POST": WORK},
-    "/task/<task_id>/variables/<name>": {"GET": READ, "PUT": WORK, "DELETE": WORK},
-    "/task/<task_id>/claim": WORK, "/task/<task_id>/complete": WORK, "/task/<task_id>/submit-form": WORK,
-    "/task/<task_id>/unclaim": ASSIGN, "/task/<task_id>/assignee": ASSIGN,
-    # external tasks, jobs, incidents: the tenant of the task (path) or the handler decides
-    "/external-task": _LIST, "/external-task/count": _LIST, "/external-task/topic-names": READ,
-    "/external-task/fetchAndLock": WORK, "/external-task/retries": WORK,
-    "/external-task/<task_id>": READ, "/external-task/<task_id>/errorDetails": READ,
-    "/external-task/<task_id>/complete": WORK, "/external-task/<task_id>/failure": WORK,
-    "/external-task/<task_id>/bpmnError": WORK, "/external-task/<task_id>/extendLock": WORK,
-    "/external-task/<task_id>/unlock": WORK, "/external-task/<task_id>/retries": WORK,
-    "/external-task/<task_id>/priority": WORK,
-    "/job": _LIST, "/job/count": _LIST, "/job/<job_id>": READ,
-    "/job/<job_id>/execute": WORK, "/job/<job_id>/retries": WORK,
-    "/incident": READ, "/incident/count": READ, "/incident/<incident_id>": {"GET": READ, "DELETE": WRITE},
-    # messages and signals narrow their targets in the handler
-    "/message": WORK, "/signal": WORK,
-    # history
-    **{f"/history/{name}{suffix}": (_LIST if suffix != f"/<{arg}>" else READ)
-       for name, arg in (("process-instance", "history_instance_id"),
-                         ("activity-instance", "activity_instance_id"), ("task", "history_task_id"),
-                         ("variable-instance", "variable_id"), ("decision-instance", "decision_instance_id"))
-       for suffix in ("", "/count", f"/<{arg}>")},
-}
 
 PREFIX = "/engine-rest"
 
 
 def route_rule(rule: str, method: str) -> str | None:
-    """The entry of ROUTE_RULES for a Flask rule string (with or without the /engine-rest prefix)."""
+    """The access rule a route declared (routes.Resource) for a Flask rule string, with or without the
+    /engine-rest prefix; None when it declared none."""
     path = rule[len(PREFIX):] if rule.startswith(PREFIX) else rule
-    entry = ROUTE_RULES.get(path)
-    if isinstance(entry, dict):
-        return entry.get("GET" if method == "HEAD" else method)
-    return entry
+    return ROUTE_RULES.get((path, "GET" if method == "HEAD" else method))
 
 
 def check_request() -> None:
@@ -354,7 +230,5 @@ def _check_start(p: Principal, args: dict[str, Any]) -> None:
         raise rules.forbidden(f"starting process {definition.key}: only members of its start lane may")
 
 
-__all__ = ["principal", "tenant_predicate", "TenantFilter", "narrow_tenants", "TenantScope", "apply_tenant_filter",
-           "can_see_task", "can_see_instance",
-           "can_start_definition", "instance_visibility", "check_request",
-           "ROUTE_RULES", "route_rule", "OPEN", "READ", "WORK", "ASSIGN", "START", "WRITE", "MANAGE"]
+__all__ = ["principal", "tenant_predicate", "TenantScope", "apply_tenant_filter", "can_see_task", "can_see_instance",
+           "can_start_definition", "instance_visibility", "check_request", "route_rule"]

@@ -13,43 +13,27 @@ import hashlib
 import math
 import threading
 import time
-from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
+from service.config import parse_flag
 from service.ops.access import Principal
 from service.ops.login_throttle import minutes, throttle_for
 
 SETTING = "ALUR_REST_AUTH"
 EXTENSION = "alur_rest_auth"
 OPEN_ENDPOINT_SUFFIXES = ("rest_engine.engines", "rest_openapi.document")
-_OFF = {"off", "0", "false", "no", "none", "tidak"}
-_ON = {"on", "1", "true", "yes", "basic", "ya"}
 # A verified password is remembered this long (hashing costs ~50 ms; workers poll often). Each use of a
 # remembered login re-reads the account (`user_stamps`): a changed password hash, a deactivation or new
 # groups/tenants apply to the very next request.
 CACHE_SECONDS = 30.0
 
 
-class AuthSettingError(ValueError):
-    pass
-
-
-def parse_setting(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    value = str(raw).strip().lower()
-    if value in _ON:
-        return True
-    if value in _OFF:
-        return False
-    raise AuthSettingError(f"{SETTING}: expected on or off, got {raw!r}")
-
-
 def _resolve(app: Flask) -> bool:
-    # create_app puts Config.rest_auth (environment or config mapping) into app.config.
-    return parse_setting(app.config.get(SETTING, True))
+    # create_app puts Config.rest_auth (environment or config mapping) into app.config; a test may set
+    # the key directly, as text.
+    return parse_flag(SETTING, app.config.get(SETTING, True))
 
 
 class _Cache:
@@ -179,4 +163,4 @@ def install(api: Blueprint) -> None:
     api.before_request(authenticate_request)
 
 
-__all__ = ["install", "enabled", "parse_setting", "authenticate_request", "SETTING", "AuthSettingError"]
+__all__ = ["install", "enabled", "authenticate_request", "SETTING"]

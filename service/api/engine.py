@@ -3,13 +3,21 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from marshmallow import Schema, fields
+
+from .routes import OPEN, Doc, Resource
 
 ENGINE_NAME = "default"
 
-bp = Blueprint("rest_engine", __name__)
+resource = Resource("rest_engine", __name__)
+bp = resource.bp
+
+
+class EngineSchema(Schema):
+    name = fields.String()
 
 
 class EnginePathMiddleware:
@@ -32,6 +40,6 @@ def install_engine_paths(state: BlueprintSetupState) -> None:
     state.app.wsgi_app = EnginePathMiddleware(state.app.wsgi_app, prefix)  # type: ignore[method-assign]
 
 
-@bp.get("/engine")
+@resource.get("/engine", access=OPEN, doc=Doc("Engines served", response=EngineSchema, many=True))
 def engines() -> ResponseReturnValue:
     return jsonify([{"name": ENGINE_NAME}])

@@ -6,19 +6,34 @@ import threading
 import time
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Response, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service.ops import external_tasks as et
 
 from .access import apply_tenant_filter, tenant_predicate
+from .openapi import CountResultSchema
+from .routes import READ, WORK, Doc, Resource
 from .common import CamundaDate, ops
-from .queries import INT, MAX_INT, Flag, QuerySchema, date, flag, integer, load_body, read_query, string, strings, \
-    without_paging
+from .queries import (
+    INT,
+    MAX_INT,
+    Flag,
+    QuerySchema,
+    date,
+    flag,
+    integer,
+    load_body,
+    read_query,
+    string,
+    strings,
+    without_paging,
+)
 from .variables import variables_to_plain, variables_to_typed
 
-bp = Blueprint("rest_external_task", __name__)
+resource = Resource("rest_external_task", __name__)
+bp = resource.bp
 
 # Camunda refuses asyncResponseTimeout above 30 minutes; polling re-checks this often while waiting.
 MAX_ASYNC_TIMEOUT_MS = 1_800_000
@@ -234,7 +249,9 @@ def _topics(items: list[dict[str, Any]]) -> list[et.TopicRequest]:
     return out
 
 
-@bp.post("/external-task/fetchAndLock")
+@resource.post("/external-task/fetchAndLock", access=WORK,
+               doc=Doc("Fetch and lock external tasks (long polling)", body=FetchAndLockSchema, body_required=True,
+                       response=LockedExternalTaskSchema, many=True))
 def fetch_and_lock() -> ResponseReturnValue:
     body = load_body(fetch_schema, required=True)
     body["maxTasks"] = body["maxTasks"] or 0          # null reads as 0, like Camunda's primitive int
@@ -285,19 +302,21 @@ def _query(paged: bool = True) -> et.ExternalTaskQuery | None:
     return et.ExternalTaskQuery(**values, **scope.explicit())
 
 
-@bp.route("/external-task", methods=["GET", "POST"])
+@resource.query("/external-task",
+                doc=Doc("Query external tasks", query=ExternalTaskQuerySchema, response=ExternalTaskSchema, many=True))
 def list_() -> ResponseReturnValue:
     q = _query()
     return jsonify([task_schema.dump(t) for t in et.query_external_tasks(ops(), q)] if q is not None else [])
 
 
-@bp.route("/external-task/count", methods=["GET", "POST"])
+@resource.query("/external-task/count",
+                doc=Doc("Count external tasks", query=ExternalTaskQuerySchema, response=CountResultSchema))
 def count() -> ResponseReturnValue:
     q = _query(paged=False)
     return jsonify({"count": et.count_external_tasks(ops(), q) if q is not None else 0})
 
 
-@bp.get("/external-task/topic-names")
+@resource.get("/external-task/topic-names", access=READ)
 def topic_names() -> ResponseReturnValue:
     from .common import arg_bool
     return jsonify(et.topics(ops(), with_locked=arg_bool("withLockedTasks", True),
@@ -306,17 +325,18 @@ def topic_names() -> ResponseReturnValue:
                              without_retries_left=True, **apply_tenant_filter(None).explicit()))
 
 
-@bp.get("/external-task/<task_id>")
+@resource.get("/external-task/<task_id>", access=READ, doc=Doc("An external task", response=ExternalTaskSchema))
 def get(task_id: str) -> ResponseReturnValue:
     return jsonify(task_schema.dump(et.get_external_task(ops(), task_id)))
 
 
-@bp.get("/external-task/<task_id>/errorDetails")
+@resource.get("/external-task/<task_id>/errorDetails", access=READ)
 def error_details(task_id: str) -> ResponseReturnValue:
     return Response(et.error_details(ops(), task_id) or "", mimetype="text/plain")
 
 
-@bp.post("/external-task/<task_id>/complete")
+@resource.post("/external-task/<task_id>/complete", access=WORK,
+               doc=Doc("Complete an external task", body=CompleteSchema, status=204, body_required=True))
 def complete(task_id: str) -> ResponseReturnValue:
     body = load_body(complete_schema, required=True)
     et.complete(ops(), task_id, body["workerId"], variables_to_plain(body["variables"]),
@@ -325,7 +345,8 @@ def complete(task_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@bp.post("/external-task/<task_id>/failure")
+@resource.post("/external-task/<task_id>/failure", access=WORK,
+               doc=Doc("Report a failure", body=FailureSchema, status=204, body_required=True))
 def failure(task_id: str) -> ResponseReturnValue:
     body = load_body(failure_schema, required=True)
     et.handle_failure(ops(), task_id, body["workerId"], error_message=body["errorMessage"],
@@ -334,7 +355,8 @@ def failure(task_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@bp.post("/external-task/<task_id>/bpmnError")
+@resource.post("/external-task/<task_id>/bpmnError", access=WORK,
+               doc=Doc("Report a BPMN error", body=BpmnErrorSchema, status=204, body_required=True))
 def bpmn_error(task_id: str) -> ResponseReturnValue:
     body = load_body(bpmn_error_schema, required=True)
     et.handle_bpmn_error(ops(), task_id, body["workerId"], body["errorCode"], body["errorMessage"],
@@ -343,21 +365,24 @@ def bpmn_error(task_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@bp.post("/external-task/<task_id>/extendLock")
+@resource.post("/external-task/<task_id>/extendLock", access=WORK,
+               doc=Doc("Extend a lock", body=ExtendLockSchema, status=204, body_required=True))
 def extend_lock(task_id: str) -> ResponseReturnValue:
     body = load_body(extend_schema, required=True)
     et.extend_lock(ops(), task_id, body["workerId"], body["newDuration"])
     return "", 204
 
 
-@bp.post("/external-task/<task_id>/unlock")
+@resource.post("/external-task/<task_id>/unlock", access=WORK, doc=Doc("Unlock", status=204))
 def unlock(task_id: str) -> ResponseReturnValue:
     et.unlock(ops(), task_id)
     notify_new_work()
     return "", 204
 
 
-@bp.put("/external-task/<task_id>/retries")
+@resource.put("/external-task/<task_id>/retries", access=WORK,
+              doc=Doc("Set retries (resolves the incident when > 0)", body=RetriesSchema, status=204,
+                      body_required=True))
 def retries(task_id: str) -> ResponseReturnValue:
     body = load_body(retries_schema, required=True)
     et.set_retries(ops(), task_id, body["retries"])
@@ -365,7 +390,8 @@ def retries(task_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@bp.put("/external-task/retries")
+@resource.put("/external-task/retries", access=WORK,
+              doc=Doc("Set retries of several external tasks", body=RetriesManySchema, status=204, body_required=True))
 def retries_many() -> ResponseReturnValue:
     body = load_body(retries_many_schema, required=True)
     allowed = tenant_predicate()
@@ -382,7 +408,8 @@ def retries_many() -> ResponseReturnValue:
     return "", 204
 
 
-@bp.put("/external-task/<task_id>/priority")
+@resource.put("/external-task/<task_id>/priority", access=WORK,
+              doc=Doc("Set the priority", body=PrioritySchema, status=204, body_required=True))
 def priority(task_id: str) -> ResponseReturnValue:
     body = load_body(priority_schema, required=True)
     et.set_priority(ops(), task_id, body["priority"])

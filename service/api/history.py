@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 
@@ -13,6 +13,7 @@ from service.ops.access import forbidden
 
 from .access import apply_tenant_filter, instance_visibility, tenant_predicate
 from .common import CamundaDate, arg_bool, ops
+from .openapi import CountResultSchema
 from .queries import (
     QuerySchema,
     date,
@@ -22,9 +23,11 @@ from .queries import (
     strings,
     without_paging,
 )
+from .routes import READ, Doc, Resource
 from .variables import plain_to_typed
 
-bp = Blueprint("rest_history", __name__)
+resource = Resource("rest_history", __name__)
+bp = resource.bp
 
 
 # -- query schemas (names as Camunda's, mapped onto one HistoryFilter) -------------------------------------
@@ -248,7 +251,8 @@ def _filter(schema: QuerySchema, *, paged: bool) -> tuple[hq.HistoryFilter | Non
         if values.get(single):
             values[many] = list(values.get(many) or []) + [values[single]]
         values.pop(single, None)
-    scope = apply_tenant_filter(values.pop("tenant_ids", None), without_tenant=bool(values.pop("without_tenant", False)))
+    scope = apply_tenant_filter(values.pop("tenant_ids", None),
+                                without_tenant=bool(values.pop("without_tenant", False)))
     if scope.empty:
         return None, options
     values.update(scope.explicit(), visible=instance_visibility())
@@ -270,8 +274,11 @@ def _resource(path: str, schema: QuerySchema, out: Schema, query: Callable[..., 
         f, _ = _filter(schema, paged=False)
         return jsonify({"count": count(ops(), f) if f is not None else 0})
 
-    bp.add_url_rule(f"/history/{path}", f"{name}_list", list_view, methods=["GET", "POST"])
-    bp.add_url_rule(f"/history/{path}/count", f"{name}_count", count_view, methods=["GET", "POST"])
+    label = f"historic {path.replace('-', ' ')}s"
+    resource.route(f"/history/{path}", ("GET", "POST"), access=READ, endpoint=f"{name}_list",
+                   doc=Doc(label.capitalize(), query=type(schema), response=type(out), many=True))(list_view)
+    resource.route(f"/history/{path}/count", ("GET", "POST"), access=READ, endpoint=f"{name}_count",
+                   doc=Doc(f"Count {label}", query=type(schema), response=CountResultSchema))(count_view)
 
 
 def _decision_json(d: hq.HistoricDecision, options: dict[str, Any]) -> dict[str, Any]:
@@ -324,21 +331,21 @@ def _check_tenant(tenant_id: str | None, what: str, instance_id: str | None = No
         raise forbidden(what)
 
 
-@bp.get("/history/process-instance/<history_instance_id>")
+@resource.get("/history/process-instance/<history_instance_id>", access=READ)
 def process_instance(history_instance_id: str) -> ResponseReturnValue:
     found = hq.historic_instance(ops(), history_instance_id)
     _check_tenant(found.tenant_id, "this process instance", found.id)
     return jsonify(instance_schema.dump(found))
 
 
-@bp.get("/history/activity-instance/<activity_instance_id>")
+@resource.get("/history/activity-instance/<activity_instance_id>", access=READ)
 def activity_instance(activity_instance_id: str) -> ResponseReturnValue:
     found = hq.historic_activity(ops(), activity_instance_id)
     _check_tenant(found.tenant_id, "this activity instance", found.instance_id)
     return jsonify(activity_schema.dump(found))
 
 
-@bp.get("/history/task/<history_task_id>")
+@resource.get("/history/task/<history_task_id>", access=READ)
 def task(history_task_id: str) -> ResponseReturnValue:
     found = hq.historic_tasks(ops(), hq.HistoryFilter(task_id=history_task_id))
     if not found:
@@ -348,14 +355,14 @@ def task(history_task_id: str) -> ResponseReturnValue:
     return jsonify(task_schema.dump(found[0]))
 
 
-@bp.get("/history/variable-instance/<variable_id>")
+@resource.get("/history/variable-instance/<variable_id>", access=READ)
 def variable_instance(variable_id: str) -> ResponseReturnValue:
     found = hq.historic_variable(ops(), variable_id)
     _check_tenant(found.tenant_id, "this variable", found.instance_id)
     return jsonify(variable_schema.dump(found))
 
 
-@bp.get("/history/decision-instance/<decision_instance_id>")
+@resource.get("/history/decision-instance/<decision_instance_id>", access=READ)
 def decision_instance(decision_instance_id: str) -> ResponseReturnValue:
     options = {"include_inputs": arg_bool("includeInputs"), "include_outputs": arg_bool("includeOutputs")}
     found = hq.historic_decision(ops(), decision_instance_id, with_inputs=bool(options["include_inputs"]))

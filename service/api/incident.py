@@ -2,18 +2,21 @@
 its external task (PUT /external-task/{id}/retries)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 
 from service.ops import incidents as inc
 
 from .access import apply_tenant_filter, tenant_predicate
+from .openapi import CountResultSchema
+from .routes import READ, WRITE, Doc, Resource
 from .common import CamundaDate, ops
 from .errors import RestError
 from .queries import QuerySchema, read_query, string, strings, without_paging
 
-bp = Blueprint("rest_incident", __name__)
+resource = Resource("rest_incident", __name__)
+bp = resource.bp
 
 
 class IncidentQuerySchema(QuerySchema):
@@ -61,17 +64,19 @@ def _run(paged: bool) -> list[inc.IncidentView]:
     return inc.query_incidents(ops(), inc.IncidentQuery(**values, **scope.explicit()))
 
 
-@bp.get("/incident")
+@resource.get("/incident", access=READ,
+              doc=Doc("Open incidents", query=IncidentQuerySchema, response=IncidentSchema, many=True))
 def list_() -> ResponseReturnValue:
     return jsonify([incident_schema.dump(i) for i in _run(paged=True)])
 
 
-@bp.get("/incident/count")
+@resource.get("/incident/count", access=READ,
+              doc=Doc("Count open incidents", query=IncidentQuerySchema, response=CountResultSchema))
 def count() -> ResponseReturnValue:
     return jsonify({"count": len(_run(paged=False))})
 
 
-@bp.get("/incident/<incident_id>")
+@resource.get("/incident/<incident_id>", access=READ, doc=Doc("An incident", response=IncidentSchema))
 def get(incident_id: str) -> ResponseReturnValue:
     return jsonify(incident_schema.dump(_visible_incident(incident_id)))
 
@@ -85,7 +90,8 @@ def _visible_incident(incident_id: str) -> inc.IncidentView:
     return view
 
 
-@bp.delete("/incident/<incident_id>")
+@resource.delete("/incident/<incident_id>", access=WRITE,
+                 doc=Doc("Resolve an incident (only custom incidents; refused here)", status=204))
 def resolve(incident_id: str) -> ResponseReturnValue:
     """Camunda resolves only custom incidents this way; ours come from external tasks and timers."""
     view = _visible_incident(incident_id)

@@ -2,7 +2,7 @@
 `PUT /job/{id}/retries` (resolves a failed timer) and `POST /job/{id}/execute` (fires it now)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields
 
@@ -10,6 +10,8 @@ from service.ops import jobs
 from service.ops.access import forbidden
 
 from .access import apply_tenant_filter, tenant_predicate
+from .openapi import CountResultSchema
+from .routes import READ, WORK, Doc, Resource
 from .common import CamundaDate, load, ops
 from .queries import (
     INT,
@@ -22,7 +24,8 @@ from .queries import (
     without_paging,
 )
 
-bp = Blueprint("rest_job", __name__)
+resource = Resource("rest_job", __name__)
+bp = resource.bp
 
 
 class JobQuerySchema(QuerySchema):
@@ -102,24 +105,26 @@ def _visible(job_id: str) -> jobs.JobView:
     return view
 
 
-@bp.route("/job", methods=["GET", "POST"])
+@resource.query("/job", doc=Doc("Timer jobs", query=JobQuerySchema, response=JobSchema, many=True))
 def query() -> ResponseReturnValue:
     q = _query(paged=True)
     return jsonify([job_schema.dump(j) for j in (jobs.query_jobs(ops(), q) if q is not None else [])])
 
 
-@bp.route("/job/count", methods=["GET", "POST"])
+@resource.query("/job/count", doc=Doc("Count timer jobs", query=JobQuerySchema, response=CountResultSchema))
 def count() -> ResponseReturnValue:
     q = _query(paged=False)
     return jsonify({"count": jobs.count_jobs(ops(), q) if q is not None else 0})
 
 
-@bp.get("/job/<job_id>")
+@resource.get("/job/<job_id>", access=READ, doc=Doc("A timer job", response=JobSchema))
 def get(job_id: str) -> ResponseReturnValue:
     return jsonify(job_schema.dump(_visible(job_id)))
 
 
-@bp.put("/job/<job_id>/retries")
+@resource.put("/job/<job_id>/retries", access=WORK,
+              doc=Doc("Set retries (> 0 resolves a failed timer, 0 holds it)", body=RetriesSchema, status=204,
+                      body_required=True))
 def set_retries(job_id: str) -> ResponseReturnValue:
     body = load(retries_schema, required=True)
     _visible(job_id)
@@ -131,7 +136,7 @@ def set_retries(job_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@bp.post("/job/<job_id>/execute")
+@resource.post("/job/<job_id>/execute", access=WORK, doc=Doc("Fire the timer now", status=204))
 def execute(job_id: str) -> ResponseReturnValue:
     _visible(job_id)
     jobs.execute_job(ops(), job_id)

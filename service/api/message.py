@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify
+from flask import g, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields
 
@@ -13,9 +13,11 @@ from .access import apply_tenant_filter, can_see_instance, can_start_definition
 from .common import load, ops
 from .errors import invalid
 from .process_instance import instance_json
+from .routes import WORK, Doc, Resource
 from .variables import variables_to_plain, variables_to_typed
 
-bp = Blueprint("rest_message", __name__)
+resource = Resource("rest_message", __name__)
+bp = resource.bp
 
 
 class CorrelateSchema(Schema):
@@ -37,7 +39,7 @@ class CorrelateSchema(Schema):
 correlate_schema = CorrelateSchema()
 
 
-@bp.post("/message")
+@resource.post("/message", access=WORK, doc=Doc("Correlate a message", body=CorrelateSchema, body_required=True))
 def correlate() -> ResponseReturnValue:
     body = load(correlate_schema, required=True)
     if not body["messageName"]:

@@ -1,19 +1,27 @@
-"""Process instances: GET /process-instance/{id}, its variables and activity instances; DELETE."""
+"""Process instances: GET and POST queries with count (narrowed to what the caller may see), one
+instance, cancel (DELETE), its variables and activity instances."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service import ops as operations
+from service.ops import instances as instance_ops
 from service.ops.views import InstanceView
 
+from .access import apply_tenant_filter, can_see_instance, principal
 from .common import arg_str, json_body, links, ops
-from .variables import plain_to_typed, variables_to_plain, variables_to_typed
+from .errors import RestError, invalid
+from .openapi import CountResultSchema
+from .queries import QuerySchema, flag, load_body, read_query, string, strings, without_paging
+from .routes import READ, WRITE, Doc, Resource
+from .variables import VariableValueSchema, plain_to_typed, typed_to_plain, variables_to_plain, variables_to_typed
 
-bp = Blueprint("rest_process_instance", __name__)
+resource = Resource("rest_process_instance", __name__)
+bp = resource.bp
 
 
 class ProcessInstanceSchema(Schema):
@@ -27,7 +35,68 @@ class ProcessInstanceSchema(Schema):
     tenantId = fields.String(attribute="tenant_id", allow_none=True)
 
 
+class VariableFilterSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    operator = fields.String(required=True, validate=validate.OneOf(["eq", "neq", "gt", "gteq", "lt", "lteq",
+                                                                     "like"]))
+    value = fields.Raw(required=True, allow_none=True)
+
+
+class VariableFilters(fields.List):
+    """POST: a list of {name, operator, value}; GET: `name_operator_value` items separated by commas."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, str):
+            items = []
+            for part in value.split(","):
+                pieces = part.split("_", 2)
+                if len(pieces) != 3:
+                    raise self.make_error("invalid", input=part)
+                items.append({"name": pieces[0], "operator": pieces[1], "value": _url_value(pieces[2])})
+            value = items
+        return super()._deserialize(value, attr, data, **kwargs)
+
+    default_error_messages = {"invalid": "variable filter '{input}' must be name_operator_value"}
+
+
+def _url_value(text: str) -> Any:
+    """Camunda reads URL filter values as numbers or booleans when they look like one."""
+    if text in ("true", "false"):
+        return text == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+class InstanceQuerySchema(QuerySchema):
+    ids = strings("processInstanceIds")
+    business_key = string("businessKey")
+    business_key_like = string("businessKeyLike")
+    definition_id = string("processDefinitionId")
+    definition_key = string("processDefinitionKey")
+    definition_keys = strings("processDefinitionKeyIn")
+    definition_keys_not = strings("processDefinitionKeyNotIn")
+    deployment_id = string("deploymentId")
+    tenant_ids = strings("tenantIdIn")
+    without_tenant = flag("withoutTenantId")
+    active = flag("active")
+    suspended = flag("suspended")
+    with_incident = flag("withIncident")
+    incident_id = string("incidentId")
+    incident_type = string("incidentType")
+    activity_ids = strings("activityIdIn")
+    variables = VariableFilters(fields.Nested(VariableFilterSchema), load_default=list)
+
+
 instance_schema = ProcessInstanceSchema()
+query_schema = InstanceQuerySchema()
+value_schema = VariableValueSchema()
 
 
 def instance_json(view: InstanceView, *, with_links: bool = True,
@@ -40,7 +109,55 @@ def instance_json(view: InstanceView, *, with_links: bool = True,
     return body
 
 
-@bp.get("/process-instance/<instance_id>")
+def _query(paged: bool = True) -> instance_ops.InstanceQuery | None:
+    values = read_query(query_schema)
+    if not paged:
+        values = without_paging(values)
+    scope = apply_tenant_filter(values["tenant_ids"], without_tenant=values["without_tenant"],
+                                include_without_tenant=values["without_tenant"])
+    if scope.empty:
+        return None
+    values["tenant_ids"], values["without_tenant"] = scope.split()
+    values["variables"] = [(v["name"], v["operator"], v["value"]) for v in values["variables"]]
+    return instance_ops.InstanceQuery(**values)
+
+
+def _json(view: Any) -> dict[str, Any]:
+    return {"links": [], **instance_json(view, with_links=False)}     # Camunda lists carry empty links
+
+
+def _visible(views: list[Any]) -> list[Any]:
+    return views if principal() is None else [v for v in views if can_see_instance(v)]
+
+
+@resource.query("/process-instance", doc=Doc("Query process instances", query=InstanceQuerySchema,
+                                              response=ProcessInstanceSchema, many=True))
+def list_() -> ResponseReturnValue:
+    q = _query()
+    if q is None:
+        return jsonify([])
+    if principal() is None:
+        return jsonify([_json(v) for v in instance_ops.query_instances(ops(), q)])
+    first, limit = q.first_result, q.max_results
+    q.first_result, q.max_results = 0, None
+    views = _visible(instance_ops.query_instances(ops(), q))
+    views = views[first:] if limit is None else views[first:first + limit]
+    return jsonify([_json(v) for v in views])
+
+
+@resource.query("/process-instance/count", doc=Doc("Count process instances", query=InstanceQuerySchema,
+                                                    response=CountResultSchema))
+def count() -> ResponseReturnValue:
+    q = _query(paged=False)
+    if q is None:
+        return jsonify({"count": 0})
+    if principal() is None:
+        return jsonify({"count": instance_ops.count_instances(ops(), q)})
+    return jsonify({"count": len(_visible(instance_ops.query_instances(ops(), q)))})
+
+
+@resource.get("/process-instance/<instance_id>", access=READ,
+              doc=Doc("A process instance", response=ProcessInstanceSchema))
 def get(instance_id: str) -> ResponseReturnValue:
     view = operations.get_instance(ops(), instance_id)
     if view.ended:
@@ -50,18 +167,29 @@ def get(instance_id: str) -> ResponseReturnValue:
     return jsonify(instance_json(view, with_links=False))
 
 
-@bp.delete("/process-instance/<instance_id>")
+@resource.delete("/process-instance/<instance_id>", access=WRITE, doc=Doc("Cancel a process instance", status=204))
 def delete(instance_id: str) -> ResponseReturnValue:
     operations.cancel_instance(ops(), instance_id, reason=arg_str("deleteReason"))
     return "", 204
 
 
-@bp.get("/process-instance/<instance_id>/variables")
+@resource.get("/process-instance/<instance_id>/variables", access=READ)
 def variables(instance_id: str) -> ResponseReturnValue:
     return jsonify(variables_to_typed(operations.get_variables(ops(), instance_id)))
 
 
-@bp.get("/process-instance/<instance_id>/variables/<name>")
+@resource.post("/process-instance/<instance_id>/variables", access=WRITE)
+def modify_variables(instance_id: str) -> ResponseReturnValue:
+    body = json_body()
+    deletions = body.get("deletions") or []
+    if not isinstance(deletions, list) or not all(isinstance(d, str) for d in deletions):
+        raise invalid("'deletions' must be a list of variable names")
+    operations.set_variables(ops(), instance_id, variables_to_plain(body.get("modifications"), field="modifications"),
+                             remove=deletions)
+    return "", 204
+
+
+@resource.get("/process-instance/<instance_id>/variables/<name>", access=READ)
 def variable(instance_id: str, name: str) -> ResponseReturnValue:
     values = operations.get_variables(ops(), instance_id)
     if name not in values:
@@ -70,19 +198,31 @@ def variable(instance_id: str, name: str) -> ResponseReturnValue:
     return jsonify(plain_to_typed(values[name]))
 
 
-@bp.post("/process-instance/<instance_id>/variables")
-def modify_variables(instance_id: str) -> ResponseReturnValue:
-    body = json_body()
-    deletions = body.get("deletions") or []
-    if not isinstance(deletions, list) or not all(isinstance(d, str) for d in deletions):
-        from .errors import invalid
-        raise invalid("'deletions' must be a list of variable names")
-    operations.set_variables(ops(), instance_id, variables_to_plain(body.get("modifications"), field="modifications"),
-                             remove=deletions)
+@resource.put("/process-instance/<instance_id>/variables/<name>", access=WRITE,
+              doc=Doc("Set a variable", status=204, body_required=True, body=VariableValueSchema))
+def put_variable(instance_id: str, name: str) -> ResponseReturnValue:
+    body = load_body(value_schema, required=True)
+    operations.set_variables(ops(), instance_id, {name: typed_to_plain(name, body)})
     return "", 204
 
 
-@bp.get("/process-instance/<instance_id>/activity-instances")
+@resource.delete("/process-instance/<instance_id>/variables/<name>", access=WRITE,
+                 doc=Doc("Remove a variable", status=204))
+def delete_variable(instance_id: str, name: str) -> ResponseReturnValue:
+    operations.set_variables(ops(), instance_id, {}, remove=[name])
+    return "", 204
+
+
+@resource.get("/process-instance/<instance_id>/variables/<name>/data", access=READ)
+def variable_data(instance_id: str, name: str) -> ResponseReturnValue:
+    """Camunda serves only Bytes/File variables here; Alur has none, so every existing one is refused."""
+    values = operations.get_variables(ops(), instance_id)
+    if name not in values:
+        raise RestError(404, f"process instance variable with name {name} does not exist")
+    raise RestError(400, f"Value of variable {name} of process instance {instance_id} is not a binary value.")
+
+
+@resource.get("/process-instance/<instance_id>/activity-instances", access=READ)
 def activity_instances(instance_id: str) -> ResponseReturnValue:
     view = operations.get_instance(ops(), instance_id, with_active=True)
     children = [{"id": f"{a.element_id}:{instance_id}", "activityId": a.element_id, "activityName": a.name,
@@ -97,4 +237,4 @@ def activity_instances(instance_id: str) -> ResponseReturnValue:
                     "incidentIds": [], "incidents": [], "name": None})
 
 
-__all__ = ["bp", "instance_json", "ProcessInstanceSchema"]
+__all__ = ["bp", "resource", "instance_json", "ProcessInstanceSchema", "InstanceQuerySchema", "VariableFilterSchema"]

@@ -13,6 +13,7 @@ from flask import request
 
 from .errors import invalid
 
+
 def _has_nul(value: Any) -> bool:
     """Walks iteratively: a body nested as deep as the JSON parser allows must not exhaust the stack."""
     stack = [value]

@@ -2,7 +2,7 @@
 signal start event has its name (Camunda broadcasts: nothing waiting is not an error)."""
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import g
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields
 
@@ -11,9 +11,11 @@ from service.ops.signals import deliver_signal
 from .access import apply_tenant_filter
 from .common import load, ops
 from .errors import invalid
+from .routes import WORK, Doc, Resource
 from .variables import variables_to_plain
 
-bp = Blueprint("rest_signal", __name__)
+resource = Resource("rest_signal", __name__)
+bp = resource.bp
 
 
 class SignalSchema(Schema):
@@ -30,7 +32,9 @@ class SignalSchema(Schema):
 signal_schema = SignalSchema()
 
 
-@bp.post("/signal")
+@resource.post("/signal", access=WORK,
+               doc=Doc("Deliver a signal (catch events, boundaries, signal starts)", body=SignalSchema, status=204,
+                       body_required=True))
 def signal() -> ResponseReturnValue:
     body = load(signal_schema, required=True)
     if not body["name"]:

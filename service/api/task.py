@@ -1,19 +1,27 @@
-"""User tasks: GET /task/{id}; claim, unclaim, assignee (queries and completion: task_query.py)."""
+"""User tasks: GET and POST queries with count (narrowed to what the caller may see), one task, claim,
+unclaim, assignee, completion and submit-form, the form, variables seen from a task, identity links."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service import ops as operations
+from service.ops import tasks as task_ops
 from service.ops.views import TaskView
 
-from .common import CamundaDate, load, ops
-from .errors import invalid
+from .access import apply_tenant_filter, can_see_task, principal
+from .common import CamundaDate, arg_list, load, ops
+from .errors import RestError, invalid
+from .openapi import CountResultSchema
+from .queries import Flag, QuerySchema, date, flag, integer, load_body, read_query, string, strings, without_paging
+from .routes import ASSIGN, READ, WORK, Doc, Resource
+from .variables import VariableValueSchema, plain_to_typed, typed_to_plain, variables_to_plain, variables_to_typed
 
-bp = Blueprint("rest_task", __name__)
+resource = Resource("rest_task", __name__)
+bp = resource.bp
 
 
 class TaskSchema(Schema):
@@ -43,9 +51,7 @@ class TaskSchema(Schema):
     taskState = fields.Constant("Created")
 
     def _form_ref(self, task: TaskView) -> dict[str, Any] | None:
-        if not task.form_ref:
-            return None
-        return {"key": task.form_ref, "binding": task.form_ref_binding or "latest", "version": task.form_ref_version}
+        return _form_ref(task)
 
 
 class UserIdSchema(Schema):
@@ -55,15 +61,133 @@ class UserIdSchema(Schema):
     userId = fields.String(required=True, allow_none=True)
 
 
+class TaskQuerySchema(QuerySchema):
+    task_id = string("taskId")
+    instance_id = string("processInstanceId")
+    business_key = string("processInstanceBusinessKey")
+    candidate_group = string("candidateGroup")
+    candidate_groups = strings("candidateGroups")
+    candidate_user = string("candidateUser")
+    include_assigned = flag("includeAssignedTasks")
+    assignee = string("assignee")
+    unassigned = flag("unassigned")
+    task_definition_key = string("taskDefinitionKey")
+    definition_key = string("processDefinitionKey")
+    definition_id = string("processDefinitionId")
+    tenant_ids = strings("tenantIdIn")
+    without_tenant = flag("withoutTenantId")
+    due_before = date("dueBefore")
+    due_after = date("dueAfter")
+    overdue = flag("overdue")
+    name_like = string("nameLike")
+    task_ids = strings("taskIdIn")
+    definition_keys = strings("processDefinitionKeyIn")
+    task_definition_keys = strings("taskDefinitionKeyIn")
+    instance_ids = strings("processInstanceIdIn")
+    name = string("name")
+    priority = integer("priority")
+
+
+class CompleteSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    variables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+    withVariablesInReturn = Flag(load_default=False, allow_none=True)
+
+
+class ModificationsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    modifications = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+    deletions = fields.List(fields.String(), load_default=None, allow_none=True)
+
+
+class IdentityLinkSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    userId = fields.String(load_default=None, allow_none=True)
+    groupId = fields.String(load_default=None, allow_none=True)
+    type = fields.String(required=True, validate=validate.OneOf(sorted(task_ops.LINK_TYPES)))
+
+
+class TaskFormSchema(Schema):
+    key = fields.String(allow_none=True)
+    contextPath = fields.String(allow_none=True)
+    camundaFormRef = fields.Dict(allow_none=True)
+
+
 task_schema = TaskSchema()
 user_schema = UserIdSchema()
+query_schema = TaskQuerySchema()
+complete_schema = CompleteSchema()
+modifications_schema = ModificationsSchema()
+value_schema = VariableValueSchema()
+link_schema = IdentityLinkSchema()
 
-@bp.get("/task/<task_id>")
+_IN_PYTHON = ("task_ids", "definition_keys", "task_definition_keys", "instance_ids", "name", "priority")
+
+
+def _form_ref(task: TaskView) -> dict[str, Any] | None:
+    if not task.form_ref:
+        return None
+    return {"key": task.form_ref, "binding": task.form_ref_binding or "latest", "version": task.form_ref_version}
+
+
+def _fetch(paged: bool) -> list[Any]:
+    values = read_query(query_schema)
+    if not paged:
+        values = without_paging(values) | {"sort": values["sort"], "first_result": 0, "max_results": None}
+    scope = apply_tenant_filter(values["tenant_ids"], without_tenant=values["without_tenant"],
+                                include_without_tenant=values["without_tenant"])
+    if scope.empty:
+        return []
+    values["tenant_ids"], values["without_tenant"] = scope.split()
+    extra = {k: values.pop(k) for k in _IN_PYTHON}
+    overdue = values.pop("overdue")
+    values["overdue_at"] = ops().clock.now() if overdue else None
+    restricted = principal() is not None or any(v is not None for v in extra.values())
+    first, limit = values["first_result"], values["max_results"]
+    if restricted:
+        # Filters the SQL query does not know are applied here, so paging must come after them.
+        values["first_result"], values["max_results"] = 0, None
+    tasks = operations.query_tasks(ops(), operations.TaskQuery(**values))
+    if restricted:
+        tasks = [t for t in tasks if _extra_match(t, extra) and can_see_task(t)]
+        tasks = tasks[first:] if limit is None else tasks[first:first + limit]
+    return tasks
+
+
+def _extra_match(t: Any, extra: dict[str, Any]) -> bool:
+    checks = (("task_ids", t.id), ("definition_keys", t.definition_key), ("task_definition_keys", t.element_id),
+              ("instance_ids", t.instance_id))
+    for key, value in checks:
+        if extra[key] is not None and value not in extra[key]:
+            return False
+    if extra["name"] is not None and t.name != extra["name"]:
+        return False
+    return extra["priority"] is None or t.priority == extra["priority"]
+
+
+@resource.query("/task", doc=Doc("Query tasks", query=TaskQuerySchema, response=TaskSchema, many=True))
+def list_() -> ResponseReturnValue:
+    return jsonify([task_schema.dump(t) for t in _fetch(paged=True)])
+
+
+@resource.query("/task/count", doc=Doc("Count tasks", query=TaskQuerySchema, response=CountResultSchema))
+def count() -> ResponseReturnValue:
+    return jsonify({"count": len(_fetch(paged=False))})
+
+
+@resource.get("/task/<task_id>", access=READ, doc=Doc("A task", response=TaskSchema))
 def get(task_id: str) -> ResponseReturnValue:
     return jsonify(task_schema.dump(operations.get_task(ops(), task_id)))
 
 
-@bp.post("/task/<task_id>/claim")
+@resource.post("/task/<task_id>/claim", access=WORK,
+               doc=Doc("Claim a task", body=UserIdSchema, status=204, body_required=True))
 def claim(task_id: str) -> ResponseReturnValue:
     body = load(user_schema, required=True)
     if not body.get("userId"):
@@ -72,17 +196,125 @@ def claim(task_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@bp.post("/task/<task_id>/unclaim")
+@resource.post("/task/<task_id>/unclaim", access=ASSIGN, doc=Doc("Unclaim a task", status=204))
 def unclaim(task_id: str) -> ResponseReturnValue:
     operations.unclaim(ops(), task_id)
     return "", 204
 
 
-@bp.post("/task/<task_id>/assignee")
+@resource.post("/task/<task_id>/assignee", access=ASSIGN,
+               doc=Doc("Set the assignee", body=UserIdSchema, status=204, body_required=True))
 def assignee(task_id: str) -> ResponseReturnValue:
     body = load(user_schema, required=True)
     operations.assign(ops(), task_id, body.get("userId"))
     return "", 204
 
 
-__all__ = ["bp", "TaskSchema", "task_schema"]
+def _user() -> str | None:
+    p = getattr(g, "rest_principal", None)
+    if p is not None:
+        return p.user_id
+    return request.headers.get("X-Alur-User") or None     # authentication off: the caller may name itself
+
+
+def _complete(task_id: str) -> ResponseReturnValue:
+    body = load_body(complete_schema)
+    result = operations.complete_task(ops(), task_id, variables_to_plain(body["variables"]), user=_user(),
+                                      with_variables=body["withVariablesInReturn"])
+    if body["withVariablesInReturn"]:
+        return jsonify(variables_to_typed(result or {}))
+    return "", 204
+
+
+@resource.post("/task/<task_id>/complete", access=WORK,
+               doc=Doc("Complete a task", body=CompleteSchema, status=204))
+def complete(task_id: str) -> ResponseReturnValue:
+    """The history records the authenticated user (or X-Alur-User when authentication is off)."""
+    return _complete(task_id)
+
+
+@resource.post("/task/<task_id>/submit-form", access=WORK,
+               doc=Doc("Submit a task form", body=CompleteSchema, status=204))
+def submit_form(task_id: str) -> ResponseReturnValue:
+    return _complete(task_id)
+
+
+@resource.get("/task/<task_id>/form", access=READ, doc=Doc("Form of a task", response=TaskFormSchema))
+def form(task_id: str) -> ResponseReturnValue:
+    task = operations.get_task(ops(), task_id)
+    return jsonify({"key": task.form_key, "contextPath": None, "camundaFormRef": _form_ref(task)})
+
+
+@resource.get("/task/<task_id>/form-variables", access=READ)
+def form_variables(task_id: str) -> ResponseReturnValue:
+    return jsonify(variables_to_typed(task_ops.form_variables(ops(), task_id, arg_list("variableNames"))))
+
+
+@resource.get("/task/<task_id>/variables", access=READ)
+def variables(task_id: str) -> ResponseReturnValue:
+    return jsonify(variables_to_typed(task_ops.task_variables(ops(), task_id)))
+
+
+@resource.get("/task/<task_id>/localVariables", access=READ)
+def local_variables(task_id: str) -> ResponseReturnValue:
+    operations.get_task(ops(), task_id)
+    return jsonify({})     # user tasks keep no variables of their own here
+
+
+@resource.post("/task/<task_id>/variables", access=WORK,
+               doc=Doc("Modify variables seen by a task", body=ModificationsSchema, status=204))
+def modify_variables(task_id: str) -> ResponseReturnValue:
+    body = load_body(modifications_schema)
+    task_ops.set_task_variables(ops(), task_id, variables_to_plain(body["modifications"], field="modifications"),
+                                remove=body["deletions"] or [])
+    return "", 204
+
+
+@resource.get("/task/<task_id>/variables/<name>", access=READ)
+def variable(task_id: str, name: str) -> ResponseReturnValue:
+    values = task_ops.task_variables(ops(), task_id)
+    if name not in values:
+        raise RestError(404, f"task variable with name {name} does not exist")
+    return jsonify(plain_to_typed(values[name]))
+
+
+@resource.put("/task/<task_id>/variables/<name>", access=WORK,
+              doc=Doc("Set a variable from a task", body=VariableValueSchema, status=204, body_required=True))
+def put_variable(task_id: str, name: str) -> ResponseReturnValue:
+    body = load_body(value_schema, required=True)
+    task_ops.set_task_variables(ops(), task_id, {name: typed_to_plain(name, body)})
+    return "", 204
+
+
+@resource.delete("/task/<task_id>/variables/<name>", access=WORK)
+def delete_variable(task_id: str, name: str) -> ResponseReturnValue:
+    task_ops.set_task_variables(ops(), task_id, {}, remove=[name])
+    return "", 204
+
+
+@resource.get("/task/<task_id>/identity-links", access=READ)
+def identity_links(task_id: str) -> ResponseReturnValue:
+    links = task_ops.identity_links(ops(), task_id, request.args.get("type") or None)
+    return jsonify([{"userId": link.user_id, "groupId": link.group_id, "type": link.type} for link in links])
+
+
+@resource.post("/task/<task_id>/identity-links", access=WORK,
+               doc=Doc("Add an identity link", body=IdentityLinkSchema, status=204, body_required=True))
+def add_identity_link(task_id: str) -> ResponseReturnValue:
+    body = load_body(link_schema, required=True)
+    task_ops.add_identity_link(ops(), task_id, user_id=body["userId"], group_id=body["groupId"],
+                               link_type=body["type"])
+    return "", 204
+
+
+@resource.post("/task/<task_id>/identity-links/delete", access=WORK,
+               doc=Doc("Delete an identity link", body=IdentityLinkSchema, status=204, body_required=True))
+def delete_identity_link(task_id: str) -> ResponseReturnValue:
+    body = load_body(link_schema, required=True)
+    task_ops.delete_identity_link(ops(), task_id, user_id=body["userId"], group_id=body["groupId"],
+                                  link_type=body["type"])
+    return "", 204
+
+
+__all__ = ["bp", "resource", "TaskSchema", "task_schema", "TaskQuerySchema", "CompleteSchema", "ModificationsSchema",
+           "IdentityLinkSchema", "TaskFormSchema", "UserIdSchema"]

@@ -10,11 +10,24 @@ import json
 from datetime import date, datetime, time, timedelta
 from typing import Any, Mapping
 
+from marshmallow import EXCLUDE, Schema, fields
+
 from .dates import DateFormatError, format_date, parse_date
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
 SHORT_MIN, SHORT_MAX = -(2**15), 2**15 - 1
+
+
+class VariableValueSchema(Schema):
+    """The body of PUT .../variables/{name}: one typed value."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    value = fields.Raw(load_default=None, allow_none=True)
+    type = fields.String(load_default=None, allow_none=True)
+    valueInfo = fields.Dict(load_default=None, allow_none=True)
 
 
 class VariableError(ValueError):
@@ -192,4 +205,5 @@ def variables_to_typed(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {name: plain_to_typed(v) for name, v in values.items()}
 
 
-__all__ = ["VariableError", "typed_to_plain", "variables_to_plain", "plain_to_typed", "variables_to_typed"]
+__all__ = ["VariableValueSchema", "VariableError", "typed_to_plain", "variables_to_plain", "plain_to_typed",
+           "variables_to_typed"]

@@ -3,9 +3,10 @@ properties of elements, and who took part in an instance."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from service.forms.start_fields import start_form_fields
 from service.store import (
@@ -94,4 +95,23 @@ def instance_participants(ctx: OpsContext, instance_id: str) -> set[str]:
         return users
 
 
-__all__ = ["ElementFacts", "ProcessShape", "process_shape", "latest_shapes", "instance_participants"]
+def lane_definition_ids(ctx: OpsContext, tenants: Iterable[str], groups: Iterable[str]) -> tuple[str, ...]:
+    """Process definitions of `tenants` (or shared) with a lane named after one of `groups`: whose
+    instances a member of that lane may see."""
+    with ctx.transaction() as session:
+        ids = list(session.scalars(select(ProcessDefinition.id).where(or_(
+            ProcessDefinition.tenant_id.in_(sorted(tenants)), ProcessDefinition.tenant_id.is_(None)))))
+    wanted = set(groups)
+    found = []
+    for definition_id in ids:
+        try:
+            lanes = process_shape(ctx, definition_id).lanes
+        except Exception:   # noqa: BLE001 - deleted under us or unreadable: grants nothing by lane
+            continue
+        if wanted & set(lanes):
+            found.append(definition_id)
+    return tuple(sorted(found))
+
+
+__all__ = ["ElementFacts", "ProcessShape", "process_shape", "latest_shapes", "instance_participants",
+           "lane_definition_ids"]

@@ -207,19 +207,33 @@ def test_rest_start_records_the_user(c: Any) -> None:
 
 # 10. Every /engine-rest route has an explicit rule
 def test_every_route_has_a_rule(auth_app: Any) -> None:
-    from service.api.access import ROUTE_RULES, route_rule
+    from service.api.access import route_rule
+    from service.api.routes import ROUTE_RULES
 
-    missing = [(r.rule, m) for r in auth_app.url_map.iter_rules() if r.rule.startswith("/engine-rest")
-               for m in sorted((r.methods or set()) - {"HEAD", "OPTIONS"}) if route_rule(r.rule, m) is None]
+    rest = [r for r in auth_app.url_map.iter_rules() if r.rule.startswith("/engine-rest")]
+    missing = [(r.rule, m) for r in rest for m in sorted((r.methods or set()) - {"HEAD", "OPTIONS"})
+               if route_rule(r.rule, m) is None]
     assert missing == []
-    known = {r.rule[len("/engine-rest"):] for r in auth_app.url_map.iter_rules()}
+    known = {(r.rule[len("/engine-rest"):], m) for r in rest for m in r.methods or set()}
     assert sorted(set(ROUTE_RULES) - known) == []       # no stale entries either
 
 
-def test_a_route_without_a_rule_is_refused(auth_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.api import access
+def test_no_route_shadows_another(auth_app: Any) -> None:
+    """One handler per path and method: a second one would never answer."""
+    seen: dict[tuple[str, str], str] = {}
+    shadowed = []
+    for r in auth_app.url_map.iter_rules():
+        for m in (r.methods or set()) - {"HEAD", "OPTIONS"}:
+            if (r.rule, m) in seen:
+                shadowed.append((r.rule, m, seen[(r.rule, m)], r.endpoint))
+            seen[(r.rule, m)] = r.endpoint
+    assert shadowed == []
 
-    monkeypatch.delitem(access.ROUTE_RULES, "/task")
+
+def test_a_route_without_a_rule_is_refused(auth_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.api import routes
+
+    monkeypatch.delitem(routes.ROUTE_RULES, ("/task", "GET"))
     c = auth_app.test_client()
     assert c.get(f"{R}/task", headers=basic(PPK)).status_code == 403
     assert c.get(f"{R}/task", headers=basic(ADMIN)).status_code == 200
