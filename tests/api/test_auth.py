@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from api_support import ADMIN, OTHER, PPK, deploy, make_app
-from service.api.auth import AuthSettingError, parse_setting
+from service.config import ConfigError, parse_flag
 
 R = "/engine-rest"
 
@@ -95,9 +95,9 @@ def test_tenant_and_group_rules(auth_app: Any) -> None:
 def test_setting_turns_authentication_off(tmp_path: Path) -> None:
     app = make_app(tmp_path, ALUR_REST_AUTH="off")
     assert app.test_client().get(f"{R}/version").status_code == 200
-    assert parse_setting("on") is True and parse_setting("OFF") is False
-    with pytest.raises(AuthSettingError):
-        parse_setting("kadang")
+    assert parse_flag("ALUR_REST_AUTH", "on") is True and parse_flag("ALUR_REST_AUTH", "OFF") is False
+    with pytest.raises(ConfigError, match="ALUR_REST_AUTH"):
+        make_app(tmp_path, ALUR_REST_AUTH="kadang")
 
 
 def test_account_changes_apply_to_the_next_request(auth_app: Any) -> None:
