@@ -71,3 +71,24 @@ def test_readme_lists_every_setting() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = set(re.findall(r"^\| `([A-Z_]+)` \|", readme, re.MULTILINE))
     assert table == {variable for variable, _ in ENVIRONMENT.values()}
+
+
+def test_the_app_and_its_operations_get_the_settings(tmp_path: Path) -> None:
+    import shutil
+
+    from service.app import create_app
+
+    holidays = tmp_path / "libur.yaml"
+    shutil.copy(ROOT / "service" / "engine" / "data" / "hari_libur.yaml", holidays)
+    cfg = Config.from_env({"ALUR_INSTANCE_PATH": str(tmp_path), "ALUR_REST_AUTH": "off", "ALUR_SCHEDULER": "0",
+                           "ALUR_LOGIN_MAX_FAILURES": "3", "ALUR_DOCUMENTS_PATH": str(tmp_path / "berkas"),
+                           "ALUR_DOCUMENT_TYPES": "pdf", "ALUR_HOLIDAYS_FILE": str(holidays)})
+    app = create_app(cfg)
+    try:
+        assert app.config["ALUR_REST_AUTH"] is False and app.config["ALUR_LOGIN_MAX_FAILURES"] == 3
+        assert app.config["ALUR_DOCUMENTS_PATH"] == str(tmp_path / "berkas")
+        assert app.config["ALUR_DOCUMENT_TYPES"] == ("pdf",)
+        assert app.extensions["alur"].ops.work_calendar().source_file == str(holidays)
+        assert app.test_client().get("/engine-rest/version").status_code == 200    # no authentication asked
+    finally:
+        app.extensions["alur"].db.dispose()
