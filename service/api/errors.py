@@ -9,14 +9,30 @@ from flask import Blueprint, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from service.ops.errors import Conflict, OpsError
+from service.ops.errors import (BadRequest, Conflict, Forbidden, LockNotHeld, MessageMismatch, NotActive, NotFound,
+                                OperationFailed, OpsError, ParseError, Rejected, Suspended, TaskAlreadyClaimed)
 
 from .variables import VariableError
 
 log = logging.getLogger(__name__)
 
-# Camunda reports these conflict types as 500 (it has no 409); OptimisticLocking likewise.
-_CAMUNDA_500 = {"TaskAlreadyClaimedException", "OptimisticLockingException"}
+# Status and Camunda exception type of each operations error; the first class an error is an instance of
+# decides, so subclasses come before their base. Camunda has no 409: a lost race (optimistic locking, a
+# task claimed first) is a 500 there.
+OPS_ERRORS: tuple[tuple[type[OpsError], int, str], ...] = (
+    (ParseError, 400, "ParseException"),
+    (Rejected, 400, "ProcessEngineException"),
+    (Suspended, 400, "SuspendedEntityInteractionException"),
+    (MessageMismatch, 400, "MismatchingMessageCorrelationException"),
+    (LockNotHeld, 400, "RestException"),
+    (BadRequest, 400, "InvalidRequestException"),
+    (NotFound, 404, "InvalidRequestException"),
+    (TaskAlreadyClaimed, 500, "TaskAlreadyClaimedException"),
+    (NotActive, 409, "ProcessEngineException"),
+    (Conflict, 500, "OptimisticLockingException"),
+    (Forbidden, 403, "AuthorizationException"),
+    (OperationFailed, 500, "ProcessEngineException"),
+)
 
 
 class RestError(Exception):
@@ -25,6 +41,14 @@ class RestError(Exception):
         self.status = status
         self.message = message
         self.type = type_
+
+
+def ops_error_status(exc: OpsError) -> tuple[int, str]:
+    """The HTTP status and Camunda exception type for an operations error."""
+    for cls, status, type_ in OPS_ERRORS:
+        if isinstance(exc, cls):
+            return status, type_
+    return 500, "RestException"
 
 
 def invalid(message: str) -> RestError:
@@ -57,10 +81,8 @@ def register_error_handlers(bp: Blueprint) -> None:
 
     @bp.errorhandler(OpsError)
     def _ops(exc: OpsError) -> Response:
-        status = exc.status
-        if isinstance(exc, Conflict) and exc.camunda_type in _CAMUNDA_500:
-            status = 500
-        return error_response(status, exc.camunda_type, exc.message)
+        status, type_ = ops_error_status(exc)
+        return error_response(status, type_, exc.message)
 
     @bp.errorhandler(VariableError)
     def _variables(exc: VariableError) -> Response:
@@ -84,4 +106,4 @@ def register_error_handlers(bp: Blueprint) -> None:
                               f"Internal error (reference {reference}); the server log has the details")
 
 
-__all__ = ["RestError", "invalid", "error_response", "register_error_handlers"]
+__all__ = ["RestError", "OPS_ERRORS", "ops_error_status", "invalid", "error_response", "register_error_handlers"]

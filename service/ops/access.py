@@ -14,11 +14,11 @@ Anything not allowed is `Forbidden`, and pages treat "does not exist" the same w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from service.store.users import ADMIN_GROUP, PROCESS_OWNER_GROUP
 
-from .errors import Conflict, Forbidden
+from .errors import Forbidden, TaskAlreadyClaimed
 
 FORBIDDEN_PESAN = "Anda tidak berwenang membuka halaman atau data ini."
 
@@ -82,14 +82,13 @@ def require_can_complete(p: Principal, task: object) -> None:
         raise forbidden("this task")
     assignee = kwargs["assignee"]
     if assignee not in (None, p.user_id):
-        raise Conflict(f"Task '{getattr(task, 'id', '?')}' is claimed by '{assignee}', not by '{p.user_id}'",
-                       pesan=f"Tugas ini sedang dikerjakan oleh {assignee}",
-                       camunda_type="TaskAlreadyClaimedException")
+        raise TaskAlreadyClaimed(f"Task '{getattr(task, 'id', '?')}' is claimed by '{assignee}', not by "
+                                 f"'{p.user_id}'", pesan=f"Tugas ini sedang dikerjakan oleh {assignee}")
 
 
-def task_kwargs(task: object) -> dict:
-    return {"tenant_id": getattr(task, "tenant_id"), "assignee": getattr(task, "assignee"),
-            "candidate_groups": getattr(task, "candidate_groups"), "candidate_users": getattr(task, "candidate_users")}
+def task_kwargs(task: Any) -> dict[str, Any]:
+    return {"tenant_id": task.tenant_id, "assignee": task.assignee, "candidate_groups": task.candidate_groups,
+            "candidate_users": task.candidate_users}
 
 
 def require_task_visible(p: Principal, task: object) -> None:

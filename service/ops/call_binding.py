@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from service.store import ProcessDefinition, tenant_scope
 
 from . import definitions
-from .errors import BadRequest
+from .errors import ParseError, Rejected
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
@@ -143,24 +143,22 @@ def plan(session: Session, model: Any, definition: ProcessDefinition,
                 continue      # a process calling itself: the engine runs the caller's own model
             if _foreign_tenant(call.tenant_id, tenant):
                 # Deployments are checked (check_tenants); this guards models stored before that check.
-                raise BadRequest(f"call activity '{call.element_id}': camunda:calledElementTenantId "
+                raise Rejected(f"call activity '{call.element_id}': camunda:calledElementTenantId "
                                  f"'{call.tenant_id}' names another tenant than the instance's",
-                                 camunda_type="ProcessEngineException",
                                  pesan=f"Langkah '{call.element_id}' memanggil proses milik instansi lain "
                                        f"('{call.tenant_id}')")
             row = find_definition(session, call, tenant=tenant, deployment_id=deployment_id)
             if row is None:
-                raise BadRequest(_not_found(call, tenant), camunda_type="ProcessEngineException",
+                raise Rejected(_not_found(call, tenant),
                                  pesan=f"Proses '{call.key}' yang dipanggil oleh langkah '{call.element_id}' "
                                        f"tidak ditemukan ({call.describe()})")
             earlier = bound.get(call.key)
             if earlier is not None:
                 if earlier[0].id != row.id:
-                    raise BadRequest(
+                    raise Rejected(
                         f"call activities '{earlier[1].element_id}' and '{call.element_id}' bind process "
                         f"'{call.key}' to different definitions ({earlier[0].id}, {row.id}); one instance can "
                         f"run one version of each called process",
-                        camunda_type="ProcessEngineException",
                         pesan=f"Langkah '{earlier[1].element_id}' dan '{call.element_id}' memanggil versi "
                               f"berbeda dari proses '{call.key}'")
                 continue
@@ -194,10 +192,9 @@ def check_tenants(model: Any, *, resource_name: str, tenant: str | None) -> None
     for call in call_bindings(model):
         if _foreign_tenant(call.tenant_id, tenant):
             line = f" (line {call.line})" if call.line else ""
-            raise BadRequest(f"{resource_name}: {call.element_id}{line}: camunda:calledElementTenantId "
+            raise ParseError(f"{resource_name}: {call.element_id}{line}: camunda:calledElementTenantId "
                              f"'{call.tenant_id}' names another tenant than {own}; leave it out to call the "
                              f"deployment's own (or shared) process",
-                             camunda_type="ParseException",
                              pesan=f"{resource_name}: {call.element_id}{line}: tidak boleh memanggil proses "
                                    f"milik instansi lain ('{call.tenant_id}')")
     xml = getattr(model, "xml", None)
@@ -207,9 +204,8 @@ def check_tenants(model: Any, *, resource_name: str, tenant: str | None) -> None
     for element_id, named, line_no in _decision_tenants(key, xml):
         if _foreign_tenant(named, tenant):
             line = f" (line {line_no})" if line_no else ""
-            raise BadRequest(f"{resource_name}: {element_id}{line}: camunda:decisionRefTenantId '{named}' names "
+            raise ParseError(f"{resource_name}: {element_id}{line}: camunda:decisionRefTenantId '{named}' names "
                              f"another tenant than {own}",
-                             camunda_type="ParseException",
                              pesan=f"{resource_name}: {element_id}{line}: tidak boleh memakai tabel keputusan "
                                    f"milik instansi lain ('{named}')")
 
@@ -224,8 +220,7 @@ def check_deployable(session: Session, model: Any, *, resource_name: str, tenant
         if find_definition(session, call, tenant=tenant, deployment_id=deployment_id) is None:
             line = f" (line {call.line})" if call.line else ""
             message = f"{resource_name}: {call.element_id}{line}: " + _not_found(call, tenant).split(": ", 1)[1]
-            raise BadRequest(message + "; deploy the called process first or in the same deployment",
-                             camunda_type="ParseException",
+            raise ParseError(message + "; deploy the called process first or in the same deployment",
                              pesan=f"{resource_name}: {call.element_id}{line}: proses '{call.key}' yang "
                                    f"dipanggil belum di-deploy ({call.describe()})")
 

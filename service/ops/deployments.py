@@ -32,7 +32,7 @@ from service.store import (
 
 from . import definitions
 from .context import OpsContext
-from .errors import BadRequest, NotFound
+from .errors import BadRequest, NotFound, ParseError, Rejected
 from .timer_jobs import first_due
 from .views import DeploymentView
 
@@ -99,7 +99,7 @@ def _parse_all(resources: list[Resource]) -> list[_Parsed]:
         except BadRequest as exc:
             errors.append(exc.message)
     if errors:
-        raise BadRequest("; ".join(errors), camunda_type="ParseException",
+        raise ParseError("; ".join(errors),
                          pesan="Deployment ditolak: " + "; ".join(errors))
     return parsed
 
@@ -110,16 +110,15 @@ def _check_unique_keys(parsed: list[_Parsed]) -> None:
         for p in parsed:
             for model in getattr(p, attr):
                 if model.key in seen:
-                    raise BadRequest(f"The deployment contains {label} definitions with the same key "
-                                     f"'{model.key}' ({seen[model.key]}, {p.resource.name})",
-                                     camunda_type="ParseException")
+                    raise ParseError(f"The deployment contains {label} definitions with the same key "
+                                     f"'{model.key}' ({seen[model.key]}, {p.resource.name})")
                 seen[model.key] = p.resource.name
     forms: dict[str, str] = {}
     for p in parsed:
         for form_id, _ in p.forms:
             if form_id in forms:
-                raise BadRequest(f"The deployment contains forms with the same id '{form_id}' "
-                                 f"({forms[form_id]}, {p.resource.name})", camunda_type="ParseException")
+                raise ParseError(f"The deployment contains forms with the same id '{form_id}' "
+                                 f"({forms[form_id]}, {p.resource.name})")
             forms[form_id] = p.resource.name
 
 
@@ -453,9 +452,9 @@ def delete_deployment(ctx: OpsContext, deployment_id: str, *, cascade: bool = Fa
             running = session.scalar(select(func.count()).select_from(ProcessInstance).where(
                 ProcessInstance.id.in_(instance_ids), ProcessInstance.state.in_(
                     [InstanceState.ACTIVE, InstanceState.SUSPENDED]))) or 0
-            raise BadRequest(f"Deletion of process definition without cascading failed: deployment "
+            raise Rejected(f"Deletion of process definition without cascading failed: deployment "
                              f"{deployment_id} has {len(instance_ids)} process instances ({running} running); "
-                             "use cascade=true", camunda_type="ProcessEngineException")
+                             "use cascade=true")
         if instance_ids:
             session.execute(delete(HistoryEvent).where(HistoryEvent.instance_id.in_(instance_ids)))
             session.execute(delete(Incident).where(Incident.instance_id.in_(instance_ids)))

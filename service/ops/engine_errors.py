@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator
 
-from .errors import BadRequest, OperationFailed, OpsError
+from .errors import OperationFailed, OpsError, Rejected
 
 if TYPE_CHECKING:
     from service.engine.errors import IncidentError
@@ -33,7 +33,7 @@ def translate(exc: BaseException) -> OpsError | None:
     from service.engine.errors import EngineError, IncidentError, ModelError
 
     if isinstance(exc, EngineError):
-        return BadRequest(exc.message, camunda_type="ProcessEngineException")
+        return Rejected(exc.message)
     if isinstance(exc, IncidentError):
         return incident_failure(exc)
     if isinstance(exc, ModelError):
@@ -68,7 +68,7 @@ def incident_failure(exc: IncidentError) -> OperationFailed:
     else:
         message = f"The process failed: {problem}"
         pesan = f"Proses gagal dijalankan: {problem}"
-    return OperationFailed(message, pesan=pesan, camunda_type="ProcessEngineException")
+    return OperationFailed(message, pesan=pesan)
 
 
 __all__ = ["engine_errors", "translate", "incident_failure"]

@@ -1,53 +1,73 @@
-"""Errors of the operations layer. The API and the web pages map them to HTTP status codes.
+"""Errors of the operations layer, named for what went wrong. They carry no HTTP status and no Camunda
+exception name: the REST API (`service.api.errors`) and the web pages map the classes to their own.
 
 `message` is English (REST clients, logs, Camunda compatibility); `pesan` is the Indonesian text a page
-shows to staff. `camunda_type` names the exception type Camunda's REST API reports for the same case.
+shows to staff.
 """
 from __future__ import annotations
 
 
 class OpsError(Exception):
-    status = 500
-    camunda_type = "RestException"
-
-    def __init__(self, message: str, *, pesan: str | None = None, camunda_type: str | None = None,
-                 status: int | None = None) -> None:
+    def __init__(self, message: str, *, pesan: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.pesan = pesan or message
-        if camunda_type is not None:
-            self.camunda_type = camunda_type
-        if status is not None:
-            self.status = status
 
 
 class BadRequest(OpsError):
-    status = 400
-    camunda_type = "InvalidRequestException"
+    """The request cannot succeed as asked (invalid values, unknown names, wrong state)."""
+
+
+class ParseError(BadRequest):
+    """A model (BPMN, DMN, form) or a deployment of models is not valid."""
+
+
+class Rejected(BadRequest):
+    """The process engine refuses the request in the current state of the process or its models."""
+
+
+class Suspended(BadRequest):
+    """The instance or task is suspended."""
+
+
+class MessageMismatch(BadRequest):
+    """A message correlates to no waiting instance or start event, or to more than one."""
+
+
+class LockNotHeld(BadRequest):
+    """An external task's lock is not held by the worker that asks (expired, or another worker's)."""
 
 
 class NotFound(OpsError):
-    status = 404
-    camunda_type = "InvalidRequestException"
+    pass
 
 
 class Conflict(OpsError):
     """Someone else changed the same thing first (claimed the task, completed it, moved the instance)."""
 
-    status = 409
-    camunda_type = "OptimisticLockingException"
+
+class TaskAlreadyClaimed(Conflict):
+    pass
+
+
+class NotActive(Conflict):
+    """The instance has ended or is not running, so it cannot be changed."""
 
 
 class Forbidden(OpsError):
-    status = 403
-    camunda_type = "AuthorizationException"
+    pass
 
 
 class OperationFailed(OpsError):
     """The model itself failed while running (a decision with two UNIQUE matches, a failing script)."""
 
-    status = 500
-    camunda_type = "ProcessEngineException"
+
+def is_request_error(exc: OpsError) -> bool:
+    """The caller's request was refused (bad, unknown, conflicting or forbidden) rather than the process or
+    the service failing: retrying the same thing later will not help."""
+    return isinstance(exc, (BadRequest, NotFound, Conflict, Forbidden))
 
 
-__all__ = ["OpsError", "BadRequest", "NotFound", "Conflict", "Forbidden", "OperationFailed"]
+__all__ = ["OpsError", "BadRequest", "ParseError", "Rejected", "Suspended", "MessageMismatch", "LockNotHeld",
+           "NotFound", "Conflict", "TaskAlreadyClaimed", "NotActive", "Forbidden", "OperationFailed",
+           "is_request_error"]

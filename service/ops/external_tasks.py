@@ -20,7 +20,7 @@ from service.store import ExternalTask, InstanceState, ProcessDefinition, Proces
 from . import persistence
 from .context import OpsContext
 from .engine_errors import engine_errors
-from .errors import BadRequest, NotFound
+from .errors import BadRequest, LockNotHeld, NotFound, Suspended
 from .incidents import open_incident, resolve_task_incidents
 
 MAX_LOCK_MS = 10 * 365 * 24 * 3600 * 1000     # beyond this a timedelta overflows long before it matters
@@ -169,15 +169,14 @@ def _check_worker(task: ExternalTask, worker_id: str | None, action: str) -> Non
     if not worker_id:
         raise BadRequest(f"workerId is required to {action} an external task")
     if task.worker_id != worker_id:
-        raise BadRequest(f"External Task {task.id} cannot be {action}d by worker '{worker_id}'. "
-                         f"It is locked by worker '{task.worker_id}'.", camunda_type="RestException")
+        raise LockNotHeld(f"External Task {task.id} cannot be {action}d by worker '{worker_id}'. "
+                         f"It is locked by worker '{task.worker_id}'.")
 
 
 def _check_active(session: Session, task: ExternalTask) -> ProcessInstance:
     row = persistence.get_row(session, task.instance_id)
     if row.state == InstanceState.SUSPENDED:
-        raise BadRequest(f"ExternalTask with id '{task.id}' is suspended",
-                         camunda_type="SuspendedEntityInteractionException")
+        raise Suspended(f"ExternalTask with id '{task.id}' is suspended")
     return row
 
 
@@ -287,10 +286,9 @@ def extend_lock(ctx: OpsContext, task_id: str, worker_id: str | None, new_durati
         task = _require(session, task_id)
         now = ctx.clock.now()
         if task.worker_id is None or task.lock_expiration is None or task.lock_expiration <= now:
-            raise BadRequest("Cannot extend a lock that expired", camunda_type="RestException")
+            raise LockNotHeld("Cannot extend a lock that expired")
         if task.worker_id != worker_id:
-            raise BadRequest(f"The lock of the External Task {task_id} cannot be extended by worker '{worker_id}'",
-                             camunda_type="RestException")
+            raise LockNotHeld(f"The lock of the External Task {task_id} cannot be extended by worker '{worker_id}'")
         task.lock_expiration = now + timedelta(milliseconds=new_duration)
 
 

@@ -26,7 +26,7 @@ from service.store import (
 from . import definitions, persistence
 from .context import OpsContext
 from .engine_errors import engine_errors
-from .errors import BadRequest, Conflict
+from .errors import BadRequest, NotActive
 from .views import HistoryView, InstanceView
 
 
@@ -120,9 +120,8 @@ def set_variables(ctx: OpsContext, instance_id: str, values: dict[str, Any], *,
     with ctx.transaction() as session, engine_errors():
         row = persistence.get_row(session, instance_id)
         if row.state != InstanceState.ACTIVE:
-            raise Conflict(f"Process instance {instance_id} is not active ({row.state.value})",
-                           pesan="Variabel hanya dapat diubah pada proses yang masih berjalan",
-                           camunda_type="ProcessEngineException")
+            raise NotActive(f"Process instance {instance_id} is not active ({row.state.value})",
+                            pesan="Variabel hanya dapat diubah pada proses yang masih berjalan")
         loaded = persistence.load(ctx, session, instance_id, row=row)
         if values:
             loaded.inst.set_variables(dict(values))

@@ -20,7 +20,7 @@ from service.store import Incident, InstanceState, ProcessInstance
 from . import persistence
 from .context import OpsContext
 from .engine_errors import engine_errors
-from .errors import BadRequest, NotFound, OpsError
+from .errors import BadRequest, NotFound, OpsError, is_request_error
 
 FAILED_JOB = "failedJob"
 DEFAULT_RETRIES = 3          # Camunda's default for a job that has not failed
@@ -246,7 +246,7 @@ def execute_job(ctx: OpsContext, job: str) -> None:
             persistence.save(ctx, session, loaded, now=now)
             _resolve_failures(session, row.id)
     except OpsError as exc:
-        if exc.status < 500:
+        if is_request_error(exc):
             raise
         from .timers import RETRY_AFTER
         with ctx.transaction() as session:

@@ -12,10 +12,9 @@ from service.store import InstanceState, MessageSubscription, ProcessDefinition,
 from . import persistence
 from .context import OpsContext
 from .engine_errors import engine_errors
-from .errors import BadRequest
+from .errors import BadRequest, MessageMismatch
 from .views import CorrelationView
 
-MISMATCH = "MismatchingMessageCorrelationException"
 
 
 def correlate_message(ctx: OpsContext, name: str, *, business_key: str | None = None,
@@ -63,20 +62,19 @@ def correlate_message(ctx: OpsContext, name: str, *, business_key: str | None = 
             starts = [(d, e) for d, e in starts if may_start(d)]
         total = len(waiting) + len(starts)
         if total == 0:
-            raise BadRequest(f"Cannot correlate message '{name}': No process definition or execution matches "
-                             f"the parameters", pesan=f"Tidak ada proses yang menunggu pesan '{name}'",
-                             camunda_type=MISMATCH)
+            raise MessageMismatch(f"Cannot correlate message '{name}': No process definition or execution matches "
+                                  f"the parameters", pesan=f"Tidak ada proses yang menunggu pesan '{name}'")
         if total > 1 and not all_matches:
-            raise BadRequest(f"Cannot correlate a message with name '{name}' to a single execution. {total} "
-                             f"executions match the correlation keys", camunda_type=MISMATCH,
-                             pesan=f"Pesan '{name}' cocok dengan {total} proses; persempit dengan business key")
+            raise MessageMismatch(f"Cannot correlate a message with name '{name}' to a single execution. {total} "
+                                  f"executions match the correlation keys",
+                                  pesan=f"Pesan '{name}' cocok dengan {total} proses; persempit dengan business key")
         results: list[CorrelationView] = []
         for loaded in waiting:
             if not loaded.inst.correlate_message(name, payload):
                 if all_matches:
                     continue
-                raise BadRequest(f"Cannot correlate message '{name}': instance {loaded.row.id} is not waiting for it",
-                                 camunda_type=MISMATCH)
+                raise MessageMismatch(f"Cannot correlate message '{name}': instance {loaded.row.id} is not "
+                                      f"waiting for it")
             persistence.save(ctx, session, loaded)
             results.append(CorrelationView("Execution", persistence.instance_view(
                 loaded.row, inst=loaded.inst, with_variables=with_variables),

@@ -16,7 +16,7 @@ from service.store import InstanceState, ProcessInstance, TaskCandidate, UserGro
 from . import persistence
 from .context import OpsContext
 from .engine_errors import engine_errors
-from .errors import BadRequest, Conflict, NotFound
+from .errors import BadRequest, NotActive, NotFound, Suspended, TaskAlreadyClaimed
 from .views import TaskView
 
 SORT_COLUMNS = {
@@ -150,9 +150,8 @@ def claim(ctx: OpsContext, task_id: str, user: str) -> TaskView:
             .values(assignee=user).execution_options(synchronize_session=False))
         task = _task(session, task_id)
         if result.rowcount == 0:
-            raise Conflict(f"Task '{task_id}' is already claimed by someone else.",
-                           pesan=f"Tugas ini sudah diklaim oleh {task.assignee}",
-                           camunda_type="TaskAlreadyClaimedException")
+            raise TaskAlreadyClaimed(f"Task '{task_id}' is already claimed by someone else.",
+                                     pesan=f"Tugas ini sudah diklaim oleh {task.assignee}")
         session.refresh(task)
         return task_view(task)
 
@@ -199,8 +198,7 @@ def complete_task(ctx: OpsContext, task_id: str, variables: dict[str, Any] | Non
         if guard is not None:
             guard(task_view(_task(session, task_id)))
         if row.state == InstanceState.SUSPENDED:
-            raise BadRequest(f"Process instance {row.id} is suspended", pesan="Proses sedang ditangguhkan",
-                             camunda_type="SuspendedEntityInteractionException")
+            raise Suspended(f"Process instance {row.id} is suspended", pesan="Proses sedang ditangguhkan")
         loaded = persistence.load(ctx, session, row.id, row=row)
         loaded.inst.complete_user_task(task_id, dict(variables or {}), user=user or assignee)
         persistence.save(ctx, session, loaded)
@@ -301,8 +299,7 @@ def set_task_variables(ctx: OpsContext, task_id: str, values: dict[str, Any], *,
         task = _task(session, task_id)
         row = persistence.get_row(session, task.instance_id)
         if row.state != InstanceState.ACTIVE:
-            raise Conflict(f"Process instance {row.id} is not active ({row.state.value})",
-                           camunda_type="ProcessEngineException")
+            raise NotActive(f"Process instance {row.id} is not active ({row.state.value})")
         loaded = persistence.load(ctx, session, row.id, row=row)
         if values:
             loaded.inst.set_variables(dict(values))

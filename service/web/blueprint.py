@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from service.ops import OpsContext, OpsError
 from service.ops.access import Principal
+from service.web.error_status import page_status
 from service.web.i18n import current_lang
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
@@ -63,7 +64,8 @@ def _globals() -> dict[str, Any]:
 
 @bp.errorhandler(OpsError)
 def _ops_error(exc: OpsError) -> Any:
-    status = exc.status if exc.status in (400, 403, 409) else (403 if exc.status == 404 else 500)
+    status = page_status(exc)
+    status = status if status in (400, 403, 409) else (403 if status == 404 else 500)
     message = exc.pesan if current_lang() == "id" else exc.message
     return render_template("error.html", code=status, message=message), status
 

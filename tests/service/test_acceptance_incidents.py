@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from service.api.errors import ops_error_status
 from service.engine.errors import IncidentError
 from service.ops.engine_errors import translate
 from service.ops.errors import OperationFailed
@@ -142,8 +143,8 @@ def test_failure_at_start_creates_no_instance(client: Any, ctx: Any) -> None:
 def test_translate_names_element_without_duplicating_it() -> None:
     exc = IncidentError("Gateway_1: division by zero", element_id="Gateway_1", element_name="DPP lengkap?")
     mapped = translate(exc)
-    assert isinstance(mapped, OperationFailed) and mapped.status == 500
-    assert mapped.camunda_type == "ProcessEngineException"
+    assert isinstance(mapped, OperationFailed)
+    assert ops_error_status(mapped) == (500, "ProcessEngineException")
     assert mapped.message == "Element 'Gateway_1' (DPP lengkap?) failed: division by zero"
     assert "Gateway_1" in mapped.pesan and mapped.pesan.startswith("Langkah")
 

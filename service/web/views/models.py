@@ -15,6 +15,7 @@ from service.ops.deployments import BPMN_SUFFIXES, DMN_SUFFIXES
 from service.ops.views import DefinitionView
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.dmn_rules import rule_notes
+from service.web.error_status import page_status
 from service.web.i18n import current_lang
 
 MAX_MODEL_BYTES = 5 * 1024 * 1024
@@ -103,7 +104,7 @@ def deploy_edit(kind: str, definition_id: str) -> Any:
     except OpsError as exc:
         message = exc.pesan if lang == "id" else exc.message
         return jsonify({"ok": False, "message": message,
-                        "errors": [m.strip() for m in exc.message.split("; ") if m.strip()]}), exc.status
+                        "errors": [m.strip() for m in exc.message.split("; ") if m.strip()]}), page_status(exc)
     made = view.processes if kind == "proses" else view.decisions
     same = [d for d in made if d.key == definition.key]
     new = same[0]

@@ -22,6 +22,7 @@ from service.ops.participation import process_shape
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.due import due_info
 from service.web.form_lookup import FormMissing, empty_values, task_form
+from service.web.error_status import page_status
 from service.web.i18n import current_lang
 from service.web.kelengkapan import kelengkapan_section
 from service.web.reveal import (
@@ -226,7 +227,7 @@ def complete_task_page(task_id: str) -> Any:
             complete_task(ctx, task.id, clean, user=p.user_id, guard=lambda t: require_can_complete(p, t))
     except OpsError as exc:
         message = exc.pesan if lang == "id" else exc.message
-        if exc.status in (400, 500):
+        if page_status(exc) in (400, 500):
             errors["_form"] = [message]
             if all_uploads:
                 errors.setdefault("dokumen", []).append(
