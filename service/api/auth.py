@@ -7,8 +7,6 @@ acts with full rights, as Camunda does without its authentication filter.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import math
 import threading
@@ -19,7 +17,7 @@ from flask.blueprints import BlueprintSetupState
 
 from service.config import parse_flag
 from service.ops.access import Principal
-from service.ops.login_throttle import minutes, throttle_for
+from service.ops.login_throttle import minutes
 
 SETTING = "ALUR_REST_AUTH"
 EXTENSION = "alur_rest_auth"
@@ -87,18 +85,11 @@ def _too_many(wait: float) -> Response:
 
 
 def _credentials() -> tuple[str, str] | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "basic" or not token.strip():
+    """User name and password of an HTTP Basic header (parsed by Werkzeug), else None."""
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username:
         return None
-    try:
-        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    user, sep, password = decoded.partition(":")
-    if not sep or not user:
-        return None
-    return user, password
+    return auth.username, auth.password or ""
 
 
 def authenticate_request() -> Response | None:
@@ -122,8 +113,9 @@ def authenticate_request() -> Response | None:
 
 
 def _remembered(cache: _Cache, user: str, password: str) -> Principal | Response | None:
-    """The principal of a valid login (a 429 response while this user or address is throttled): from the cache when the account still has the password hash the
-    password was verified against and is active, else by verifying the password again."""
+    """The principal of a valid login (a 429 response while this user or address is throttled): from the
+    cache when the account still has the password hash the password was verified against and is active,
+    else by verifying the password again."""
     from service.ops.user_stamps import user_stamp
     from service.ops.users import authenticate
 
@@ -136,7 +128,7 @@ def _remembered(cache: _Cache, user: str, password: str) -> Principal | Response
             return Principal.of(stamp.user_id, stamp.groups, stamp.tenants)
         cache.drop(key)
     # Only a password not proven by the cache is throttled: a cache hit needs the right password already.
-    throttle = throttle_for(current_app)
+    throttle = ctx.login_throttle
     wait = throttle.attempt(user, request.remote_addr)
     if wait is not None:
         return _too_many(wait)
@@ -157,7 +149,6 @@ def install(api: Blueprint) -> None:
 
     def setup(state: BlueprintSetupState) -> None:
         state.app.extensions[EXTENSION] = {"enabled": _resolve(state.app), "cache": _Cache()}
-        throttle_for(state.app)     # a bad ALUR_LOGIN_* value stops the start, not the first request
 
     api.record_once(setup)
     api.before_request(authenticate_request)

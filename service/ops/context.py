@@ -16,6 +16,7 @@ from service.engine.clock import Clock, SystemClock
 from service.store import Database
 
 from .errors import Conflict
+from .login_throttle import LoginThrottle
 
 STALE_MESSAGE = "the task was completed by someone else: the process instance changed since it was read"
 STALE_PESAN = "Tugas ini sudah diselesaikan atau diubah oleh orang lain. Muat ulang halaman."
@@ -57,6 +58,8 @@ class OpsContext:
     models: ModelCache = field(default_factory=ModelCache)
     calendar: Any = None      # WorkCalendar for mutu.waktu due dates; loaded on first use when None
     holidays_file: Path | None = None   # that calendar's file (Config.holidays_file); None: the bundled one
+    # Failed logins, shared by the web login and REST Basic auth (in-process: see login_throttle).
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     _calendar_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def work_calendar(self) -> Any:

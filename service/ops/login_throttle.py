@@ -28,7 +28,6 @@ DEFAULT_WINDOW_SECONDS = 300.0
 IP_FACTOR = 4
 # Bounds the memory an attacker cycling through names or addresses can make us hold.
 MAX_KEYS = 50_000
-EXTENSION = "alur_login_throttle"
 
 
 class ThrottleSettingError(ValueError):
@@ -166,14 +165,6 @@ def minutes(seconds: float) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
-def throttle_for(app: Any) -> LoginThrottle:
-    """The app's one throttle (shared by the web login and REST Basic auth), created on first use."""
-    throttle = app.extensions.get(EXTENSION)
-    if throttle is None:
-        throttle = app.extensions.setdefault(EXTENSION, LoginThrottle(settings_from(app.config)))
-    return throttle
-
-
 __all__ = [
     "DEFAULT_MAX_FAILURES",
     "DEFAULT_WINDOW_SECONDS",
@@ -184,5 +175,4 @@ __all__ = [
     "ThrottleSettings",
     "minutes",
     "settings_from",
-    "throttle_for",
 ]

@@ -16,7 +16,6 @@ def init_app(app: Flask, config: Config, *, rest_prefix: str) -> None:
     """`rest_prefix`: the REST API's paths, whose errors stay JSON rather than pages."""
     import service.ops.documents  # noqa: F401  (their tables, for create_all and Alembic)
     import service.ops.users  # noqa: F401
-    from service.ops.login_throttle import throttle_for
     from service.web import filters
     from service.web.auth import init_login
     from service.web.blueprint import bp
@@ -34,8 +33,6 @@ def init_app(app: Flask, config: Config, *, rest_prefix: str) -> None:
     csrf.init_app(app)
     init_babel(app)
     init_login(app)
-    # Built now so a bad ALUR_LOGIN_* value stops the start instead of the first login.
-    throttle_for(app)
     filters.install(app)
     app.register_blueprint(bp)
 

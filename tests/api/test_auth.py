@@ -26,6 +26,12 @@ def test_requests_need_credentials(auth_app: Any) -> None:
     assert c.get(f"{R}/version", headers=basic((ADMIN[0], "salah"))).status_code == 401
     assert c.get(f"{R}/version", headers={"Authorization": "Basic !!!"}).status_code == 401
     assert c.get(f"{R}/version", headers={"Authorization": "Bearer x"}).status_code == 401
+    for token in (f"{ADMIN[0]}", f":{ADMIN[1]}"):      # no password part, no user name
+        headers = {"Authorization": "Basic " + base64.b64encode(token.encode()).decode()}
+        assert c.get(f"{R}/version", headers=headers).status_code == 401
+    # Werkzeug parses the header: the scheme is case-insensitive.
+    token = base64.b64encode(f"{ADMIN[0]}:{ADMIN[1]}".encode()).decode()
+    assert c.get(f"{R}/version", headers={"Authorization": f"basic {token}"}).status_code == 200
     assert c.get(f"{R}/version", headers=basic(ADMIN)).status_code == 200
     assert c.get(f"{R}/deployment", query_string={"maxResults": 0}, headers=basic(PPK)).json == []
     # The engine list and the API description stay open, as Camunda's engine list is.

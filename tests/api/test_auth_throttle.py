@@ -43,7 +43,8 @@ def hash_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_settings_come_from_the_app_config(throttled_app: Any) -> None:
-    assert lt.throttle_for(throttled_app).settings == lt.ThrottleSettings(max_failures=2, window_seconds=90)
+    throttle = throttled_app.extensions["alur"].ops.login_throttle
+    assert throttle.settings == lt.ThrottleSettings(max_failures=2, window_seconds=90)
 
 
 def test_wrong_passwords_end_in_429(throttled_app: Any, hash_calls: list[str]) -> None:

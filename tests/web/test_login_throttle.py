@@ -33,7 +33,8 @@ class FakeClock:
 @pytest.fixture
 def fake_clock(app: Any) -> FakeClock:
     clock = FakeClock()
-    app.extensions[lt.EXTENSION] = LoginThrottle(ThrottleSettings(max_failures=3, window_seconds=120), clock=clock)
+    app.extensions["alur"].ops.login_throttle = LoginThrottle(ThrottleSettings(max_failures=3, window_seconds=120),
+                                                              clock=clock)
     return clock
 
 
@@ -122,7 +123,7 @@ def test_the_message_in_english(client: Any, fake_clock: FakeClock) -> None:
 
 
 def test_default_limits_from_the_app_config(app: Any, client: Any) -> None:
-    assert lt.throttle_for(app).settings == ThrottleSettings(max_failures=5, window_seconds=300)
+    assert app.extensions["alur"].ops.login_throttle.settings == ThrottleSettings(max_failures=5, window_seconds=300)
     for _ in range(5):
         assert login(client, USER, "salah").status_code == 401
     r = login(client, USER)

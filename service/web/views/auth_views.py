@@ -5,7 +5,6 @@ import math
 from typing import Any
 
 from flask import (
-    current_app,
     flash,
     make_response,
     redirect,
@@ -17,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from service.ops.login_throttle import minutes, throttle_for
+from service.ops.login_throttle import minutes
 from service.ops.users import authenticate
 from service.web.auth import WebUser, remember_password_stamp
 from service.web.blueprint import bp, ops, safe_next
@@ -33,7 +32,7 @@ def login() -> Any:
     username = ""
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
-        throttle = throttle_for(current_app)
+        throttle = ops().login_throttle
         wait = throttle.attempt(username, request.remote_addr)
         if wait is not None:
             # Refused before any password hashing: a blocked guesser costs no CPU.
