@@ -129,12 +129,13 @@ def test_env_override_and_file_errors(tmp_path, monkeypatch) -> None:
     f.write_text("office_hours: {start: '08:00', end: '16:00'}\n"
                  "years:\n  2030:\n    sources: [test]\n    libur_nasional: [{date: 2030-01-01, name: X}]\n")
     monkeypatch.setenv("ALUR_HOLIDAYS_FILE", str(f))
-    cal = WorkCalendar.default()
+    from service.config import Config           # the environment is read by Config only
+    cal = WorkCalendar.default(Config.from_env().holidays_file)
     assert not cal.is_working_day(date(2030, 1, 1))
     assert cal.add(datetime(2029, 12, 31, 9, tzinfo=WIB), "P1D") == datetime(2030, 1, 2, 16, tzinfo=WIB)
     f.write_text("years:\n  2030:\n    libur_nasional: [{date: 2030-01-01}]\n")
     with pytest.raises(CalendarError, match="sources"):
-        WorkCalendar.default()
+        WorkCalendar.default(f)
     f.write_text("years:\n  2030:\n    sources: [x]\n    cuti_bersama: [{date: 2031-01-01}]\n")
     with pytest.raises(CalendarError, match=r"cuti_bersama\[1\].*not in 2030"):
-        WorkCalendar.default()
+        WorkCalendar.default(f)
