@@ -77,9 +77,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
 
 def _flask_settings(cfg: Config) -> dict[str, Any]:
     """The settings that blueprints read from `app.config`, under their environment variable names."""
-    out: dict[str, Any] = {"ALUR_REST_AUTH": cfg.rest_auth, "ALUR_LOGIN_MAX_FAILURES": cfg.login_max_failures,
-                           "ALUR_LOGIN_WINDOW_SECONDS": cfg.login_window_seconds,
-                           "ALUR_DOCUMENTS_PATH": str(cfg.effective_documents_path)}
+    out: dict[str, Any] = {"ALUR_REST_AUTH": cfg.rest_auth, "ALUR_DOCUMENTS_PATH": str(cfg.effective_documents_path)}
     if cfg.document_max_bytes is not None:
         out["ALUR_DOCUMENT_MAX_BYTES"] = cfg.document_max_bytes
     if cfg.document_types is not None:

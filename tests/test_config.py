@@ -85,7 +85,8 @@ def test_the_app_and_its_operations_get_the_settings(tmp_path: Path) -> None:
                            "ALUR_DOCUMENT_TYPES": "pdf", "ALUR_HOLIDAYS_FILE": str(holidays)})
     app = create_app(cfg)
     try:
-        assert app.config["ALUR_REST_AUTH"] is False and app.config["ALUR_LOGIN_MAX_FAILURES"] == 3
+        assert app.config["ALUR_REST_AUTH"] is False
+        assert app.extensions["alur"].ops.login_throttle.settings.max_failures == 3
         assert app.config["ALUR_DOCUMENTS_PATH"] == str(tmp_path / "berkas")
         assert app.config["ALUR_DOCUMENT_TYPES"] == ("pdf",)
         assert app.extensions["alur"].ops.work_calendar().source_file == str(holidays)
