@@ -1,50 +1,15 @@
-"""Fixtures of the /engine-rest tests: an app on a SQLite file with a frozen clock; authentication
-is off unless a test asks for `auth_app` (then an admin and two tenant users exist)."""
+"""Fixtures of the /engine-rest tests beyond the shared ones (tests/conftest.py: `app` with
+authentication off, `client`, `ctx`, `clock`): `auth_app` (authentication on, an admin and two tenant
+users) and a live `server`."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from api_support import ADMIN, OTHER, PPK, make_app, pg_schema_url, postgres_base
+from support import ADMIN, OTHER, PPK, make_app
 from service.engine import FrozenClock
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema (DATABASE_URL_PG, set by `make test`)."""
-    base = postgres_base()
-    if not base:
-        if os.environ.get("ALUR_REQUIRE_PG") == "1":
-            pytest.fail("DATABASE_URL_PG is not set and ALUR_REQUIRE_PG=1 forbids skipping")
-        pytest.skip("DATABASE_URL_PG is not set: PostgreSQL tests need a server (`make test` starts one)")
-    with pg_schema_url(base) as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def app(request: pytest.FixtureRequest, tmp_path: Path, clock: FrozenClock) -> Iterator[Any]:
-    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    application = make_app(tmp_path, clock, database_url=url, ALUR_REST_AUTH="off")
-    yield application
-    application.extensions["alur"].db.dispose()
-
-
-@pytest.fixture
-def client(app: Any) -> Any:
-    return app.test_client()
-
-
-@pytest.fixture
-def ctx(app: Any) -> Any:
-    return app.extensions["alur"].ops
 
 
 @pytest.fixture

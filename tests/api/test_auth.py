@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from api_support import ADMIN, OTHER, PPK, deploy, make_app
+from support import ADMIN, OTHER, PPK, deploy, make_app
 from service.config import ConfigError, parse_flag
 
 R = "/engine-rest"

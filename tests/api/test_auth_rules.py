@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 import pytest
-from api_support import ADMIN, OTHER, PPK, deploy
+from support import ADMIN, OTHER, PPK, deploy
 
 R = "/engine-rest"
 TAMU = ("tamu", "rahasia-tamu-1")          # same tenant as OTHER (lahat), in no lane of the model
@@ -21,7 +21,8 @@ MESSAGE_START = b'''<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:flowNodeRef>T</bpmn:flowNodeRef><bpmn:flowNodeRef>E</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
     <bpmn:startEvent id="S"><bpmn:outgoing>F1</bpmn:outgoing><bpmn:messageEventDefinition messageRef="M" />
     </bpmn:startEvent>
-    <bpmn:userTask id="T" name="Kerja"><bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:userTask id="T" name="Kerja"><bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing>
+    </bpmn:userTask>
     <bpmn:endEvent id="E"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="F1" sourceRef="S" targetRef="T" /><bpmn:sequenceFlow id="F2" sourceRef="T" targetRef="E" />
   </bpmn:process></bpmn:definitions>'''

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import ADMIN, PPK, make_app
+from support import ADMIN, PPK, make_app
 
 from service.engine import FrozenClock
 from service.ops import login_throttle as lt

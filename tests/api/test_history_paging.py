@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any, Iterator
 
 import pytest
-from api_support import deploy, typed
+from support import deploy, typed
 from sqlalchemy import event
 
 R = "/engine-rest"

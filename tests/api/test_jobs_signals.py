@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from api_support import deploy, typed
+from support import deploy, typed
 
 R = "/engine-rest"
 

@@ -11,7 +11,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
-from api_support import ADMIN, deploy, make_app, pg_schema_url, postgres_base
+from support import ADMIN, deploy, make_app, pg_schema_url, postgres_base
 
 R = "/engine-rest"
 MAX_EXAMPLES = 6

@@ -18,7 +18,7 @@ import pycamunda.variable
 import pytest
 import requests
 
-from api_support import ADMIN, fixture_bytes
+from support import ADMIN, fixture_bytes
 
 
 @pytest.fixture(scope="module")

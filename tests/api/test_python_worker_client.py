@@ -9,7 +9,7 @@ import requests
 from camunda.client.engine_client import EngineClient
 from camunda.client.external_task_client import ExternalTaskClient
 
-from api_support import ADMIN, deploy
+from support import ADMIN, deploy
 
 AUTH = {"auth_basic": {"username": ADMIN[0], "password": ADMIN[1]}}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from api_support import deploy, fixture_bytes, typed
+from support import deploy, fixture_bytes, typed
 
 R = "/engine-rest"
 

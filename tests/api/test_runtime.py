@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from api_support import deploy, typed
+from support import deploy, typed
 
 R = "/engine-rest"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from service_support import deploy_rest
+from support import deploy_rest
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -144,7 +144,8 @@ def test_missing_called_process_is_refused_at_deploy(client: Any, three_versions
                                                      words: list[str]) -> None:
     called = "tidak_ada" if not attrs else "anak"
     before = client.get("/engine-rest/deployment/count").json["count"]
-    r = deploy_rest(client, ("induk.bpmn", parent("induk", attrs, called)), ("lain.bpmn", child("x").replace(b'id="anak"', b'id="lain"')), name="induk")
+    other = child("x").replace(b'id="anak"', b'id="lain"')
+    r = deploy_rest(client, ("induk.bpmn", parent("induk", attrs, called)), ("lain.bpmn", other), name="induk")
     assert r.status_code == 400, r.json
     message = r.json["message"]
     assert message.startswith("induk.bpmn: panggil (line 6): "), message

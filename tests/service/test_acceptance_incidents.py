@@ -12,7 +12,7 @@ from service.ops.engine_errors import translate
 from service.ops.errors import OperationFailed
 from service.store import HistoryEvent, ProcessInstance
 
-from service_support import deploy_rest, typed
+from support import deploy_rest, typed
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '

@@ -9,7 +9,7 @@ import pytest
 from service.engine import ModelError, parse_bpmn
 from service.engine import specs
 
-from service_support import deploy_rest, typed
+from support import deploy_rest, typed
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '

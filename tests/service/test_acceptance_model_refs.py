@@ -8,7 +8,7 @@ import pytest
 
 from service.engine import ModelError, parse_bpmn
 
-from service_support import deploy_rest
+from support import deploy_rest
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from service.cli import main, parse_var
-from service_support import FIXTURES
+from support import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
 

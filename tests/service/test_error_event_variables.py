@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from service_support import deploy_rest
+from support import deploy_rest
 
 from service.engine import parse_bpmn
 

@@ -11,7 +11,7 @@ from service import ops
 from service.ops import persistence
 from service.ops.errors import Conflict
 from service.store import HistoryEvent, ProcessInstance, TaskCandidate, UserTask
-from service_support import fixture_bytes
+from support import fixture_bytes
 
 
 def _start(ctx: Any) -> str:

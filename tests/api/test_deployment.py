@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from service.store import Deployment, DeploymentResource, ProcessDefinition
-from service_support import deploy_rest, fixture_bytes
+from support import deploy_rest, fixture_bytes
 
 
 def _count(app: Any, model: Any) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select, update
 from service import ops
 from service.ops import persistence
 from service.store import HistoryEvent, ProcessInstance, UserTask
-from service_support import fixture_bytes
+from support import fixture_bytes
 
 
 def _started(ctx: Any) -> tuple[str, str]:

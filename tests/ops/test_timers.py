@@ -11,7 +11,7 @@ from service import ops
 from service.app import create_app
 from service.ops import Scheduler
 from service.store import HistoryEvent, TimerStartJob
-from service_support import fixture_bytes
+from support import fixture_bytes
 
 
 def _elements(ctx: Any, instance_id: str) -> list[str]:
@@ -93,7 +93,8 @@ def test_two_schedulers_never_fire_twice(app: Any, ctx: Any, clock: Any, db_url:
     ops.deploy(ctx, [("timers.bpmn", fixture_bytes("timers.bpmn"))])
     ids = [ops.start_instance(ctx, key="tenggat").id for _ in range(8)]
     clock.advance(timedelta(minutes=31))
-    other = create_app({"database_url": db_url, "instance_path": tmp_path, "scheduler": False, "web": False, "ALUR_REST_AUTH": "off"}, clock=clock)
+    other = create_app({"database_url": db_url, "instance_path": tmp_path, "scheduler": False, "web": False,
+                        "ALUR_REST_AUTH": "off"}, clock=clock)
     schedulers = [Scheduler(ctx, owner="satu"), Scheduler(other.extensions["alur"].ops, owner="dua")]
     barrier = threading.Barrier(2, timeout=20)
     runs: list[Any] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from service import ops
-from service_support import deploy_rest, typed
+from support import deploy_rest, typed
 
 
 def _start(client: Any, business_key: str, **variables: Any) -> str:

@@ -9,7 +9,7 @@ import pytest
 from service import ops
 from service.app import create_app
 from service.ops import persistence
-from service_support import fixture_bytes
+from support import fixture_bytes
 
 
 def _deploy_and_start(ctx: Any) -> str:
@@ -23,7 +23,8 @@ def test_concurrent_completion_one_wins(app: Any, db_url: str, clock: Any, tmp_p
     instance_id = _deploy_and_start(ctx)
     task_id = ops.query_tasks(ctx, instance_id=instance_id)[0].id
     # A second service process on the same database.
-    other = create_app({"database_url": db_url, "instance_path": tmp_path, "scheduler": False, "web": False, "ALUR_REST_AUTH": "off"}, clock=clock)
+    other = create_app({"database_url": db_url, "instance_path": tmp_path, "scheduler": False, "web": False,
+                        "ALUR_REST_AUTH": "off"}, clock=clock)
     other_ctx = other.extensions["alur"].ops
 
     barrier = threading.Barrier(2, timeout=20)
@@ -65,7 +66,8 @@ def test_concurrent_completion_one_wins(app: Any, db_url: str, clock: Any, tmp_p
 
 
 def test_restart_continues_instance(db_url: str, clock: Any, tmp_path: Any) -> None:
-    config = {"database_url": db_url, "instance_path": tmp_path, "scheduler": False, "web": False, "ALUR_REST_AUTH": "off"}
+    config = {"database_url": db_url, "instance_path": tmp_path, "scheduler": False, "web": False,
+              "ALUR_REST_AUTH": "off"}
     first = create_app(config, clock=clock)
     first.extensions["alur"].db.create_all()
     ctx1 = first.extensions["alur"].ops

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from service_support import deploy_rest
+from support import deploy_rest
 
 ROOT = Path(__file__).resolve().parents[2]
 

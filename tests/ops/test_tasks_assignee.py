@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from service_support import fixture_bytes
+from support import fixture_bytes
 
 from service import ops
 from service.ops.access import Principal, can_complete, require_can_complete

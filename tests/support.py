@@ -1,4 +1,5 @@
-"""Helpers of the /engine-rest tests: app factory, fixture files, deployment, typed variables."""
+"""Helpers shared by the API, operations and service tests: app factory, fixture files (tests/fixtures),
+deployment through /engine-rest, typed variables, demo users."""
 from __future__ import annotations
 
 import io
@@ -38,6 +39,20 @@ def deploy(client: Any, *names: str, tenant: str | None = None, name: str = "uji
     for fname in names:
         data[fname] = (io.BytesIO(fixture_bytes(fname)), fname)
     return client.post("/engine-rest/deployment/create", data=data, content_type="multipart/form-data", **headers)
+
+
+def deploy_rest(client: Any, *files: str | tuple[str, bytes], name: str = "test", tenant: str | None = None,
+                **flags: str) -> Any:
+    """Deploy fixture files (names) or (name, bytes) pairs, one multipart part per file as Camunda Modeler
+    sends them; `flags` are further form fields (deploy-changed-only...)."""
+    data: dict[str, Any] = {"deployment-name": name, "deployment-source": "pytest"}
+    if tenant:
+        data["tenant-id"] = tenant
+    data.update(flags)
+    for f in files:
+        fname, content = (f, fixture_bytes(f)) if isinstance(f, str) else f
+        data[fname] = (io.BytesIO(content), fname)
+    return client.post("/engine-rest/deployment/create", data=data, content_type="multipart/form-data")
 
 
 def typed(value: Any, type_: str | None = None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from service import ops
 from service.store import ProcessDefinition
-from service_support import fixture_bytes
+from support import fixture_bytes
 
 
 def test_form_lookup_by_key_and_version(ctx: Any) -> None:
