@@ -11,8 +11,10 @@ import hashlib
 import math
 import threading
 import time
+from collections.abc import Mapping
+from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
 from service.config import parse_flag
@@ -28,10 +30,10 @@ OPEN_ENDPOINT_SUFFIXES = ("rest_engine.engines", "rest_openapi.document")
 CACHE_SECONDS = 30.0
 
 
-def _resolve(app: Flask) -> bool:
+def _resolve(config: Mapping[str, Any]) -> bool:
     # create_app puts Config.rest_auth (environment or config mapping) into app.config; a test may set
     # the key directly, as text.
-    return parse_flag(SETTING, app.config.get(SETTING, True))
+    return parse_flag(SETTING, config.get(SETTING, True))
 
 
 class _Cache:
@@ -148,7 +150,7 @@ def install(api: Blueprint) -> None:
     """Resolve the setting once per app and authenticate every /engine-rest request."""
 
     def setup(state: BlueprintSetupState) -> None:
-        state.app.extensions[EXTENSION] = {"enabled": _resolve(state.app), "cache": _Cache()}
+        state.app.extensions[EXTENSION] = {"enabled": _resolve(state.app.config), "cache": _Cache()}
 
     api.record_once(setup)
     api.before_request(authenticate_request)

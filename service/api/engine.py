@@ -1,9 +1,9 @@
 """GET /engine: the engines this REST API serves (Camunda clients call it to pick an engine name)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, cast
 
-from flask import jsonify
+from flask import Flask, jsonify
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
@@ -37,7 +37,8 @@ class EnginePathMiddleware:
 
 def install_engine_paths(state: BlueprintSetupState) -> None:
     prefix = state.url_prefix or "/engine-rest"
-    state.app.wsgi_app = EnginePathMiddleware(state.app.wsgi_app, prefix)  # type: ignore[method-assign]
+    app = cast(Flask, state.app)    # blueprints are registered on a Flask app, which has wsgi_app
+    app.wsgi_app = EnginePathMiddleware(app.wsgi_app, prefix)  # type: ignore[method-assign]
 
 
 @resource.get("/engine", access=OPEN, doc=Doc("Engines served", response=EngineSchema, many=True))

@@ -246,7 +246,7 @@ def _filter(schema: QuerySchema, *, paged: bool) -> tuple[hq.HistoryFilter | Non
     values = read_query(schema)
     if not paged:
         values = without_paging(values)
-    options = {k: values.pop(k) for k in ("include_inputs", "include_outputs") if k in values}
+    options: dict[str, Any] = {k: values.pop(k) for k in ("include_inputs", "include_outputs") if k in values}
     for single, many in (("activity_instance_id", "ids"), ("decision_instance_id", "ids")):
         if values.get(single):
             values[many] = list(values.get(many) or []) + [values[single]]

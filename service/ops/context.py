@@ -6,8 +6,9 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, cast
 
+from sqlalchemy import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -83,4 +84,11 @@ class OpsContext:
             raise Conflict(f"a concurrent change conflicted with this one: {exc.orig}") from exc
 
 
-__all__ = ["OpsContext", "ModelCache", "STALE_MESSAGE", "STALE_PESAN"]
+def updated_rows(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched (the optimistic checks read it); `Session.execute` types its
+    result as a plain Result, but for those statements it is a CursorResult."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+__all__ = ["OpsContext", "ModelCache", "STALE_MESSAGE", "STALE_PESAN", "updated_rows"]
+

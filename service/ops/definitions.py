@@ -114,7 +114,8 @@ def view(row: ProcessDefinition | DecisionDefinition | FormDefinition) -> Defini
 
 def get_definition(ctx: OpsContext, kind: str, *, definition_id: str | None = None, key: str | None = None,
                    tenant: str | None = None, version: int | None = None) -> DefinitionView:
-    cls = {"process": ProcessDefinition, "decision": DecisionDefinition, "form": FormDefinition}[kind]
+    # Any: mypy cannot narrow the class picked from the mapping to one of require's constrained types.
+    cls: Any = {"process": ProcessDefinition, "decision": DecisionDefinition, "form": FormDefinition}[kind]
     with ctx.transaction() as session:
         return view(require(session, cls, definition_id=definition_id, key=key, tenant=tenant, version=version))
 

@@ -219,12 +219,12 @@ def _finalize(ctx: OpsContext, policy: DocumentPolicy, document_ids: list[str]) 
             moves.append((instance_folder(policy, r.instance_id) / r.stored_name,
                           instance_folder(policy, r.instance_id) / final))
             r.stored_name = final
-    for temp, final in moves:
+    for temp, target in moves:
         try:
-            os.replace(temp, final)
+            os.replace(temp, target)
         except OSError:
             log.exception("document file %s could not be renamed to %s; it is served from its pending name",
-                          temp, final.name)
+                          temp, target.name)
     return len(rows)
 
 

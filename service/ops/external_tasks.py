@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from service.store import ExternalTask, InstanceState, ProcessDefinition, ProcessInstance
 
 from . import persistence
-from .context import OpsContext
+from .context import OpsContext, updated_rows
 from .engine_errors import engine_errors
 from .errors import BadRequest, LockNotHeld, NotFound, Suspended
 from .incidents import open_incident, resolve_task_incidents
@@ -101,25 +101,25 @@ def fetch_and_lock(ctx: OpsContext, worker_id: str, topics: list[TopicRequest], 
                 break
             if tenant_filter is not None and not tenant_filter(task.tenant_id):
                 continue
-            topic = _matching_topic(by_name.get(task.topic, []), task, version_tag)
-            if topic is None:
+            matched = _matching_topic(by_name.get(task.topic, []), task, version_tag)
+            if matched is None:
                 continue
-            if topic.process_variables:
+            if matched.process_variables:
                 values = _instance_variables(ctx, session, task.instance_id, variables_cache)
-                if any(name not in values or values[name] != v for name, v in topic.process_variables.items()):
+                if any(name not in values or values[name] != v for name, v in matched.process_variables.items()):
                     continue
-            expiration = now + timedelta(milliseconds=topic.lock_duration)
+            expiration = now + timedelta(milliseconds=matched.lock_duration)
             # The WHERE repeats "not locked", so a concurrent fetch that locked it first wins.
             result = session.execute(update(ExternalTask).where(ExternalTask.id == task.id, not_locked(now))
                                      .values(worker_id=worker_id, lock_expiration=expiration)
                                      .execution_options(synchronize_session=False))
-            if result.rowcount != 1:
+            if updated_rows(result) != 1:
                 continue
             session.refresh(task)
             values = _instance_variables(ctx, session, task.instance_id, variables_cache)
-            wanted = values if topic.variables is None else {n: values[n] for n in topic.variables if n in values}
+            wanted = values if matched.variables is None else {n: values[n] for n in matched.variables if n in values}
             locked.append(view(task, state, version_tag, dict(wanted),
-                                with_properties=topic.include_extension_properties))
+                                with_properties=matched.include_extension_properties))
         return locked
 
 
@@ -160,7 +160,8 @@ def get_external_task(ctx: OpsContext, task_id: str) -> ExternalTaskView:
     with ctx.transaction() as session:
         row = session.execute(base_query().where(ExternalTask.id == task_id)).first()
         if row is None:
-            _require(session, task_id)
+            _require(session, task_id)      # raises NotFound naming the task
+            raise NotFound(f"External task {task_id} has no process instance")
         task, state, version_tag = row
         return view(task, state, version_tag)
 

@@ -618,8 +618,9 @@ def historic_decision(ctx: OpsContext, decision_instance_id: str, *, with_inputs
     raise NotFound(f"Historic decision instance with id '{decision_instance_id}' does not exist")
 
 
-__all__ = ["HistoryFilter", "Visibility", "visible_instance_ids", "HistoricInstance", "HistoricActivity", "HistoricTask", "HistoricVariable",
-           "HistoricDecision", "historic_instances", "count_historic_instances", "historic_instance",
+__all__ = ["HistoryFilter", "Visibility", "visible_instance_ids", "HistoricInstance", "HistoricActivity",
+           "HistoricTask", "HistoricVariable", "HistoricDecision", "historic_instances", "count_historic_instances",
+           "historic_instance",
            "historic_activities", "count_historic_activities", "historic_activity", "historic_tasks",
            "count_historic_tasks", "historic_variables", "count_historic_variables", "historic_variable",
            "historic_decisions", "count_historic_decisions", "historic_decision", "event_uuid", "event_id_of",

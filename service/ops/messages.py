@@ -31,7 +31,8 @@ def correlate_message(ctx: OpsContext, name: str, *, business_key: str | None = 
     payload = dict(variables or {})
     keys = dict(correlation_keys or {})
     with ctx.transaction() as session, engine_errors():
-        query = (select(ProcessInstance).join(MessageSubscription, MessageSubscription.instance_id == ProcessInstance.id)
+        query = (select(ProcessInstance)
+                 .join(MessageSubscription, MessageSubscription.instance_id == ProcessInstance.id)
                  .where(MessageSubscription.message_name == name, ProcessInstance.state == InstanceState.ACTIVE)
                  .order_by(ProcessInstance.start_time, ProcessInstance.id))
         if business_key is not None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from service.store import InstanceState, ProcessInstance, TaskCandidate, UserGroup, UserTask
 
 from . import persistence
-from .context import OpsContext
+from .context import OpsContext, updated_rows
 from .engine_errors import engine_errors
 from .errors import BadRequest, NotActive, NotFound, Suspended, TaskAlreadyClaimed
 from .views import TaskView
@@ -149,7 +149,7 @@ def claim(ctx: OpsContext, task_id: str, user: str) -> TaskView:
             UserTask.id == task_id, or_(UserTask.assignee.is_(None), UserTask.assignee == user))
             .values(assignee=user).execution_options(synchronize_session=False))
         task = _task(session, task_id)
-        if result.rowcount == 0:
+        if updated_rows(result) == 0:
             raise TaskAlreadyClaimed(f"Task '{task_id}' is already claimed by someone else.",
                                      pesan=f"Tugas ini sudah diklaim oleh {task.assignee}")
         session.refresh(task)

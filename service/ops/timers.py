@@ -17,7 +17,7 @@ from service.engine.clock import FrozenClock
 from service.store import ExternalTask, Incident, InstanceState, ProcessDefinition, ProcessInstance, TimerStartJob
 
 from . import persistence
-from .context import OpsContext
+from .context import OpsContext, updated_rows
 from .engine_errors import translate
 from .errors import Conflict, OpsError
 
@@ -198,7 +198,7 @@ def expire_external_task_locks(ctx: OpsContext, now: datetime | None = None) -> 
                                                             ExternalTask.lock_expiration < now)
                                  .values(worker_id=None, lock_expiration=None)
                                  .execution_options(synchronize_session=False))
-        return int(result.rowcount or 0)
+        return updated_rows(result)
 
 
 __all__ = ["fire_due_timers", "expire_external_task_locks", "TimerRun", "default_owner"]

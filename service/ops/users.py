@@ -278,8 +278,8 @@ def seed_demo_users(ctx: OpsContext, password: str = DEMO_PASSWORD) -> list[str]
 
 
 __all__ = ["UserView", "create_user", "get_user", "find_user", "list_users", "set_password", "update_user",
-           "authenticate", "tenant_lanes", "tenant_candidate_groups", "tenant_groups", "demo_accounts", "demo_username", "seed_demo_users", "DEMO_PASSWORD",
-           "MIN_PASSWORD", "slug", "list_tenants"]
+           "authenticate", "tenant_lanes", "tenant_candidate_groups", "tenant_groups", "demo_accounts", "demo_username",
+           "seed_demo_users", "DEMO_PASSWORD", "MIN_PASSWORD", "slug", "list_tenants"]
 
 
 def list_tenants(ctx: OpsContext) -> list[str]:
