@@ -164,6 +164,9 @@ def _spec_value(row: dict[str, Any]) -> Any:
 
 def _evaluate_one(model: DecisionModel, scope: Mapping[str, Any], run: _Run) -> DecisionResult:
     run.check_time(model.key)
+    if model.compile_error is not None:
+        return DecisionResult(key=model.key, result_list=[], matched_rules=[], evaluations=[], name=model.name,
+                              diagnostics=[f"decision {model.key!r} cannot be evaluated: {model.compile_error}"])
     logic = model.logic
     if model.knowledge:
         # Required business knowledge models are visible to the decision as functions (DMN 1.3, 6.3.4).

@@ -29,6 +29,9 @@ class DecisionModel:
     logic: Any = field(default=None, compare=False, repr=False)
     required_models: tuple["DecisionModel", ...] = field(default=(), compare=False, repr=False)
     knowledge: tuple[Any, ...] = field(default=(), compare=False, repr=False)   # boxed.KnowledgeModel (BKMs)
+    # Why the decision cannot be evaluated (it, or a decision or BKM it requires, does not compile): it
+    # then answers null with this diagnostic, and deploying reports it as a warning. A DmnModelError.
+    compile_error: Exception | None = field(default=None, compare=False)
 
     @property
     def input_names(self) -> list[str]:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from lxml import etree
@@ -70,6 +70,8 @@ class _FileParser:
         self.knowledge: dict[str, KnowledgeModel] = {}
         self.item_types: dict[str, str] = {}
         self.declared_names: tuple[str, ...] = ()
+        self.namespace = ""
+        self.broken_knowledge: dict[str, str] = {}    # BKM id -> why it does not compile
 
     # -- helpers -------------------------------------------------------------------------------
     def error(self, element: Any, element_id: str | None, message: str) -> DmnModelError:
@@ -120,6 +122,7 @@ class _FileParser:
             raise self.error(root, None, f"not a DMN file: root element is {root.tag!r} "
                                          f"(expected definitions in a DMN 1.1-1.5 namespace)")
         self.default_language = root.get("expressionLanguage")
+        self.namespace = root.get("namespace") or ""
         self.declared_names = self.collect_declared_names(root)
         self.item_types = self.build_item_types(root)
         self.knowledge = self.build_knowledge(root)
@@ -128,18 +131,50 @@ class _FileParser:
             raise self.error(root, root.get("id"), "the file contains no decision")
         by_id: dict[str, Any] = {}
         for element in decisions:
-            decision_id = element.get("id")
+            decision_id = decision_key(element)
             if not decision_id:
-                raise self.error(element, None, "a decision has no id")
+                raise self.error(element, None, "a decision has neither an id nor a name")
             if decision_id in by_id:
                 raise self.error(element, decision_id, f"duplicate decision id {decision_id!r}")
             by_id[decision_id] = element
-        requirements = {key: self.required_ids(el, by_id) for key, el in by_id.items()}
+        requirements: dict[str, list[str]] = {}
+        problems: dict[str, DmnModelError] = {}
+        for key, element in by_id.items():
+            try:
+                requirements[key] = self.required_ids(element, by_id)
+            except DmnModelError as exc:
+                requirements[key], problems[key] = [], exc
         order = self.dependency_order(requirements, by_id)
         built: dict[str, DecisionModel] = {}
         for key in order:
-            built[key] = self.build_decision(by_id[key], root, requirements[key], built)
-        return [built[el.get("id")] for el in decisions]
+            built[key] = self.build_or_refuse(by_id[key], root, requirements[key], built, problems.get(key))
+        return [built[decision_key(el)] for el in decisions]
+
+    def build_or_refuse(self, element: Any, root: Any, required: list[str], built: dict[str, DecisionModel],
+                        problem: DmnModelError | None) -> DecisionModel:
+        """The decision, or, when it (or a decision it requires) does not compile, a decision that answers
+        null with the compile problem as its diagnostic (`compile_error`): the rest of the model works."""
+        key = decision_key(element)
+        if problem is None:
+            try:
+                model = self.build_decision(element, root, required, built)
+            except DmnModelError as exc:
+                problem = exc
+            else:
+                broken = next((r for r in model.required_models if r.compile_error), None)
+                if broken is None:
+                    return model
+                return replace(model, compile_error=self.error(
+                    element, key, f"required decision {broken.key!r} cannot be evaluated: {broken.compile_error}"))
+        return DecisionModel(key=key or "", name=element.get("name"), resource_name=self.name, xml=self.content,
+                             required=list(required), hit_policy=None, aggregation=None,
+                             kind=self.logic_tag(element) or "none", line=element.sourceline,
+                             drd_key=root.get("id"), drd_name=root.get("name"), category=root.get("namespace"),
+                             required_models=tuple(built[r] for r in required if r in built), compile_error=problem)
+
+    def logic_tag(self, element: Any) -> str | None:
+        logic = self.expression_child(element)
+        return etree.QName(logic).localname if logic is not None else None
 
     def collect_declared_names(self, root: Any) -> tuple[str, ...]:
         """Names the model declares (decisions, input data, knowledge models, parameters, context entries,
@@ -174,15 +209,20 @@ class _FileParser:
             raise DmnModelError(self.name, None, 1, "DOCTYPE declarations are not allowed in DMN files")
         return tree.getroot()
 
+    def local_target(self, href: str) -> str | None:
+        """The id an href names in this file (`#id`, or `namespace#id` with this file's namespace)."""
+        namespace, sep, target = href.partition("#")
+        return target if sep and target and namespace in ("", self.namespace) else None
+
     def required_ids(self, element: Any, by_id: dict[str, Any]) -> list[str]:
-        decision_id = element.get("id")
+        decision_id = decision_key(element)
         required: list[str] = []
         for requirement in self.children(element, "informationRequirement"):
             for ref in self.children(requirement, "requiredDecision"):
                 href = ref.get("href") or ""
-                if not href.startswith("#"):
+                target = self.local_target(href)
+                if target is None:
                     raise self.error(ref, decision_id, f"required decision {href!r} must be '#id' in the same file")
-                target = href[1:]
                 if target not in by_id:
                     raise self.error(ref, decision_id, f"required decision {target!r} not found in the file")
                 if target not in required:
@@ -212,7 +252,7 @@ class _FileParser:
     # -- decisions -----------------------------------------------------------------------------
     def build_decision(self, element: Any, root: Any, required: list[str],
                        built: dict[str, DecisionModel]) -> DecisionModel:
-        key = element.get("id")
+        key = decision_key(element)
         table_el = self.child(element, "decisionTable")
         literal_el = self.child(element, "literalExpression")
         common = dict(
@@ -373,32 +413,46 @@ class _FileParser:
             logic = self.child(element, "encapsulatedLogic")
             if logic is None:
                 continue   # no logic: it cannot be invoked; a decision requiring it gets a model error
-            function = self.build_function(logic, bkm_id, name)
-            ids = tuple(self.href_ids(element, "requiredKnowledge", bkm_id))
+            try:
+                function = self.build_function(logic, bkm_id, name)
+                ids = tuple(self.href_ids(element, "requiredKnowledge", bkm_id))
+            except DmnModelError as exc:
+                # only the decisions that require it stop working (they answer null with this problem)
+                self.broken_knowledge[bkm_id] = str(exc)
+                continue
             registry[bkm_id] = KnowledgeModel(bkm_id, name, function, ids, registry)
-        for bkm in registry.values():
-            for ref in bkm.knowledge_ids:
-                if ref not in registry:
-                    raise self.error(root, bkm.id, f"required knowledge {ref!r} not found in the file (or it has "
-                                                   f"no encapsulated logic)")
+        changed = True
+        while changed:   # a BKM requiring a missing or broken one cannot be invoked either
+            changed = False
+            for bkm in list(registry.values()):
+                missing = next((ref for ref in bkm.knowledge_ids if ref not in registry), None)
+                if missing is not None:
+                    self.broken_knowledge[bkm.id] = self.knowledge_problem(missing)
+                    del registry[bkm.id]
+                    changed = True
         return registry
+
+    def knowledge_problem(self, ref: str) -> str:
+        if ref in self.broken_knowledge:
+            return f"required knowledge {ref!r} does not compile: {self.broken_knowledge[ref]}"
+        return f"required knowledge {ref!r} not found in the file (or it has no encapsulated logic)"
 
     def href_ids(self, element: Any, tag: str, owner_id: str | None) -> list[str]:
         ids: list[str] = []
         for requirement in self.children(element, "knowledgeRequirement"):
             for ref in self.children(requirement, tag):
                 href = ref.get("href") or ""
-                if not href.startswith("#"):
+                target = self.local_target(href)
+                if target is None:
                     raise self.error(ref, owner_id, f"required knowledge {href!r} must be '#id' in the same file")
-                ids.append(href[1:])
+                ids.append(target)
         return ids
 
     def knowledge_of(self, element: Any, key: str) -> tuple[KnowledgeModel, ...]:
         found = []
         for ref in self.href_ids(element, "requiredKnowledge", key):
             if ref not in self.knowledge:
-                raise self.error(element, key, f"required knowledge {ref!r} not found in the file (or it has "
-                                               f"no encapsulated logic)")
+                raise self.error(element, key, self.knowledge_problem(ref))
             found.append(self.knowledge[ref])
         return tuple(found)
 
@@ -606,6 +660,11 @@ class _FileParser:
         for name in elements:
             named(name, frozenset())
         return resolved
+
+
+def decision_key(element: Any) -> str | None:
+    """A decision's key: its id, or (DMN 1.1 allows a decision without an id) its name."""
+    return element.get("id") or (element.get("name") or "").strip() or None
 
 
 def _local_name(type_ref: str) -> str:
