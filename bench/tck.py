@@ -233,6 +233,8 @@ def _evaluate(models: _Models, name: str, variables: dict[str, Any]) -> tuple[An
         result = evaluate_decision(model, variables)
     except DecisionError as exc:
         return None, f"error: {exc}"
+    except Exception as exc:  # noqa: BLE001 - a bug (never a Python error is the contract): count it, go on
+        raise _Missing(f"internal error: {type(exc).__name__}: {exc}") from exc
     return result.value, "; ".join(result.diagnostics)[:300]
 
 

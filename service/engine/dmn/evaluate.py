@@ -92,7 +92,12 @@ class _Run:
 
 
 def plain(value: Any) -> Any:
-    return feel.from_feel(value, numbers="json")
+    """The plain form of a FEEL value for JUEL cells and messages; a value without one stays as it is
+    (FEEL reads it unchanged)."""
+    try:
+        return feel.from_feel(value, numbers="json")
+    except ValueError:     # feel.values.ConversionError: e.g. a date beyond the years of Python's date
+        return value
 
 
 def evaluate_decision(model: DecisionModel, variables: Mapping[str, Any], *,
@@ -199,7 +204,7 @@ def _evaluate_literal(model: DecisionModel, logic: LiteralDecision, scope: Mappi
     if logic.type_ref:
         value = _type_check(value, logic.type_ref, diagnostics, f"variable {logic.variable_name}")
     value = _storable(value, diagnostics, f"variable {logic.variable_name}")
-    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref)}], matched_rules=[],
+    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref, diagnostics)}], matched_rules=[],
                           evaluations=[], diagnostics=diagnostics, name=model.name, value=value)
 
 
@@ -215,7 +220,7 @@ def _evaluate_boxed(model: DecisionModel, logic: BoxedDecision, scope: Mapping[s
     if logic.type_ref:
         value = _type_check(value, logic.type_ref, diagnostics, f"variable {logic.variable_name}")
     value = _storable(value, diagnostics, f"variable {logic.variable_name}")
-    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref)}], matched_rules=[],
+    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref, diagnostics)}], matched_rules=[],
                           evaluations=[], diagnostics=diagnostics, name=model.name, value=value)
 
 
@@ -262,7 +267,7 @@ def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[s
         test_scopes.append(_Overlay(scope, table_input.variable, plain_value))
         evaluated_inputs.append({"id": table_input.id, "label": table_input.label,
                                  "value": None if isinstance(plain_value, Range)
-                                 else typed_plain(value, table_input.type_ref)})
+                                 else typed_plain(value, table_input.type_ref, diagnostics)})
     first_only = table.hit_policy == "FIRST"
     matched: list[TableRule] = []
     rule: TableRule | None = None
@@ -305,18 +310,19 @@ def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[s
     types = {output.name: output.type_ref for output in table.outputs}
 
     def typed_row(row: dict[str, Any]) -> dict[str, Any]:
-        return {name: typed_plain(value, types.get(name)) for name, value in row.items()}
+        return {name: typed_plain(value, types.get(name), diagnostics) for name, value in row.items()}
     collect_result = None
     if table.aggregation:
         # a COUNT is a count whatever the output's type; SUM/MIN/MAX keep the output's type
         aggregate_type = None if table.aggregation == "COUNT" else table.outputs[0].type_ref
-        collect_result = typed_plain(aggregate, aggregate_type)
+        collect_result = typed_plain(aggregate, aggregate_type, diagnostics)
         result_list = [] if aggregate is None else [{table.outputs[0].name: collect_result}]
-    else:
-        result_list = [typed_row(row) for row in rows]
+    typed_rows = [typed_row(row) for row in rows]
+    if not table.aggregation:
+        result_list = typed_rows
     matched_rules = [MatchedRule(rule_id=r.id, index=r.index, annotation=r.annotation, decision_key=model.key,
-                                 outputs=typed_row(row))
-                     for r, row in zip(chosen, rows)]
+                                 outputs=row)
+                     for r, row in zip(chosen, typed_rows)]
     return DecisionResult(key=model.key, result_list=result_list, matched_rules=matched_rules, evaluations=[],
                           diagnostics=diagnostics, name=model.name, inputs=evaluated_inputs,
                           collect_result=collect_result,
