@@ -55,7 +55,7 @@ def test_long_flat_sums_still_compile():
     ('date and time("01211-12-31T10:00:00")', None),
 ])
 def test_date_year_lexical_form(text, expected):
-    assert feel.evaluate(text) == expected
+    assert feel.evaluate(text) == feel.to_feel(expected)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -65,5 +65,5 @@ def test_date_year_lexical_form(text, expected):
 ])
 def test_time_from_accepts_time_and_date_and_time_only(text, expected):
     diagnostics: list[str] = []
-    assert feel.evaluate(text, {}, diagnostics=diagnostics) == expected
+    assert feel.evaluate(text, {}, diagnostics=diagnostics) == feel.to_feel(expected)
     assert bool(diagnostics) is (expected is None)

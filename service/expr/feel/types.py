@@ -1,22 +1,21 @@
 """FEEL type tests (``instance of``) and DMN typeRef checks (``type_check``)."""
 from __future__ import annotations
 
-import datetime as _dt
 from decimal import Decimal
 from typing import Any
 
 from . import temporal
 from .nodes import TypeRef
-from .values import (BuiltinFunction, ConversionError, DaysTimeDuration, FeelFunction, Range,
-                     YearsMonthsDuration, to_feel)
+from .values import (BuiltinFunction, ConversionError, DaysTimeDuration, FeelDate, FeelDateTime, FeelFunction,
+                     FeelTime, Range, YearsMonthsDuration, to_feel)
 
 _SIMPLE: dict[str, Any] = {
     "number": lambda v: type(v) is Decimal,
     "string": lambda v: type(v) is str,
     "boolean": lambda v: type(v) is bool,
-    "date": lambda v: type(v) is _dt.date,
-    "time": lambda v: type(v) is _dt.time,
-    "date and time": lambda v: type(v) is _dt.datetime,
+    "date": lambda v: type(v) is FeelDate,
+    "time": lambda v: type(v) is FeelTime,
+    "date and time": lambda v: type(v) is FeelDateTime,
     "days and time duration": lambda v: type(v) is DaysTimeDuration,
     "years and months duration": lambda v: type(v) is YearsMonthsDuration,
     "list": lambda v: type(v) is list,
@@ -102,7 +101,7 @@ def _coerce(value: Any, name: str) -> tuple[bool, Any]:
         else:
             parsed = temporal.parse_duration(value)
         return (parsed is not None and _SIMPLE[name](parsed)), parsed
-    if name == "date" and type(value) is _dt.datetime:
+    if name == "date" and type(value) is FeelDateTime:
         # Camunda 7's typeRef "date" holds a date-time (java.util.Date): keep it.
         return True, value
     check = _SIMPLE.get(name)

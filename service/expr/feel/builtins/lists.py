@@ -1,13 +1,13 @@
 """List functions (DMN 1.3, 10.3.4.4)."""
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 from decimal import Decimal
 from typing import Any
 
 from .. import ops
-from ..values import DECIMAL_CONTEXT, BuiltinFunction, DaysTimeDuration, FeelFunction, YearsMonthsDuration
+from ..values import (DECIMAL_CONTEXT, BuiltinFunction, DaysTimeDuration, FeelDate, FeelFunction,
+                      YearsMonthsDuration)
 from .args import arg_integer, arg_list, arg_position, check_size
 from .registry import InvalidArgument, builtin
 
@@ -186,7 +186,7 @@ def _distinct(ctx: Any, values: list) -> list:
     return out
 
 
-_HASHABLE = frozenset({str, bool, Decimal, _dt.date, YearsMonthsDuration, DaysTimeDuration})
+_HASHABLE = frozenset({str, bool, Decimal, FeelDate, YearsMonthsDuration, DaysTimeDuration})
 
 
 @builtin("union", "list...")

@@ -72,7 +72,7 @@ def _abs(ctx: Any, n: Any) -> Any:
     if type(n) is YearsMonthsDuration:
         return YearsMonthsDuration(abs(n.months))
     if type(n) is DaysTimeDuration:
-        return DaysTimeDuration(abs(n.micros))
+        return DaysTimeDuration(abs(n.nanos))
     raise InvalidArgument("n must be a number or a duration")
 
 
