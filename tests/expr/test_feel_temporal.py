@@ -53,7 +53,7 @@ def _same(expr: str, expected: str) -> None:
     ('years and months duration(date("2019-01-01"), date("2018-01-01"))', 'duration("-P1Y")'),
     ('years and months duration(date("2011-12-22"), date("2013-08-24"))', 'duration("P1Y8M")'),
     ('years and months duration(date("2013-08-24"), date("2011-12-22"))', 'duration("-P1Y8M")'),
-    ('years and months duration(date and time("2011-12-22T10:00:00"), date("2012-12-22"))', 'duration("P11M")'),
+    ('years and months duration(date and time("2011-12-22T10:00:00"), date("2012-12-22"))', 'duration("P1Y")'),
 ])
 def test_table_57_temporal_arithmetic(expr: str, expected: str) -> None:
     _same(expr, expected)

@@ -255,6 +255,9 @@ def _iteration_source(ctx: Context, scope: Scope, it: tuple[str, Closure, Closur
         if a is None or b is None:
             ctx.diag(f"only integer ranges can be iterated ({name!r})")
             return None
+        if a > b:
+            ctx.diag(f"range {r} of {name!r} starts after its end")
+            return None
         lo = a if r.start_included else a + 1
         hi = b if r.end_included else b - 1
         ctx.check_size(max(0, hi - lo + 1))
@@ -418,6 +421,15 @@ def _interval(node: n.Interval) -> Closure:
     return run
 
 
+def _invalid(node: n.Invalid) -> Closure:
+    message = node.message
+
+    def run(ctx: Context, scope: Scope) -> Any:
+        ctx.diag(message)
+        return None
+    return run
+
+
 def _comparison_range(node: n.Interval) -> Closure:
     """`(< 10)` as a range: start or end is the operand, the other end unbounded (`(= 5)`: both)."""
     assert node.start is not None
@@ -530,7 +542,7 @@ _COMPILERS: dict[type, Callable[[Any], Closure]] = {
     n.Or: _or, n.Negate: _negate,
     n.If: _if, n.For: _for, n.Quantified: _quantified, n.Between: _between, n.In: _in,
     n.InstanceOf: _instance_of, n.ListLiteral: _list, n.ContextLiteral: _context,
-    n.Interval: _interval, n.Filter: _filter, n.Path: _path, n.Call: _call,
+    n.Interval: _interval, n.Invalid: _invalid, n.Filter: _filter, n.Path: _path, n.Call: _call,
     n.FunctionDef: _function_def,
 }
 
@@ -604,7 +616,9 @@ def compile_test(test: n.UnaryTest) -> TestClosure:
                 return None
             return _match_value(ctx, value, v)
         return with_input
-    if isinstance(test.expr, (n.Literal, n.Interval, n.ListLiteral)):
+    if isinstance(test.expr, (n.Literal, n.ListLiteral)) or (
+            isinstance(test.expr, n.Interval) and isinstance(test.expr.start, n.Literal)
+            and isinstance(test.expr.end, n.Literal)):
         # Constant tests ('"a"', '[1..5]', '5') are folded once.
         probe = Context(None, None, "")
         try:

@@ -291,7 +291,7 @@ def equal(ctx: "Context", a: Any, b: Any) -> bool | None:
     if ta is _DATETIME:
         return temporal.equal_datetimes(a, b)
     if ta is _TIME:
-        return temporal.compare_times(a, b) == 0
+        return temporal.equal_times(a, b)
     if ta is list:
         if len(a) != len(b):
             return False

@@ -65,7 +65,8 @@ def _time(ctx: Any, *args: Any) -> Any:
             return v.time
         if type(v) is FeelTime:
             return v
-        # A date has no time of day: time(date) is null (Table 58 lists time and date and time only).
+        if type(v) is FeelDate:
+            return FeelTime(0, 0, 0, 0, 0)  # a date is its midnight UTC (TCK 1116 053)
         raise InvalidArgument(f"from must be a string, time or date and time, got {ops.kind(v)}")
     hour, minute, second, offset = args
     h, m = arg_integer(hour, "hour"), arg_integer(minute, "minute")
