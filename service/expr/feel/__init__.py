@@ -53,7 +53,7 @@ class CompiledExpression:
     __slots__ = ("text", "_closure", "_names", "_declared")
 
     def __init__(self, text: str, names: tuple[str, ...] = (), declared: tuple[str, ...] = ()) -> None:
-        tree = parse_expression(text, names)
+        tree = _parse_with_declared(parse_expression, text, names, declared)
         self.text = text
         try:
             self._closure = compile_node(tree)
@@ -83,7 +83,7 @@ class CompiledUnaryTests:
     __slots__ = ("text", "_tests", "_names", "_declared")
 
     def __init__(self, text: str, names: tuple[str, ...] = (), declared: tuple[str, ...] = ()) -> None:
-        tests = parse_unary_tests(text, names)
+        tests = _parse_with_declared(parse_unary_tests, text, names, declared)
         self.text = text
         try:
             self._tests = [compile_test(t) for t in tests]
@@ -113,6 +113,17 @@ class CompiledUnaryTests:
 
     def __repr__(self) -> str:
         return f"CompiledUnaryTests({self.text!r})"
+
+
+def _parse_with_declared(parse: Any, text: str, names: tuple[str, ...], declared: tuple[str, ...]) -> Any:
+    """Parse without the declared names (their reading depends on the variables, `_with_declared`); a
+    text that only parses with them (`decision A 2.1`, a name holding a number) is read with them."""
+    try:
+        return parse(text, names)
+    except ExpressionSyntaxError:
+        if not declared:
+            raise
+        return parse(text, tuple(sorted({*names, *declared})))
 
 
 def _with_declared(compiled: Any, variables: Mapping[str, Any], compile_fn: Any) -> Any:

@@ -114,11 +114,18 @@ class ContextLiteral(Node):
 
 
 @dataclass(slots=True)
+class Invalid(Node):
+    """A literal that does not denote a value (`@"foo"`): null with this diagnostic at evaluation (DMN 1.5)."""
+    message: str
+
+
+@dataclass(slots=True)
 class Interval(Node):
     start_included: bool
     start: Node | None
     end: Node | None
     end_included: bool
+    op: str | None = None      # a unary comparison as a range, `(< 10)`: its operand is `start`
 
 
 @dataclass(slots=True)

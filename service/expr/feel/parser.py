@@ -20,6 +20,7 @@ from .values import ConversionError, number
 BUILTIN_PHRASES = ("date and time", "years and months duration", "days and time duration")
 
 _COMPARE_OPS = frozenset({"=", "!=", "<", "<=", ">", ">="})
+_NAME_SYMBOLS = frozenset({"+", "-", "*", "/", "."})
 
 
 def _phrase_tokens(phrase: str) -> tuple[str, ...] | None:
@@ -399,6 +400,13 @@ class Parser:
 
     def parse_paren(self) -> n.Node:
         self.i += 1
+        t = self.tok
+        if t.kind == OP and t.value in _COMPARE_OPS:
+            # DMN 1.4: a unary comparison in parentheses is a range, `(< 10)`, `(= 5)`, `(!= 5)`
+            self.i += 1
+            operand = self.parse_nested_expr()
+            self.expect_op(")")
+            return n.Interval(t.value in (">=", "="), operand, None, t.value in ("<=", "="), t.value)
         inner = self.parse_nested_expr()
         if self.at_op(".."):
             self.i += 1
@@ -466,14 +474,17 @@ class Parser:
             return n.ContextLiteral(entries)
 
     def _parse_context_key(self) -> str:
-        # Keys are names; keywords are allowed inside them ('date and time: ...').
-        words: list[str] = []
-        while self.tok.kind == NAME:
-            words.append(self.tok.value)
+        # Keys are names; keywords ('date and time: ...'), numbers and the name symbols + - * / . ' are
+        # allowed inside them ('foo+bar: ...', DMN 1.3 grammar rules 27-30): the key is its text.
+        first = self.tok
+        if first.kind != NAME:
+            raise self.error(f"expected a context key but found {self._describe(first)}")
+        last = first
+        while self.tok.kind == NAME or self.tok.kind == NUMBER or (
+                self.tok.kind == OP and self.tok.value in _NAME_SYMBOLS):
+            last = self.tok
             self.i += 1
-        if not words:
-            raise self.error(f"expected a context key but found {self._describe(self.tok)}")
-        return " ".join(words)
+        return " ".join(self.text[first.pos:last.end].split())
 
     def parse_temporal_literal(self) -> n.Node:
         at = self.tok
@@ -485,7 +496,7 @@ class Parser:
         from .temporal import parse_temporal  # local: temporal imports values only
         value = parse_temporal(t.value)
         if value is None:
-            raise self.error(f"invalid temporal literal @{t.value!r}", at)
+            return n.Invalid(f"invalid temporal literal @{t.value!r} at position {at.pos + 1}")
         return n.Literal(value)
 
     def parse_if(self) -> n.Node:
