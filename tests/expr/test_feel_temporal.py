@@ -148,10 +148,11 @@ def test_invalid_temporal_strings_are_null(text: str) -> None:
     assert diagnostics
 
 
-def test_temporal_literal_syntax_error() -> None:
-    from service.expr import ExpressionSyntaxError
-    with pytest.raises(ExpressionSyntaxError):
-        feel.compile_expression('@"not a date"')
+def test_invalid_temporal_literal_is_null_at_evaluation() -> None:
+    # DMN: an invalid @"..." is an evaluation error (null), not a reason to refuse the whole model.
+    diagnostics: list[str] = []
+    assert feel.compile_expression('@"not a date"').evaluate({}, diagnostics=diagnostics) is None
+    assert any("not a date" in d for d in diagnostics)
 
 
 def test_plain_temporals_from_the_engine() -> None:

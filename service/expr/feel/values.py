@@ -246,6 +246,31 @@ class FeelDateTime:
         offset = self.offset()
         return None if offset is None else self.local_nanos - offset * NANOS_PER_SECOND
 
+    # Python ordering (min, max, sorted) as Python's datetime: local with local, zoned by instant,
+    # TypeError across the two. FEEL's own comparison is ops.compare.
+    def _key(self, other: Any) -> tuple[int, int]:
+        if type(other) is not FeelDateTime or (self.zone is None) != (other.zone is None):
+            raise TypeError("can only order two local or two zoned dates and times")
+        if self.zone is None:
+            return self.local_nanos, other.local_nanos
+        return self.instant() or 0, other.instant() or 0
+
+    def __lt__(self, other: Any) -> bool:
+        a, b = self._key(other)
+        return a < b
+
+    def __le__(self, other: Any) -> bool:
+        a, b = self._key(other)
+        return a <= b
+
+    def __gt__(self, other: Any) -> bool:
+        a, b = self._key(other)
+        return a > b
+
+    def __ge__(self, other: Any) -> bool:
+        a, b = self._key(other)
+        return a >= b
+
     def __str__(self) -> str:
         return format_datetime(self)
 
