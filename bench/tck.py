@@ -225,7 +225,9 @@ class _Missing(Exception):
     """The decision to evaluate is not there (its model was refused): the node fails whatever it expects."""
 
 
-def _evaluate(models: _Models, name: str, variables: dict[str, Any]) -> tuple[Any, str]:
+def _evaluate(models: _Models, name: str, variables: dict[str, Any], output: str | None = None) -> tuple[Any, str]:
+    """The value of the decision (or decision service) `name`; with `output`, the value the decision
+    service gave that output decision."""
     model = models.find(name)
     if model is None:
         raise _Missing(models.error or f"no decision named {name!r}")
@@ -235,7 +237,12 @@ def _evaluate(models: _Models, name: str, variables: dict[str, Any]) -> tuple[An
         return None, f"error: {exc}"
     except Exception as exc:  # noqa: BLE001 - a bug (never a Python error is the contract): count it, go on
         raise _Missing(f"internal error: {type(exc).__name__}: {exc}") from exc
-    return result.value, "; ".join(result.diagnostics)[:300]
+    diagnostics = "; ".join(result.diagnostics)[:300]
+    outputs = getattr(model.logic, "outputs", ())
+    if output is not None and len(outputs) > 1:
+        # several output decisions: the service's value is a context of their values
+        return (result.value.get(output) if isinstance(result.value, dict) else None), diagnostics
+    return result.value, diagnostics
 
 
 def run_case(models: _Models, case: Any, case_id: str) -> TestOutcome:
@@ -257,15 +264,12 @@ def run_case(models: _Models, case: Any, case_id: str) -> TestOutcome:
             continue
         started = time.perf_counter()
         try:
-            actual, diagnostics = _evaluate(models, service or name, variables)
+            actual, diagnostics = _evaluate(models, service or name, variables, name if service else None)
         except _Missing as exc:
             outcome.nodes.append(NodeOutcome(name, False, str(exc)))
             continue
         finally:
             outcome.seconds += time.perf_counter() - started
-        if service:
-            # a decision service answers a context of its output decisions; one output is the value itself
-            actual = actual.get(name) if isinstance(actual, dict) and name in actual else actual
         passed = actual is None if error_result else values_match(expected, actual)
         detail = "" if passed else (f"expected {'null (error)' if error_result else show(expected)}, "
                                     f"got {show(actual)}" + (f" [{diagnostics}]" if diagnostics else ""))

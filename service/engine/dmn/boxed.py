@@ -26,7 +26,7 @@ class BoxEnv(Protocol):
 
     def table_value(self, box: TableBox, scope: Mapping[str, Any], diagnostics: list[str]) -> Any: ...
 
-    def function_of(self, bkm: KnowledgeModel) -> BuiltinFunction: ...
+    def function_of(self, bkm: KnowledgeModel | ServiceKnowledge) -> BuiltinFunction: ...
 
 
 class Box(Protocol):
@@ -286,14 +286,27 @@ class KnowledgeModel:
     name: str
     function: FunctionBox
     knowledge_ids: tuple[str, ...] = ()
-    resolved: dict[str, KnowledgeModel] = field(default_factory=dict, compare=False, repr=False)
+    resolved: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)   # id -> BKM or service
 
     @property
-    def knowledge(self) -> tuple[KnowledgeModel, ...]:
+    def knowledge(self) -> tuple[KnowledgeModel | ServiceKnowledge, ...]:
         return tuple(self.resolved[k] for k in self.knowledge_ids if k in self.resolved)
 
 
-def knowledge_scope(models: tuple[KnowledgeModel, ...], env: BoxEnv) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ServiceKnowledge:
+    """A decision service required as knowledge: a FEEL function named like the service (DMN 1.3, 10.4).
+    `services` maps service ids to their DecisionModels once the whole file is parsed."""
+    id: str
+    name: str
+    services: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def model(self) -> Any:
+        return self.services.get(self.id)
+
+
+def knowledge_scope(models: tuple[KnowledgeModel | ServiceKnowledge, ...], env: BoxEnv) -> dict[str, Any]:
     return {m.name: env.function_of(m) for m in models}
 
 
@@ -307,6 +320,10 @@ def make_function(box: FunctionBox, scope: Mapping[str, Any], env: BoxEnv,
         diagnostics: list[str] = []
         for (name, type_ref), value in zip(box.params, args):
             local[name] = conform(value, type_ref, diagnostics, f"{box.name} parameter {name}")
+            if local[name] is None and value is not None:
+                # an argument that does not conform to its parameter's type makes the call null (DMN 1.5, 10.3.2.9.4)
+                ctx.diag(f"{box.name}: argument {name} does not conform to {type_ref}; the invocation is null")
+                return None
         if time.monotonic() > env.deadline:
             # each call gets fresh per-expression budgets, so the overall deadline is checked per call
             raise LimitExceeded(f"{box.name}: evaluation took longer than {env.limits.max_seconds} s", box.name, None)
@@ -316,6 +333,8 @@ def make_function(box: FunctionBox, scope: Mapping[str, Any], env: BoxEnv,
                 raise LimitExceeded(f"{box.name}: calls nested deeper than {env.limits.max_depth}", box.name, None)
             return box.body.evaluate(Chain(local, scope), env, diagnostics)
         except DecisionError as exc:
+            if isinstance(exc.__cause__, LimitExceeded):
+                raise exc.__cause__ from None    # a bound hit inside stops the whole evaluation
             # An error inside a called BKM (e.g. a UNIQUE table with two matches) makes the call null.
             diagnostics.append(f"{box.name}: {exc.message}")
             return None
@@ -340,6 +359,7 @@ __all__ = [
     "ListBox",
     "LiteralBox",
     "RelationBox",
+    "ServiceKnowledge",
     "TableBox",
     "TypedBox",
     "allowed",

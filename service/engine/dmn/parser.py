@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from lxml import etree
@@ -24,6 +23,7 @@ from .boxed import (
     ListBox,
     LiteralBox,
     RelationBox,
+    ServiceKnowledge,
     TableBox,
     TypedBox,
 )
@@ -34,8 +34,10 @@ from .tables import (
     AGGREGATIONS,
     HIT_POLICIES,
     BoxedDecision,
+    DecisionService,
     DecisionTable,
     LiteralDecision,
+    ServiceParameter,
     TableInput,
     TableOutput,
     TableRule,
@@ -72,6 +74,9 @@ class _FileParser:
         self.declared_names: tuple[str, ...] = ()
         self.namespace = ""
         self.broken_knowledge: dict[str, str] = {}    # BKM id -> why it does not compile
+        self.service_models: dict[str, DecisionModel] = {}   # decision service id -> its model (after parsing)
+        self.function_outputs: dict[str, str] = {}    # function item definition -> its output type
+        self.feel_types: dict[str, str] = {}          # item definition -> FEEL type text (for `instance of`)
 
     # -- helpers -------------------------------------------------------------------------------
     def error(self, element: Any, element_id: str | None, message: str) -> DmnModelError:
@@ -101,6 +106,7 @@ class _FileParser:
         cell_id = element.get("id")
         if factory is ExpressionCell or factory is TestCell:
             extra.setdefault("names", self.declared_names)
+            extra.setdefault("types", self.feel_types)
         try:
             return factory(text, cell_id, element.sourceline, language or self.default_language, **extra)
         except UnsupportedLanguage as exc:
@@ -125,6 +131,7 @@ class _FileParser:
         self.namespace = root.get("namespace") or ""
         self.declared_names = self.collect_declared_names(root)
         self.item_types = self.build_item_types(root)
+        self.feel_types = {name: str(t) for name, t in self.item_types.items()}
         self.knowledge = self.build_knowledge(root)
         decisions = self.children(root, "decision")
         if not decisions:
@@ -148,24 +155,78 @@ class _FileParser:
         built: dict[str, DecisionModel] = {}
         for key in order:
             built[key] = self.build_or_refuse(by_id[key], root, requirements[key], built, problems.get(key))
-        return [built[decision_key(el)] for el in decisions]
+        services = [self.build_service(el, root, built) for el in self.children(root, "decisionService")]
+        self.service_models.update((s.key, s) for s in services)
+        return [built[decision_key(el)] for el in decisions] + services
+
+    def build_service(self, element: Any, root: Any, built: dict[str, DecisionModel]) -> DecisionModel:
+        """A decision service as a DecisionModel (kind "decisionService"): evaluable by its key and callable
+        from FEEL through a knowledge requirement. When it cannot work it answers null (`compile_error`)."""
+        key = element.get("id") or ""
+        name = element.get("name") or key
+        problem: DmnModelError | None = None
+        logic: DecisionService | None = None
+        try:
+            outputs = tuple(self.service_decision(ref, key, built) for ref in self.service_refs(element, "outputDecision"))
+            if not outputs:
+                raise self.error(element, key, "the decision service has no output decision")
+            parameters = [self.input_data_parameter(ref, key, root) for ref in self.service_refs(element, "inputData")]
+            for ref in self.service_refs(element, "inputDecision"):
+                decision = self.service_decision(ref, key, built)
+                parameters.append(ServiceParameter(decision.name or decision.key, self.decision_type(ref, key, root),
+                                                   decision.key))
+            variable = self.child(element, "variable")
+            output_type = self.function_outputs.get(_local_name(variable.get("typeRef") or "")) \
+                if variable is not None else None
+            logic = DecisionService(outputs, tuple(parameters),
+                                    self.check_type_ref(output_type, element, key) if output_type else None)
+        except DmnModelError as exc:
+            problem = exc
+        return DecisionModel(key=key, name=name, resource_name=self.name, xml=self.content, required=[],
+                             hit_policy=None, aggregation=None, kind="decisionService", logic=logic,
+                             line=element.sourceline, drd_key=root.get("id"), drd_name=root.get("name"),
+                             category=root.get("namespace"), compile_error=problem)
+
+    def service_refs(self, element: Any, tag: str) -> list[tuple[Any, str]]:
+        refs = []
+        for ref in self.children(element, tag):
+            target = self.local_target(ref.get("href") or "")
+            if target is None:
+                raise self.error(ref, element.get("id"), f"{tag} {ref.get('href')!r} must be '#id' in the same file")
+            refs.append((ref, target))
+        return refs
+
+    def service_decision(self, ref: tuple[Any, str], key: str, built: dict[str, DecisionModel]) -> DecisionModel:
+        element, target = ref
+        if target not in built:
+            raise self.error(element, key, f"decision {target!r} of the decision service is not in the file")
+        return built[target]
+
+    def decision_type(self, ref: tuple[Any, str], key: str, root: Any) -> str | None:
+        decision = next((d for d in self.children(root, "decision") if decision_key(d) == ref[1]), None)
+        variable = self.child(decision, "variable") if decision is not None else None
+        return self.check_type_ref(variable.get("typeRef") if variable is not None else None, ref[0], key)
+
+    def input_data_parameter(self, ref: tuple[Any, str], key: str, root: Any) -> ServiceParameter:
+        element, target = ref
+        data = next((d for d in self.children(root, "inputData") if d.get("id") == target), None)
+        if data is None:
+            raise self.error(element, key, f"input data {target!r} of the decision service is not in the file")
+        variable = self.child(data, "variable")
+        name = data.get("name") or (variable.get("name") if variable is not None else None) or target
+        type_ref = self.check_type_ref(variable.get("typeRef") if variable is not None else None, data, key)
+        return ServiceParameter(name, type_ref, None)
 
     def build_or_refuse(self, element: Any, root: Any, required: list[str], built: dict[str, DecisionModel],
                         problem: DmnModelError | None) -> DecisionModel:
-        """The decision, or, when it (or a decision it requires) does not compile, a decision that answers
-        null with the compile problem as its diagnostic (`compile_error`): the rest of the model works."""
+        """The decision, or, when it does not compile, a decision that answers null with the compile problem as
+        its diagnostic (`compile_error`), and so do the decisions requiring it: the rest of the model works."""
         key = decision_key(element)
         if problem is None:
             try:
-                model = self.build_decision(element, root, required, built)
+                return self.build_decision(element, root, required, built)
             except DmnModelError as exc:
                 problem = exc
-            else:
-                broken = next((r for r in model.required_models if r.compile_error), None)
-                if broken is None:
-                    return model
-                return replace(model, compile_error=self.error(
-                    element, key, f"required decision {broken.key!r} cannot be evaluated: {broken.compile_error}"))
         return DecisionModel(key=key or "", name=element.get("name"), resource_name=self.name, xml=self.content,
                              required=list(required), hit_policy=None, aggregation=None,
                              kind=self.logic_tag(element) or "none", line=element.sourceline,
@@ -401,8 +462,13 @@ class _FileParser:
             raise self.error(element, owner_id, f"function {name!r} has no body")
         return FunctionBox(name, tuple(params), self.build_expression(body, owner_id, name), knowledge)
 
-    def build_knowledge(self, root: Any) -> dict[str, KnowledgeModel]:
-        registry: dict[str, KnowledgeModel] = {}
+    def build_knowledge(self, root: Any) -> dict[str, Any]:
+        registry: dict[str, Any] = {}
+        for service in self.children(root, "decisionService"):
+            # a decision service required as knowledge is a function (resolved once the file is parsed)
+            if service.get("id"):
+                registry[service.get("id")] = ServiceKnowledge(service.get("id"), service.get("name") or service.get("id"),
+                                                               self.service_models)
         elements = self.children(root, "businessKnowledgeModel")
         for element in elements:
             bkm_id = element.get("id")
@@ -424,7 +490,7 @@ class _FileParser:
         changed = True
         while changed:   # a BKM requiring a missing or broken one cannot be invoked either
             changed = False
-            for bkm in list(registry.values()):
+            for bkm in [m for m in registry.values() if isinstance(m, KnowledgeModel)]:
                 missing = next((ref for ref in bkm.knowledge_ids if ref not in registry), None)
                 if missing is not None:
                     self.broken_knowledge[bkm.id] = self.knowledge_problem(missing)
@@ -448,7 +514,7 @@ class _FileParser:
                 ids.append(target)
         return ids
 
-    def knowledge_of(self, element: Any, key: str) -> tuple[KnowledgeModel, ...]:
+    def knowledge_of(self, element: Any, key: str) -> tuple[Any, ...]:
         found = []
         for ref in self.href_ids(element, "requiredKnowledge", key):
             if ref not in self.knowledge:
@@ -616,9 +682,10 @@ class _FileParser:
         return type_ref
 
     def build_item_types(self, root: Any) -> dict[str, str]:
-        """FEEL type of each itemDefinition: its base type, `context` for a structure, `list<...>` for a
-        collection (DMN 1.3, 7.3.2 and 10.3.2.9.4). Structures are not checked component by component: a
-        context with a missing or null component still conforms, as the other DMN engines accept it."""
+        """FEEL type of each itemDefinition: its base type, `context<component: type, ...>` for a structure
+        (every component present, null allowed, more entries allowed: DMN 1.5 and TCK 0082),
+        `function<...>->output` for a function item, `list<...>` for a collection (DMN 1.3, 7.3.2 and
+        10.3.2.9.4). A structure whose component names FEEL cannot spell is only checked to be a context."""
         elements = {el.get("name"): el for el in self.children(root, "itemDefinition") if el.get("name")}
         resolved: dict[str, str] = {}
 
@@ -635,9 +702,26 @@ class _FileParser:
             typed.collection = (element.get("isCollection") or "").strip() == "true"
             return typed
 
+        def resolve(ref: str | None, visiting: frozenset[str]) -> str:
+            if not ref or not ref.strip():
+                return "Any"
+            local = _local_name(ref.strip())
+            if local in elements:
+                return "Any" if local in visiting else _strip_prefix(named(local, visiting))
+            return _strip_prefix(ref.strip())
+
         def plain_type_of(element: Any, visiting: frozenset[str]) -> str:
-            if self.children(element, "itemComponent"):
-                base = "context"
+            components = self.children(element, "itemComponent")
+            function = self.child(element, "functionItem")
+            if components:
+                fields = ", ".join(f"{c.get('name')}: {_strip_prefix(plain_type_of(c, visiting))}" for c in components)
+                base = _feel_type_or(f"context<{fields}>", "context")
+            elif function is not None:
+                params = ", ".join(resolve(p.get("typeRef"), visiting) for p in self.children(function, "parameters"))
+                output = resolve(function.get("outputTypeRef"), visiting)
+                base = _feel_type_or(f"function<{params}>->{output}", "function")
+                if element.get("name"):
+                    self.function_outputs[element.get("name")] = output
             else:
                 ref_el = self.child(element, "typeRef")
                 ref = (ref_el.text or "").strip() if ref_el is not None else ""
@@ -665,6 +749,16 @@ class _FileParser:
 def decision_key(element: Any) -> str | None:
     """A decision's key: its id, or (DMN 1.1 allows a decision without an id) its name."""
     return element.get("id") or (element.get("name") or "").strip() or None
+
+
+def _feel_type_or(text: str, fallback: str) -> str:
+    """`text` when FEEL reads it as a type, else `fallback` (a component name with operator characters)."""
+    from service.expr.feel.parser import parse_type_ref
+    try:
+        parse_type_ref(text)
+    except ExpressionError:
+        return fallback
+    return text
 
 
 def _local_name(type_ref: str) -> str:

@@ -8,7 +8,7 @@ a phrase table: the built-in ones plus any the caller passes in ``names``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from ..errors import ExpressionSyntaxError
 from ..limits import DEFAULT_LIMITS
@@ -32,8 +32,10 @@ def _phrase_tokens(phrase: str) -> tuple[str, ...] | None:
 
 
 class Parser:
-    def __init__(self, text: str, names: Iterable[str] = (), max_depth: int | None = None) -> None:
+    def __init__(self, text: str, names: Iterable[str] = (), max_depth: int | None = None,
+                 types: Mapping[str, str] | None = None) -> None:
         self.text = text
+        self.types = types or {}     # named types (DMN item definitions) -> their FEEL type text
         self.tokens: list[Token] = tokenize(text)
         self.i = 0
         self.depth = 0
@@ -584,6 +586,10 @@ class Parser:
                 name = "function"
             else:
                 name = self.parse_name()
+                if name in self.types:
+                    # an item definition's name stands for its FEEL type (without itself: no cycles)
+                    others = {k: v for k, v in self.types.items() if k != name}
+                    return parse_type_ref(self.types[name], others)
             if name in ("list", "range") and self.at_op("<"):
                 self.i += 1
                 inner = self.parse_type()
@@ -660,32 +666,33 @@ class Parser:
         return n.ExprTest(expr, uses)
 
 
-def parse_expression(text: str, names: Iterable[str] = ()) -> n.Node:
+def parse_expression(text: str, names: Iterable[str] = (), types: Mapping[str, str] | None = None) -> n.Node:
     if not isinstance(text, str):
         raise ExpressionSyntaxError("expression text must be a string", repr(text), None)
     if not text.strip():
         raise ExpressionSyntaxError("empty expression", text, 1)
     try:
-        return Parser(text, names).parse_expression_text()
+        return Parser(text, names, types=types).parse_expression_text()
     except RecursionError:
         raise ExpressionSyntaxError("expression nested too deeply", text, None) from None
     except ConversionError as exc:
         raise ExpressionSyntaxError(str(exc), text, None) from None
 
 
-def parse_type_ref(text: str) -> n.TypeRef:
+def parse_type_ref(text: str, types: Mapping[str, str] | None = None) -> n.TypeRef:
     """A FEEL type such as ``list<number>`` or ``context<a: string>`` (for DMN typeRefs)."""
-    parser = Parser(text)
+    parser = Parser(text, types=types)
     type_ref = parser.parse_type()
     parser.expect_end()
     return type_ref
 
 
-def parse_unary_tests(text: str, names: Iterable[str] = ()) -> list[n.UnaryTest]:
+def parse_unary_tests(text: str, names: Iterable[str] = (),
+                      types: Mapping[str, str] | None = None) -> list[n.UnaryTest]:
     if not isinstance(text, str):
         raise ExpressionSyntaxError("unary tests text must be a string", repr(text), None)
     try:
-        return Parser(text, names).parse_unary_tests_text()
+        return Parser(text, names, types=types).parse_unary_tests_text()
     except RecursionError:
         raise ExpressionSyntaxError("expression nested too deeply", text, None) from None
     except ConversionError as exc:

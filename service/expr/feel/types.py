@@ -55,7 +55,8 @@ def instance_of(value: Any, type_ref: TypeRef) -> bool:
         inner = type_ref.params[0]
         return all(v is None or instance_of(v, inner) for v in (value.start, value.end))
     if name == "context" and type_ref.fields:
-        return all(k in value and instance_of(value[k], t) for k, t in type_ref.fields)
+        # every declared entry present (null conforms to any type), further entries allowed (DMN 1.5)
+        return all(k in value and (value[k] is None or instance_of(value[k], t)) for k, t in type_ref.fields)
     return True
 
 
