@@ -87,9 +87,10 @@ def _decimal_op(ctx: "Context", op: str, a: Decimal, b: Decimal) -> Decimal | No
                 return None
             r = DECIMAL_CONTEXT.divide(a, b)
         else:
-            r = power(ctx, a, b)
-            if r is None:
+            powered = power(ctx, a, b)
+            if powered is None:
                 return None
+            r = powered
     except (decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero) as exc:
         ctx.diag(f"invalid arithmetic {format_value(a)} {op} {format_value(b)} ({type(exc).__name__})")
         return None

@@ -31,7 +31,7 @@ MAX_DURATION_MONTHS = (gregorian.MAX_YEAR - gregorian.MIN_YEAR + 1) * 12
 
 
 def duration_in_range(value: DaysTimeDuration | YearsMonthsDuration) -> bool:
-    if type(value) is DaysTimeDuration:
+    if isinstance(value, DaysTimeDuration):
         return abs(value.nanos) <= MAX_DURATION_NANOS
     return abs(value.months) <= MAX_DURATION_MONTHS
 
@@ -149,19 +149,19 @@ def add_months(value: FeelDate | FeelDateTime, months: int) -> FeelDate | FeelDa
     year, month, day = gregorian.add_months(value.year, value.month, value.day, months)
     if not gregorian.MIN_YEAR <= year <= gregorian.MAX_YEAR:
         return None
-    if type(value) is FeelDate:
+    if isinstance(value, FeelDate):
         return FeelDate(year, month, day)
     return FeelDateTime(year, month, day, value.hour, value.minute, value.second, value.nanos, value.zone)
 
 
 def add_nanos(value: FeelDate | FeelDateTime | FeelTime, nanos: int) -> Any:
     """A date, date and time or time plus a days and time duration (in nanoseconds)."""
-    if type(value) is FeelTime:
+    if isinstance(value, FeelTime):
         return FeelTime.from_day_nanos(value.day_nanos + nanos, value.zone)
-    if type(value) is FeelDate:
+    if isinstance(value, FeelDate):
         # The date of (the date at midnight + duration).
         result: Any = FeelDate.from_epoch_day((value.epoch_day * NANOS_PER_DAY + nanos) // NANOS_PER_DAY)
-    elif type(value.zone) is str:
+    elif isinstance(value.zone, str):
         # A zone id moves along the time line: the local time follows its offset changes.
         instant = value.instant()
         assert instant is not None
@@ -231,10 +231,13 @@ def compare_datetimes(a: FeelDateTime, b: FeelDateTime) -> int:
     if a.zone is None and b.zone is None:
         x, y = a.local_nanos, b.local_nanos
     else:
-        x = a.local_nanos if a.zone is None else a.instant()
-        y = b.local_nanos if b.zone is None else b.instant()
-    assert x is not None and y is not None
+        x, y = _utc_position(a), _utc_position(b)
     return (x > y) - (x < y)
+
+
+def _utc_position(value: FeelDateTime) -> int:
+    instant = value.instant()
+    return value.local_nanos if instant is None else instant
 
 
 def equal_datetimes(a: FeelDateTime, b: FeelDateTime) -> bool:
@@ -246,9 +249,7 @@ def equal_datetimes(a: FeelDateTime, b: FeelDateTime) -> bool:
 
 
 def _whole_seconds(value: FeelDateTime) -> int:
-    position = value.local_nanos if value.zone is None else value.instant()
-    assert position is not None
-    return position // NANOS_PER_SECOND
+    return _utc_position(value) // NANOS_PER_SECOND
 
 
 def equal_times(a: FeelTime, b: FeelTime) -> bool:

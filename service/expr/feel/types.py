@@ -97,11 +97,8 @@ def _coerce(value: Any, name: str) -> tuple[bool, Any]:
                                        "years and months duration"):
         parsers = {"date": temporal.parse_date, "time": temporal.parse_time,
                    "date and time": temporal.parse_datetime}
-        if name in parsers:
-            parsed = parsers[name](value)
-        else:
-            parsed = temporal.parse_duration(value)
-        return (parsed is not None and _SIMPLE[name](parsed)), parsed
+        value_of = parsers[name](value) if name in parsers else temporal.parse_duration(value)
+        return (value_of is not None and _SIMPLE[name](value_of)), value_of
     if name == "date" and type(value) is FeelDateTime:
         # Camunda 7's typeRef "date" holds a date-time (java.util.Date): keep it.
         return True, value

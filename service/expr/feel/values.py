@@ -191,9 +191,9 @@ class FeelTime:
 
     def offset(self) -> int | None:
         """The UTC offset in seconds; a zone id gives its offset on 1970-01-01 (a time has no date)."""
-        if self.zone is None or type(self.zone) is int:
-            return self.zone
-        return gregorian.zone_offset_at_local(self.zone, self.day_nanos)
+        if isinstance(self.zone, str):
+            return gregorian.zone_offset_at_local(self.zone, self.day_nanos)
+        return self.zone
 
     def __str__(self) -> str:
         return format_time(self)
@@ -237,9 +237,9 @@ class FeelDateTime:
 
     def offset(self) -> int | None:
         """The UTC offset in seconds, None for a local date and time."""
-        if self.zone is None or type(self.zone) is int:
-            return self.zone
-        return gregorian.zone_offset_at_local(self.zone, self.local_nanos)
+        if isinstance(self.zone, str):
+            return gregorian.zone_offset_at_local(self.zone, self.local_nanos)
+        return self.zone
 
     def instant(self) -> int | None:
         """Nanoseconds from 1970-01-01T00:00:00Z, None for a local date and time."""
@@ -450,19 +450,19 @@ def _from_feel(value: Any, json_numbers: bool) -> Any:
 
 def python_temporal(value: FeelDate | FeelTime | FeelDateTime) -> _dt.date | _dt.time | _dt.datetime:
     """The Python ``date``, ``time`` or ``datetime`` of a FEEL temporal value, or ConversionError."""
-    if type(value) is not FeelTime and not 1 <= value.year <= 9999:
+    if not isinstance(value, FeelTime) and not 1 <= value.year <= 9999:
         raise ConversionError(f"{_kind_name(value)} {value} is outside the years 1..9999 a Python date holds")
-    if type(value) is FeelDate:
+    if isinstance(value, FeelDate):
         return _dt.date(value.year, value.month, value.day)
     micros, rest = divmod(value.nanos, 1_000)
     if rest:
         raise ConversionError(f"{_kind_name(value)} {value} has nanoseconds; Python holds microseconds")
     tz: _dt.tzinfo | None = None
-    if type(value.zone) is str:
+    if isinstance(value.zone, str):
         tz = gregorian.zone_info(value.zone)
-    elif type(value.zone) is int:
+    elif isinstance(value.zone, int):
         tz = _dt.timezone.utc if value.zone == 0 else _dt.timezone(_dt.timedelta(seconds=value.zone))
-    if type(value) is FeelTime:
+    if isinstance(value, FeelTime):
         return _dt.time(value.hour, value.minute, value.second, micros, tzinfo=tz)
     return _dt.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second, micros,
                         tzinfo=tz)
@@ -524,7 +524,7 @@ def format_date(value: FeelDate | FeelDateTime) -> str:
 def format_zone(zone: Zone) -> str:
     if zone is None:
         return ""
-    if type(zone) is str:
+    if isinstance(zone, str):
         return "@" + zone
     if zone == 0:
         return "Z"
