@@ -11,7 +11,7 @@ from .args import unwrap
 from .registry import InvalidArgument, builtin
 
 
-@builtin("is", "value1, value2")
+@builtin("is", "value1, value2", "value1?, value2?")
 def _is(ctx: Any, a: Any, b: Any) -> Any:
     """Same type and same value, a zone id or offset included (unlike '=')."""
     if type(a) is not type(b):
@@ -58,8 +58,10 @@ def _week_of_year(ctx: Any, date: Any) -> Any:
 
 
 def _now(ctx: Any) -> FeelDateTime:
-    now = ctx.now if ctx.now is not None else _dt.datetime.now(_dt.timezone.utc)
-    value = to_feel(now)
+    if ctx.now is None:
+        # One instant per evaluation: now() - now() is zero, today() agrees with now().
+        ctx.now = _dt.datetime.now(_dt.timezone.utc)
+    value = to_feel(ctx.now)
     if type(value) is not FeelDateTime:
         raise InvalidArgument("the evaluation clock is not a date and time")
     return value
