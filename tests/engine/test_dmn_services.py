@@ -180,3 +180,25 @@ def test_bkm_argument_that_does_not_conform_makes_the_call_null():
     assert evaluate_decision(models["singleton"], {}).value == Decimal(4)
     result = evaluate_decision(models["bad"], {})
     assert result.value is None and "does not conform" in " ".join(result.diagnostics)
+
+
+def _box(key: str, body: str) -> str:
+    return f'<decision id="{key}" name="{key}"><variable name="{key}"/>{body}</decision>'
+
+
+@pytest.mark.parametrize("body, expected", [
+    (f"<conditional><if>{_lit('true')}</if><then>{_lit('1')}</then><else>{_lit('2')}</else></conditional>", 1),
+    (f"<conditional><if>{_lit('null')}</if><then>{_lit('1')}</then><else>{_lit('2')}</else></conditional>", 2),
+    (f'<conditional><if>{_lit(chr(34) + "abc" + chr(34))}</if><then>{_lit("1")}</then><else>{_lit("2")}</else>'
+     "</conditional>", None),
+    (f"<filter><in>{_lit('[1,2,3]')}</in><match>{_lit('item > 1')}</match></filter>", [2, 3]),
+    (f"<filter><in>{_lit('[1,2,3]')}</in><match>{_lit('if item > 1 then true else 5')}</match></filter>", None),
+    (f'<some iteratorVariable="x"><in>{_lit("[1,2]")}</in><satisfies>{_lit("x > 1")}</satisfies></some>', True),
+    (f'<some iteratorVariable="x"><in>{_lit("[1,2]")}</in><satisfies>{_lit("x")}</satisfies></some>', None),
+    (f'<every iteratorVariable="x"><in>{_lit("[1,2]")}</in><satisfies>{_lit("if x = 1 then true else 3")}'
+     "</satisfies></every>", None),
+])
+def test_boxed_conditions_must_be_booleans(body, expected):
+    [model] = parse_dmn("x.dmn", definitions(_box("b", body), ns=DMN15))
+    value = evaluate_decision(model, {}).value
+    assert value == (expected if not isinstance(expected, list) else [Decimal(v) for v in expected])

@@ -174,13 +174,18 @@ def _check_deadline(env: BoxEnv, what: str) -> None:
 
 @dataclass(frozen=True)
 class ConditionalBox:
-    """DMN 1.4 boxed conditional: `then` when the condition is true, `else` otherwise (null included)."""
+    """DMN 1.4 boxed conditional: `then` when the condition is true, `else` when it is false or null; a
+    condition that is not a boolean makes it null (TCK 1150)."""
     condition: Box
     then: Box
     otherwise: Box
 
     def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
-        chosen = self.then if self.condition.evaluate(scope, env, diagnostics) is True else self.otherwise
+        condition = self.condition.evaluate(scope, env, diagnostics)
+        if condition is not None and type(condition) is not bool:
+            diagnostics.append("conditional: the condition is not a boolean; the result is null")
+            return None
+        chosen = self.then if condition is True else self.otherwise
         return chosen.evaluate(scope, env, diagnostics)
 
 
@@ -199,8 +204,12 @@ class FilterBox:
         for item in items:
             _check_deadline(env, "filter")
             local = {**item, "item": item} if type(item) is dict else {"item": item}
-            if self.match.evaluate(Chain(local, scope), env, diagnostics) is True:
+            matched = self.match.evaluate(Chain(local, scope), env, diagnostics)
+            if matched is True:
                 kept.append(item)
+            elif matched is not None and matched is not False:
+                diagnostics.append("filter: the match is not a boolean; the result is null")
+                return None
         return kept
 
 
@@ -220,6 +229,9 @@ class IteratorBox:
         for item in items:
             _check_deadline(env, self.kind)
             value = self.body.evaluate(Chain({self.variable: item}, scope), env, diagnostics)
+            if self.kind != "for" and value is not None and type(value) is not bool:
+                diagnostics.append(f"{self.kind}: satisfies is not a boolean; the result is null")
+                return None
             if self.kind == "some" and value is True:
                 return True
             if self.kind == "every" and value is not True:

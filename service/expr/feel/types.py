@@ -36,7 +36,8 @@ _ALIASES = {
 }
 
 
-def instance_of(value: Any, type_ref: TypeRef) -> bool:
+def instance_of(value: Any, type_ref: TypeRef, conformance: bool = False) -> bool:
+    """FEEL `instance of`; with `conformance` (DMN typeRef checks) a null list item conforms too."""
     name = type_ref.name
     if name == "Null":
         return value is None
@@ -50,19 +51,20 @@ def instance_of(value: Any, type_ref: TypeRef) -> bool:
     if not check(value):
         return False
     if name == "list" and type_ref.params:
-        return all(instance_of(v, type_ref.params[0]) for v in value)
+        return all((conformance and v is None) or instance_of(v, type_ref.params[0], conformance) for v in value)
     if name == "range" and type_ref.params:
         inner = type_ref.params[0]
         return all(v is None or instance_of(v, inner) for v in (value.start, value.end))
     if name == "context" and type_ref.fields:
         # every declared entry present (null conforms to any type), further entries allowed (DMN 1.5)
-        return all(k in value and (value[k] is None or instance_of(value[k], t)) for k, t in type_ref.fields)
+        return all(k in value and (value[k] is None or instance_of(value[k], t, conformance))
+                   for k, t in type_ref.fields)
     return True
 
 
 def coerce(value: Any, type_ref: TypeRef) -> tuple[bool, Any]:
     """(conforms, value) with the singleton-list conversions of DMN 1.3, 10.3.2.9.4."""
-    if value is None or instance_of(value, type_ref):
+    if value is None or instance_of(value, type_ref, True):
         return True, value
     if type_ref.name == "list" and type(value) is not list:
         if not type_ref.params or instance_of(value, type_ref.params[0]):

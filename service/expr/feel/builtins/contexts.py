@@ -41,6 +41,24 @@ def _context_put(ctx: Any, context: Any, key: Any, value: Any) -> Any:
     return result
 
 
+@builtin("context", "entries")
+def _context_of(ctx: Any, entries: Any) -> Any:
+    """DMN 1.5: the context of a list of {key, value} entries (one entry alone is a singleton list);
+    a missing or non-string key, a missing value or a duplicate key is null."""
+    result: dict[str, Any] = {}
+    for entry in arg_list(entries, "entries"):
+        entry = _context(entry, "each entry")
+        if "key" not in entry or "value" not in entry:
+            raise InvalidArgument("each entry needs a key and a value")
+        key = entry["key"]
+        if type(key) is not str:
+            raise InvalidArgument(f"an entry key must be a string, got {ops.kind(key)}")
+        if key in result:
+            raise InvalidArgument(f"duplicate key {key!r}")
+        result[key] = entry["value"]
+    return result
+
+
 @builtin("context merge", "contexts")
 def _context_merge(ctx: Any, contexts: Any) -> Any:
     result: dict[str, Any] = {}

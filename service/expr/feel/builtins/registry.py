@@ -43,8 +43,8 @@ def _bind(sig: tuple[str, ...], args: list[Any], named: dict[str, Any] | None) -
         return bound
     if varargs:
         fixed = len(sig) - 1
-        if len(args) < len(required):
-            return None
+        if len(args) < len(required) or not args:
+            return None   # `all()`, `mode()`: no argument at all is no list (TCK 0059, 0062)
         return list(args[:fixed]) + [list(args[fixed:])]
     if not len(required) <= len(args) <= len(sig):
         return None

@@ -23,7 +23,7 @@ def _substring(ctx: Any, string: Any, start: Any, length: Any) -> Any:
     count = arg_number(length, "length")
     if count < 0:
         raise InvalidArgument("length must not be negative")
-    count_i = int(count.to_integral_value(rounding=decimal.ROUND_HALF_EVEN)) if count < n + 1 else n + 1
+    count_i = int(count.to_integral_value(rounding=decimal.ROUND_DOWN)) if count < n + 1 else n + 1
     return s[first:first + count_i]
 
 
