@@ -244,3 +244,11 @@ def test_typeref_coercion_reads_strings_into_feel_values() -> None:
     assert feel.type_check(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), "dateTime") == FeelDateTime(
         2024, 1, 1, 0, 0, 0, 0, 0)
     assert feel.evaluate("d.second", {"d": dt.time(1, 2, 3, 500_000)}) == Decimal("3.5")
+
+
+def test_stored_durations_keep_nanoseconds_and_read_older_microsecond_records() -> None:
+    from service.engine.serializer import serializer
+    registry = serializer().registry
+    stored = registry.convert(DaysTimeDuration(1_500))
+    assert stored["nanos"] == 1_500 and registry.restore(stored) == DaysTimeDuration(1_500)
+    assert registry.restore({"typename": "DaysTimeDuration", "micros": 3}) == DaysTimeDuration(3_000)
