@@ -112,11 +112,15 @@ def test_missing_required_knowledge_is_a_model_error():
     assert "required knowledge 'nope' not found" in str(compile_error(xml))
 
 
-def test_java_functions_are_refused():
+def test_java_functions_without_an_allowed_method_and_pmml_functions_are_refused():
     xml = definitions('<decision id="d" name="D"><context><contextEntry><variable name="f"/>'
                       '<functionDefinition kind="Java"><formalParameter name="a"/><context/></functionDefinition>'
                       '</contextEntry></context></decision>')
-    assert "not supported" in str(compile_error(xml))
+    assert "needs a class and a method signature" in str(compile_error(xml))
+    xml = definitions('<decision id="d" name="D"><context><contextEntry><variable name="f"/>'
+                      '<functionDefinition kind="PMML"><formalParameter name="a"/><context/></functionDefinition>'
+                      '</contextEntry></context></decision>')
+    assert "'PMML' is not supported" in str(compile_error(xml))
 
 
 # -- 10.2.1.4 / 10.2.1.5 / 10.2.1.7: contexts, lists, relations as decision logic --------------------

@@ -270,6 +270,18 @@ def _feel_name(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class JavaCallBox:
+    """The body of a boxed Java function (kind="Java"): the allow-listed method applied to the parameters."""
+    function: BuiltinFunction
+    params: tuple[str, ...]
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        args = {f"__arg{i}": scope.get(p) for i, p in enumerate(self.params)}
+        call = feel.compile_expression("__fn(" + ", ".join(args) + ")")
+        return call.evaluate(Chain({"__fn": self.function, **args}, {}), limits=env.limits, diagnostics=diagnostics)
+
+
+@dataclass(frozen=True)
 class FunctionBox:
     """A boxed function definition: evaluating it gives a FEEL function closed over the scope."""
     name: str
@@ -367,6 +379,7 @@ __all__ = [
     "FunctionBox",
     "InvocationBox",
     "ItemType",
+    "JavaCallBox",
     "KnowledgeModel",
     "ListBox",
     "LiteralBox",

@@ -19,6 +19,7 @@ from .boxed import (
     InvocationBox,
     ItemType,
     IteratorBox,
+    JavaCallBox,
     KnowledgeModel,
     ListBox,
     LiteralBox,
@@ -449,18 +450,39 @@ class _FileParser:
     def build_function(self, element: Any, owner_id: str, name: str,
                        knowledge: tuple[KnowledgeModel, ...] = ()) -> FunctionBox:
         kind = (element.get("kind") or "FEEL").strip().upper()
-        if kind not in ("FEEL", "F"):
-            raise self.error(element, owner_id, f"function kind {kind!r} is not supported (only FEEL: Java and "
-                                                f"PMML functions would run code outside the engine)")
+        if kind not in ("FEEL", "F", "JAVA", "J"):
+            raise self.error(element, owner_id, f"function kind {kind!r} is not supported (FEEL, and Java for "
+                                                f"allow-listed java.lang methods; PMML would run code outside "
+                                                f"the engine)")
         params = []
         for param in self.children(element, "formalParameter"):
             if not param.get("name"):
                 raise self.error(param, owner_id, "a formal parameter has no name")
             params.append((param.get("name"), self.check_type_ref(param.get("typeRef"), param, owner_id)))
+        if kind in ("JAVA", "J"):
+            return FunctionBox(name, tuple(params), self.java_body(element, owner_id, name, params), knowledge)
         body = self.expression_child(element)
         if body is None:
             raise self.error(element, owner_id, f"function {name!r} has no body")
         return FunctionBox(name, tuple(params), self.build_expression(body, owner_id, name), knowledge)
+
+    def java_body(self, element: Any, owner_id: str, name: str, params: list[tuple[str, str | None]]) -> JavaCallBox:
+        """A Java function's body: a context of string literals `class` and `method signature`."""
+        from service.expr.feel.java import JavaError, java_function
+        body = self.expression_child(element)
+        texts: dict[str, str] = {}
+        for entry in self.children(body, "contextEntry") if body is not None else []:
+            variable = self.child(entry, "variable")
+            value = self.expression_child(entry)
+            text = self.text_of(value) if value is not None else None
+            if variable is not None and text and len(text) >= 2 and text[0] == text[-1] == '"':
+                texts[variable.get("name")] = text[1:-1]
+        try:
+            function = java_function(texts.get("class"), texts.get("method signature"), name,
+                                     tuple(p for p, _ in params))
+        except JavaError as exc:
+            raise self.error(element, owner_id, f"Java function {name!r}: {exc}") from None
+        return JavaCallBox(function, tuple(p for p, _ in params))
 
     def build_knowledge(self, root: Any) -> dict[str, Any]:
         registry: dict[str, Any] = {}

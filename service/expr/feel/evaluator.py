@@ -515,7 +515,29 @@ def _call(node: n.Call) -> Closure:
     return run
 
 
+def _external_function(node: n.FunctionDef) -> Closure:
+    """`function(a) external {java: {class: ..., method signature: ...}}`: an allow-listed Java method."""
+    from .java import JavaError, java_function
+    mapping = compile_node(node.body)
+    params = tuple(node.params)
+
+    def run(ctx: Context, scope: Scope) -> Any:
+        spec = mapping(ctx, scope)
+        java = spec.get("java") if type(spec) is dict else None
+        if type(java) is not dict:
+            ctx.diag("an external function needs a java context (class, method signature)")
+            return None
+        try:
+            return java_function(java.get("class"), java.get("method signature"), "external", params)
+        except JavaError as exc:
+            ctx.diag(str(exc))
+            return None
+    return run
+
+
 def _function_def(node: n.FunctionDef) -> Closure:
+    if node.external:
+        return _external_function(node)
     params = tuple(node.params)
     body = compile_node(node.body)
     if any(t is not None for t in node.types):

@@ -153,6 +153,7 @@ class FunctionDef(Node):
     params: list[str]
     body: Node
     types: list["TypeRef | None"] = field(default_factory=list)   # declared parameter types
+    external: bool = False     # `function(x) external {java: {...}}`: the body is the mapping context
 
 
 # Unary tests (DMN 1.3, 10.3.1.2 rules 14-17 and 10.3.2.9)

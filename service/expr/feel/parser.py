@@ -560,13 +560,38 @@ class Parser:
                     continue
                 break
         self.expect_op(")")
-        if self.at_kw("external"):
-            raise self.error("external functions are not supported")
+        external = self.at_kw("external")
+        if external:
+            self.i += 1
+        at = self.tok
         self.enter()
         try:
-            return n.FunctionDef(params, self.parse_expr(), types)
+            body = self.parse_expr()
         finally:
             self.leave()
+        if external:
+            self._check_external(body, at, params)
+        return n.FunctionDef(params, body, types, external)
+
+    def _check_external(self, body: n.Node, at: Token, params: list[str]) -> None:
+        """An external function written with literals is checked now: Java only, an allowed method."""
+        if type(body) is not n.ContextLiteral:
+            return
+        entries = dict(body.entries)
+        if "java" not in entries:
+            kinds = ", ".join(entries) or "nothing"
+            raise self.error(f"external functions must be Java (allow-listed java.lang methods), not {kinds}", at)
+        java = entries["java"]
+        if type(java) is not n.ContextLiteral:
+            return
+        parts = dict(java.entries)
+        texts = [parts.get(k) for k in ("class", "method signature")]
+        if all(type(t) is n.Literal and type(t.value) is str for t in texts):
+            from .java import JavaError, java_function
+            try:
+                java_function(texts[0].value, texts[1].value, "external", tuple(params))  # type: ignore[union-attr]
+            except JavaError as exc:
+                raise self.error(str(exc), at) from None
 
     # -- types -------------------------------------------------------------------------------
     def parse_type(self) -> n.TypeRef:
