@@ -128,6 +128,15 @@ def test_a_zone_id_follows_daylight_saving_when_adding() -> None:
     assert _string('@"2021-03-28T01:30:00+01:00" + duration("PT1H")') == "2021-03-28T02:30:00+01:00"
 
 
+def test_a_local_time_skipped_by_daylight_saving_moves_forward_like_java_time() -> None:
+    assert _string('@"2021-03-28T02:30:00@Europe/Paris"') == "2021-03-28T03:30:00@Europe/Paris"
+    assert _string('@"2021-02-28T02:30:00@Europe/Paris" + duration("P1M")') == "2021-03-28T03:30:00@Europe/Paris"
+    assert _string('date and time(date("2021-03-28"), time("02:00:00@Europe/Paris"))') == (
+        "2021-03-28T03:00:00@Europe/Paris")
+    # in the autumn overlap the earlier offset (summer time) is taken
+    assert _string('@"2021-10-31T02:30:00@Europe/Paris".time offset') == "PT2H"
+
+
 def test_time_literals_with_iana_zones() -> None:
     assert _string('@"23:00:50@Etc/GMT"') == "23:00:50@Etc/GMT"
     assert _string('time("10:00:00@Europe/Paris")') == "10:00:00@Europe/Paris"

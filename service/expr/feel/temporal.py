@@ -108,7 +108,21 @@ def parse_datetime(text: str) -> FeelDateTime | None:
         d = FeelDate.from_epoch_day(d.epoch_day + 1)
         if not gregorian.valid_date(d.year, d.month, d.day):
             return None
-    return FeelDateTime.combine(d, t)
+    return settle(FeelDateTime.combine(d, t))
+
+
+def settle(value: FeelDateTime) -> FeelDateTime:
+    """A local time that a zone id skips (a daylight-saving gap) moves forward by the gap, as
+    java.time.ZonedDateTime does: 2021-03-28T02:30@Europe/Paris is 03:30 (+02:00)."""
+    if not isinstance(value.zone, str):
+        return value
+    instant = value.instant()
+    assert instant is not None
+    offset = gregorian.zone_offset_at_instant(value.zone, instant)
+    local = instant + offset * NANOS_PER_SECOND
+    if local == value.local_nanos:
+        return value
+    return FeelDateTime.from_local_nanos(local, value.zone)
 
 
 def parse_duration(text: str) -> YearsMonthsDuration | DaysTimeDuration | None:
@@ -151,7 +165,7 @@ def add_months(value: FeelDate | FeelDateTime, months: int) -> FeelDate | FeelDa
         return None
     if isinstance(value, FeelDate):
         return FeelDate(year, month, day)
-    return FeelDateTime(year, month, day, value.hour, value.minute, value.second, value.nanos, value.zone)
+    return settle(FeelDateTime(year, month, day, value.hour, value.minute, value.second, value.nanos, value.zone))
 
 
 def add_nanos(value: FeelDate | FeelDateTime | FeelTime, nanos: int) -> Any:

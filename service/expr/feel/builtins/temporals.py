@@ -98,7 +98,7 @@ def _date_and_time(ctx: Any, *args: Any) -> Any:
     d, t = args
     if type(d) not in (FeelDate, FeelDateTime) or type(t) is not FeelTime:
         raise InvalidArgument("date and time(date, time) needs a date and a time")
-    return FeelDateTime.combine(d if type(d) is FeelDate else d.date, t)
+    return temporal.settle(FeelDateTime.combine(d if type(d) is FeelDate else d.date, t))
 
 
 @builtin("duration", "from")
