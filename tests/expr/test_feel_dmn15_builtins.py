@@ -118,3 +118,18 @@ def test_missing_or_null_arguments_are_null(text):
 
 def test_range_of_a_comparison_is_not_a_string_range():
     assert isinstance(value("(< 3)")[0], Range)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('context put(context: {x:1, y: {a: 0}}, keys: ["y", "a"], value: 2)', {"x": D(1), "y": {"a": D(2)}}),
+    ('context put({x:1, y: {a: 0}}, ["y", "a"], 2)', {"x": D(1), "y": {"a": D(2)}}),
+    ('context put(context: {x:1}, key: "y", value: 2)', {"x": D(1), "y": D(2)}),
+    ('context put(context: {x:1, y: {a: 0}}, key: ["y", "a"], value: 2)', None),
+])
+def test_context_put_key_and_keys(text, expected):
+    assert value(text)[0] == expected
+
+
+def test_filter_entry_named_item_wins_over_the_item():
+    assert value("[{item: 1}, {item: 2}, {item: 3}][item >= 2]")[0] == [{"item": D(2)}, {"item": D(3)}]
+    assert value("[{a: 1}, {a: 2}][item.a >= 2]")[0] == [{"a": D(2)}]

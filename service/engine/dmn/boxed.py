@@ -203,7 +203,7 @@ class FilterBox:
         kept = []
         for item in items:
             _check_deadline(env, "filter")
-            local = {**item, "item": item} if type(item) is dict else {"item": item}
+            local = {"item": item, **item} if type(item) is dict else {"item": item}
             matched = self.match.evaluate(Chain(local, scope), env, diagnostics)
             if matched is True:
                 kept.append(item)

@@ -466,9 +466,9 @@ def _filter(node: n.Filter) -> Closure:
         for pos, item in enumerate(items):
             ctx.tick()
             local.clear()
-            if type(item) is dict:
-                local.update(item)
             local["item"] = item
+            if type(item) is dict:
+                local.update(item)    # an entry named `item` wins over the item itself (TCK 0069)
             r = cond(ctx, inner)
             if pos == 0 and type(r) is Decimal:
                 return _index(ctx, items, r)

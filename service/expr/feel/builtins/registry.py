@@ -66,6 +66,9 @@ def call_builtin(ctx: Any, fn: BuiltinFunction, args: list[Any], named: dict[str
         bound = _bind(sig, args, named)
         if bound is not None:
             try:
+                if getattr(fn.impl, "by_name", False):
+                    # overloads told apart by the parameter names of a named call (context put: key / keys)
+                    return fn.impl(ctx, *bound, named_as=sig if named is not None else None)
                 return fn.impl(ctx, *bound)
             except InvalidArgument as exc:
                 ctx.diag(f"{fn.name}: {exc}")
