@@ -202,12 +202,14 @@ class LevelSummary:
 class _Models:
     """The decisions of one TCK folder: every `*.dmn` file, found by decision name or id."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, main_model: str | None = None) -> None:
         self.by_name: dict[str, Any] = {}
         self.error: str | None = None
-        for path in sorted(folder.glob("*.dmn")):
+        files = {path.name: path.read_bytes() for path in sorted(folder.glob("*.dmn"))}
+        # the tested model (<modelName>) last, so that its names win over those of the files it imports
+        for name in sorted(files, key=lambda n: n == main_model):
             try:
-                models = parse_dmn(path.name, path.read_bytes())
+                models = parse_dmn(name, files[name], imports={n: c for n, c in files.items() if n != name})
             except DmnModelError as exc:
                 self.error = f"model refused: {exc}"
                 continue
@@ -287,9 +289,10 @@ def folders(root: Path, level: str, name_filter: str | None) -> Iterator[Path]:
 def run_level(root: Path, level: str, name_filter: str | None = None) -> LevelSummary:
     outcomes: list[TestOutcome] = []
     for folder in folders(root, level, name_filter):
-        models = _Models(folder)
         for test_file in sorted(folder.glob("*-test-*.xml")):
             tree = etree.parse(str(test_file), _PARSER)
+            main = tree.getroot().findtext(_q("modelName"))
+            models = _Models(folder, main.strip() if main else None)
             seen: dict[str, int] = {}
             for case in tree.getroot().findall(_q("testCase")):
                 case_id = f"{LEVELS[level]}/{folder.name}#{case.get('id') or case.get('name')}"

@@ -330,8 +330,17 @@ class ServiceKnowledge:
         return self.services.get(self.id)
 
 
-def knowledge_scope(models: tuple[KnowledgeModel | ServiceKnowledge, ...], env: BoxEnv) -> dict[str, Any]:
-    return {m.name: env.function_of(m) for m in models}
+def knowledge_scope(models: tuple[Any, ...], env: BoxEnv) -> dict[str, Any]:
+    """BKMs and decision services as functions by name; an imported one inside its import's context."""
+    scope: dict[str, Any] = {}
+    for m in models:
+        import_name = getattr(m, "import_name", None)
+        if import_name is None:
+            scope[m.name] = env.function_of(m)
+        else:
+            holder = scope.get(import_name)
+            scope[import_name] = {**(holder if type(holder) is dict else {}), m.name: env.function_of(m.model)}
+    return scope
 
 
 def make_function(box: FunctionBox, scope: Mapping[str, Any], env: BoxEnv,

@@ -68,7 +68,7 @@ class _Run:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.depth = 0
-        self.functions: dict[str, BuiltinFunction] = {}
+        self.functions: dict[int, BuiltinFunction] = {}
         # Each cell is bounded by the Limits; the whole decision (all cells, all required decisions)
         # gets the same wall-clock budget so that many slow cells cannot add up.
         self.deadline = time.monotonic() + limits.max_seconds
@@ -80,13 +80,14 @@ class _Run:
 
     def function_of(self, bkm: KnowledgeModel | ServiceKnowledge) -> BuiltinFunction:
         # One function per BKM and evaluation, made on first use: recursive BKMs resolve to themselves.
-        fn = self.functions.get(bkm.id)
+        cache_key = id(bkm)     # ids may repeat across imported files; the objects do not
+        fn = self.functions.get(cache_key)
         if fn is None:
             if isinstance(bkm, ServiceKnowledge):
                 fn = self.service_function(bkm.model)
             else:
                 fn = make_function(bkm.function, {}, self, bkm.knowledge)
-            self.functions[bkm.id] = fn
+            self.functions[cache_key] = fn
         return fn
 
     def service_function(self, model: DecisionModel) -> BuiltinFunction:
@@ -155,11 +156,17 @@ def _evaluate_targets(targets: tuple[DecisionModel, ...], scope: dict[str, Any],
     evaluations: list[DecisionResult] = []
     done: set[str] = set(provided)
     failed: set[str] = set()
+    values: dict[str, Any] = {}
     for target in targets:
         for current in [*requirement_order(target, provided), target]:
             if current.key in done:
                 continue
             done.add(current.key)
+            for key, import_name in current.import_names:
+                # a decision of an imported model is read as `import name.decision name` (DMN 1.3, 6.3.3)
+                names = {r.key: r.name or r.key for r in current.required_models}
+                holder = scope.get(import_name)
+                scope[import_name] = {**(holder if type(holder) is dict else {}), names[key]: values.get(key)}
             broken = next((r.key for r in current.required_models if r.key in failed), None)
             if broken is not None:
                 result = _null_result(current, f"decision {current.key!r} cannot be evaluated: required decision "
@@ -169,6 +176,7 @@ def _evaluate_targets(targets: tuple[DecisionModel, ...], scope: dict[str, Any],
             if current.compile_error is not None or broken is not None:
                 failed.add(current.key)
             evaluations.append(result)
+            values[current.key] = result.value
             bind_required_result(scope, current, result)
     return evaluations
 

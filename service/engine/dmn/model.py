@@ -32,6 +32,8 @@ class DecisionModel:
     # Why the decision cannot be evaluated (it, or a decision or BKM it requires, does not compile): it
     # then answers null with this diagnostic, and deploying reports it as a warning. A DmnModelError.
     compile_error: Exception | None = field(default=None, compare=False)
+    # (key of a required decision of an imported model, the import's name): its value is read as `name.decision`
+    import_names: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def input_names(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from lxml import etree
@@ -30,6 +30,7 @@ from .boxed import (
 )
 from .cells import ExpressionCell, TestCell, UnsupportedLanguage, is_any
 from .errors import DmnModelError
+from .imports import MAX_IMPORT_DEPTH, ImportedKnowledge, find_import, is_dmn_import
 from .model import DecisionModel
 from .tables import (
     AGGREGATIONS,
@@ -65,9 +66,14 @@ T = TypeVar("T")
 
 
 class _FileParser:
-    def __init__(self, name: str, content: bytes) -> None:
+    def __init__(self, name: str, content: bytes, imports: Mapping[str, bytes] | None = None,
+                 stack: tuple[str, ...] = (), qualify: bool = False) -> None:
         self.name = name
         self.content = content
+        self.pool = imports or {}                    # other DMN files that <import> may name
+        self.stack = stack                           # namespaces importing this file (cycles)
+        self.qualify = qualify                       # imported: decision keys become "namespace#id"
+        self.imported: dict[str, tuple[str, _FileParser | DmnModelError]] = {}   # namespace -> (name, file)
         self.ns = ""
         self.default_language: str | None = None
         self.knowledge: dict[str, KnowledgeModel] = {}
@@ -78,6 +84,7 @@ class _FileParser:
         self.service_models: dict[str, DecisionModel] = {}   # decision service id -> its model (after parsing)
         self.function_outputs: dict[str, str] = {}    # function item definition -> its output type
         self.feel_types: dict[str, str] = {}          # item definition -> FEEL type text (for `instance of`)
+        self.decisions_by_id: dict[str, DecisionModel] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def error(self, element: Any, element_id: str | None, message: str) -> DmnModelError:
@@ -131,11 +138,12 @@ class _FileParser:
         self.default_language = root.get("expressionLanguage")
         self.namespace = root.get("namespace") or ""
         self.declared_names = self.collect_declared_names(root)
+        self.imported = self.resolve_imports(root)
         self.item_types = self.build_item_types(root)
         self.feel_types = {name: str(t) for name, t in self.item_types.items()}
         self.knowledge = self.build_knowledge(root)
         decisions = self.children(root, "decision")
-        if not decisions:
+        if not decisions and not self.qualify:    # an imported file may hold only BKMs and item definitions
             raise self.error(root, root.get("id"), "the file contains no decision")
         by_id: dict[str, Any] = {}
         for element in decisions:
@@ -156,9 +164,61 @@ class _FileParser:
         built: dict[str, DecisionModel] = {}
         for key in order:
             built[key] = self.build_or_refuse(by_id[key], root, requirements[key], built, problems.get(key))
+        self.decisions_by_id = built
         services = [self.build_service(el, root, built) for el in self.children(root, "decisionService")]
-        self.service_models.update((s.key, s) for s in services)
+        self.service_models.update((el.get("id"), s) for el, s in zip(self.children(root, "decisionService"), services))
         return [built[decision_key(el)] for el in decisions] + services
+
+    def resolve_imports(self, root: Any) -> dict[str, tuple[str, _FileParser | DmnModelError]]:
+        """Each DMN import's file, parsed (or why it cannot be): only the decisions using it depend on it."""
+        found: dict[str, tuple[str, _FileParser | DmnModelError]] = {}
+        for element in self.children(root, "import"):
+            namespace, name = element.get("namespace") or "", element.get("name") or ""
+            if not is_dmn_import(element.get("importType")):
+                continue
+            problem: DmnModelError | None = None
+            if namespace in self.stack or namespace == self.namespace:
+                problem = self.error(element, None, f"import {name!r} of {namespace!r} is cyclic")
+            elif len(self.stack) >= MAX_IMPORT_DEPTH:
+                problem = self.error(element, None, f"imports nested deeper than {MAX_IMPORT_DEPTH}")
+            else:
+                resource = find_import(self.pool, namespace)
+                if resource is None:
+                    problem = self.error(element, None, f"imported model {namespace!r} ({name!r}) is not "
+                                                        f"among the files deployed with this one")
+                else:
+                    sub = _FileParser(resource[0], resource[1], self.pool, (*self.stack, self.namespace), True)
+                    try:
+                        sub.parse()
+                    except DmnModelError as exc:
+                        problem = exc
+                    else:
+                        found[namespace] = (name, sub)
+                        continue
+            found[namespace] = (name, problem)  # type: ignore[assignment]
+        return found
+
+    def imported_file(self, href: str, element: Any, owner_id: str | None) -> tuple[str, _FileParser, str] | None:
+        """(import name, imported file, id) of an href into an imported model; None for a local href."""
+        namespace, sep, target = href.partition("#")
+        if not sep or namespace in ("", self.namespace) or namespace not in self.imported:
+            return None
+        name, sub = self.imported[namespace]
+        if isinstance(sub, DmnModelError):
+            raise self.error(element, owner_id, f"import {name!r} cannot be used: {sub}")
+        return name, sub, target
+
+    def imported_decisions(self, element: Any, key: str) -> list[tuple[str, DecisionModel]]:
+        found = []
+        for requirement in self.children(element, "informationRequirement"):
+            for ref in self.children(requirement, "requiredDecision"):
+                imported = self.imported_file(ref.get("href") or "", ref, key)
+                if imported is not None:
+                    name, sub, target = imported
+                    if target not in sub.decisions_by_id:
+                        raise self.error(ref, key, f"decision {target!r} not found in import {name!r}")
+                    found.append((name, sub.decisions_by_id[target]))
+        return found
 
     def build_service(self, element: Any, root: Any, built: dict[str, DecisionModel]) -> DecisionModel:
         """A decision service as a DecisionModel (kind "decisionService"): evaluable by its key and callable
@@ -222,7 +282,7 @@ class _FileParser:
                         problem: DmnModelError | None) -> DecisionModel:
         """The decision, or, when it does not compile, a decision that answers null with the compile problem as
         its diagnostic (`compile_error`), and so do the decisions requiring it: the rest of the model works."""
-        key = decision_key(element)
+        key = self.key_of(element)
         if problem is None:
             try:
                 return self.build_decision(element, root, required, built)
@@ -233,6 +293,11 @@ class _FileParser:
                              kind=self.logic_tag(element) or "none", line=element.sourceline,
                              drd_key=root.get("id"), drd_name=root.get("name"), category=root.get("namespace"),
                              required_models=tuple(built[r] for r in required if r in built), compile_error=problem)
+
+    def key_of(self, element: Any) -> str:
+        """A decision's key: its id (or name); `namespace#id` in an imported file, where ids may repeat."""
+        key = decision_key(element) or ""
+        return f"{self.namespace}#{key}" if self.qualify else key
 
     def logic_tag(self, element: Any) -> str | None:
         logic = self.expression_child(element)
@@ -282,9 +347,12 @@ class _FileParser:
         for requirement in self.children(element, "informationRequirement"):
             for ref in self.children(requirement, "requiredDecision"):
                 href = ref.get("href") or ""
+                if self.imported_file(href, ref, decision_id) is not None:
+                    continue    # a decision of an imported model: imported_decisions()
                 target = self.local_target(href)
                 if target is None:
-                    raise self.error(ref, decision_id, f"required decision {href!r} must be '#id' in the same file")
+                    raise self.error(ref, decision_id, f"required decision {href!r} is neither '#id' in the same "
+                                                       f"file nor in an imported model")
                 if target not in by_id:
                     raise self.error(ref, decision_id, f"required decision {target!r} not found in the file")
                 if target not in required:
@@ -314,16 +382,19 @@ class _FileParser:
     # -- decisions -----------------------------------------------------------------------------
     def build_decision(self, element: Any, root: Any, required: list[str],
                        built: dict[str, DecisionModel]) -> DecisionModel:
-        key = decision_key(element)
+        key = self.key_of(element)
         table_el = self.child(element, "decisionTable")
         literal_el = self.child(element, "literalExpression")
+        imported = self.imported_decisions(element, key)
         common = dict(
             key=key, name=element.get("name"), resource_name=self.name, xml=self.content, required=list(required),
             version_tag=element.get(f"{{{CAMUNDA_NS}}}versionTag"),
             history_ttl=element.get(f"{{{CAMUNDA_NS}}}historyTimeToLive"),
             drd_key=root.get("id"), drd_name=root.get("name"), category=root.get("namespace"),
-            line=element.sourceline, required_models=tuple(built[r] for r in required),
+            line=element.sourceline,
+            required_models=tuple(built[r] for r in required) + tuple(m for _, m in imported),
             knowledge=self.knowledge_of(element, key),
+            import_names=tuple((m.key, name) for name, m in imported),
         )
         if table_el is not None:
             table = self.build_table(table_el, key)
@@ -530,14 +601,25 @@ class _FileParser:
         for requirement in self.children(element, "knowledgeRequirement"):
             for ref in self.children(requirement, tag):
                 href = ref.get("href") or ""
+                if self.imported_file(href, ref, owner_id) is not None:
+                    continue    # knowledge of an imported model: knowledge_of()
                 target = self.local_target(href)
                 if target is None:
-                    raise self.error(ref, owner_id, f"required knowledge {href!r} must be '#id' in the same file")
+                    raise self.error(ref, owner_id, f"required knowledge {href!r} is neither '#id' in the same "
+                                                    f"file nor in an imported model")
                 ids.append(target)
         return ids
 
     def knowledge_of(self, element: Any, key: str) -> tuple[Any, ...]:
         found = []
+        for requirement in self.children(element, "knowledgeRequirement"):
+            for ref_el in self.children(requirement, "requiredKnowledge"):
+                imported = self.imported_file(ref_el.get("href") or "", ref_el, key)
+                if imported is not None:
+                    name, sub, target = imported
+                    if target not in sub.knowledge:
+                        raise self.error(ref_el, key, f"import {name!r}: {sub.knowledge_problem(target)}")
+                    found.append(ImportedKnowledge(name, sub.knowledge[target]))
         for ref in self.href_ids(element, "requiredKnowledge", key):
             if ref not in self.knowledge:
                 raise self.error(element, key, self.knowledge_problem(ref))
@@ -696,6 +778,10 @@ class _FileParser:
         """The typeRef to coerce with: an item definition's name becomes its FEEL type (DMN 1.3, 7.3.2)."""
         if not type_ref:
             return None
+        prefix, dot, rest = type_ref.strip().partition(".")
+        imported = next((sub for name, sub in self.imported.values() if name == prefix), None) if dot else None
+        if isinstance(imported, _FileParser) and rest in imported.item_types:
+            type_ref = imported.item_types[rest]     # `myimport.tPerson`
         type_ref = self.item_types.get(_local_name(type_ref), type_ref)
         try:
             feel.type_check(None, type_ref)
@@ -845,6 +931,7 @@ def _is_special_name(name: str) -> bool:
     return not _SIMPLE_NAME.match(name) or any(word in KEYWORDS for word in name.split())
 
 
-def parse_dmn(name: str, content: bytes) -> list[DecisionModel]:
-    """Parse a DMN 1.1-1.5 file into its decisions (in file order); raises DmnModelError."""
-    return _FileParser(name, content).parse()
+def parse_dmn(name: str, content: bytes, *, imports: Mapping[str, bytes] | None = None) -> list[DecisionModel]:
+    """Parse a DMN 1.1-1.5 file into its decisions (in file order), then its decision services; raises
+    DmnModelError. `imports`: other DMN files (resource name -> content) its <import>s may name."""
+    return _FileParser(name, content, imports).parse()
