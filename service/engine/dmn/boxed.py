@@ -344,7 +344,7 @@ def knowledge_scope(models: tuple[Any, ...], env: BoxEnv) -> dict[str, Any]:
 
 
 def make_function(box: FunctionBox, scope: Mapping[str, Any], env: BoxEnv,
-                  knowledge: tuple[KnowledgeModel, ...] = ()) -> BuiltinFunction:
+                  knowledge: tuple[Any, ...] = ()) -> BuiltinFunction:
     """A FEEL-callable function whose body is a boxed expression; parameters shadow outer names."""
     names = tuple(p for p, _ in box.params)
 

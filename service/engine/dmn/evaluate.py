@@ -213,14 +213,16 @@ def _evaluate_service(model: DecisionModel, arguments: Mapping[str, Any], run: _
     evaluations = _evaluate_targets(service.outputs, scope, run, provided)
     by_key = {result.key: result for result in evaluations}
     values = {(out.name or out.key): by_key[out.key].value for out in service.outputs}
-    value: Any = next(iter(values.values())) if len(values) == 1 else values
+    result_value: Any = next(iter(values.values())) if len(values) == 1 else values
     if service.output_type:
-        value = _type_check(value, service.output_type, diagnostics, f"decision service {model.key}")
+        result_value = _type_check(result_value, service.output_type, diagnostics, f"decision service {model.key}")
     for result in evaluations:
         diagnostics.extend(result.diagnostics)
+    if len(values) == 1:
+        values = {name: result_value for name in values}     # after the service's output type
     row = {name: typed_plain(v, None, diagnostics) for name, v in values.items()}
     return DecisionResult(key=model.key, result_list=[row], matched_rules=[], evaluations=evaluations,
-                          diagnostics=diagnostics, name=model.name, value=value)
+                          diagnostics=diagnostics, name=model.name, value=result_value)
 
 
 def requirement_order(model: DecisionModel, provided: frozenset[str] = frozenset()) -> list[DecisionModel]:

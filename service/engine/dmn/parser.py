@@ -167,7 +167,7 @@ class _FileParser:
         self.decisions_by_id = built
         services = [self.build_service(el, root, built) for el in self.children(root, "decisionService")]
         self.service_models.update((el.get("id"), s) for el, s in zip(self.children(root, "decisionService"), services))
-        return [built[decision_key(el)] for el in decisions] + services
+        return [built[decision_key(el) or ""] for el in decisions] + services
 
     def resolve_imports(self, root: Any) -> dict[str, tuple[str, _FileParser | DmnModelError]]:
         """Each DMN import's file, parsed (or why it cannot be): only the decisions using it depend on it."""
@@ -611,7 +611,7 @@ class _FileParser:
         return ids
 
     def knowledge_of(self, element: Any, key: str) -> tuple[Any, ...]:
-        found = []
+        found: list[Any] = []
         for requirement in self.children(element, "knowledgeRequirement"):
             for ref_el in self.children(requirement, "requiredKnowledge"):
                 imported = self.imported_file(ref_el.get("href") or "", ref_el, key)

@@ -166,8 +166,8 @@ for _name, _fn in (("sin", math.sin), ("cos", math.cos), ("tan", math.tan), ("as
                    ("floor", math.floor), ("ceil", math.ceil), ("toDegrees", math.degrees),
                    ("toRadians", math.radians), ("signum", lambda x: float((x > 0) - (x < 0)))):
     _allow(_M, _name, ("double",), "double", _fn)
-for _name, _fn in (("pow", math.pow), ("atan2", math.atan2), ("hypot", math.hypot)):
-    _allow(_M, _name, ("double", "double"), "double", _fn)
+for _name, _fn2 in (("pow", math.pow), ("atan2", math.atan2), ("hypot", math.hypot)):
+    _allow(_M, _name, ("double", "double"), "double", _fn2)
 _allow(_M, "round", ("double",), "long", _round_half_up)
 _allow(_M, "round", ("float",), "int", _round_half_up)
 for _t in ("char", "int", "long", "boolean", _S):

@@ -70,7 +70,7 @@ def _range(ctx: Any, text: Any) -> Any:
         call = (type(point) is n.Call and type(point.function) is n.Name and point.function.name in _ENDPOINT_FUNCTIONS
                 and not point.named and len(point.args) == 1 and type(point.args[0]) is n.Literal
                 and type(point.args[0].value) is str)
-        if not (literal or call):
+        if point is None or not (literal or call):
             raise InvalidArgument(f"{text!r}: an end point must be a literal")
         value = compile_node(point)(ctx, Scope({}))
         if value is None:
