@@ -96,3 +96,36 @@ def test_numbers_stay_exact_through_imports():
     [m] = parse_dmn("m.dmn", main, imports={"n.dmn": lib})
     assert evaluate_decision(m, {}).value is True
     assert Decimal("0.3") == Decimal("0.1") + Decimal("0.2")
+
+
+def test_import_chains_are_bounded_and_diamonds_parsed_once(monkeypatch):
+    from service.engine.dmn import imports as imports_module
+    from service.engine.dmn import parser as parser_module
+
+    def link(i: int, targets: list[int]) -> bytes:
+        reqs = "".join(f'<informationRequirement><requiredDecision href="urn:f{t}#d"/></informationRequirement>'
+                       for t in targets)
+        text = " + ".join([f"i{t}.d" for t in targets] or ["1"])
+        return _file(f"urn:f{i}", f'<decision id="d" name="d"><variable name="d"/>{reqs}'
+                                  f"<literalExpression><text>{text}</text></literalExpression></decision>",
+                     "".join(_import(f"urn:f{t}", f"i{t}") for t in targets))
+    # a diamond lattice: file i imports i+1 and i+2 (exponentially many paths, each file parsed once)
+    files = {f"f{i}.dmn": link(i, [t for t in (i + 1, i + 2) if t <= 7]) for i in range(8)}
+    parses: list[str] = []
+    original = parser_module._FileParser.parse
+
+    def counting(self):   # type: ignore[no-untyped-def]
+        parses.append(self.name)
+        return original(self)
+    monkeypatch.setattr(parser_module._FileParser, "parse", counting)
+    [top] = parse_dmn("f0.dmn", files["f0.dmn"], imports=files)
+    assert sorted(parses) == sorted(set(parses))
+    assert evaluate_decision(top, {}).value == Decimal(21)       # fib: 8 files, each value = sum of two below
+    # a chain longer than the bound: the deepest import is refused, and so the top decision answers null
+    chain = {f"c{i}.dmn": _file(f"urn:c{i}", f'<decision id="d" name="d"><variable name="d"/>'
+                                              f'<informationRequirement><requiredDecision href="urn:c{i + 1}#d"/>'
+                                              f"</informationRequirement><literalExpression><text>c.d</text>"
+                                              f"</literalExpression></decision>", _import(f"urn:c{i + 1}", "c"))
+             for i in range(imports_module.MAX_IMPORT_DEPTH + 2)}
+    [deep] = parse_dmn("c0.dmn", chain["c0.dmn"], imports=chain)
+    assert evaluate_decision(deep, {}).value is None

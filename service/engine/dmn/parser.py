@@ -67,11 +67,13 @@ T = TypeVar("T")
 
 class _FileParser:
     def __init__(self, name: str, content: bytes, imports: Mapping[str, bytes] | None = None,
-                 stack: tuple[str, ...] = (), qualify: bool = False) -> None:
+                 stack: tuple[str, ...] = (), qualify: bool = False,
+                 parsed: dict[str, Any] | None = None) -> None:
         self.name = name
         self.content = content
         self.pool = imports or {}                    # other DMN files that <import> may name
         self.stack = stack                           # namespaces importing this file (cycles)
+        self.parsed: dict[str, Any] = parsed if parsed is not None else {}   # namespace -> file, parsed once
         self.qualify = qualify                       # imported: decision keys become "namespace#id"
         self.imported: dict[str, tuple[str, _FileParser | DmnModelError]] = {}   # namespace -> (name, file)
         self.ns = ""
@@ -177,6 +179,9 @@ class _FileParser:
             if not is_dmn_import(element.get("importType")):
                 continue
             problem: DmnModelError | None = None
+            if namespace in self.parsed:             # a diamond of imports parses each file once
+                found[namespace] = (name, self.parsed[namespace])
+                continue
             if namespace in self.stack or namespace == self.namespace:
                 problem = self.error(element, None, f"import {name!r} of {namespace!r} is cyclic")
             elif len(self.stack) >= MAX_IMPORT_DEPTH:
@@ -187,13 +192,14 @@ class _FileParser:
                     problem = self.error(element, None, f"imported model {namespace!r} ({name!r}) is not "
                                                         f"among the files deployed with this one")
                 else:
-                    sub = _FileParser(resource[0], resource[1], self.pool, (*self.stack, self.namespace), True)
+                    sub = _FileParser(resource[0], resource[1], self.pool, (*self.stack, self.namespace), True,
+                                      self.parsed)
                     try:
                         sub.parse()
                     except DmnModelError as exc:
                         problem = exc
                     else:
-                        found[namespace] = (name, sub)
+                        found[namespace] = (name, self.parsed.setdefault(namespace, sub))
                         continue
             found[namespace] = (name, problem)  # type: ignore[assignment]
         return found
