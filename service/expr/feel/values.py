@@ -275,9 +275,6 @@ class FeelDateTime:
         return format_datetime(self)
 
 
-TEMPORAL_TYPES = (FeelDate, FeelTime, FeelDateTime)
-
-
 @dataclass(frozen=True, slots=True)
 class Range:
     """An interval (``[1..10)``; a ``None`` end point is null, so membership is null) or a unary comparison
@@ -551,5 +548,5 @@ __all__ = [
     "DECIMAL_CONTEXT", "YearsMonthsDuration", "DaysTimeDuration", "Range", "FeelFunction",
     "BuiltinFunction", "ConversionError", "to_feel", "from_feel", "number", "format_value",
     "format_number", "format_date", "format_time", "format_datetime", "format_zone", "is_number",
-    "is_function", "FeelDate", "FeelTime", "FeelDateTime", "Zone", "TEMPORAL_TYPES", "python_temporal",
+    "is_function", "FeelDate", "FeelTime", "FeelDateTime", "Zone", "python_temporal",
 ]
