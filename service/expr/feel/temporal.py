@@ -12,7 +12,8 @@ from typing import Any
 
 from . import gregorian
 from .gregorian import NANOS_PER_DAY, NANOS_PER_SECOND
-from .values import DaysTimeDuration, FeelDate, FeelDateTime, FeelTime, YearsMonthsDuration, Zone
+from .datetimes import FeelDate, FeelDateTime, FeelTime, Zone
+from .values import DaysTimeDuration, YearsMonthsDuration
 
 # XML Schema years: four digits, or more without a leading zero ("01211" is not a year); at most nine.
 _DATE = re.compile(r"(-?(?:[1-9]\d{4,8}|\d{4}))-(\d\d)-(\d\d)\Z")
