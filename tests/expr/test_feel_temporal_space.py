@@ -9,9 +9,11 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.expr import LimitExceeded, feel
-from service.expr.feel import gregorian
+from service.expr.feel import gregorian, temporal
 from service.expr.feel.values import (ConversionError, DaysTimeDuration, FeelDate, FeelDateTime, FeelTime,
                                       python_temporal)
 
@@ -261,3 +263,48 @@ def test_stored_durations_keep_nanoseconds_and_read_older_microsecond_records() 
     stored = registry.convert(DaysTimeDuration(1_500))
     assert stored["nanos"] == 1_500 and registry.restore(stored) == DaysTimeDuration(1_500)
     assert registry.restore({"typename": "DaysTimeDuration", "micros": 3}) == DaysTimeDuration(3_000)
+
+
+# -- properties over the whole range ----------------------------------------------------------------
+
+FAST = settings(max_examples=80, deadline=None)
+_years = st.integers(gregorian.MIN_YEAR, gregorian.MAX_YEAR)
+feel_dates = st.builds(lambda y, m, d: FeelDate(y, m, min(d, gregorian.days_in_month(y, m))),
+                       _years, st.integers(1, 12), st.integers(1, 31))
+_zones = st.one_of(st.none(), st.integers(-14 * 60, 14 * 60).map(lambda minutes: minutes * 60),
+                   st.sampled_from(["Europe/Paris", "Asia/Jakarta", "America/New_York", "Etc/UTC"]))
+feel_datetimes = st.builds(
+    lambda d, s, n, z: temporal.settle(FeelDateTime(d.year, d.month, d.day, s // 3600, s // 60 % 60, s % 60, n, z)),
+    feel_dates, st.integers(0, 86_399), st.integers(0, 999_999_999), _zones)
+SHIFT = feel.compile_expression("b + (a - b) = a")
+PLUS = feel.compile_expression("b + d")
+LESS = feel.compile_expression("a < b")
+SUB = feel.compile_expression("a - b")
+ROUND_TRIP = feel.compile_expression("is(date and time(string(a)), a)")
+
+
+@FAST
+@given(feel_dates, feel_dates)
+def test_dates_subtract_and_order_consistently(a: FeelDate, b: FeelDate) -> None:
+    diff = SUB.evaluate({"a": a, "b": b})
+    assert SHIFT.evaluate({"a": a, "b": b}) is True
+    assert LESS.evaluate({"a": a, "b": b}) is (diff.nanos < 0)
+
+
+@FAST
+@given(feel_datetimes, feel_datetimes)
+def test_dates_and_times_subtract_and_order_consistently(a: FeelDateTime, b: FeelDateTime) -> None:
+    diagnostics: list[str] = []
+    diff = SUB.evaluate({"a": a, "b": b}, diagnostics=diagnostics)
+    if (a.zone is None) != (b.zone is None):
+        assert diff is None and diagnostics        # local and zoned do not subtract
+        return
+    assert LESS.evaluate({"a": a, "b": b}) is (diff.nanos < 0)
+    if PLUS.evaluate({"b": b, "d": diff}) is not None:   # null: a, written in b's zone, leaves the years
+        assert SHIFT.evaluate({"a": a, "b": b}) is True
+
+
+@FAST
+@given(feel_datetimes)
+def test_string_of_a_date_and_time_reads_back_as_the_same_value(a: FeelDateTime) -> None:
+    assert ROUND_TRIP.evaluate({"a": a}) is True
