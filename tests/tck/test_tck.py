@@ -90,6 +90,10 @@ def test_runner_reads_every_value_shape():
 def test_runner_comparison_can_fail():
     assert tck.values_match(Decimal("2778.69354943277"), Decimal("2778.693549432766768088520383236299"))
     assert not tck.values_match(Decimal("2778.6935"), Decimal("2778.6936"))
+    assert tck.values_match(Decimal("-0.88796890"), Decimal("-0.8879689066918555"))   # cut to 8 decimals
+    assert not tck.values_match(Decimal("-0.88796890"), Decimal("-0.88796892"))
+    assert not tck.values_match(Decimal("100"), Decimal("100.5"))
+    assert not tck.values_match(Decimal("1.5"), Decimal("1.50000001"))
     assert not tck.values_match(Decimal("1"), True)
     assert not tck.values_match(None, Decimal(0))
     assert not tck.values_match("1", Decimal(1))
