@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -42,6 +43,7 @@ LEVELS = {"2": "compliance-level-2", "3": "compliance-level-3"}
 _NUMBER_TYPES = {"decimal", "double", "float", "integer", "int", "long", "short", "byte"}
 _TEMPORAL_READERS = {"date": "date(s)", "dateTime": "date and time(s)", "time": "time(s)", "duration": "duration(s)"}
 _RELATIVE = Decimal("1e-12")
+_FRACTION = re.compile(r"\d\.(\d+)")      # fraction of a second in a time, date and time or duration
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
 
@@ -104,6 +106,11 @@ def _read_simple(element: Any) -> Any:
     if value is None:
         # Never read an unparseable expectation as null: a null actual would then pass.
         raise Unreadable(f"{kind} {text!r} is not a FEEL {kind} here")
+    fraction = _FRACTION.search(text)
+    digits = fraction.group(1).rstrip("0") if fraction else ""
+    if digits and "." + digits not in feel_string(value):
+        # a value that cannot hold the written fraction would compare equal to an equally truncated result
+        raise Unreadable(f"{kind} {text!r} loses its fraction of a second here ({feel_string(value)})")
     return value
 
 

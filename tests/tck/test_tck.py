@@ -85,6 +85,9 @@ def test_runner_reads_every_value_shape():
     assert tck.feel_string(date) == "2024-02-29"
     with pytest.raises(tck.Unreadable):
         tck.read_value(_node('<value xsi:type="xsd:date">not a date</value>'))
+    # the fraction of a second is kept (a truncating reader would make a truncated result pass)
+    nanos = tck.read_value(_node('<value xsi:type="xsd:dateTime">2018-12-10T10:30:00.123456789</value>'))
+    assert ".123456789" in tck.feel_string(nanos)
 
 
 def test_runner_comparison_can_fail():
