@@ -109,7 +109,7 @@ def test_argument_edge_cases(text, expected):
 
 @pytest.mark.parametrize("text", [
     "floor(1.56, null)", "floor(n: 1.56, scale: null)", "ceiling(1.56, null)", "floor()", "all()", "any()",
-    "mode()", "median()", "stddev()", "product()",
+    "mode()", "median()", "stddev()", "product()", "is()", "is(1)",
 ])
 def test_missing_or_null_arguments_are_null(text):
     result, diagnostics = value(text)

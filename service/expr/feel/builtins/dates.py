@@ -11,7 +11,8 @@ from .args import unwrap
 from .registry import InvalidArgument, builtin
 
 
-@builtin("is", "value1, value2", "value1?, value2?")
+# named, a missing value is null (TCK 0103); positionally both are needed
+@builtin("is", "value1, value2", "=value1?, value2?")
 def _is(ctx: Any, a: Any, b: Any) -> Any:
     """Same type and same value, a zone id or offset included (unlike '=')."""
     if type(a) is not type(b):
