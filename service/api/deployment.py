@@ -78,6 +78,7 @@ def deployment_json(view: DeploymentView, *, with_definitions: bool = True) -> d
             "deployedCaseDefinitions": None,
             "deployedDecisionDefinitions": by_id(decision_schema, view.decisions),
             "deployedDecisionRequirementsDefinitions": None,
+            "warnings": view.warnings,
         })
     return body
 

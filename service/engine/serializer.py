@@ -107,7 +107,8 @@ def serializer() -> BpmnWorkflowSerializer:
     registry.register(time, lambda v: {"value": v.isoformat()}, lambda v: time.fromisoformat(v["value"]),
                       typename="time")
     from service.expr.feel.values import DaysTimeDuration, YearsMonthsDuration
-    registry.register(DaysTimeDuration, lambda v: {"micros": v.micros}, lambda v: DaysTimeDuration(v["micros"]),
+    registry.register(DaysTimeDuration, lambda v: {"nanos": v.nanos},
+                      lambda v: DaysTimeDuration(v["nanos"] if "nanos" in v else v["micros"] * 1_000),
                       typename="DaysTimeDuration")
     registry.register(YearsMonthsDuration, lambda v: {"months": v.months},
                       lambda v: YearsMonthsDuration(v["months"]), typename="YearsMonthsDuration")

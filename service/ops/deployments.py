@@ -251,6 +251,7 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
             session.flush()
         _check_called_processes(session, procs, cache, tenant, deployment.id)
         result = _deployment_view(session, deployment, procs, decs, forms)
+        result.warnings.extend(str(m.compile_error) for p in parsed for m in p.decisions if m.compile_error)
     for def_id, model in cache:       # only after commit: a rolled-back id must never be cached
         ctx.models.put(def_id, model)
     return result

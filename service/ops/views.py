@@ -33,6 +33,7 @@ class DeploymentView:
     decisions: list[DefinitionView] = field(default_factory=list)
     forms: list[DefinitionView] = field(default_factory=list)
     duplicate: bool = False        # duplicate filtering found nothing new: this is the earlier deployment
+    warnings: list[str] = field(default_factory=list)   # decisions that do not compile (they answer null)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from service.expr import ExpressionError, ExpressionSyntaxError, LimitExceeded, Limits, feel
-from service.expr.feel.values import DaysTimeDuration, Range, YearsMonthsDuration
+from service.expr.feel.values import DaysTimeDuration, FeelDate, Range, YearsMonthsDuration
 
 
 def test_documented_names_exist() -> None:
@@ -47,11 +47,12 @@ def test_evaluate_never_leaks_python_exceptions() -> None:
 def test_to_feel_and_from_feel() -> None:
     plain = {"a": 1, "b": 2.5, "c": [True, None, "s"], "d": dt.date(2024, 1, 2), "e": (1, 2)}
     value = feel.to_feel(plain)
-    assert value == {"a": Decimal(1), "b": Decimal("2.5"), "c": [True, None, "s"], "d": dt.date(2024, 1, 2),
+    assert value == {"a": Decimal(1), "b": Decimal("2.5"), "c": [True, None, "s"], "d": FeelDate(2024, 1, 2),
                      "e": [Decimal(1), Decimal(2)]}
     assert type(value["a"]) is Decimal
     back = feel.from_feel(value)
     assert type(back["a"]) is Decimal
+    assert back["d"] == dt.date(2024, 1, 2) and type(back["d"]) is dt.date
     as_json = feel.from_feel(value, numbers="json")
     assert as_json["a"] == 1 and type(as_json["a"]) is int
     assert as_json["b"] == 2.5 and type(as_json["b"]) is float
@@ -63,7 +64,7 @@ def test_to_feel_and_from_feel() -> None:
 
 def test_from_feel_keeps_temporals() -> None:
     d = feel.evaluate('duration("P1D")')
-    assert feel.from_feel(d) == DaysTimeDuration(86_400_000_000)
+    assert feel.from_feel(d) == DaysTimeDuration(86_400 * 10**9)
     assert feel.from_feel(feel.evaluate('@"P1Y"')) == YearsMonthsDuration(12)
     assert isinstance(feel.from_feel(feel.evaluate("[1..2]")), Range)
 
@@ -82,8 +83,8 @@ def test_from_feel_keeps_temporals() -> None:
     ("2024-01-01", "date", dt.date(2024, 1, 1)),
     ("2024-01-01T10:00:00Z", "dateTime", dt.datetime(2024, 1, 1, 10, tzinfo=dt.timezone.utc)),
     ("2024-01-01T10:00:00", "date and time", dt.datetime(2024, 1, 1, 10)),
-    ("P1D", "dayTimeDuration", DaysTimeDuration(86_400_000_000)),
-    ("P1D", "days and time duration", DaysTimeDuration(86_400_000_000)),
+    ("P1D", "dayTimeDuration", DaysTimeDuration(86_400 * 10**9)),
+    ("P1D", "days and time duration", DaysTimeDuration(86_400 * 10**9)),
     ("P1Y", "yearMonthDuration", YearsMonthsDuration(12)),
     ("P1Y", "years and months duration", YearsMonthsDuration(12)),
     ("P1Y", "dayTimeDuration", None),
@@ -102,6 +103,7 @@ def test_from_feel_keeps_temporals() -> None:
 def test_type_check(value: object, type_ref: str, expected: object) -> None:
     diagnostics: list[str] = []
     result = feel.type_check(value, type_ref, diagnostics)
+    expected = feel.to_feel(expected)  # the FEEL value of the Python date, time or date-time
     assert result == expected and type(result) is type(expected)
     if expected is None and value is not None:
         assert diagnostics
@@ -109,7 +111,7 @@ def test_type_check(value: object, type_ref: str, expected: object) -> None:
 
 def test_camunda_date_type_accepts_datetimes() -> None:
     value = dt.datetime(2024, 1, 1, 10, tzinfo=dt.timezone.utc)
-    assert feel.type_check(value, "date") == value
+    assert feel.type_check(value, "date") == feel.to_feel(value)
 
 
 def test_compiled_objects_are_reusable_and_independent() -> None:
@@ -160,6 +162,6 @@ def test_host_functions_can_be_passed_as_builtin_function_values() -> None:
 def test_now_can_come_from_the_engine_clock() -> None:
     import datetime as dt
     frozen = dt.datetime(2024, 2, 29, 23, 30, tzinfo=dt.timezone.utc)
-    assert feel.evaluate("now()", {}, now=frozen) == frozen
-    assert feel.evaluate("today()", {}, now=frozen) == dt.date(2024, 2, 29)
+    assert feel.from_feel(feel.evaluate("now()", {}, now=frozen)) == frozen
+    assert feel.evaluate("today()", {}, now=frozen) == FeelDate(2024, 2, 29)
     assert feel.compile_unary_tests("< today()").matches(dt.date(2024, 2, 28), {}, now=frozen) is True

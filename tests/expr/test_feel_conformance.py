@@ -55,15 +55,16 @@ def test_long_flat_sums_still_compile():
     ('date and time("01211-12-31T10:00:00")', None),
 ])
 def test_date_year_lexical_form(text, expected):
-    assert feel.evaluate(text) == expected
+    assert feel.evaluate(text) == feel.to_feel(expected)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ('time(date("2017-08-10"))', None),   # a date has no time of day
+    ('time(date("2017-08-10"))', dt.time(0, 0, tzinfo=dt.timezone.utc)),   # a date is its midnight UTC (TCK 1116)
+    ('time(5)', None),
     ('time(date and time("2017-08-10T10:20:00"))', dt.time(10, 20)),
     ('time("10:20:00")', dt.time(10, 20)),
 ])
-def test_time_from_accepts_time_and_date_and_time_only(text, expected):
+def test_time_from_conversions(text, expected):
     diagnostics: list[str] = []
-    assert feel.evaluate(text, {}, diagnostics=diagnostics) == expected
+    assert feel.evaluate(text, {}, diagnostics=diagnostics) == feel.to_feel(expected)
     assert bool(diagnostics) is (expected is None)

@@ -276,7 +276,7 @@ def test_plain_variables_are_converted() -> None:
     assert feel.evaluate("a + b", {"a": 1, "b": 0.5}) == D("1.5")
     assert feel.evaluate("l[2]", {"l": (1, 2, 3)}) == D(2)
     assert feel.evaluate("c.d.e", {"c": {"d": {"e": 7}}}) == D(7)
-    assert feel.evaluate("x", {"x": dt.timedelta(days=1)}) == DaysTimeDuration(86_400_000_000)
+    assert feel.evaluate("x", {"x": dt.timedelta(days=1)}) == DaysTimeDuration(86_400 * 10**9)
     assert feel.evaluate("x.year", {"x": dt.date(2024, 5, 6)}) == D(2024)
 
 
@@ -303,7 +303,7 @@ def test_durations_compare_and_add() -> None:
     ('time("10:30:00@Europe/Paris") = time("10:30:00@Asia/Dhaka")', False),
     ('date and time("2018-12-08") = date and time("2018-12-08T00:00:00")', True),
     ('date and time("2018-12-08T00:00:00") = date and time("2018-12-08T00:00:00@Asia/Dhaka")', False),
-    ('date and time("2018-12-08T00:00:00+00:00") = date and time("2018-12-08T00:00:00@Etc/UTC")', False),
+    ('date and time("2018-12-08T00:00:00+00:00") = date and time("2018-12-08T00:00:00@Etc/UTC")', True),
     ('duration("P1D") = duration("PT24H")', True), ('duration("P0D") = duration("-P0D")', True),
     ('duration("P1Y") = duration("P365D")', None), ("[1, 2, {a: [3, 4]}] = [1, 2, {a: [3, 4]}]", True),
     # 0072-feel-in

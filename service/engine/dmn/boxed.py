@@ -26,7 +26,7 @@ class BoxEnv(Protocol):
 
     def table_value(self, box: TableBox, scope: Mapping[str, Any], diagnostics: list[str]) -> Any: ...
 
-    def function_of(self, bkm: KnowledgeModel) -> BuiltinFunction: ...
+    def function_of(self, bkm: KnowledgeModel | ServiceKnowledge) -> BuiltinFunction: ...
 
 
 class Box(Protocol):
@@ -174,13 +174,18 @@ def _check_deadline(env: BoxEnv, what: str) -> None:
 
 @dataclass(frozen=True)
 class ConditionalBox:
-    """DMN 1.4 boxed conditional: `then` when the condition is true, `else` otherwise (null included)."""
+    """DMN 1.4 boxed conditional: `then` when the condition is true, `else` when it is false or null; a
+    condition that is not a boolean makes it null (TCK 1150)."""
     condition: Box
     then: Box
     otherwise: Box
 
     def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
-        chosen = self.then if self.condition.evaluate(scope, env, diagnostics) is True else self.otherwise
+        condition = self.condition.evaluate(scope, env, diagnostics)
+        if condition is not None and type(condition) is not bool:
+            diagnostics.append("conditional: the condition is not a boolean; the result is null")
+            return None
+        chosen = self.then if condition is True else self.otherwise
         return chosen.evaluate(scope, env, diagnostics)
 
 
@@ -198,9 +203,13 @@ class FilterBox:
         kept = []
         for item in items:
             _check_deadline(env, "filter")
-            local = {**item, "item": item} if type(item) is dict else {"item": item}
-            if self.match.evaluate(Chain(local, scope), env, diagnostics) is True:
+            local = {"item": item, **item} if type(item) is dict else {"item": item}
+            matched = self.match.evaluate(Chain(local, scope), env, diagnostics)
+            if matched is True:
                 kept.append(item)
+            elif matched is not None and matched is not False:
+                diagnostics.append("filter: the match is not a boolean; the result is null")
+                return None
         return kept
 
 
@@ -220,6 +229,9 @@ class IteratorBox:
         for item in items:
             _check_deadline(env, self.kind)
             value = self.body.evaluate(Chain({self.variable: item}, scope), env, diagnostics)
+            if self.kind != "for" and value is not None and type(value) is not bool:
+                diagnostics.append(f"{self.kind}: satisfies is not a boolean; the result is null")
+                return None
             if self.kind == "some" and value is True:
                 return True
             if self.kind == "every" and value is not True:
@@ -258,6 +270,18 @@ def _feel_name(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class JavaCallBox:
+    """The body of a boxed Java function (kind="Java"): the allow-listed method applied to the parameters."""
+    function: BuiltinFunction
+    params: tuple[str, ...]
+
+    def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
+        args = {f"__arg{i}": scope.get(p) for i, p in enumerate(self.params)}
+        call = feel.compile_expression("__fn(" + ", ".join(args) + ")")
+        return call.evaluate(Chain({"__fn": self.function, **args}, {}), limits=env.limits, diagnostics=diagnostics)
+
+
+@dataclass(frozen=True)
 class FunctionBox:
     """A boxed function definition: evaluating it gives a FEEL function closed over the scope."""
     name: str
@@ -286,19 +310,41 @@ class KnowledgeModel:
     name: str
     function: FunctionBox
     knowledge_ids: tuple[str, ...] = ()
-    resolved: dict[str, KnowledgeModel] = field(default_factory=dict, compare=False, repr=False)
+    resolved: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)   # id -> BKM or service
 
     @property
-    def knowledge(self) -> tuple[KnowledgeModel, ...]:
+    def knowledge(self) -> tuple[KnowledgeModel | ServiceKnowledge, ...]:
         return tuple(self.resolved[k] for k in self.knowledge_ids if k in self.resolved)
 
 
-def knowledge_scope(models: tuple[KnowledgeModel, ...], env: BoxEnv) -> dict[str, Any]:
-    return {m.name: env.function_of(m) for m in models}
+@dataclass(frozen=True)
+class ServiceKnowledge:
+    """A decision service required as knowledge: a FEEL function named like the service (DMN 1.3, 10.4).
+    `services` maps service ids to their DecisionModels once the whole file is parsed."""
+    id: str
+    name: str
+    services: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def model(self) -> Any:
+        return self.services.get(self.id)
+
+
+def knowledge_scope(models: tuple[Any, ...], env: BoxEnv) -> dict[str, Any]:
+    """BKMs and decision services as functions by name; an imported one inside its import's context."""
+    scope: dict[str, Any] = {}
+    for m in models:
+        import_name = getattr(m, "import_name", None)
+        if import_name is None:
+            scope[m.name] = env.function_of(m)
+        else:
+            holder = scope.get(import_name)
+            scope[import_name] = {**(holder if type(holder) is dict else {}), m.name: env.function_of(m.model)}
+    return scope
 
 
 def make_function(box: FunctionBox, scope: Mapping[str, Any], env: BoxEnv,
-                  knowledge: tuple[KnowledgeModel, ...] = ()) -> BuiltinFunction:
+                  knowledge: tuple[Any, ...] = ()) -> BuiltinFunction:
     """A FEEL-callable function whose body is a boxed expression; parameters shadow outer names."""
     names = tuple(p for p, _ in box.params)
 
@@ -307,6 +353,10 @@ def make_function(box: FunctionBox, scope: Mapping[str, Any], env: BoxEnv,
         diagnostics: list[str] = []
         for (name, type_ref), value in zip(box.params, args):
             local[name] = conform(value, type_ref, diagnostics, f"{box.name} parameter {name}")
+            if local[name] is None and value is not None:
+                # an argument that does not conform to its parameter's type makes the call null (DMN 1.5, 10.3.2.9.4)
+                ctx.diag(f"{box.name}: argument {name} does not conform to {type_ref}; the invocation is null")
+                return None
         if time.monotonic() > env.deadline:
             # each call gets fresh per-expression budgets, so the overall deadline is checked per call
             raise LimitExceeded(f"{box.name}: evaluation took longer than {env.limits.max_seconds} s", box.name, None)
@@ -316,6 +366,8 @@ def make_function(box: FunctionBox, scope: Mapping[str, Any], env: BoxEnv,
                 raise LimitExceeded(f"{box.name}: calls nested deeper than {env.limits.max_depth}", box.name, None)
             return box.body.evaluate(Chain(local, scope), env, diagnostics)
         except DecisionError as exc:
+            if isinstance(exc.__cause__, LimitExceeded):
+                raise exc.__cause__ from None    # a bound hit inside stops the whole evaluation
             # An error inside a called BKM (e.g. a UNIQUE table with two matches) makes the call null.
             diagnostics.append(f"{box.name}: {exc.message}")
             return None
@@ -336,10 +388,12 @@ __all__ = [
     "FunctionBox",
     "InvocationBox",
     "ItemType",
+    "JavaCallBox",
     "KnowledgeModel",
     "ListBox",
     "LiteralBox",
     "RelationBox",
+    "ServiceKnowledge",
     "TableBox",
     "TypedBox",
     "allowed",

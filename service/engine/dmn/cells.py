@@ -58,7 +58,7 @@ class ExpressionCell:
     __slots__ = ("text", "element_id", "line", "_feel", "_juel")
 
     def __init__(self, text: str, element_id: str | None, line: int | None, language: str | None,
-                 names: tuple[str, ...] = ()) -> None:
+                 names: tuple[str, ...] = (), types: Mapping[str, str] | None = None) -> None:
         self.text = text
         self.element_id = element_id
         self.line = line
@@ -67,7 +67,7 @@ class ExpressionCell:
         if _use_juel(text, language):
             self._juel = juel.compile(text)
         else:
-            self._feel = feel.compile_expression(text, declared=names)
+            self._feel = feel.compile_expression(text, declared=names, types=types)
 
     def evaluate(self, variables: Mapping[str, Any], limits: Limits, diagnostics: list[str]) -> Any:
         if self._feel is not None:
@@ -80,7 +80,8 @@ class TestCell:
     __slots__ = ("text", "element_id", "line", "_feel", "_juel", "_predicate")
 
     def __init__(self, text: str, element_id: str | None, line: int | None, language: str | None,
-                 input_variable: str | None = None, names: tuple[str, ...] = ()) -> None:
+                 input_variable: str | None = None, names: tuple[str, ...] = (),
+                 types: Mapping[str, str] | None = None) -> None:
         self.text = text
         self.element_id = element_id
         self.line = line
@@ -90,12 +91,12 @@ class TestCell:
         if _use_juel(text, language):
             self._juel = juel.compile(text)
             return
-        self._feel = feel.compile_unary_tests(text, declared=names)
+        self._feel = feel.compile_unary_tests(text, declared=names, types=types)
         if input_variable and _mentions(text, input_variable):
             # Camunda models write `cellInput > 3`: a boolean expression over the input variable.
             # FEEL alone would compare the input with that boolean; the boolean is the answer.
             try:
-                self._predicate = feel.compile_expression(text, declared=names)
+                self._predicate = feel.compile_expression(text, declared=names, types=types)
             except ExpressionError:
                 self._predicate = None   # e.g. a list of tests: plain unary-test semantics
 

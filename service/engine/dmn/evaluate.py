@@ -11,6 +11,7 @@ from service.expr.feel.values import BuiltinFunction, Range
 from .boxed import (
     Chain,
     KnowledgeModel,
+    ServiceKnowledge,
     TableBox,
     allowed,
     knowledge_scope,
@@ -19,7 +20,7 @@ from .boxed import (
 from .errors import DecisionError
 from .hit_policies import aggregate_rows, apply_hit_policy
 from .model import DecisionModel, DecisionResult, MatchedRule
-from .tables import SINGLE_HIT, BoxedDecision, DecisionTable, LiteralDecision, TableRule
+from .tables import SINGLE_HIT, BoxedDecision, DecisionService, DecisionTable, LiteralDecision, TableRule
 from .typed_plain import typed_plain
 
 _DEFAULT_LIMITS = Limits()
@@ -67,7 +68,7 @@ class _Run:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.depth = 0
-        self.functions: dict[str, BuiltinFunction] = {}
+        self.functions: dict[int, BuiltinFunction] = {}
         # Each cell is bounded by the Limits; the whole decision (all cells, all required decisions)
         # gets the same wall-clock budget so that many slow cells cannot add up.
         self.deadline = time.monotonic() + limits.max_seconds
@@ -77,12 +78,41 @@ class _Run:
             raise DecisionError(f"decision '{key}': evaluation took longer than {self.limits.max_seconds} s",
                                 decision_key=key)
 
-    def function_of(self, bkm: KnowledgeModel) -> BuiltinFunction:
+    def function_of(self, bkm: KnowledgeModel | ServiceKnowledge) -> BuiltinFunction:
         # One function per BKM and evaluation, made on first use: recursive BKMs resolve to themselves.
-        fn = self.functions.get(bkm.id)
+        cache_key = id(bkm)     # ids may repeat across imported files; the objects do not
+        fn = self.functions.get(cache_key)
         if fn is None:
-            fn = self.functions[bkm.id] = make_function(bkm.function, {}, self, bkm.knowledge)
+            if isinstance(bkm, ServiceKnowledge):
+                fn = self.service_function(bkm.model)
+            else:
+                fn = make_function(bkm.function, {}, self, bkm.knowledge)
+            self.functions[cache_key] = fn
         return fn
+
+    def service_function(self, model: DecisionModel) -> BuiltinFunction:
+        """A decision service as a FEEL function of its parameters (input data, then input decisions)."""
+        names = tuple(p.name for p in model.logic.parameters) if isinstance(model.logic, DecisionService) else ()
+
+        def impl(ctx: Any, *args: Any) -> Any:
+            self.depth += 1
+            try:
+                if self.depth > self.limits.max_depth:
+                    raise LimitExceeded(f"{model.name}: calls nested deeper than {self.limits.max_depth}",
+                                        model.name or model.key, None)
+                result = _evaluate_service(model, dict(zip(names, args)), self)
+            except DecisionError as exc:
+                if isinstance(exc.__cause__, LimitExceeded):
+                    raise exc.__cause__ from None    # a bound hit inside stops the whole evaluation
+                ctx.diag(f"{model.name}: {exc.message}")
+                return None
+            finally:
+                self.depth -= 1
+            for message in result.diagnostics:
+                ctx.diag(message)
+            return result.value
+
+        return BuiltinFunction(model.name or model.key, impl, (names,))
 
     def table_value(self, box: TableBox, scope: Mapping[str, Any], diagnostics: list[str]) -> Any:
         self.check_time(box.model.key)
@@ -92,31 +122,114 @@ class _Run:
 
 
 def plain(value: Any) -> Any:
-    return feel.from_feel(value, numbers="json")
+    """The plain form of a FEEL value for JUEL cells and messages; a value without one stays as it is
+    (FEEL reads it unchanged)."""
+    try:
+        return feel.from_feel(value, numbers="json")
+    except ValueError:     # feel.values.ConversionError: e.g. a date beyond the years of Python's date
+        return value
 
 
 def evaluate_decision(model: DecisionModel, variables: Mapping[str, Any], *,
                       limits: Limits | None = None) -> DecisionResult:
-    """Evaluate `model` after the decisions it requires; raises DecisionError (never a Python error)."""
+    """Evaluate `model` after the decisions it requires; raises DecisionError (never a Python error).
+
+    `model` may be a decision service (`kind == "decisionService"`): its parameters are read from
+    `variables` by name and `evaluations` holds the results of the decisions it evaluated."""
     run = _Run(limits or _DEFAULT_LIMITS)
+    if isinstance(model.logic, DecisionService):
+        return _evaluate_service(model, variables, run)
     if not model.required_models:
-        result = _evaluate_one(model, variables, run)
-        return result
+        return _evaluate_one(model, variables, run)
     scope: dict[str, Any] = dict(variables)   # a copy: required results are added to it
-    evaluations: list[DecisionResult] = []
-    for required in requirement_order(model):
-        result = _evaluate_one(required, scope, run)
-        evaluations.append(result)
-        bind_required_result(scope, required, result)
-    result = _evaluate_one(model, scope, run)
+    evaluations = _evaluate_targets((model,), scope, run, frozenset())
+    result = evaluations.pop()
     result.evaluations = evaluations
     return result
 
 
-def requirement_order(model: DecisionModel) -> list[DecisionModel]:
-    """All decisions `model` requires, transitively, each once, dependencies first."""
+def _evaluate_targets(targets: tuple[DecisionModel, ...], scope: dict[str, Any], run: _Run,
+                      provided: frozenset[str]) -> list[DecisionResult]:
+    """Evaluate each target after the decisions it requires (each once, dependencies first), binding every
+    result in `scope`; decisions in `provided` are inputs already bound there (a service's input decisions).
+    A decision requiring one that cannot be evaluated (it does not compile) answers null."""
+    evaluations: list[DecisionResult] = []
+    done: set[str] = set(provided)
+    failed: set[str] = set()
+    values: dict[str, Any] = {}
+    for target in targets:
+        for current in [*requirement_order(target, provided), target]:
+            if current.key in done:
+                continue
+            done.add(current.key)
+            for key, import_name in current.import_names:
+                # a decision of an imported model is read as `import name.decision name` (DMN 1.3, 6.3.3)
+                names = {r.key: r.name or r.key for r in current.required_models}
+                holder = scope.get(import_name)
+                scope[import_name] = {**(holder if type(holder) is dict else {}), names[key]: values.get(key)}
+            broken = next((r.key for r in current.required_models if r.key in failed), None)
+            if broken is not None:
+                result = _null_result(current, f"decision {current.key!r} cannot be evaluated: required decision "
+                                               f"{broken!r} cannot be evaluated")
+            else:
+                result = _evaluate_one(current, scope, run)
+            if current.compile_error is not None or broken is not None:
+                failed.add(current.key)
+            evaluations.append(result)
+            values[current.key] = result.value
+            bind_required_result(scope, current, result)
+    return evaluations
+
+
+def _null_result(model: DecisionModel, diagnostic: str) -> DecisionResult:
+    return DecisionResult(key=model.key, result_list=[], matched_rules=[], evaluations=[], name=model.name,
+                          diagnostics=[diagnostic])
+
+
+def _evaluate_service(model: DecisionModel, arguments: Mapping[str, Any], run: _Run) -> DecisionResult:
+    """A decision service: its output decisions evaluated with only its parameters in scope (DMN 1.3, 10.4);
+    the input decisions are the given values, never evaluated."""
+    if model.compile_error is not None:
+        return _null_result(model, f"decision service {model.key!r} cannot be evaluated: {model.compile_error}")
+    service: DecisionService = model.logic
+    diagnostics: list[str] = []
+    scope: dict[str, Any] = {}
+    for parameter in service.parameters:
+        value = arguments.get(parameter.name)
+        try:
+            value = feel.to_feel(value)
+        except ValueError as exc:
+            diagnostics.append(f"parameter {parameter.name}: {exc}; using null")
+            value = None
+        if parameter.type_ref and value is not None:
+            value = _type_check(value, parameter.type_ref, diagnostics, f"parameter {parameter.name}")
+            if value is None:   # a non-conforming argument makes the whole invocation null
+                return _null_result(model, f"decision service {model.key!r}: parameter {parameter.name} does "
+                                           f"not conform to {parameter.type_ref}; " + "; ".join(diagnostics))
+        scope[parameter.name] = value
+        if parameter.decision_key:
+            scope[parameter.decision_key] = value
+    provided = frozenset(p.decision_key for p in service.parameters if p.decision_key)
+    evaluations = _evaluate_targets(service.outputs, scope, run, provided)
+    by_key = {result.key: result for result in evaluations}
+    values = {(out.name or out.key): by_key[out.key].value for out in service.outputs}
+    result_value: Any = next(iter(values.values())) if len(values) == 1 else values
+    if service.output_type:
+        result_value = _type_check(result_value, service.output_type, diagnostics, f"decision service {model.key}")
+    for result in evaluations:
+        diagnostics.extend(result.diagnostics)
+    if len(values) == 1:
+        values = {name: result_value for name in values}     # after the service's output type
+    row = {name: typed_plain(v, None, diagnostics) for name, v in values.items()}
+    return DecisionResult(key=model.key, result_list=[row], matched_rules=[], evaluations=evaluations,
+                          diagnostics=diagnostics, name=model.name, value=result_value)
+
+
+def requirement_order(model: DecisionModel, provided: frozenset[str] = frozenset()) -> list[DecisionModel]:
+    """All decisions `model` requires, transitively, each once, dependencies first; a decision in
+    `provided` is neither listed nor looked into."""
     order: list[DecisionModel] = []
-    seen: set[str] = set()
+    seen: set[str] = set(provided)
 
     def visit(current: DecisionModel) -> None:
         for dep in current.required_models:
@@ -164,6 +277,8 @@ def _spec_value(row: dict[str, Any]) -> Any:
 
 def _evaluate_one(model: DecisionModel, scope: Mapping[str, Any], run: _Run) -> DecisionResult:
     run.check_time(model.key)
+    if model.compile_error is not None:
+        return _null_result(model, f"decision {model.key!r} cannot be evaluated: {model.compile_error}")
     logic = model.logic
     if model.knowledge:
         # Required business knowledge models are visible to the decision as functions (DMN 1.3, 6.3.4).
@@ -196,7 +311,7 @@ def _evaluate_literal(model: DecisionModel, logic: LiteralDecision, scope: Mappi
     if logic.type_ref:
         value = _type_check(value, logic.type_ref, diagnostics, f"variable {logic.variable_name}")
     value = _storable(value, diagnostics, f"variable {logic.variable_name}")
-    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref)}], matched_rules=[],
+    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref, diagnostics)}], matched_rules=[],
                           evaluations=[], diagnostics=diagnostics, name=model.name, value=value)
 
 
@@ -212,7 +327,7 @@ def _evaluate_boxed(model: DecisionModel, logic: BoxedDecision, scope: Mapping[s
     if logic.type_ref:
         value = _type_check(value, logic.type_ref, diagnostics, f"variable {logic.variable_name}")
     value = _storable(value, diagnostics, f"variable {logic.variable_name}")
-    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref)}], matched_rules=[],
+    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref, diagnostics)}], matched_rules=[],
                           evaluations=[], diagnostics=diagnostics, name=model.name, value=value)
 
 
@@ -259,7 +374,7 @@ def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[s
         test_scopes.append(_Overlay(scope, table_input.variable, plain_value))
         evaluated_inputs.append({"id": table_input.id, "label": table_input.label,
                                  "value": None if isinstance(plain_value, Range)
-                                 else typed_plain(value, table_input.type_ref)})
+                                 else typed_plain(value, table_input.type_ref, diagnostics)})
     first_only = table.hit_policy == "FIRST"
     matched: list[TableRule] = []
     rule: TableRule | None = None
@@ -302,18 +417,19 @@ def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[s
     types = {output.name: output.type_ref for output in table.outputs}
 
     def typed_row(row: dict[str, Any]) -> dict[str, Any]:
-        return {name: typed_plain(value, types.get(name)) for name, value in row.items()}
+        return {name: typed_plain(value, types.get(name), diagnostics) for name, value in row.items()}
     collect_result = None
     if table.aggregation:
         # a COUNT is a count whatever the output's type; SUM/MIN/MAX keep the output's type
         aggregate_type = None if table.aggregation == "COUNT" else table.outputs[0].type_ref
-        collect_result = typed_plain(aggregate, aggregate_type)
+        collect_result = typed_plain(aggregate, aggregate_type, diagnostics)
         result_list = [] if aggregate is None else [{table.outputs[0].name: collect_result}]
-    else:
-        result_list = [typed_row(row) for row in rows]
+    typed_rows = [typed_row(row) for row in rows]
+    if not table.aggregation:
+        result_list = typed_rows
     matched_rules = [MatchedRule(rule_id=r.id, index=r.index, annotation=r.annotation, decision_key=model.key,
-                                 outputs=typed_row(row))
-                     for r, row in zip(chosen, rows)]
+                                 outputs=row)
+                     for r, row in zip(chosen, typed_rows)]
     return DecisionResult(key=model.key, result_list=result_list, matched_rules=matched_rules, evaluations=[],
                           diagnostics=diagnostics, name=model.name, inputs=evaluated_inputs,
                           collect_result=collect_result,

@@ -1,10 +1,11 @@
 """Hit policies and COLLECT aggregations (DMN 1.3 section 8.2.11), over FEEL values."""
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import Any
+
+from service.expr.feel.values import FeelDate, FeelDateTime
 
 from .errors import DecisionError
 from .model import DecisionModel
@@ -91,9 +92,9 @@ def _kind(value: Any) -> str:
         return "number"
     if isinstance(value, str):
         return "string"
-    if isinstance(value, _dt.datetime):
-        return "date and time" + ("" if value.tzinfo is None else " (zoned)")
-    if isinstance(value, _dt.date):
+    if isinstance(value, FeelDateTime):
+        return "date and time" + ("" if value.zone is None else " (zoned)")
+    if isinstance(value, FeelDate):
         return "date"
     return type(value).__name__
 

@@ -29,6 +29,11 @@ class DecisionModel:
     logic: Any = field(default=None, compare=False, repr=False)
     required_models: tuple["DecisionModel", ...] = field(default=(), compare=False, repr=False)
     knowledge: tuple[Any, ...] = field(default=(), compare=False, repr=False)   # boxed.KnowledgeModel (BKMs)
+    # Why the decision cannot be evaluated (it, or a decision or BKM it requires, does not compile): it
+    # then answers null with this diagnostic, and deploying reports it as a warning. A DmnModelError.
+    compile_error: Exception | None = field(default=None, compare=False)
+    # (key of a required decision of an imported model, the import's name): its value is read as `name.decision`
+    import_names: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def input_names(self) -> list[str]:

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import re
-
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from lxml import etree
@@ -20,22 +19,27 @@ from .boxed import (
     InvocationBox,
     ItemType,
     IteratorBox,
+    JavaCallBox,
     KnowledgeModel,
     ListBox,
     LiteralBox,
     RelationBox,
+    ServiceKnowledge,
     TableBox,
     TypedBox,
 )
 from .cells import ExpressionCell, TestCell, UnsupportedLanguage, is_any
 from .errors import DmnModelError
+from .imports import MAX_IMPORT_DEPTH, ImportedKnowledge, find_import, is_dmn_import
 from .model import DecisionModel
 from .tables import (
     AGGREGATIONS,
     HIT_POLICIES,
     BoxedDecision,
+    DecisionService,
     DecisionTable,
     LiteralDecision,
+    ServiceParameter,
     TableInput,
     TableOutput,
     TableRule,
@@ -62,14 +66,27 @@ T = TypeVar("T")
 
 
 class _FileParser:
-    def __init__(self, name: str, content: bytes) -> None:
+    def __init__(self, name: str, content: bytes, imports: Mapping[str, bytes] | None = None,
+                 stack: tuple[str, ...] = (), qualify: bool = False,
+                 parsed: dict[str, Any] | None = None) -> None:
         self.name = name
         self.content = content
+        self.pool = imports or {}                    # other DMN files that <import> may name
+        self.stack = stack                           # namespaces importing this file (cycles)
+        self.parsed: dict[str, Any] = parsed if parsed is not None else {}   # namespace -> file, parsed once
+        self.qualify = qualify                       # imported: decision keys become "namespace#id"
+        self.imported: dict[str, tuple[str, _FileParser | DmnModelError]] = {}   # namespace -> (name, file)
         self.ns = ""
         self.default_language: str | None = None
         self.knowledge: dict[str, KnowledgeModel] = {}
         self.item_types: dict[str, str] = {}
         self.declared_names: tuple[str, ...] = ()
+        self.namespace = ""
+        self.broken_knowledge: dict[str, str] = {}    # BKM id -> why it does not compile
+        self.service_models: dict[str, DecisionModel] = {}   # decision service id -> its model (after parsing)
+        self.function_outputs: dict[str, str] = {}    # function item definition -> its output type
+        self.feel_types: dict[str, str] = {}          # item definition -> FEEL type text (for `instance of`)
+        self.decisions_by_id: dict[str, DecisionModel] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def error(self, element: Any, element_id: str | None, message: str) -> DmnModelError:
@@ -99,6 +116,7 @@ class _FileParser:
         cell_id = element.get("id")
         if factory is ExpressionCell or factory is TestCell:
             extra.setdefault("names", self.declared_names)
+            extra.setdefault("types", self.feel_types)
         try:
             return factory(text, cell_id, element.sourceline, language or self.default_language, **extra)
         except UnsupportedLanguage as exc:
@@ -120,26 +138,176 @@ class _FileParser:
             raise self.error(root, None, f"not a DMN file: root element is {root.tag!r} "
                                          f"(expected definitions in a DMN 1.1-1.5 namespace)")
         self.default_language = root.get("expressionLanguage")
+        self.namespace = root.get("namespace") or ""
         self.declared_names = self.collect_declared_names(root)
+        self.imported = self.resolve_imports(root)
         self.item_types = self.build_item_types(root)
+        self.feel_types = {name: str(t) for name, t in self.item_types.items()}
         self.knowledge = self.build_knowledge(root)
         decisions = self.children(root, "decision")
-        if not decisions:
+        if not decisions and not self.qualify:    # an imported file may hold only BKMs and item definitions
             raise self.error(root, root.get("id"), "the file contains no decision")
         by_id: dict[str, Any] = {}
         for element in decisions:
-            decision_id = element.get("id")
+            decision_id = decision_key(element)
             if not decision_id:
-                raise self.error(element, None, "a decision has no id")
+                raise self.error(element, None, "a decision has neither an id nor a name")
             if decision_id in by_id:
                 raise self.error(element, decision_id, f"duplicate decision id {decision_id!r}")
             by_id[decision_id] = element
-        requirements = {key: self.required_ids(el, by_id) for key, el in by_id.items()}
+        requirements: dict[str, list[str]] = {}
+        problems: dict[str, DmnModelError] = {}
+        for key, element in by_id.items():
+            try:
+                requirements[key] = self.required_ids(element, by_id)
+            except DmnModelError as exc:
+                requirements[key], problems[key] = [], exc
         order = self.dependency_order(requirements, by_id)
         built: dict[str, DecisionModel] = {}
         for key in order:
-            built[key] = self.build_decision(by_id[key], root, requirements[key], built)
-        return [built[el.get("id")] for el in decisions]
+            built[key] = self.build_or_refuse(by_id[key], root, requirements[key], built, problems.get(key))
+        self.decisions_by_id = built
+        services = [self.build_service(el, root, built) for el in self.children(root, "decisionService")]
+        self.service_models.update((el.get("id"), s) for el, s in zip(self.children(root, "decisionService"), services))
+        return [built[decision_key(el) or ""] for el in decisions] + services
+
+    def resolve_imports(self, root: Any) -> dict[str, tuple[str, _FileParser | DmnModelError]]:
+        """Each DMN import's file, parsed (or why it cannot be): only the decisions using it depend on it."""
+        found: dict[str, tuple[str, _FileParser | DmnModelError]] = {}
+        for element in self.children(root, "import"):
+            namespace, name = element.get("namespace") or "", element.get("name") or ""
+            if not is_dmn_import(element.get("importType")):
+                continue
+            problem: DmnModelError | None = None
+            if namespace in self.parsed:             # a diamond of imports parses each file once
+                found[namespace] = (name, self.parsed[namespace])
+                continue
+            if namespace in self.stack or namespace == self.namespace:
+                problem = self.error(element, None, f"import {name!r} of {namespace!r} is cyclic")
+            elif len(self.stack) >= MAX_IMPORT_DEPTH:
+                problem = self.error(element, None, f"imports nested deeper than {MAX_IMPORT_DEPTH}")
+            else:
+                resource = find_import(self.pool, namespace)
+                if resource is None:
+                    problem = self.error(element, None, f"imported model {namespace!r} ({name!r}) is not "
+                                                        f"among the files deployed with this one")
+                else:
+                    sub = _FileParser(resource[0], resource[1], self.pool, (*self.stack, self.namespace), True,
+                                      self.parsed)
+                    try:
+                        sub.parse()
+                    except DmnModelError as exc:
+                        problem = exc
+                    else:
+                        found[namespace] = (name, self.parsed.setdefault(namespace, sub))
+                        continue
+            found[namespace] = (name, problem)  # type: ignore[assignment]
+        return found
+
+    def imported_file(self, href: str, element: Any, owner_id: str | None) -> tuple[str, _FileParser, str] | None:
+        """(import name, imported file, id) of an href into an imported model; None for a local href."""
+        namespace, sep, target = href.partition("#")
+        if not sep or namespace in ("", self.namespace) or namespace not in self.imported:
+            return None
+        name, sub = self.imported[namespace]
+        if isinstance(sub, DmnModelError):
+            raise self.error(element, owner_id, f"import {name!r} cannot be used: {sub}")
+        return name, sub, target
+
+    def imported_decisions(self, element: Any, key: str) -> list[tuple[str, DecisionModel]]:
+        found = []
+        for requirement in self.children(element, "informationRequirement"):
+            for ref in self.children(requirement, "requiredDecision"):
+                imported = self.imported_file(ref.get("href") or "", ref, key)
+                if imported is not None:
+                    name, sub, target = imported
+                    if target not in sub.decisions_by_id:
+                        raise self.error(ref, key, f"decision {target!r} not found in import {name!r}")
+                    found.append((name, sub.decisions_by_id[target]))
+        return found
+
+    def build_service(self, element: Any, root: Any, built: dict[str, DecisionModel]) -> DecisionModel:
+        """A decision service as a DecisionModel (kind "decisionService"): evaluable by its key and callable
+        from FEEL through a knowledge requirement. When it cannot work it answers null (`compile_error`)."""
+        key = element.get("id") or ""
+        name = element.get("name") or key
+        problem: DmnModelError | None = None
+        logic: DecisionService | None = None
+        try:
+            outputs = tuple(self.service_decision(ref, key, built) for ref in self.service_refs(element, "outputDecision"))
+            if not outputs:
+                raise self.error(element, key, "the decision service has no output decision")
+            parameters = [self.input_data_parameter(ref, key, root) for ref in self.service_refs(element, "inputData")]
+            for ref in self.service_refs(element, "inputDecision"):
+                decision = self.service_decision(ref, key, built)
+                parameters.append(ServiceParameter(decision.name or decision.key, self.decision_type(ref, key, root),
+                                                   decision.key))
+            variable = self.child(element, "variable")
+            output_type = self.function_outputs.get(_local_name(variable.get("typeRef") or "")) \
+                if variable is not None else None
+            logic = DecisionService(outputs, tuple(parameters),
+                                    self.check_type_ref(output_type, element, key) if output_type else None)
+        except DmnModelError as exc:
+            problem = exc
+        return DecisionModel(key=key, name=name, resource_name=self.name, xml=self.content, required=[],
+                             hit_policy=None, aggregation=None, kind="decisionService", logic=logic,
+                             line=element.sourceline, drd_key=root.get("id"), drd_name=root.get("name"),
+                             category=root.get("namespace"), compile_error=problem)
+
+    def service_refs(self, element: Any, tag: str) -> list[tuple[Any, str]]:
+        refs = []
+        for ref in self.children(element, tag):
+            target = self.local_target(ref.get("href") or "")
+            if target is None:
+                raise self.error(ref, element.get("id"), f"{tag} {ref.get('href')!r} must be '#id' in the same file")
+            refs.append((ref, target))
+        return refs
+
+    def service_decision(self, ref: tuple[Any, str], key: str, built: dict[str, DecisionModel]) -> DecisionModel:
+        element, target = ref
+        if target not in built:
+            raise self.error(element, key, f"decision {target!r} of the decision service is not in the file")
+        return built[target]
+
+    def decision_type(self, ref: tuple[Any, str], key: str, root: Any) -> str | None:
+        decision = next((d for d in self.children(root, "decision") if decision_key(d) == ref[1]), None)
+        variable = self.child(decision, "variable") if decision is not None else None
+        return self.check_type_ref(variable.get("typeRef") if variable is not None else None, ref[0], key)
+
+    def input_data_parameter(self, ref: tuple[Any, str], key: str, root: Any) -> ServiceParameter:
+        element, target = ref
+        data = next((d for d in self.children(root, "inputData") if d.get("id") == target), None)
+        if data is None:
+            raise self.error(element, key, f"input data {target!r} of the decision service is not in the file")
+        variable = self.child(data, "variable")
+        name = data.get("name") or (variable.get("name") if variable is not None else None) or target
+        type_ref = self.check_type_ref(variable.get("typeRef") if variable is not None else None, data, key)
+        return ServiceParameter(name, type_ref, None)
+
+    def build_or_refuse(self, element: Any, root: Any, required: list[str], built: dict[str, DecisionModel],
+                        problem: DmnModelError | None) -> DecisionModel:
+        """The decision, or, when it does not compile, a decision that answers null with the compile problem as
+        its diagnostic (`compile_error`), and so do the decisions requiring it: the rest of the model works."""
+        key = self.key_of(element)
+        if problem is None:
+            try:
+                return self.build_decision(element, root, required, built)
+            except DmnModelError as exc:
+                problem = exc
+        return DecisionModel(key=key or "", name=element.get("name"), resource_name=self.name, xml=self.content,
+                             required=list(required), hit_policy=None, aggregation=None,
+                             kind=self.logic_tag(element) or "none", line=element.sourceline,
+                             drd_key=root.get("id"), drd_name=root.get("name"), category=root.get("namespace"),
+                             required_models=tuple(built[r] for r in required if r in built), compile_error=problem)
+
+    def key_of(self, element: Any) -> str:
+        """A decision's key: its id (or name); `namespace#id` in an imported file, where ids may repeat."""
+        key = decision_key(element) or ""
+        return f"{self.namespace}#{key}" if self.qualify else key
+
+    def logic_tag(self, element: Any) -> str | None:
+        logic = self.expression_child(element)
+        return etree.QName(logic).localname if logic is not None else None
 
     def collect_declared_names(self, root: Any) -> tuple[str, ...]:
         """Names the model declares (decisions, input data, knowledge models, parameters, context entries,
@@ -174,15 +342,23 @@ class _FileParser:
             raise DmnModelError(self.name, None, 1, "DOCTYPE declarations are not allowed in DMN files")
         return tree.getroot()
 
+    def local_target(self, href: str) -> str | None:
+        """The id an href names in this file (`#id`, or `namespace#id` with this file's namespace)."""
+        namespace, sep, target = href.partition("#")
+        return target if sep and target and namespace in ("", self.namespace) else None
+
     def required_ids(self, element: Any, by_id: dict[str, Any]) -> list[str]:
-        decision_id = element.get("id")
+        decision_id = decision_key(element)
         required: list[str] = []
         for requirement in self.children(element, "informationRequirement"):
             for ref in self.children(requirement, "requiredDecision"):
                 href = ref.get("href") or ""
-                if not href.startswith("#"):
-                    raise self.error(ref, decision_id, f"required decision {href!r} must be '#id' in the same file")
-                target = href[1:]
+                if self.imported_file(href, ref, decision_id) is not None:
+                    continue    # a decision of an imported model: imported_decisions()
+                target = self.local_target(href)
+                if target is None:
+                    raise self.error(ref, decision_id, f"required decision {href!r} is neither '#id' in the same "
+                                                       f"file nor in an imported model")
                 if target not in by_id:
                     raise self.error(ref, decision_id, f"required decision {target!r} not found in the file")
                 if target not in required:
@@ -212,16 +388,19 @@ class _FileParser:
     # -- decisions -----------------------------------------------------------------------------
     def build_decision(self, element: Any, root: Any, required: list[str],
                        built: dict[str, DecisionModel]) -> DecisionModel:
-        key = element.get("id")
+        key = self.key_of(element)
         table_el = self.child(element, "decisionTable")
         literal_el = self.child(element, "literalExpression")
+        imported = self.imported_decisions(element, key)
         common = dict(
             key=key, name=element.get("name"), resource_name=self.name, xml=self.content, required=list(required),
             version_tag=element.get(f"{{{CAMUNDA_NS}}}versionTag"),
             history_ttl=element.get(f"{{{CAMUNDA_NS}}}historyTimeToLive"),
             drd_key=root.get("id"), drd_name=root.get("name"), category=root.get("namespace"),
-            line=element.sourceline, required_models=tuple(built[r] for r in required),
+            line=element.sourceline,
+            required_models=tuple(built[r] for r in required) + tuple(m for _, m in imported),
             knowledge=self.knowledge_of(element, key),
+            import_names=tuple((m.key, name) for name, m in imported),
         )
         if table_el is not None:
             table = self.build_table(table_el, key)
@@ -348,21 +527,47 @@ class _FileParser:
     def build_function(self, element: Any, owner_id: str, name: str,
                        knowledge: tuple[KnowledgeModel, ...] = ()) -> FunctionBox:
         kind = (element.get("kind") or "FEEL").strip().upper()
-        if kind not in ("FEEL", "F"):
-            raise self.error(element, owner_id, f"function kind {kind!r} is not supported (only FEEL: Java and "
-                                                f"PMML functions would run code outside the engine)")
+        if kind not in ("FEEL", "F", "JAVA", "J"):
+            raise self.error(element, owner_id, f"function kind {kind!r} is not supported (FEEL, and Java for "
+                                                f"allow-listed java.lang methods; PMML would run code outside "
+                                                f"the engine)")
         params = []
         for param in self.children(element, "formalParameter"):
             if not param.get("name"):
                 raise self.error(param, owner_id, "a formal parameter has no name")
             params.append((param.get("name"), self.check_type_ref(param.get("typeRef"), param, owner_id)))
+        if kind in ("JAVA", "J"):
+            return FunctionBox(name, tuple(params), self.java_body(element, owner_id, name, params), knowledge)
         body = self.expression_child(element)
         if body is None:
             raise self.error(element, owner_id, f"function {name!r} has no body")
         return FunctionBox(name, tuple(params), self.build_expression(body, owner_id, name), knowledge)
 
-    def build_knowledge(self, root: Any) -> dict[str, KnowledgeModel]:
-        registry: dict[str, KnowledgeModel] = {}
+    def java_body(self, element: Any, owner_id: str, name: str, params: list[tuple[str, str | None]]) -> JavaCallBox:
+        """A Java function's body: a context of string literals `class` and `method signature`."""
+        from service.expr.feel.java import JavaError, java_function
+        body = self.expression_child(element)
+        texts: dict[str, str] = {}
+        for entry in self.children(body, "contextEntry") if body is not None else []:
+            variable = self.child(entry, "variable")
+            value = self.expression_child(entry)
+            text = self.text_of(value) if value is not None else None
+            if variable is not None and text and len(text) >= 2 and text[0] == text[-1] == '"':
+                texts[variable.get("name")] = text[1:-1]
+        try:
+            function = java_function(texts.get("class"), texts.get("method signature"), name,
+                                     tuple(p for p, _ in params))
+        except JavaError as exc:
+            raise self.error(element, owner_id, f"Java function {name!r}: {exc}") from None
+        return JavaCallBox(function, tuple(p for p, _ in params))
+
+    def build_knowledge(self, root: Any) -> dict[str, Any]:
+        registry: dict[str, Any] = {}
+        for service in self.children(root, "decisionService"):
+            # a decision service required as knowledge is a function (resolved once the file is parsed)
+            if service.get("id"):
+                registry[service.get("id")] = ServiceKnowledge(service.get("id"), service.get("name") or service.get("id"),
+                                                               self.service_models)
         elements = self.children(root, "businessKnowledgeModel")
         for element in elements:
             bkm_id = element.get("id")
@@ -373,32 +578,57 @@ class _FileParser:
             logic = self.child(element, "encapsulatedLogic")
             if logic is None:
                 continue   # no logic: it cannot be invoked; a decision requiring it gets a model error
-            function = self.build_function(logic, bkm_id, name)
-            ids = tuple(self.href_ids(element, "requiredKnowledge", bkm_id))
+            try:
+                function = self.build_function(logic, bkm_id, name)
+                ids = tuple(self.href_ids(element, "requiredKnowledge", bkm_id))
+            except DmnModelError as exc:
+                # only the decisions that require it stop working (they answer null with this problem)
+                self.broken_knowledge[bkm_id] = str(exc)
+                continue
             registry[bkm_id] = KnowledgeModel(bkm_id, name, function, ids, registry)
-        for bkm in registry.values():
-            for ref in bkm.knowledge_ids:
-                if ref not in registry:
-                    raise self.error(root, bkm.id, f"required knowledge {ref!r} not found in the file (or it has "
-                                                   f"no encapsulated logic)")
+        changed = True
+        while changed:   # a BKM requiring a missing or broken one cannot be invoked either
+            changed = False
+            for bkm in [m for m in registry.values() if isinstance(m, KnowledgeModel)]:
+                missing = next((ref for ref in bkm.knowledge_ids if ref not in registry), None)
+                if missing is not None:
+                    self.broken_knowledge[bkm.id] = self.knowledge_problem(missing)
+                    del registry[bkm.id]
+                    changed = True
         return registry
+
+    def knowledge_problem(self, ref: str) -> str:
+        if ref in self.broken_knowledge:
+            return f"required knowledge {ref!r} does not compile: {self.broken_knowledge[ref]}"
+        return f"required knowledge {ref!r} not found in the file (or it has no encapsulated logic)"
 
     def href_ids(self, element: Any, tag: str, owner_id: str | None) -> list[str]:
         ids: list[str] = []
         for requirement in self.children(element, "knowledgeRequirement"):
             for ref in self.children(requirement, tag):
                 href = ref.get("href") or ""
-                if not href.startswith("#"):
-                    raise self.error(ref, owner_id, f"required knowledge {href!r} must be '#id' in the same file")
-                ids.append(href[1:])
+                if self.imported_file(href, ref, owner_id) is not None:
+                    continue    # knowledge of an imported model: knowledge_of()
+                target = self.local_target(href)
+                if target is None:
+                    raise self.error(ref, owner_id, f"required knowledge {href!r} is neither '#id' in the same "
+                                                    f"file nor in an imported model")
+                ids.append(target)
         return ids
 
-    def knowledge_of(self, element: Any, key: str) -> tuple[KnowledgeModel, ...]:
-        found = []
+    def knowledge_of(self, element: Any, key: str) -> tuple[Any, ...]:
+        found: list[Any] = []
+        for requirement in self.children(element, "knowledgeRequirement"):
+            for ref_el in self.children(requirement, "requiredKnowledge"):
+                imported = self.imported_file(ref_el.get("href") or "", ref_el, key)
+                if imported is not None:
+                    name, sub, target = imported
+                    if target not in sub.knowledge:
+                        raise self.error(ref_el, key, f"import {name!r}: {sub.knowledge_problem(target)}")
+                    found.append(ImportedKnowledge(name, sub.knowledge[target]))
         for ref in self.href_ids(element, "requiredKnowledge", key):
             if ref not in self.knowledge:
-                raise self.error(element, key, f"required knowledge {ref!r} not found in the file (or it has "
-                                               f"no encapsulated logic)")
+                raise self.error(element, key, self.knowledge_problem(ref))
             found.append(self.knowledge[ref])
         return tuple(found)
 
@@ -554,6 +784,10 @@ class _FileParser:
         """The typeRef to coerce with: an item definition's name becomes its FEEL type (DMN 1.3, 7.3.2)."""
         if not type_ref:
             return None
+        prefix, dot, rest = type_ref.strip().partition(".")
+        imported = next((sub for name, sub in self.imported.values() if name == prefix), None) if dot else None
+        if isinstance(imported, _FileParser) and rest in imported.item_types:
+            type_ref = imported.item_types[rest]     # `myimport.tPerson`
         type_ref = self.item_types.get(_local_name(type_ref), type_ref)
         try:
             feel.type_check(None, type_ref)
@@ -562,9 +796,10 @@ class _FileParser:
         return type_ref
 
     def build_item_types(self, root: Any) -> dict[str, str]:
-        """FEEL type of each itemDefinition: its base type, `context` for a structure, `list<...>` for a
-        collection (DMN 1.3, 7.3.2 and 10.3.2.9.4). Structures are not checked component by component: a
-        context with a missing or null component still conforms, as the other DMN engines accept it."""
+        """FEEL type of each itemDefinition: its base type, `context<component: type, ...>` for a structure
+        (every component present, null allowed, more entries allowed: DMN 1.5 and TCK 0082),
+        `function<...>->output` for a function item, `list<...>` for a collection (DMN 1.3, 7.3.2 and
+        10.3.2.9.4). A structure whose component names FEEL cannot spell is only checked to be a context."""
         elements = {el.get("name"): el for el in self.children(root, "itemDefinition") if el.get("name")}
         resolved: dict[str, str] = {}
 
@@ -581,9 +816,26 @@ class _FileParser:
             typed.collection = (element.get("isCollection") or "").strip() == "true"
             return typed
 
+        def resolve(ref: str | None, visiting: frozenset[str]) -> str:
+            if not ref or not ref.strip():
+                return "Any"
+            local = _local_name(ref.strip())
+            if local in elements:
+                return "Any" if local in visiting else _strip_prefix(named(local, visiting))
+            return _strip_prefix(ref.strip())
+
         def plain_type_of(element: Any, visiting: frozenset[str]) -> str:
-            if self.children(element, "itemComponent"):
-                base = "context"
+            components = self.children(element, "itemComponent")
+            function = self.child(element, "functionItem")
+            if components:
+                fields = ", ".join(f"{c.get('name')}: {_strip_prefix(plain_type_of(c, visiting))}" for c in components)
+                base = _feel_type_or(f"context<{fields}>", "context")
+            elif function is not None:
+                params = ", ".join(resolve(p.get("typeRef"), visiting) for p in self.children(function, "parameters"))
+                output = resolve(function.get("outputTypeRef"), visiting)
+                base = _feel_type_or(f"function<{params}>->{output}", "function")
+                if element.get("name"):
+                    self.function_outputs[element.get("name")] = output
             else:
                 ref_el = self.child(element, "typeRef")
                 ref = (ref_el.text or "").strip() if ref_el is not None else ""
@@ -606,6 +858,21 @@ class _FileParser:
         for name in elements:
             named(name, frozenset())
         return resolved
+
+
+def decision_key(element: Any) -> str | None:
+    """A decision's key: its id, or (DMN 1.1 allows a decision without an id) its name."""
+    return element.get("id") or (element.get("name") or "").strip() or None
+
+
+def _feel_type_or(text: str, fallback: str) -> str:
+    """`text` when FEEL reads it as a type, else `fallback` (a component name with operator characters)."""
+    from service.expr.feel.parser import parse_type_ref
+    try:
+        parse_type_ref(text)
+    except ExpressionError:
+        return fallback
+    return text
 
 
 def _local_name(type_ref: str) -> str:
@@ -670,6 +937,7 @@ def _is_special_name(name: str) -> bool:
     return not _SIMPLE_NAME.match(name) or any(word in KEYWORDS for word in name.split())
 
 
-def parse_dmn(name: str, content: bytes) -> list[DecisionModel]:
-    """Parse a DMN 1.1-1.5 file into its decisions (in file order); raises DmnModelError."""
-    return _FileParser(name, content).parse()
+def parse_dmn(name: str, content: bytes, *, imports: Mapping[str, bytes] | None = None) -> list[DecisionModel]:
+    """Parse a DMN 1.1-1.5 file into its decisions (in file order), then its decision services; raises
+    DmnModelError. `imports`: other DMN files (resource name -> content) its <import>s may name."""
+    return _FileParser(name, content, imports).parse()

@@ -68,3 +68,19 @@ class LiteralDecision:
     expression: ExpressionCell
     variable_name: str
     type_ref: str | None
+
+
+@dataclass(frozen=True)
+class ServiceParameter:
+    name: str                       # the input data's or input decision's name
+    type_ref: str | None
+    decision_key: str | None        # set for an input decision: it is provided, never evaluated
+
+
+@dataclass(frozen=True)
+class DecisionService:
+    """A decision service (DMN 1.3, 6.3.6 and 10.4): a function of its input data then its input decisions,
+    whose value is its output decision's value (one output) or a context of the output decisions' values."""
+    outputs: tuple[Any, ...]        # DecisionModels of the output decisions, in order
+    parameters: tuple[ServiceParameter, ...]
+    output_type: str | None = None  # the outputTypeRef of the function type its variable names

@@ -50,11 +50,13 @@ def _run(ctx: Context, fn: Any, *args: Any) -> Any:
 class CompiledExpression:
     """A parsed FEEL expression, ready to evaluate against plain variables."""
 
-    __slots__ = ("text", "_closure", "_names", "_declared")
+    __slots__ = ("text", "_closure", "_names", "_declared", "_types")
 
-    def __init__(self, text: str, names: tuple[str, ...] = (), declared: tuple[str, ...] = ()) -> None:
-        tree = parse_expression(text, names)
+    def __init__(self, text: str, names: tuple[str, ...] = (), declared: tuple[str, ...] = (),
+                 types: tuple[tuple[str, str], ...] = ()) -> None:
+        tree = _parse_with_declared(parse_expression, text, names, declared, types)
         self.text = text
+        self._types = types
         try:
             self._closure = compile_node(tree)
         except RecursionError:
@@ -80,11 +82,13 @@ class CompiledExpression:
 class CompiledUnaryTests:
     """Parsed unary tests of a decision-table input entry."""
 
-    __slots__ = ("text", "_tests", "_names", "_declared")
+    __slots__ = ("text", "_tests", "_names", "_declared", "_types")
 
-    def __init__(self, text: str, names: tuple[str, ...] = (), declared: tuple[str, ...] = ()) -> None:
-        tests = parse_unary_tests(text, names)
+    def __init__(self, text: str, names: tuple[str, ...] = (), declared: tuple[str, ...] = (),
+                 types: tuple[tuple[str, str], ...] = ()) -> None:
+        tests = _parse_with_declared(parse_unary_tests, text, names, declared, types)
         self.text = text
+        self._types = types
         try:
             self._tests = [compile_test(t) for t in tests]
         except RecursionError:
@@ -115,6 +119,18 @@ class CompiledUnaryTests:
         return f"CompiledUnaryTests({self.text!r})"
 
 
+def _parse_with_declared(parse: Any, text: str, names: tuple[str, ...], declared: tuple[str, ...],
+                         types: tuple[tuple[str, str], ...]) -> Any:
+    """Parse without the declared names (their reading depends on the variables, `_with_declared`); a
+    text that only parses with them (`decision A 2.1`, a name holding a number) is read with them."""
+    try:
+        return parse(text, names, dict(types))
+    except ExpressionSyntaxError:
+        if not declared:
+            raise
+        return parse(text, tuple(sorted({*names, *declared})), dict(types))
+
+
 def _with_declared(compiled: Any, variables: Mapping[str, Any], compile_fn: Any) -> Any:
     """The compiled text re-read with the declared names that are bound in the variables (DMN: a name
     declared by the model reads as one name in the scope where it exists and as a path/operation elsewhere)."""
@@ -123,17 +139,27 @@ def _with_declared(compiled: Any, variables: Mapping[str, Any], compile_fn: Any)
     bound = [name for name in compiled._declared if name in variables]
     if not bound:
         return compiled
-    return compile_fn(compiled.text, tuple(sorted({*compiled._names, *bound})))
+    return compile_fn(compiled.text, tuple(sorted({*compiled._names, *bound})), (), compiled._types)
 
 
 @lru_cache(maxsize=2048)
-def _compile_expression(text: str, names: tuple[str, ...], declared: tuple[str, ...] = ()) -> CompiledExpression:
-    return CompiledExpression(text, names, declared)
+def _compile_expression(text: str, names: tuple[str, ...], declared: tuple[str, ...] = (),
+                        types: tuple[tuple[str, str], ...] = ()) -> CompiledExpression:
+    return CompiledExpression(text, names, declared, types)
 
 
 @lru_cache(maxsize=4096)
-def _compile_unary_tests(text: str, names: tuple[str, ...], declared: tuple[str, ...] = ()) -> CompiledUnaryTests:
-    return CompiledUnaryTests(text, names, declared)
+def _compile_unary_tests(text: str, names: tuple[str, ...], declared: tuple[str, ...] = (),
+                         types: tuple[tuple[str, str], ...] = ()) -> CompiledUnaryTests:
+    return CompiledUnaryTests(text, names, declared, types)
+
+
+def _types_in(text: str, types: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    """The named types (DMN item definitions) a text may use after `instance of`, as a cache key: all of
+    them when one occurs (a type's text may name others), none otherwise."""
+    if not types or "instance" not in text or not any(name in text for name in types):
+        return ()
+    return tuple(sorted((str(k), str(v)) for k, v in types.items()))
 
 
 def _check_length(text: str) -> None:
@@ -144,26 +170,29 @@ def _check_length(text: str) -> None:
 
 
 def compile_expression(text: str, names: Iterable[str] | None = None, *,
-                       declared: Iterable[str] | None = None) -> CompiledExpression:
+                       declared: Iterable[str] | None = None,
+                       types: Mapping[str, str] | None = None) -> CompiledExpression:
     """Parse a FEEL expression (cached by text). ``names``: variable names holding keywords or
     operator characters (e.g. ``"Pre-Bureau Risk"``) that must be read as one name. ``declared``:
     names a model declares, read as one name only when the evaluation variables bind them.
+    ``types``: named types (DMN item definitions) usable after ``instance of``, as FEEL type texts.
     Other variable keys never change how the text parses."""
     if not isinstance(text, str):
         raise ExpressionSyntaxError("expression text must be a string", repr(text), None)
     _check_length(text)
-    return _compile_expression(text, _names_in(text, names), _names_in(text, declared))
+    return _compile_expression(text, _names_in(text, names), _names_in(text, declared), _types_in(text, types))
 
 
 def compile_unary_tests(text: str, names: Iterable[str] | None = None, *,
-                        declared: Iterable[str] | None = None) -> CompiledUnaryTests:
+                        declared: Iterable[str] | None = None,
+                        types: Mapping[str, str] | None = None) -> CompiledUnaryTests:
     """Parse decision-table unary tests (cached by text); ``''``, ``'-'`` match anything."""
     if text is None:
         text = ""
     if not isinstance(text, str):
         raise ExpressionSyntaxError("unary tests text must be a string", repr(text), None)
     _check_length(text)
-    return _compile_unary_tests(text, _names_in(text, names), _names_in(text, declared))
+    return _compile_unary_tests(text, _names_in(text, names), _names_in(text, declared), _types_in(text, types))
 
 
 def evaluate(text: str, variables: Mapping[str, Any] | None = None, *, limits: Limits | None = None,

@@ -13,9 +13,9 @@ from typing import Any, Callable, Mapping
 from ..errors import LimitExceeded
 from ..limits import DEFAULT_LIMITS, Limits
 from . import nodes as n
-from . import ops
+from . import ops, temporal
 from .properties import get_property
-from .values import BuiltinFunction, ConversionError, FeelFunction, Range, to_feel
+from .values import BuiltinFunction, ConversionError, FeelDate, FeelFunction, Range, to_feel
 
 Closure = Callable[["Context", "Scope"], Any]
 TestClosure = Callable[["Context", "Scope", Any], "bool | None"]
@@ -239,6 +239,9 @@ def _iteration_source(ctx: Context, scope: Scope, it: tuple[str, Closure, Closur
     start_v = source(ctx, scope)
     if end is not None:
         end_v = end(ctx, scope)
+        if type(start_v) is FeelDate and type(end_v) is FeelDate:
+            ctx.check_size(abs(end_v.epoch_day - start_v.epoch_day) + 1)
+            return temporal.date_steps(start_v, end_v)
         a, b = _integer(start_v), _integer(end_v)
         if a is None or b is None:
             ctx.diag(f"range bounds of {name!r} must be integers")
@@ -251,6 +254,9 @@ def _iteration_source(ctx: Context, scope: Scope, it: tuple[str, Closure, Closur
         a, b = _integer(r.start), _integer(r.end)
         if a is None or b is None:
             ctx.diag(f"only integer ranges can be iterated ({name!r})")
+            return None
+        if a > b:
+            ctx.diag(f"range {r} of {name!r} starts after its end")
             return None
         lo = a if r.start_included else a + 1
         hi = b if r.end_included else b - 1
@@ -355,7 +361,8 @@ def _in(node: n.In) -> Closure:
                 return True
             if r is None:
                 saw_null = True
-        return None if saw_null and v is None else False
+        # no test true and one null (a null input, a range with a null end point): the answer is null
+        return None if saw_null else False
     return run
 
 
@@ -393,6 +400,8 @@ def _context(node: n.ContextLiteral) -> Closure:
 
 
 def _interval(node: n.Interval) -> Closure:
+    if node.op is not None:
+        return _comparison_range(node)
     start = compile_node(node.start) if node.start is not None else None
     end = compile_node(node.end) if node.end is not None else None
     si, ei = node.start_included, node.end_included
@@ -400,18 +409,41 @@ def _interval(node: n.Interval) -> Closure:
     def run(ctx: Context, scope: Scope) -> Any:
         s = start(ctx, scope) if start else None
         e = end(ctx, scope) if end else None
-        if start is not None and end is not None:
-            if s is None or e is None:
-                ctx.diag("range end points must not be null")
-                return None
-            if ops.compare(ctx, s, e) is None:
-                return None
+        # A null end point is allowed (DMN 1.5); membership in such a range is null.
+        if s is not None and e is not None and ops.compare(ctx, s, e) is None:
+            return None
         return Range(si, s, e, ei)
     if all(x is None or isinstance(x, n.Literal) for x in (node.start, node.end)):
         probe = Context(None, None, "")
         constant = run(probe, Scope({}))
         if constant is not None:
             return lambda ctx, scope: constant
+    return run
+
+
+def _invalid(node: n.Invalid) -> Closure:
+    message = node.message
+
+    def run(ctx: Context, scope: Scope) -> Any:
+        ctx.diag(message)
+        return None
+    return run
+
+
+def _comparison_range(node: n.Interval) -> Closure:
+    """`(< 10)` as a range: start or end is the operand, the other end unbounded (`(= 5)`: both)."""
+    assert node.start is not None
+    operand = compile_node(node.start)
+    op, si, ei = node.op, node.start_included, node.end_included
+
+    def run(ctx: Context, scope: Scope) -> Any:
+        v = operand(ctx, scope)
+        if v is None:
+            ctx.diag(f"the range ({op} null) has no end point")
+            return None
+        start = None if op in ("<", "<=") else v
+        end = None if op in (">", ">=") else v
+        return Range(si, start, end, ei, op)
     return run
 
 
@@ -434,9 +466,9 @@ def _filter(node: n.Filter) -> Closure:
         for pos, item in enumerate(items):
             ctx.tick()
             local.clear()
-            if type(item) is dict:
-                local.update(item)
             local["item"] = item
+            if type(item) is dict:
+                local.update(item)    # an entry named `item` wins over the item itself (TCK 0069)
             r = cond(ctx, inner)
             if pos == 0 and type(r) is Decimal:
                 return _index(ctx, items, r)
@@ -483,7 +515,29 @@ def _call(node: n.Call) -> Closure:
     return run
 
 
+def _external_function(node: n.FunctionDef) -> Closure:
+    """`function(a) external {java: {class: ..., method signature: ...}}`: an allow-listed Java method."""
+    from .java import JavaError, java_function
+    mapping = compile_node(node.body)
+    params = tuple(node.params)
+
+    def run(ctx: Context, scope: Scope) -> Any:
+        spec = mapping(ctx, scope)
+        java = spec.get("java") if type(spec) is dict else None
+        if type(java) is not dict:
+            ctx.diag("an external function needs a java context (class, method signature)")
+            return None
+        try:
+            return java_function(java.get("class"), java.get("method signature"), "external", params)
+        except JavaError as exc:
+            ctx.diag(str(exc))
+            return None
+    return run
+
+
 def _function_def(node: n.FunctionDef) -> Closure:
+    if node.external:
+        return _external_function(node)
     params = tuple(node.params)
     body = compile_node(node.body)
     if any(t is not None for t in node.types):
@@ -510,7 +564,7 @@ _COMPILERS: dict[type, Callable[[Any], Closure]] = {
     n.Or: _or, n.Negate: _negate,
     n.If: _if, n.For: _for, n.Quantified: _quantified, n.Between: _between, n.In: _in,
     n.InstanceOf: _instance_of, n.ListLiteral: _list, n.ContextLiteral: _context,
-    n.Interval: _interval, n.Filter: _filter, n.Path: _path, n.Call: _call,
+    n.Interval: _interval, n.Invalid: _invalid, n.Filter: _filter, n.Path: _path, n.Call: _call,
     n.FunctionDef: _function_def,
 }
 
@@ -584,7 +638,9 @@ def compile_test(test: n.UnaryTest) -> TestClosure:
                 return None
             return _match_value(ctx, value, v)
         return with_input
-    if isinstance(test.expr, (n.Literal, n.Interval, n.ListLiteral)):
+    if isinstance(test.expr, (n.Literal, n.ListLiteral)) or (
+            isinstance(test.expr, n.Interval) and isinstance(test.expr.start, n.Literal)
+            and isinstance(test.expr.end, n.Literal)):
         # Constant tests ('"a"', '[1..5]', '5') are folded once.
         probe = Context(None, None, "")
         try:

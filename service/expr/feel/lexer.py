@@ -33,8 +33,10 @@ class Token(NamedTuple):     # a tuple: cheap to create for long expressions
 _TOKEN = re.compile(r"""
     (?P<space>\s+|//[^\n]*|/\*.*?\*/)
   | (?P<string>")
-  | (?P<number>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)        # '1..5' is a range: '.' needs a digit after it
-  | (?P<name>[^\W\d][\w']*)                         # "'" occurs nowhere else: "Applicant's Age"
+  | (?P<number>(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)     # '1..5' is a range: '.' needs a digit after it
+                (?:[eE][+-]?[0-9]{1,9})?)           # DMN 1.4 exponent: 1.23e4 (Decimal refuses huge ones)
+  | (?P<name>(?:[^\W\d]|[\U00010000-\U000EFFFF])      # names may hold non-BMP characters (emoji)
+              (?:[\w']|[\U00010000-\U000EFFFF])*)    # "'" occurs nowhere else: "Applicant's Age"
   | (?P<op>\*\*|\.\.|<=|>=|!=|->|[-+*/=<>()\[\]{},.:?@])
 """, re.S | re.X)
 _WORD_CHAR = re.compile(r"\w")

@@ -114,11 +114,18 @@ class ContextLiteral(Node):
 
 
 @dataclass(slots=True)
+class Invalid(Node):
+    """A literal that does not denote a value (`@"foo"`): null with this diagnostic at evaluation (DMN 1.5)."""
+    message: str
+
+
+@dataclass(slots=True)
 class Interval(Node):
     start_included: bool
     start: Node | None
     end: Node | None
     end_included: bool
+    op: str | None = None      # a unary comparison as a range, `(< 10)`: its operand is `start`
 
 
 @dataclass(slots=True)
@@ -146,6 +153,7 @@ class FunctionDef(Node):
     params: list[str]
     body: Node
     types: list["TypeRef | None"] = field(default_factory=list)   # declared parameter types
+    external: bool = False     # `function(x) external {java: {...}}`: the body is the mapping context
 
 
 # Unary tests (DMN 1.3, 10.3.1.2 rules 14-17 and 10.3.2.9)

@@ -5,23 +5,22 @@ reported through ``ctx.diag`` and never raise (except LimitExceeded).
 """
 from __future__ import annotations
 
-import datetime as _dt
 import decimal
 import math
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import temporal
-from .values import (DECIMAL_CONTEXT, BuiltinFunction, DaysTimeDuration, FeelFunction, Range,
-                     YearsMonthsDuration, format_value)
+from .values import (DECIMAL_CONTEXT, BuiltinFunction, DaysTimeDuration, FeelDate, FeelDateTime, FeelFunction,
+                     FeelTime, Range, YearsMonthsDuration, format_value)
 
 if TYPE_CHECKING:
     from .evaluator import Context
 
 _D = Decimal
-_DATE = _dt.date
-_DATETIME = _dt.datetime
-_TIME = _dt.time
+_DATE = FeelDate
+_DATETIME = FeelDateTime
+_TIME = FeelTime
 _YM = YearsMonthsDuration
 _DT = DaysTimeDuration
 
@@ -88,9 +87,10 @@ def _decimal_op(ctx: "Context", op: str, a: Decimal, b: Decimal) -> Decimal | No
                 return None
             r = DECIMAL_CONTEXT.divide(a, b)
         else:
-            r = power(ctx, a, b)
-            if r is None:
+            powered = power(ctx, a, b)
+            if powered is None:
                 return None
+            r = powered
     except (decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero) as exc:
         ctx.diag(f"invalid arithmetic {format_value(a)} {op} {format_value(b)} ({type(exc).__name__})")
         return None
@@ -122,9 +122,9 @@ def add(ctx: "Context", a: Any, b: Any) -> Any:
         ctx.check_string(len(a) + len(b))
         return a + b
     if ta is _YM and tb is _YM:
-        return _YM(a.months + b.months)
+        return _duration(ctx, _YM(a.months + b.months))
     if ta is _DT and tb is _DT:
-        return _DT(a.micros + b.micros)
+        return _duration(ctx, _DT(a.nanos + b.nanos))
     if tb in (_DATE, _DATETIME, _TIME) and ta in (_YM, _DT):
         a, b, ta, tb = b, a, tb, ta
     if ta in (_DATE, _DATETIME, _TIME) and tb in (_YM, _DT):
@@ -134,25 +134,24 @@ def add(ctx: "Context", a: Any, b: Any) -> Any:
 
 
 def _add_temporal(ctx: "Context", t: Any, d: Any, sign: int) -> Any:
-    try:
-        if type(d) is _YM:
-            if type(t) is _TIME:
-                ctx.diag("cannot add a years and months duration to a time")
-                return None
-            result = temporal.add_months(t, sign * d.months)
-            if result is None:
-                ctx.diag("date out of range")
-            return result
-        delta = _dt.timedelta(microseconds=sign * d.micros)
+    if type(d) is _YM:
         if type(t) is _TIME:
-            return temporal.add_to_time(t, _DT(sign * d.micros))
-        if type(t) is _DATE:
-            # date + days-and-time duration: computed on midnight, then the date part.
-            return (_dt.datetime(t.year, t.month, t.day) + delta).date()
-        return t + delta
-    except (OverflowError, ValueError):
+            ctx.diag("cannot add a years and months duration to a time")
+            return None
+        result = temporal.add_months(t, sign * d.months)
+    else:
+        result = temporal.add_nanos(t, sign * d.nanos)
+    if result is None:
         ctx.diag("date out of range")
-        return None
+    return result
+
+
+def _duration(ctx: "Context", value: Any) -> Any:
+    """A duration result, or None (with a diagnostic) beyond the span of all FEEL dates."""
+    if temporal.duration_in_range(value):
+        return value
+    ctx.diag("duration out of range")
+    return None
 
 
 def subtract(ctx: "Context", a: Any, b: Any) -> Any:
@@ -162,20 +161,21 @@ def subtract(ctx: "Context", a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
     if ta is _YM and tb is _YM:
-        return _YM(a.months - b.months)
+        return _duration(ctx, _YM(a.months - b.months))
     if ta is _DT and tb is _DT:
-        return _DT(a.micros - b.micros)
+        return _duration(ctx, _DT(a.nanos - b.nanos))
     if ta in (_DATE, _DATETIME, _TIME) and tb in (_YM, _DT):
         return _add_temporal(ctx, a, b, -1)
     if ta in (_DATE, _DATETIME) and tb in (_DATE, _DATETIME):
-        if ta is _DATE and tb is _DATE:
-            return _DT((a - b).days * 86_400_000_000)
-        return temporal.subtract_datetimes(temporal.to_datetime(a), temporal.to_datetime(b))
+        result = temporal.subtract_dates(a, b)
+        if result is None:
+            ctx.diag("cannot subtract a local date and time and a zoned one")
+        return result
     if ta is _TIME and tb is _TIME:
-        if (a.tzinfo is None) != (b.tzinfo is None):
+        result = temporal.subtract_times(a, b)
+        if result is None:
             ctx.diag("cannot subtract a time with a zone and a time without one")
-            return None
-        return temporal.subtract_datetimes(temporal.time_to_datetime(a), temporal.time_to_datetime(b))
+        return result
     ctx.diag(f"cannot subtract {kind(b)} from {kind(a)}")
     return None
 
@@ -189,23 +189,42 @@ def multiply(ctx: "Context", a: Any, b: Any) -> Any:
     if ta is _D and tb in (_YM, _DT):
         a, b, ta, tb = b, a, tb, ta
     if ta is _YM and tb is _D:
-        return _YM(int((Decimal(a.months) * b).to_integral_value(rounding=decimal.ROUND_DOWN)))
+        return _scale_ym(ctx, a, b)
     if ta is _DT and tb is _D:
         return _scale_dt(ctx, a, b)
     ctx.diag(f"cannot multiply {kind(a)} by {kind(b)}")
     return None
 
 
-def _scale_dt(ctx: "Context", d: DaysTimeDuration, factor: Decimal) -> DaysTimeDuration | None:
+def _scale_dt(ctx: "Context", d: DaysTimeDuration, factor: Decimal, divide: bool = False) -> DaysTimeDuration | None:
     try:
-        micros = DECIMAL_CONTEXT.multiply(Decimal(d.micros), factor)
+        if divide:
+            nanos = DECIMAL_CONTEXT.divide(Decimal(d.nanos), factor)
+        else:
+            nanos = DECIMAL_CONTEXT.multiply(Decimal(d.nanos), factor)
     except (decimal.Overflow, decimal.InvalidOperation):
         ctx.diag("duration out of range")
         return None
-    if abs(micros) > Decimal(10) ** 24:
+    if abs(nanos) > temporal.MAX_DURATION_NANOS:
         ctx.diag("duration out of range")
         return None
-    return _DT(int(micros.to_integral_value(rounding=decimal.ROUND_HALF_EVEN)))
+    return _DT(int(nanos.to_integral_value(rounding=decimal.ROUND_HALF_EVEN)))
+
+
+def _scale_ym(ctx: "Context", d: YearsMonthsDuration, factor: Decimal, divide: bool = False) -> Any:
+    # Whole months, the fraction dropped (java.time.Period holds whole months).
+    try:
+        if divide:
+            months = DECIMAL_CONTEXT.divide(Decimal(d.months), factor)
+        else:
+            months = DECIMAL_CONTEXT.multiply(Decimal(d.months), factor)
+    except (decimal.Overflow, decimal.InvalidOperation):
+        ctx.diag("duration out of range")
+        return None
+    if abs(months) > temporal.MAX_DURATION_MONTHS:
+        ctx.diag("duration out of range")
+        return None
+    return _YM(int(months.to_integral_value(rounding=decimal.ROUND_DOWN)))
 
 
 def divide(ctx: "Context", a: Any, b: Any) -> Any:
@@ -219,18 +238,18 @@ def divide(ctx: "Context", a: Any, b: Any) -> Any:
             ctx.diag("division by zero")
             return None
         if ta is _YM:
-            return _YM(int((Decimal(a.months) / b).to_integral_value(rounding=decimal.ROUND_DOWN)))
-        return _scale_dt(ctx, a, DECIMAL_CONTEXT.divide(Decimal(1), b))
+            return _scale_ym(ctx, a, b, divide=True)
+        return _scale_dt(ctx, a, b, divide=True)
     if ta is _YM and tb is _YM:
         if not b.months:
             ctx.diag("division by zero")
             return None
         return DECIMAL_CONTEXT.divide(Decimal(a.months), Decimal(b.months))
     if ta is _DT and tb is _DT:
-        if not b.micros:
+        if not b.nanos:
             ctx.diag("division by zero")
             return None
-        return DECIMAL_CONTEXT.divide(Decimal(a.micros), Decimal(b.micros))
+        return DECIMAL_CONTEXT.divide(Decimal(a.nanos), Decimal(b.nanos))
     ctx.diag(f"cannot divide {kind(a)} by {kind(b)}")
     return None
 
@@ -250,35 +269,13 @@ def negate(ctx: "Context", a: Any) -> Any:
     if t is _YM:
         return _YM(-a.months)
     if t is _DT:
-        return _DT(-a.micros)
+        return _DT(-a.nanos)
     if a is not None:
         ctx.diag(f"cannot negate {kind(a)}")
     return None
 
 
 # -- equality and ordering ----------------------------------------------------------------------
-
-def _norm_dt(a: _dt.datetime, b: _dt.datetime) -> tuple[_dt.datetime, _dt.datetime]:
-    # Python refuses to order naive against aware values; FEEL treats a local time as UTC here.
-    if (a.tzinfo is None) != (b.tzinfo is None):
-        if a.tzinfo is None:
-            a = a.replace(tzinfo=_dt.timezone.utc)
-        else:
-            b = b.replace(tzinfo=_dt.timezone.utc)
-    return a, b
-
-
-def _has_zone_id(value: _dt.datetime | _dt.time) -> bool:
-    return bool(getattr(value.tzinfo, "key", None))
-
-
-def _norm_time(a: _dt.time, b: _dt.time) -> tuple[Any, Any] | None:
-    if (a.tzinfo is None) != (b.tzinfo is None):
-        return None
-    if a.tzinfo is None:
-        return a, b
-    return temporal.time_to_datetime(a), temporal.time_to_datetime(b)
-
 
 def equal(ctx: "Context", a: Any, b: Any) -> bool | None:
     """FEEL '=': null only equals null; values of different types give null."""
@@ -293,14 +290,9 @@ def equal(ctx: "Context", a: Any, b: Any) -> bool | None:
     if ta is _D or ta is str or ta is bool or ta is _DATE or ta is _YM or ta is _DT:
         return a == b
     if ta is _DATETIME:
-        if (a.tzinfo is None) != (b.tzinfo is None):
-            return False  # a local date and time never equals a zoned one (TCK 0068 datetime_007)
-        if _has_zone_id(a) != _has_zone_id(b):
-            return False  # '+00:00' is not '@Etc/UTC' (TCK 0068 datetime_009)
-        return a == b
+        return temporal.equal_datetimes(a, b)
     if ta is _TIME:
-        pair = _norm_time(a, b)
-        return False if pair is None else pair[0] == pair[1]
+        return temporal.equal_times(a, b)
     if ta is list:
         if len(a) != len(b):
             return False
@@ -319,7 +311,7 @@ def equal(ctx: "Context", a: Any, b: Any) -> bool | None:
                 return r
         return True
     if ta is Range:
-        return (a.start_included == b.start_included and a.end_included == b.end_included
+        return (a.op == b.op and a.start_included == b.start_included and a.end_included == b.end_included
                 and equal(ctx, a.start, b.start) is True and equal(ctx, a.end, b.end) is True)
     return a is b
 
@@ -330,7 +322,7 @@ def compare(ctx: "Context", a: Any, b: Any) -> int | None:
         return None
     ta, tb = type(a), type(b)
     if ta is _DATE and tb is _DATETIME or ta is _DATETIME and tb is _DATE:
-        a, b = temporal.to_datetime(a), temporal.to_datetime(b)
+        a, b = temporal.as_datetime(a), temporal.as_datetime(b)
         ta = tb = _DATETIME
     if ta is not tb or ta is bool:
         ctx.diag(f"cannot order {kind(a)} and {kind(b)}")
@@ -338,15 +330,12 @@ def compare(ctx: "Context", a: Any, b: Any) -> int | None:
     if ta is _D or ta is str or ta is _DATE or ta is _YM or ta is _DT:
         return (a > b) - (a < b)
     if ta is _DATETIME:
-        a, b = _norm_dt(a, b)
-        return (a > b) - (a < b)
+        return temporal.compare_datetimes(a, b)
     if ta is _TIME:
-        pair = _norm_time(a, b)
-        if pair is None:
+        c = temporal.compare_times(a, b)
+        if c is None:
             ctx.diag("cannot order a time with a zone and a time without one")
-            return None
-        x, y = pair
-        return (x > y) - (x < y)
+        return c
     ctx.diag(f"cannot order values of type {kind(a)}")
     return None
 
@@ -377,6 +366,12 @@ def compare_op(ctx: "Context", op: str, a: Any, b: Any) -> bool | None:
 def in_range(ctx: "Context", value: Any, r: Range) -> bool | None:
     if value is None:
         return None
+    if r.op is None and (r.start is None or r.end is None):
+        ctx.diag("a range with a null end point contains nothing for certain: null")
+        return None
+    if r.op == "!=":
+        same = equal(ctx, value, r.start)
+        return None if same is None else not same
     if r.start is not None:
         c = compare(ctx, value, r.start)
         if c is None:

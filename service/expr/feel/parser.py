@@ -8,7 +8,7 @@ a phrase table: the built-in ones plus any the caller passes in ``names``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from ..errors import ExpressionSyntaxError
 from ..limits import DEFAULT_LIMITS
@@ -20,6 +20,7 @@ from .values import ConversionError, number
 BUILTIN_PHRASES = ("date and time", "years and months duration", "days and time duration")
 
 _COMPARE_OPS = frozenset({"=", "!=", "<", "<=", ">", ">="})
+_NAME_SYMBOLS = frozenset({"+", "-", "*", "/", "."})
 
 
 def _phrase_tokens(phrase: str) -> tuple[str, ...] | None:
@@ -31,8 +32,10 @@ def _phrase_tokens(phrase: str) -> tuple[str, ...] | None:
 
 
 class Parser:
-    def __init__(self, text: str, names: Iterable[str] = (), max_depth: int | None = None) -> None:
+    def __init__(self, text: str, names: Iterable[str] = (), max_depth: int | None = None,
+                 types: Mapping[str, str] | None = None) -> None:
         self.text = text
+        self.types = types or {}     # named types (DMN item definitions) -> their FEEL type text
         self.tokens: list[Token] = tokenize(text)
         self.i = 0
         self.depth = 0
@@ -399,6 +402,13 @@ class Parser:
 
     def parse_paren(self) -> n.Node:
         self.i += 1
+        t = self.tok
+        if t.kind == OP and t.value in _COMPARE_OPS:
+            # DMN 1.4: a unary comparison in parentheses is a range, `(< 10)`, `(= 5)`, `(!= 5)`
+            self.i += 1
+            operand = self.parse_nested_expr()
+            self.expect_op(")")
+            return n.Interval(t.value in (">=", "="), operand, None, t.value in ("<=", "="), t.value)
         inner = self.parse_nested_expr()
         if self.at_op(".."):
             self.i += 1
@@ -466,14 +476,17 @@ class Parser:
             return n.ContextLiteral(entries)
 
     def _parse_context_key(self) -> str:
-        # Keys are names; keywords are allowed inside them ('date and time: ...').
-        words: list[str] = []
-        while self.tok.kind == NAME:
-            words.append(self.tok.value)
+        # Keys are names; keywords ('date and time: ...'), numbers and the name symbols + - * / . ' are
+        # allowed inside them ('foo+bar: ...', DMN 1.3 grammar rules 27-30): the key is its text.
+        first = self.tok
+        if first.kind != NAME:
+            raise self.error(f"expected a context key but found {self._describe(first)}")
+        last = first
+        while self.tok.kind == NAME or self.tok.kind == NUMBER or (
+                self.tok.kind == OP and self.tok.value in _NAME_SYMBOLS):
+            last = self.tok
             self.i += 1
-        if not words:
-            raise self.error(f"expected a context key but found {self._describe(self.tok)}")
-        return " ".join(words)
+        return " ".join(self.text[first.pos:last.end].split())
 
     def parse_temporal_literal(self) -> n.Node:
         at = self.tok
@@ -485,7 +498,7 @@ class Parser:
         from .temporal import parse_temporal  # local: temporal imports values only
         value = parse_temporal(t.value)
         if value is None:
-            raise self.error(f"invalid temporal literal @{t.value!r}", at)
+            return n.Invalid(f"invalid temporal literal @{t.value!r} at position {at.pos + 1}")
         return n.Literal(value)
 
     def parse_if(self) -> n.Node:
@@ -547,13 +560,38 @@ class Parser:
                     continue
                 break
         self.expect_op(")")
-        if self.at_kw("external"):
-            raise self.error("external functions are not supported")
+        external = self.at_kw("external")
+        if external:
+            self.i += 1
+        at = self.tok
         self.enter()
         try:
-            return n.FunctionDef(params, self.parse_expr(), types)
+            body = self.parse_expr()
         finally:
             self.leave()
+        if external:
+            self._check_external(body, at, params)
+        return n.FunctionDef(params, body, types, external)
+
+    def _check_external(self, body: n.Node, at: Token, params: list[str]) -> None:
+        """An external function written with literals is checked now: Java only, an allowed method."""
+        if type(body) is not n.ContextLiteral:
+            return
+        entries = dict(body.entries)
+        if "java" not in entries:
+            kinds = ", ".join(entries) or "nothing"
+            raise self.error(f"external functions must be Java (allow-listed java.lang methods), not {kinds}", at)
+        java = entries["java"]
+        if type(java) is not n.ContextLiteral:
+            return
+        parts = dict(java.entries)
+        texts = [parts.get(k) for k in ("class", "method signature")]
+        if all(type(t) is n.Literal and type(t.value) is str for t in texts):
+            from .java import JavaError, java_function
+            try:
+                java_function(texts[0].value, texts[1].value, "external", tuple(params))  # type: ignore[union-attr]
+            except JavaError as exc:
+                raise self.error(str(exc), at) from None
 
     # -- types -------------------------------------------------------------------------------
     def parse_type(self) -> n.TypeRef:
@@ -573,6 +611,10 @@ class Parser:
                 name = "function"
             else:
                 name = self.parse_name()
+                if name in self.types:
+                    # an item definition's name stands for its FEEL type (without itself: no cycles)
+                    others = {k: v for k, v in self.types.items() if k != name}
+                    return parse_type_ref(self.types[name], others)
             if name in ("list", "range") and self.at_op("<"):
                 self.i += 1
                 inner = self.parse_type()
@@ -649,32 +691,33 @@ class Parser:
         return n.ExprTest(expr, uses)
 
 
-def parse_expression(text: str, names: Iterable[str] = ()) -> n.Node:
+def parse_expression(text: str, names: Iterable[str] = (), types: Mapping[str, str] | None = None) -> n.Node:
     if not isinstance(text, str):
         raise ExpressionSyntaxError("expression text must be a string", repr(text), None)
     if not text.strip():
         raise ExpressionSyntaxError("empty expression", text, 1)
     try:
-        return Parser(text, names).parse_expression_text()
+        return Parser(text, names, types=types).parse_expression_text()
     except RecursionError:
         raise ExpressionSyntaxError("expression nested too deeply", text, None) from None
     except ConversionError as exc:
         raise ExpressionSyntaxError(str(exc), text, None) from None
 
 
-def parse_type_ref(text: str) -> n.TypeRef:
+def parse_type_ref(text: str, types: Mapping[str, str] | None = None) -> n.TypeRef:
     """A FEEL type such as ``list<number>`` or ``context<a: string>`` (for DMN typeRefs)."""
-    parser = Parser(text)
+    parser = Parser(text, types=types)
     type_ref = parser.parse_type()
     parser.expect_end()
     return type_ref
 
 
-def parse_unary_tests(text: str, names: Iterable[str] = ()) -> list[n.UnaryTest]:
+def parse_unary_tests(text: str, names: Iterable[str] = (),
+                      types: Mapping[str, str] | None = None) -> list[n.UnaryTest]:
     if not isinstance(text, str):
         raise ExpressionSyntaxError("unary tests text must be a string", repr(text), None)
     try:
-        return Parser(text, names).parse_unary_tests_text()
+        return Parser(text, names, types=types).parse_unary_tests_text()
     except RecursionError:
         raise ExpressionSyntaxError("expression nested too deeply", text, None) from None
     except ConversionError as exc:

@@ -2,12 +2,11 @@
 dates, times, durations and ranges. Python attributes are never read."""
 from __future__ import annotations
 
-import datetime as _dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import ops, temporal
-from .values import DaysTimeDuration, Range, YearsMonthsDuration
+from .values import DaysTimeDuration, FeelDate, FeelDateTime, FeelTime, Range, YearsMonthsDuration
 
 if TYPE_CHECKING:
     from .evaluator import Context
@@ -25,7 +24,7 @@ def get_property(ctx: "Context", value: Any, name: str) -> Any:
         return [get_property(ctx, v, name) for v in value]
     if value is None:
         return None
-    if t is _dt.date or t is _dt.datetime:
+    if t is FeelDate or t is FeelDateTime:
         if name == "year":
             return Decimal(value.year)
         if name == "month":
@@ -33,8 +32,8 @@ def get_property(ctx: "Context", value: Any, name: str) -> Any:
         if name == "day":
             return Decimal(value.day)
         if name == "weekday":
-            return Decimal(value.isoweekday())
-    if t is _dt.datetime or t is _dt.time:
+            return Decimal(temporal.weekday(value))
+    if t is FeelDateTime or t is FeelTime:
         if name == "hour":
             return Decimal(value.hour)
         if name == "minute":

@@ -1,22 +1,21 @@
 """FEEL type tests (``instance of``) and DMN typeRef checks (``type_check``)."""
 from __future__ import annotations
 
-import datetime as _dt
 from decimal import Decimal
 from typing import Any
 
 from . import temporal
 from .nodes import TypeRef
-from .values import (BuiltinFunction, ConversionError, DaysTimeDuration, FeelFunction, Range,
-                     YearsMonthsDuration, to_feel)
+from .values import (BuiltinFunction, ConversionError, DaysTimeDuration, FeelDate, FeelDateTime, FeelFunction,
+                     FeelTime, Range, YearsMonthsDuration, to_feel)
 
 _SIMPLE: dict[str, Any] = {
     "number": lambda v: type(v) is Decimal,
     "string": lambda v: type(v) is str,
     "boolean": lambda v: type(v) is bool,
-    "date": lambda v: type(v) is _dt.date,
-    "time": lambda v: type(v) is _dt.time,
-    "date and time": lambda v: type(v) is _dt.datetime,
+    "date": lambda v: type(v) is FeelDate,
+    "time": lambda v: type(v) is FeelTime,
+    "date and time": lambda v: type(v) is FeelDateTime,
     "days and time duration": lambda v: type(v) is DaysTimeDuration,
     "years and months duration": lambda v: type(v) is YearsMonthsDuration,
     "list": lambda v: type(v) is list,
@@ -37,7 +36,8 @@ _ALIASES = {
 }
 
 
-def instance_of(value: Any, type_ref: TypeRef) -> bool:
+def instance_of(value: Any, type_ref: TypeRef, conformance: bool = False) -> bool:
+    """FEEL `instance of`; with `conformance` (DMN typeRef checks) a null list item conforms too."""
     name = type_ref.name
     if name == "Null":
         return value is None
@@ -51,18 +51,20 @@ def instance_of(value: Any, type_ref: TypeRef) -> bool:
     if not check(value):
         return False
     if name == "list" and type_ref.params:
-        return all(instance_of(v, type_ref.params[0]) for v in value)
+        return all((conformance and v is None) or instance_of(v, type_ref.params[0], conformance) for v in value)
     if name == "range" and type_ref.params:
         inner = type_ref.params[0]
         return all(v is None or instance_of(v, inner) for v in (value.start, value.end))
     if name == "context" and type_ref.fields:
-        return all(k in value and instance_of(value[k], t) for k, t in type_ref.fields)
+        # every declared entry present (null conforms to any type), further entries allowed (DMN 1.5)
+        return all(k in value and (value[k] is None or instance_of(value[k], t, conformance))
+                   for k, t in type_ref.fields)
     return True
 
 
 def coerce(value: Any, type_ref: TypeRef) -> tuple[bool, Any]:
     """(conforms, value) with the singleton-list conversions of DMN 1.3, 10.3.2.9.4."""
-    if value is None or instance_of(value, type_ref):
+    if value is None or instance_of(value, type_ref, True):
         return True, value
     if type_ref.name == "list" and type(value) is not list:
         if not type_ref.params or instance_of(value, type_ref.params[0]):
@@ -97,12 +99,9 @@ def _coerce(value: Any, name: str) -> tuple[bool, Any]:
                                        "years and months duration"):
         parsers = {"date": temporal.parse_date, "time": temporal.parse_time,
                    "date and time": temporal.parse_datetime}
-        if name in parsers:
-            parsed = parsers[name](value)
-        else:
-            parsed = temporal.parse_duration(value)
-        return (parsed is not None and _SIMPLE[name](parsed)), parsed
-    if name == "date" and type(value) is _dt.datetime:
+        value_of = parsers[name](value) if name in parsers else temporal.parse_duration(value)
+        return (value_of is not None and _SIMPLE[name](value_of)), value_of
+    if name == "date" and type(value) is FeelDateTime:
         # Camunda 7's typeRef "date" holds a date-time (java.util.Date): keep it.
         return True, value
     check = _SIMPLE.get(name)

@@ -7,10 +7,10 @@ null                       ``None``
 number                     ``decimal.Decimal`` (34 digits, IEEE 754-2008 decimal128 context)
 string                     ``str``
 boolean                    ``bool``
-date                       ``datetime.date`` (never a ``datetime.datetime``)
-time                       ``datetime.time`` (tzinfo: none, a fixed offset or a ``ZoneInfo``)
-date and time              ``datetime.datetime`` (naive = local time, or tz-aware)
-days and time duration     ``DaysTimeDuration`` (whole microseconds)
+date                       ``FeelDate`` (years -999,999,999..999,999,999)
+time                       ``FeelTime`` (nanoseconds; local, a UTC offset or a zone id)
+date and time              ``FeelDateTime`` (as date and time together)
+days and time duration     ``DaysTimeDuration`` (whole nanoseconds)
 years and months duration  ``YearsMonthsDuration`` (whole months)
 list                       ``list``
 context                    ``dict`` with ``str`` keys (insertion order kept)
@@ -18,8 +18,9 @@ range                      ``Range``
 function                   ``FeelFunction`` (user defined) or ``BuiltinFunction``
 =========================  ==============================================================
 
-Plain engine values (``int``, ``float``, tuples, nested dicts) become FEEL values
-with ``to_feel``; ``from_feel`` goes the other way.
+Plain engine values (``int``, ``float``, tuples, nested dicts, Python ``date``/``time``/``datetime``)
+become FEEL values with ``to_feel``; ``from_feel`` goes the other way and raises ConversionError for a
+temporal value a Python ``datetime`` cannot hold (years outside 1..9999, nanoseconds).
 """
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ import decimal
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
+
+from . import gregorian
+from .datetimes import (FeelDate, FeelDateTime, FeelTime, Zone, format_date, format_datetime, format_time,
+                        format_zone, fraction)
 
 # decimal128: 34 significant digits, exponent range of IEEE 754-2008.
 DECIMAL_CONTEXT = decimal.Context(
@@ -40,8 +45,8 @@ DECIMAL_CONTEXT = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 
-_MICROS_PER_SECOND = 1_000_000
-_MICROS_PER_DAY = 86_400 * _MICROS_PER_SECOND
+NANOS_PER_SECOND = gregorian.NANOS_PER_SECOND
+NANOS_PER_DAY = gregorian.NANOS_PER_DAY
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -76,44 +81,49 @@ class YearsMonthsDuration:
 
 @dataclass(frozen=True, slots=True, order=True)
 class DaysTimeDuration:
-    """A days and time duration, normalised to a signed number of microseconds."""
+    """A days and time duration, normalised to a signed number of nanoseconds."""
 
-    micros: int
+    nanos: int
 
     @classmethod
     def from_timedelta(cls, delta: _dt.timedelta) -> "DaysTimeDuration":
-        return cls((delta.days * 86_400 + delta.seconds) * _MICROS_PER_SECOND + delta.microseconds)
+        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        return cls(micros * 1_000)
 
     def to_timedelta(self) -> _dt.timedelta:
-        return _dt.timedelta(microseconds=self.micros)
-
-    @property
-    def total_seconds(self) -> Decimal:
-        return Decimal(self.micros) / _MICROS_PER_SECOND
+        """The Python timedelta; ConversionError when it would lose nanoseconds or overflow."""
+        micros, rest = divmod(self.nanos, 1_000)
+        if rest:
+            raise ConversionError(f"duration {self} has nanoseconds; a Python timedelta holds microseconds")
+        try:
+            return _dt.timedelta(microseconds=micros)
+        except OverflowError:
+            raise ConversionError(f"duration {self} is too long for a Python timedelta") from None
 
     def _parts(self) -> tuple[int, int, int, int, int]:
-        m = abs(self.micros)
-        days, m = divmod(m, _MICROS_PER_DAY)
-        hours, m = divmod(m, 3_600 * _MICROS_PER_SECOND)
-        minutes, m = divmod(m, 60 * _MICROS_PER_SECOND)
-        seconds, micros = divmod(m, _MICROS_PER_SECOND)
-        return days, hours, minutes, seconds, micros
+        n = abs(self.nanos)
+        days, n = divmod(n, NANOS_PER_DAY)
+        hours, n = divmod(n, 3_600 * NANOS_PER_SECOND)
+        minutes, n = divmod(n, 60 * NANOS_PER_SECOND)
+        seconds, nanos = divmod(n, NANOS_PER_SECOND)
+        return days, hours, minutes, seconds, nanos
 
     def part(self, name: str) -> int | Decimal:
-        days, hours, minutes, seconds, micros = self._parts()
-        sign = -1 if self.micros < 0 else 1
+        days, hours, minutes, seconds, nanos = self._parts()
+        sign = -1 if self.nanos < 0 else 1
         if name == "days":
             return sign * days
         if name == "hours":
             return sign * hours
         if name == "minutes":
             return sign * minutes
-        value = Decimal(seconds) + Decimal(micros) / _MICROS_PER_SECOND
-        return sign * value if micros else sign * seconds
+        if not nanos:
+            return sign * seconds
+        return sign * (Decimal(seconds) + Decimal(nanos).scaleb(-9))
 
     def __str__(self) -> str:
-        days, hours, minutes, seconds, micros = self._parts()
-        sign = "-" if self.micros < 0 else ""
+        days, hours, minutes, seconds, nanos = self._parts()
+        sign = "-" if self.nanos < 0 else ""
         out = f"{sign}P"
         if days:
             out += f"{days}D"
@@ -122,12 +132,8 @@ class DaysTimeDuration:
             time += f"{hours}H"
         if minutes:
             time += f"{minutes}M"
-        if seconds or micros:
-            if micros:
-                frac = f"{micros:06d}".rstrip("0")
-                time += f"{seconds}.{frac}S"
-            else:
-                time += f"{seconds}S"
+        if seconds or nanos:
+            time += f"{seconds}{fraction(nanos)}S"
         if time:
             out += "T" + time
         if not days and not time:
@@ -140,14 +146,18 @@ class DaysTimeDuration:
 
 @dataclass(frozen=True, slots=True)
 class Range:
-    """An interval; ``None`` as an end point with ``*_included`` False means unbounded."""
+    """An interval (``[1..10)``; a ``None`` end point is null, so membership is null) or a unary comparison
+    used as a range (DMN 1.4 ``(< 10)``, ``op`` set: its missing end point is unbounded)."""
 
     start_included: bool
     start: Any
     end: Any
     end_included: bool
+    op: str | None = None        # "<", "<=", ">", ">=", "=", "!=" for a unary comparison range
 
     def __str__(self) -> str:
+        if self.op is not None:
+            return f"{self.op} {format_value(self.end if self.op in ('<', '<=') else self.start)}"
         left = "[" if self.start_included else "("
         right = "]" if self.end_included else ")"
         return f"{left}{format_value(self.start)}..{format_value(self.end)}{right}"
@@ -196,18 +206,6 @@ def is_function(value: Any) -> bool:
     return isinstance(value, (FeelFunction, BuiltinFunction))
 
 
-def is_date(value: Any) -> bool:
-    return type(value) is _dt.date
-
-
-def is_datetime(value: Any) -> bool:
-    return type(value) is _dt.datetime
-
-
-def is_time(value: Any) -> bool:
-    return type(value) is _dt.time
-
-
 class ConversionError(ValueError):
     """A plain value has no FEEL equivalent."""
 
@@ -246,9 +244,19 @@ def to_feel(plain: Any) -> Any:
         return [to_feel(v) for v in plain]
     if isinstance(plain, dict):
         return {str(k): to_feel(v) for k, v in plain.items()}
-    if isinstance(plain, (_dt.datetime, _dt.date, _dt.time, YearsMonthsDuration, DaysTimeDuration,
+    if isinstance(plain, (FeelDate, FeelTime, FeelDateTime, YearsMonthsDuration, DaysTimeDuration,
                           Range, FeelFunction, BuiltinFunction)):
         return plain
+    if isinstance(plain, _dt.datetime):
+        zone = _python_zone(plain.tzinfo, plain)
+        return FeelDateTime(plain.year, plain.month, plain.day, plain.hour, plain.minute, plain.second,
+                            plain.microsecond * 1_000, zone)
+    if isinstance(plain, _dt.date):
+        return FeelDate(plain.year, plain.month, plain.day)
+    if isinstance(plain, _dt.time):
+        ref = _dt.datetime(1970, 1, 1, plain.hour, plain.minute, plain.second)
+        return FeelTime(plain.hour, plain.minute, plain.second, plain.microsecond * 1_000,
+                        _python_zone(plain.tzinfo, ref))
     if isinstance(plain, _dt.timedelta):
         return DaysTimeDuration.from_timedelta(plain)
     if isinstance(plain, bool):
@@ -260,11 +268,27 @@ def to_feel(plain: Any) -> Any:
     raise ConversionError(f"no FEEL value for Python type {type(plain).__name__}")
 
 
+def _python_zone(tz: _dt.tzinfo | None, ref: _dt.datetime) -> Zone:
+    if tz is None:
+        return None
+    key = getattr(tz, "key", None)
+    if isinstance(key, str) and gregorian.zone_info(key) is not None:
+        return key
+    offset = tz.utcoffset(ref.replace(tzinfo=None))
+    if offset is None:
+        return None
+    if offset.microseconds:
+        raise ConversionError(f"time zone offset {offset} is not a whole number of seconds")
+    return offset.days * 86_400 + offset.seconds
+
+
 def from_feel(value: Any, numbers: str = "decimal") -> Any:
     """Convert a FEEL value back to a plain engine value.
 
     With ``numbers="json"`` an integral number becomes ``int`` and any other ``float``;
-    with ``numbers="decimal"`` (default) numbers stay ``Decimal``.
+    with ``numbers="decimal"`` (default) numbers stay ``Decimal``. Dates and times become Python
+    ``date``/``time``/``datetime``; ConversionError when one does not fit (years outside 1..9999,
+    nanoseconds).
     """
     if numbers not in ("decimal", "json"):
         raise ValueError("numbers must be 'decimal' or 'json'")
@@ -272,19 +296,46 @@ def from_feel(value: Any, numbers: str = "decimal") -> Any:
 
 
 def _from_feel(value: Any, json_numbers: bool) -> Any:
-    if type(value) is Decimal:
+    t = type(value)
+    if t is Decimal:
         if not json_numbers:
             return value
         if value == value.to_integral_value() and value.adjusted() < 40:
             return int(value)
         return float(value)
-    if isinstance(value, list):
+    if t is list:
         return [_from_feel(v, json_numbers) for v in value]
-    if isinstance(value, dict):
+    if t is dict:
         return {k: _from_feel(v, json_numbers) for k, v in value.items()}
-    if isinstance(value, (FeelFunction, BuiltinFunction)):
+    if t is FeelDate or t is FeelDateTime or t is FeelTime:
+        return python_temporal(value)
+    if t is FeelFunction or t is BuiltinFunction:
         return None
     return value
+
+
+def python_temporal(value: FeelDate | FeelTime | FeelDateTime) -> _dt.date | _dt.time | _dt.datetime:
+    """The Python ``date``, ``time`` or ``datetime`` of a FEEL temporal value, or ConversionError."""
+    if not isinstance(value, FeelTime) and not 1 <= value.year <= 9999:
+        raise ConversionError(f"{_kind_name(value)} {value} is outside the years 1..9999 a Python date holds")
+    if isinstance(value, FeelDate):
+        return _dt.date(value.year, value.month, value.day)
+    micros, rest = divmod(value.nanos, 1_000)
+    if rest:
+        raise ConversionError(f"{_kind_name(value)} {value} has nanoseconds; Python holds microseconds")
+    tz: _dt.tzinfo | None = None
+    if isinstance(value.zone, str):
+        tz = gregorian.zone_info(value.zone)
+    elif isinstance(value.zone, int):
+        tz = _dt.timezone.utc if value.zone == 0 else _dt.timezone(_dt.timedelta(seconds=value.zone))
+    if isinstance(value, FeelTime):
+        return _dt.time(value.hour, value.minute, value.second, micros, tzinfo=tz)
+    return _dt.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second, micros,
+                        tzinfo=tz)
+
+
+def _kind_name(value: Any) -> str:
+    return {FeelDate: "date", FeelTime: "time", FeelDateTime: "date and time"}[type(value)]
 
 
 def format_number(value: Decimal) -> str:
@@ -309,11 +360,11 @@ def format_value(value: Any) -> str:
         return format_number(value)
     if t is str:
         return value
-    if t is _dt.date:
+    if t is FeelDate:
         return format_date(value)
-    if t is _dt.datetime:
+    if t is FeelDateTime:
         return format_datetime(value)
-    if t is _dt.time:
+    if t is FeelTime:
         return format_time(value)
     if t is YearsMonthsDuration or t is DaysTimeDuration or t is Range:
         return str(value)
@@ -330,52 +381,9 @@ def _quoted(value: Any) -> str:
     return format_value(value)
 
 
-def format_date(value: _dt.date) -> str:
-    year = value.year
-    return f"{year:04d}-{value.month:02d}-{value.day:02d}"
-
-
-def _format_tz(tz: _dt.tzinfo | None, ref: _dt.datetime | None) -> str:
-    if tz is None:
-        return ""
-    key = getattr(tz, "key", None)
-    if key:
-        return "@" + key
-    offset = tz.utcoffset(ref)
-    if offset is None:
-        return ""
-    if offset == _dt.timedelta(0):
-        return "Z"
-    total = int(offset.total_seconds())
-    sign = "-" if total < 0 else "+"
-    total = abs(total)
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    text = f"{sign}{hours:02d}:{minutes:02d}"
-    if seconds:
-        text += f":{seconds:02d}"
-    return text
-
-
-def _format_clock(value: _dt.time | _dt.datetime) -> str:
-    text = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    if value.microsecond:
-        text += "." + f"{value.microsecond:06d}".rstrip("0")
-    return text
-
-
-def format_time(value: _dt.time) -> str:
-    ref = _dt.datetime(1970, 1, 1, value.hour, value.minute, value.second) if value.tzinfo else None
-    return _format_clock(value) + _format_tz(value.tzinfo, ref)
-
-
-def format_datetime(value: _dt.datetime) -> str:
-    return (format_date(value.date()) + "T" + _format_clock(value)
-            + _format_tz(value.tzinfo, value.replace(tzinfo=None)))
-
-
 __all__ = [
     "DECIMAL_CONTEXT", "YearsMonthsDuration", "DaysTimeDuration", "Range", "FeelFunction",
     "BuiltinFunction", "ConversionError", "to_feel", "from_feel", "number", "format_value",
-    "format_number", "format_date", "format_time", "format_datetime", "is_number", "is_function",
+    "format_number", "format_date", "format_time", "format_datetime", "format_zone", "is_number",
+    "is_function", "FeelDate", "FeelTime", "FeelDateTime", "Zone", "python_temporal",
 ]

@@ -110,4 +110,6 @@ def deploy_edit(kind: str, definition_id: str) -> Any:
     new = same[0]
     return jsonify({"ok": True, "definitionId": new.id, "version": new.version,
                     "message": _("Versi %(v)s dari %(key)s dideploy. Proses yang sedang berjalan tetap memakai "
-                                 "versinya; proses baru memakai versi ini.", v=new.version, key=new.key)})
+                                 "versinya; proses baru memakai versi ini.", v=new.version, key=new.key)
+                    + "".join(" " + _("Peringatan: %(w)s (keputusan ini menghasilkan null).", w=w)
+                              for w in view.warnings), "warnings": view.warnings})

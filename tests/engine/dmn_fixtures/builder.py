@@ -74,3 +74,19 @@ def definitions(*decisions: str, ns: str = DMN13) -> bytes:
 def table(**kw) -> bytes:
     ns = kw.pop("ns", DMN13)
     return definitions(decision_xml(**kw), ns=ns)
+
+
+def compile_error(xml: bytes, name: str = "bad.dmn"):
+    """The DmnModelError of a file: raised for the whole file, or held by the decision that does not compile
+    (which then answers null with that error as its diagnostic)."""
+    from service.engine.dmn import DmnModelError, evaluate_decision, parse_dmn
+    try:
+        models = parse_dmn(name, xml)
+    except DmnModelError as exc:
+        return exc
+    broken = [m for m in models if m.compile_error is not None]
+    assert broken, "the file compiled without a problem"
+    result = evaluate_decision(broken[0], {})
+    assert result.value is None and result.result_list == []
+    assert str(broken[0].compile_error) in result.diagnostics[0]
+    return broken[0].compile_error

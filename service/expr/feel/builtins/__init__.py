@@ -6,7 +6,7 @@ Importing this package registers every function in ``BUILTINS``.
 """
 from __future__ import annotations
 
-from . import contexts, conversion, dates, lists, numeric, ranges, strings  # noqa: F401  (registration)
+from . import contexts, conversion, dates, lists, numeric, ranges, strings, temporals  # noqa: F401  (registration)
 from .registry import BUILTINS, InvalidArgument, builtin, call_builtin
 
 __all__ = ["BUILTINS", "InvalidArgument", "builtin", "call_builtin"]

@@ -21,6 +21,14 @@ def arg_number(v: Any, what: str = "number") -> Decimal:
     return v
 
 
+def arg_truncated(v: Any, what: str) -> int:
+    """A number used as a count or scale: a fraction is truncated toward zero (TCK 1100, 1103)."""
+    n = arg_number(v, what)
+    if abs(n) > 10 ** 9:
+        raise InvalidArgument(f"{what} out of range")
+    return int(n.to_integral_value(rounding=decimal.ROUND_DOWN))
+
+
 def arg_integer(v: Any, what: str = "position") -> int:
     n = arg_number(v, what)
     if n != n.to_integral_value():
@@ -49,10 +57,11 @@ def check_size(ctx: Any, size: int) -> None:
     ctx.check_size(size)
 
 
-def arg_position(start: Any, n: int) -> int:
-    """A 1-based position (negative: from the end) as a 0-based index into n items."""
-    p = arg_number(start, "start position")
-    pi = int(p.to_integral_value(rounding=decimal.ROUND_HALF_EVEN)) if abs(p) <= 10 ** 9 else None
+def arg_position(start: Any, n: int, what: str = "start position") -> int:
+    """A 1-based position (negative: from the end; a fraction is truncated, TCK 1155) as a 0-based index
+    into n items."""
+    p = arg_number(start, what)
+    pi = int(p.to_integral_value(rounding=decimal.ROUND_DOWN)) if abs(p) <= 10 ** 9 else None
     if pi is None or pi == 0 or pi > n or -pi > n:
         raise InvalidArgument("start position out of range")
     return pi - 1 if pi > 0 else n + pi

@@ -5,43 +5,36 @@ import datetime as _dt
 from decimal import Decimal
 from typing import Any
 
-from .. import ops
+from .. import gregorian, ops, temporal
+from ..values import FeelDate, FeelDateTime, FeelTime, to_feel
 from .args import unwrap
 from .registry import InvalidArgument, builtin
 
 
-@builtin("is", "value1, value2")
+# named, a missing value is null (TCK 0103); positionally both are needed
+@builtin("is", "value1, value2", "=value1?, value2?")
 def _is(ctx: Any, a: Any, b: Any) -> Any:
+    """Same type and same value, a zone id or offset included (unlike '=')."""
     if type(a) is not type(b):
         return False
-    if type(a) in (_dt.datetime, _dt.time):
-        return a.replace(tzinfo=None) == b.replace(tzinfo=None) and _tz_key(a) == _tz_key(b)
+    if type(a) in (FeelDate, FeelTime, FeelDateTime):
+        return bool(a == b)
     return ops.equal(ctx, a, b) is True
 
 
-def _tz_key(v: Any) -> Any:
-    tz = v.tzinfo
-    if tz is None:
-        return None
-    key = getattr(tz, "key", None)
-    if key:
-        return key
-    ref = v if type(v) is _dt.datetime else None
-    return tz.utcoffset(ref)
-
-
-def _as_date(v: Any) -> _dt.date:
+def _as_date(v: Any) -> FeelDate:
     v = unwrap(v)
-    if type(v) is _dt.datetime:
-        return v.date()
-    if type(v) is _dt.date:
+    if type(v) is FeelDateTime:
+        return v.date
+    if type(v) is FeelDate:
         return v
-    raise InvalidArgument("date must be a date or date and time")
+    raise InvalidArgument(f"date must be a date or date and time, got {ops.kind(v)}")
 
 
 @builtin("day of year", "date")
 def _day_of_year(ctx: Any, date: Any) -> Any:
-    return Decimal(_as_date(date).timetuple().tm_yday)
+    d = _as_date(date)
+    return Decimal(gregorian.day_of_year(d.year, d.month, d.day))
 
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -51,7 +44,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 @builtin("day of week", "date")
 def _day_of_week(ctx: Any, date: Any) -> Any:
-    return _DAYS[_as_date(date).weekday()]
+    return _DAYS[temporal.weekday(_as_date(date)) - 1]
 
 
 @builtin("month of year", "date")
@@ -61,15 +54,25 @@ def _month_of_year(ctx: Any, date: Any) -> Any:
 
 @builtin("week of year", "date")
 def _week_of_year(ctx: Any, date: Any) -> Any:
-    return Decimal(_as_date(date).isocalendar()[1])
+    d = _as_date(date)
+    return Decimal(gregorian.iso_week(d.year, d.month, d.day))
+
+
+def _now(ctx: Any) -> FeelDateTime:
+    if ctx.now is None:
+        # One instant per evaluation: now() - now() is zero, today() agrees with now().
+        ctx.now = _dt.datetime.now(_dt.timezone.utc)
+    value = to_feel(ctx.now)
+    if type(value) is not FeelDateTime:
+        raise InvalidArgument("the evaluation clock is not a date and time")
+    return value
 
 
 @builtin("now", "")
-def _now(ctx: Any) -> Any:
-    return ctx.now if ctx.now is not None else _dt.datetime.now(_dt.timezone.utc)
+def _now_builtin(ctx: Any) -> Any:
+    return _now(ctx)
 
 
 @builtin("today", "")
 def _today(ctx: Any) -> Any:
-    now = ctx.now if ctx.now is not None else _dt.datetime.now(_dt.timezone.utc)
-    return now.date()
+    return _now(ctx).date

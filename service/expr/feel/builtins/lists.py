@@ -1,13 +1,13 @@
 """List functions (DMN 1.3, 10.3.4.4)."""
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 from decimal import Decimal
 from typing import Any
 
 from .. import ops
-from ..values import DECIMAL_CONTEXT, BuiltinFunction, DaysTimeDuration, FeelFunction, YearsMonthsDuration
+from ..values import (DECIMAL_CONTEXT, BuiltinFunction, DaysTimeDuration, FeelDate, FeelFunction,
+                      YearsMonthsDuration)
 from .args import arg_integer, arg_list, arg_position, check_size
 from .registry import InvalidArgument, builtin
 
@@ -153,6 +153,26 @@ def _remove(ctx: Any, items: Any, position: Any) -> Any:
     return [*values[:i], *values[i + 1:]]
 
 
+@builtin("list replace", "list, position, newItem", "list, match, newItem")
+def _list_replace(ctx: Any, items: Any, position: Any, new_item: Any) -> Any:
+    """DMN 1.5: the item at a position, or every item for which match(item, newItem) is true, replaced."""
+    values = arg_list(items)
+    check_size(ctx, len(values))
+    if type(position) in (FeelFunction, BuiltinFunction):
+        if type(position) is FeelFunction and len(position.params) != 2:
+            raise InvalidArgument("match must be a function of two parameters (item, newItem)")
+        result = []
+        for item in values:
+            ctx.tick()
+            matched = ctx.invoke(position, [item, new_item])
+            if type(matched) is not bool:
+                raise InvalidArgument("match must return a boolean")
+            result.append(new_item if matched else item)
+        return result
+    i = arg_position(position, len(values), "position")
+    return [*values[:i], new_item, *values[i + 1:]]
+
+
 @builtin("reverse", "list")
 def _reverse(ctx: Any, items: Any) -> Any:
     values = arg_list(items)
@@ -186,7 +206,7 @@ def _distinct(ctx: Any, values: list) -> list:
     return out
 
 
-_HASHABLE = frozenset({str, bool, Decimal, _dt.date, YearsMonthsDuration, DaysTimeDuration})
+_HASHABLE = frozenset({str, bool, Decimal, FeelDate, YearsMonthsDuration, DaysTimeDuration})
 
 
 @builtin("union", "list...")

@@ -7,12 +7,12 @@ from typing import Any
 
 from .. import ops
 from ..values import DECIMAL_CONTEXT, DaysTimeDuration, YearsMonthsDuration
-from .args import arg_integer, arg_number, unwrap
+from .args import arg_integer, arg_number, arg_truncated, unwrap
 from .registry import InvalidArgument, builtin
 
 
 def _scale(v: Any) -> int:
-    s = arg_integer(v, "scale")
+    s = arg_truncated(v, "scale")
     if not -6111 <= s <= 6176:
         raise InvalidArgument("scale out of range")
     return s
@@ -34,14 +34,15 @@ def _decimal(ctx: Any, n: Any, scale: Any) -> Any:
     return _round(n, scale, decimal.ROUND_HALF_EVEN)
 
 
-@builtin("floor", "n, scale?")
-def _floor(ctx: Any, n: Any, scale: Any) -> Any:
-    return _round(n, Decimal(0) if scale is None else scale, decimal.ROUND_FLOOR)
+# Two signatures, not an optional scale: `floor(1.5, null)` is null, `floor(1.5)` is 1 (TCK 1101).
+@builtin("floor", "n", "n, scale")
+def _floor(ctx: Any, n: Any, scale: Any = Decimal(0)) -> Any:
+    return _round(n, scale, decimal.ROUND_FLOOR)
 
 
-@builtin("ceiling", "n, scale?")
-def _ceiling(ctx: Any, n: Any, scale: Any) -> Any:
-    return _round(n, Decimal(0) if scale is None else scale, decimal.ROUND_CEILING)
+@builtin("ceiling", "n", "n, scale")
+def _ceiling(ctx: Any, n: Any, scale: Any = Decimal(0)) -> Any:
+    return _round(n, scale, decimal.ROUND_CEILING)
 
 
 @builtin("round up", "n, scale")
@@ -72,7 +73,7 @@ def _abs(ctx: Any, n: Any) -> Any:
     if type(n) is YearsMonthsDuration:
         return YearsMonthsDuration(abs(n.months))
     if type(n) is DaysTimeDuration:
-        return DaysTimeDuration(abs(n.micros))
+        return DaysTimeDuration(abs(n.nanos))
     raise InvalidArgument("n must be a number or a duration")
 
 

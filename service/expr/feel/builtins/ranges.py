@@ -41,6 +41,47 @@ def _check_args(a: Any, b: Any) -> None:
         raise InvalidArgument("arguments must not be null")
 
 
+_ENDPOINT_FUNCTIONS = frozenset({"date", "date and time", "time", "duration"})
+_MAX_RANGE_TEXT = 10_000
+
+
+@builtin("range", "from")
+def _range(ctx: Any, text: Any) -> Any:
+    """DMN 1.5 range(from): the range a string spells, `[1..3]`, `("a".."c")`, `[@"P1D"..duration("P2D")]`.
+    End points must be literals (numbers, strings, @-literals, or date/time/duration of a string literal)
+    of one type, in ascending order; anything else is null."""
+    from .. import nodes as n
+    from ...errors import ExpressionError
+    from ..evaluator import Scope, compile_node
+    from ..parser import parse_expression
+    if type(text) is not str:
+        raise InvalidArgument(f"from must be a string, got {ops.kind(text)}")
+    if len(text) > _MAX_RANGE_TEXT:
+        raise InvalidArgument(f"from is longer than {_MAX_RANGE_TEXT} characters")
+    try:
+        node = parse_expression(text)
+    except ExpressionError as exc:
+        raise InvalidArgument(f"{text!r} is not a range: {exc.message}") from None
+    if type(node) is not n.Interval or node.op is not None:
+        raise InvalidArgument(f"{text!r} is not a range literal")
+    points = []
+    for point in (node.start, node.end):
+        literal = type(point) is n.Literal and point.value is not None and type(point.value) is not bool
+        call = (type(point) is n.Call and type(point.function) is n.Name and point.function.name in _ENDPOINT_FUNCTIONS
+                and not point.named and len(point.args) == 1 and type(point.args[0]) is n.Literal
+                and type(point.args[0].value) is str)
+        if point is None or not (literal or call):
+            raise InvalidArgument(f"{text!r}: an end point must be a literal")
+        value = compile_node(point)(ctx, Scope({}))
+        if value is None:
+            raise InvalidArgument(f"{text!r}: an end point is not a value")
+        points.append(value)
+    start, end = points
+    if type(start) is not type(end) or ops.compare(ctx, start, end) in (None, 1):
+        raise InvalidArgument(f"{text!r}: the end points must be of one type, in ascending order")
+    return Range(node.start_included, start, end, node.end_included)
+
+
 def _range_fn(name: str, *sigs: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return builtin(name, *sigs)
 

@@ -17,7 +17,8 @@ class InvalidArgument(Exception):
 def builtin(name: str, *signatures: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``impl(ctx, *args)``; each signature is a comma-separated parameter list.
 
-    ``name?`` marks an optional parameter, ``name...`` collects the remaining arguments.
+    ``name?`` marks an optional parameter, ``name...`` collects the remaining arguments; a signature
+    starting with ``=`` is only for calls with named arguments.
     """
     parsed = tuple(tuple(p.strip() for p in sig.split(",") if p.strip()) for sig in signatures)
 
@@ -28,6 +29,7 @@ def builtin(name: str, *signatures: str) -> Callable[[Callable[..., Any]], Calla
 
 
 def _bind(sig: tuple[str, ...], args: list[Any], named: dict[str, Any] | None) -> list[Any] | None:
+    sig = tuple(p.lstrip("=") for p in sig)
     required = [p for p in sig if not p.endswith("?") and not p.endswith("...")]
     plain = [p.rstrip("?").removesuffix("...") for p in sig]
     varargs = bool(sig) and sig[-1].endswith("...")
@@ -43,8 +45,8 @@ def _bind(sig: tuple[str, ...], args: list[Any], named: dict[str, Any] | None) -
         return bound
     if varargs:
         fixed = len(sig) - 1
-        if len(args) < len(required):
-            return None
+        if len(args) < len(required) or not args:
+            return None   # `all()`, `mode()`: no argument at all is no list (TCK 0059, 0062)
         return list(args[:fixed]) + [list(args[fixed:])]
     if not len(required) <= len(args) <= len(sig):
         return None
@@ -53,11 +55,12 @@ def _bind(sig: tuple[str, ...], args: list[Any], named: dict[str, Any] | None) -
 
 def _candidates(fn: BuiltinFunction, named: dict[str, Any] | None) -> list[tuple[str, ...]]:
     if named is None:
-        return list(fn.signatures)
+        return [s for s in fn.signatures if not (s and s[0].startswith("="))]
     # before(point, range) and before(range, point) share parameter names: prefer the
     # signature whose order matches the order the arguments were written in.
     order = list(named)
-    exact = [s for s in fn.signatures if [p.rstrip("?").removesuffix("...") for p in s][:len(order)] == order]
+    exact = [s for s in fn.signatures
+             if [p.lstrip("=").rstrip("?").removesuffix("...") for p in s][:len(order)] == order]
     return exact + [s for s in fn.signatures if s not in exact]
 
 
@@ -66,6 +69,9 @@ def call_builtin(ctx: Any, fn: BuiltinFunction, args: list[Any], named: dict[str
         bound = _bind(sig, args, named)
         if bound is not None:
             try:
+                if getattr(fn.impl, "by_name", False):
+                    # overloads told apart by the parameter names of a named call (context put: key / keys)
+                    return fn.impl(ctx, *bound, named_as=sig if named is not None else None)
                 return fn.impl(ctx, *bound)
             except InvalidArgument as exc:
                 ctx.diag(f"{fn.name}: {exc}")

@@ -9,6 +9,8 @@ from typing import Any, Callable
 
 import regex
 
+from ..xsd_regex import XsdRegexError, translate
+
 from .args import arg_list, arg_number, arg_position, arg_string, check_size
 from .registry import InvalidArgument, builtin
 
@@ -23,7 +25,7 @@ def _substring(ctx: Any, string: Any, start: Any, length: Any) -> Any:
     count = arg_number(length, "length")
     if count < 0:
         raise InvalidArgument("length must not be negative")
-    count_i = int(count.to_integral_value(rounding=decimal.ROUND_HALF_EVEN)) if count < n + 1 else n + 1
+    count_i = int(count.to_integral_value(rounding=decimal.ROUND_DOWN)) if count < n + 1 else n + 1
     return s[first:first + count_i]
 
 
@@ -75,7 +77,8 @@ def _ends_with(ctx: Any, string: Any, match: Any) -> Any:
     return arg_string(string).endswith(arg_string(match, "match"))
 
 
-_FLAG_BITS = {"i": regex.IGNORECASE, "s": regex.DOTALL, "m": regex.MULTILINE, "x": regex.VERBOSE}
+# 'x' is handled by the XPath translation (it strips whitespace outside classes; not Python's verbose mode)
+_FLAG_BITS = {"i": regex.IGNORECASE, "s": regex.DOTALL, "m": regex.MULTILINE, "x": 0}
 
 
 @functools.lru_cache(maxsize=512)
@@ -91,6 +94,11 @@ def _compile_regex(pattern: str, flags: str) -> Any:
             raise InvalidArgument(f"unknown regular expression flag {f!r}")
     if literal:
         pattern = regex.escape(pattern)
+    else:
+        try:
+            pattern = translate(pattern, flags)
+        except XsdRegexError as exc:
+            raise InvalidArgument(f"invalid regular expression: {exc}") from None
     try:
         return regex.compile(pattern, bits)
     except (regex.error, ValueError, OverflowError) as exc:
