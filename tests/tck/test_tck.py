@@ -56,7 +56,8 @@ def test_every_tck_test_passes_or_is_a_listed_known_failure(summaries):
     unknown = sorted(i for i in listed if i not in outcomes)
     details = [f"{i} {n.name}: {n.detail}" for i in unexpected[:30] for n in outcomes[i].nodes if not n.passed]
     assert not unexpected, f"{len(unexpected)} TCK tests fail that are not listed:\n" + "\n".join(details)
-    assert not fixed, f"{len(fixed)} listed TCK tests pass now; remove them from {EXPECTED.name}:\n" + "\n".join(fixed[:50])
+    assert not fixed, (f"{len(fixed)} listed TCK tests pass now; remove them from {EXPECTED.name}:\n"
+                       + "\n".join(fixed[:50]))
     assert not unknown, f"{len(unknown)} listed ids name no TCK test:\n" + "\n".join(unknown[:50])
 
 

@@ -156,7 +156,7 @@ class RelationBox:
     rows: tuple[tuple[Box, ...], ...]
 
     def evaluate(self, scope: Mapping[str, Any], env: BoxEnv, diagnostics: list[str]) -> Any:
-        return [{name: cell.evaluate(scope, env, diagnostics) for name, cell in zip(self.columns, row)}
+        return [{name: cell.evaluate(scope, env, diagnostics) for name, cell in zip(self.columns, row, strict=False)}
                 for row in self.rows]
 
 
@@ -351,7 +351,7 @@ def make_function(box: FunctionBox, scope: Mapping[str, Any], env: BoxEnv,
     def impl(ctx: Any, *args: Any) -> Any:
         local: dict[str, Any] = knowledge_scope(knowledge, env) if knowledge else {}
         diagnostics: list[str] = []
-        for (name, type_ref), value in zip(box.params, args):
+        for (name, type_ref), value in zip(box.params, args, strict=False):
             local[name] = conform(value, type_ref, diagnostics, f"{box.name} parameter {name}")
             if local[name] is None and value is not None:
                 # an argument that does not conform to its parameter's type makes the call null (DMN 1.5, 10.3.2.9.4)

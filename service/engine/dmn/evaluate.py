@@ -100,7 +100,7 @@ class _Run:
                 if self.depth > self.limits.max_depth:
                     raise LimitExceeded(f"{model.name}: calls nested deeper than {self.limits.max_depth}",
                                         model.name or model.key, None)
-                result = _evaluate_service(model, dict(zip(names, args)), self)
+                result = _evaluate_service(model, dict(zip(names, args, strict=False)), self)
             except DecisionError as exc:
                 if isinstance(exc.__cause__, LimitExceeded):
                     raise exc.__cause__ from None    # a bound hit inside stops the whole evaluation
@@ -311,7 +311,8 @@ def _evaluate_literal(model: DecisionModel, logic: LiteralDecision, scope: Mappi
     if logic.type_ref:
         value = _type_check(value, logic.type_ref, diagnostics, f"variable {logic.variable_name}")
     value = _storable(value, diagnostics, f"variable {logic.variable_name}")
-    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref, diagnostics)}], matched_rules=[],
+    row = {logic.variable_name: typed_plain(value, logic.type_ref, diagnostics)}
+    return DecisionResult(key=model.key, result_list=[row], matched_rules=[],
                           evaluations=[], diagnostics=diagnostics, name=model.name, value=value)
 
 
@@ -327,7 +328,8 @@ def _evaluate_boxed(model: DecisionModel, logic: BoxedDecision, scope: Mapping[s
     if logic.type_ref:
         value = _type_check(value, logic.type_ref, diagnostics, f"variable {logic.variable_name}")
     value = _storable(value, diagnostics, f"variable {logic.variable_name}")
-    return DecisionResult(key=model.key, result_list=[{logic.variable_name: typed_plain(value, logic.type_ref, diagnostics)}], matched_rules=[],
+    row = {logic.variable_name: typed_plain(value, logic.type_ref, diagnostics)}
+    return DecisionResult(key=model.key, result_list=[row], matched_rules=[],
                           evaluations=[], diagnostics=diagnostics, name=model.name, value=value)
 
 
@@ -381,7 +383,7 @@ def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[s
     try:
         for rule in table.rules:
             before = len(diagnostics)
-            for test, value, test_scope in zip(rule.tests, values, test_scopes):
+            for test, value, test_scope in zip(rule.tests, values, test_scopes, strict=False):
                 if test is not None and not test.matches(value, test_scope, limits, diagnostics):
                     break
             else:
@@ -396,7 +398,7 @@ def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[s
 
     def outputs_of(current: TableRule) -> dict[str, Any]:
         row: dict[str, Any] = {}
-        for output, cell in zip(table.outputs, current.outputs):
+        for output, cell in zip(table.outputs, current.outputs, strict=False):
             if cell is None:
                 row[output.name] = None
                 continue
@@ -429,7 +431,7 @@ def _evaluate_table(model: DecisionModel, table: DecisionTable, scope: Mapping[s
         result_list = typed_rows
     matched_rules = [MatchedRule(rule_id=r.id, index=r.index, annotation=r.annotation, decision_key=model.key,
                                  outputs=row)
-                     for r, row in zip(chosen, typed_rows)]
+                     for r, row in zip(chosen, typed_rows, strict=False)]
     return DecisionResult(key=model.key, result_list=result_list, matched_rules=matched_rules, evaluations=[],
                           diagnostics=diagnostics, name=model.name, inputs=evaluated_inputs,
                           collect_result=collect_result,

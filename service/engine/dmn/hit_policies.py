@@ -19,7 +19,7 @@ def same_value(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=False))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     try:
@@ -58,7 +58,8 @@ def apply_hit_policy(model: DecisionModel, table: DecisionTable, matched: list[T
                 f"give different outputs", decision_key=model.key, rule_ids=ids)
         return matched[:1], rows[:1], None
     if policy in ("PRIORITY", "OUTPUT ORDER"):
-        ranked = sorted(zip(matched, rows), key=lambda pair: _priority(table, pair[0], pair[1], diagnostics))
+        ranked = sorted(zip(matched, rows, strict=True),
+                        key=lambda pair: _priority(table, pair[0], pair[1], diagnostics))
         if policy == "PRIORITY":
             ranked = ranked[:1]
         return [rule for rule, _ in ranked], [row for _, row in ranked], None

@@ -19,7 +19,8 @@ class DecisionModel:
     required: list[str]                      # keys of required decisions in the same file
     hit_policy: str | None                   # None for literal-expression decisions
     aggregation: str | None
-    kind: str = "decisionTable"              # decisionTable | literalExpression | context | invocation | list | relation | functionDefinition
+    # decisionTable | literalExpression | context | invocation | list | relation | functionDefinition
+    kind: str = "decisionTable"
     version_tag: str | None = None           # camunda:versionTag
     history_ttl: str | None = None           # camunda:historyTimeToLive
     drd_key: str | None = None               # id of <definitions> (Camunda's decision requirements key)

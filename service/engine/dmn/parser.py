@@ -167,8 +167,9 @@ class _FileParser:
         for key in order:
             built[key] = self.build_or_refuse(by_id[key], root, requirements[key], built, problems.get(key))
         self.decisions_by_id = built
-        services = [self.build_service(el, root, built) for el in self.children(root, "decisionService")]
-        self.service_models.update((el.get("id"), s) for el, s in zip(self.children(root, "decisionService"), services))
+        service_elements = self.children(root, "decisionService")
+        services = [self.build_service(el, root, built) for el in service_elements]
+        self.service_models.update((el.get("id"), s) for el, s in zip(service_elements, services, strict=True))
         return [built[decision_key(el) or ""] for el in decisions] + services
 
     def resolve_imports(self, root: Any) -> dict[str, tuple[str, _FileParser | DmnModelError]]:
@@ -201,7 +202,7 @@ class _FileParser:
                     else:
                         found[namespace] = (name, self.parsed.setdefault(namespace, sub))
                         continue
-            found[namespace] = (name, problem)  # type: ignore[assignment]
+            found[namespace] = (name, problem)
         return found
 
     def imported_file(self, href: str, element: Any, owner_id: str | None) -> tuple[str, _FileParser, str] | None:
@@ -234,7 +235,8 @@ class _FileParser:
         problem: DmnModelError | None = None
         logic: DecisionService | None = None
         try:
-            outputs = tuple(self.service_decision(ref, key, built) for ref in self.service_refs(element, "outputDecision"))
+            outputs = tuple(self.service_decision(ref, key, built)
+                            for ref in self.service_refs(element, "outputDecision"))
             if not outputs:
                 raise self.error(element, key, "the decision service has no output decision")
             parameters = [self.input_data_parameter(ref, key, root) for ref in self.service_refs(element, "inputData")]
@@ -566,8 +568,9 @@ class _FileParser:
         for service in self.children(root, "decisionService"):
             # a decision service required as knowledge is a function (resolved once the file is parsed)
             if service.get("id"):
-                registry[service.get("id")] = ServiceKnowledge(service.get("id"), service.get("name") or service.get("id"),
-                                                               self.service_models)
+                service_id = service.get("id")
+                registry[service_id] = ServiceKnowledge(service_id, service.get("name") or service_id,
+                                                        self.service_models)
         elements = self.children(root, "businessKnowledgeModel")
         for element in elements:
             bkm_id = element.get("id")
@@ -752,7 +755,7 @@ class _FileParser:
             raise self.error(element, rule_id, f"rule {number} has {len(out_entries)} output entries, "
                                                f"the table has {len(outputs)} outputs")
         tests: list[TestCell | None] = []
-        for table_input, entry in zip(inputs, entries):
+        for table_input, entry in zip(inputs, entries, strict=False):
             text = self.text_of(entry) or ""
             if is_any(text):
                 tests.append(None)
@@ -762,7 +765,7 @@ class _FileParser:
                 f"rule {number}, input entry for {table_input.label or table_input.id}",
                 entry.get("expressionLanguage"), input_variable=table_input.variable))
         cells: list[ExpressionCell | None] = []
-        for table_output, entry in zip(outputs, out_entries):
+        for table_output, entry in zip(outputs, out_entries, strict=False):
             text = self.text_of(entry) or ""
             if not text:
                 cells.append(None)

@@ -548,7 +548,7 @@ def _function_def(node: n.FunctionDef) -> Closure:
         def typed_body(ctx: Context, scope: Scope) -> Any:
             # Arguments that do not conform to a declared parameter type become null (DMN 1.3, 10.3.2.9.4).
             local = scope.vars
-            for name, type_ref in zip(params, types):
+            for name, type_ref in zip(params, types, strict=False):
                 if type_ref is not None and local.get(name) is not None:
                     ok, value = coerce(local[name], type_ref)
                     if not ok:

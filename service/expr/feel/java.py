@@ -207,11 +207,11 @@ def java_function(class_name: Any, signature: Any, name: str = "external",
     def call(ctx: Any, *args: Any) -> Any:
         try:
             if varargs:
-                fixed = [_argument(a, t) for a, t in zip(args[:len(params) - 1], params)]
+                fixed = [_argument(a, t) for a, t in zip(args[:len(params) - 1], params, strict=False)]
                 rest = args[len(params) - 1:]
                 values = list(rest[0]) if len(rest) == 1 and type(rest[0]) is list else list(rest)
                 return _result(impl(*fixed, values), result_type)
-            return _result(impl(*(_argument(a, t) for a, t in zip(args, params))), result_type)
+            return _result(impl(*(_argument(a, t) for a, t in zip(args, params, strict=False))), result_type)
         except JavaError as exc:
             ctx.diag(f"{name}: {exc}")
         except (ValueError, OverflowError, ZeroDivisionError) as exc:

@@ -297,7 +297,7 @@ def equal(ctx: "Context", a: Any, b: Any) -> bool | None:
         if len(a) != len(b):
             return False
         ctx.tick(len(a))
-        for x, y in zip(a, b):
+        for x, y in zip(a, b, strict=False):
             r = equal(ctx, x, y)
             if r is not True:
                 return r

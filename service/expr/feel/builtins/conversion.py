@@ -1,7 +1,6 @@
 """Conversion functions (DMN 1.3, 10.3.4.1) and the boolean function not() (10.3.4.2)."""
 from __future__ import annotations
 
-import decimal
 import re
 from typing import Any
 

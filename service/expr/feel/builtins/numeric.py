@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import ops
 from ..values import DECIMAL_CONTEXT, DaysTimeDuration, YearsMonthsDuration
-from .args import arg_integer, arg_number, arg_truncated, unwrap
+from .args import arg_number, arg_truncated, unwrap
 from .registry import InvalidArgument, builtin
 
 
