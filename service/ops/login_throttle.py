@@ -16,22 +16,15 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-MAX_FAILURES_SETTING = "ALUR_LOGIN_MAX_FAILURES"
-WINDOW_SETTING = "ALUR_LOGIN_WINDOW_SECONDS"
 DEFAULT_MAX_FAILURES = 5
 DEFAULT_WINDOW_SECONDS = 300.0
 # A client address may fail for several user names (colleagues behind one office NAT) before it is refused.
 IP_FACTOR = 4
 # Bounds the memory an attacker cycling through names or addresses can make us hold.
 MAX_KEYS = 50_000
-
-
-class ThrottleSettingError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -43,29 +36,6 @@ class ThrottleSettings:
     @property
     def max_ip_failures(self) -> int:
         return self.max_failures * self.ip_factor
-
-
-def _number(name: str, raw: Any, kind: type, minimum: float) -> Any:
-    try:
-        value = kind(str(raw).strip())
-    except (TypeError, ValueError):
-        raise ThrottleSettingError(f"{name}: expected a number, got {raw!r}") from None
-    if not math.isfinite(float(value)) or value < minimum:
-        raise ThrottleSettingError(f"{name}: must be at least {minimum}, got {raw!r}")
-    return value
-
-
-def settings_from(config: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> ThrottleSettings:
-    """The limits from the app config (where create_app puts Config's values), else `environ`, else the
-    defaults; bad values raise."""
-    env = {} if environ is None else environ
-    raw_max = config.get(MAX_FAILURES_SETTING, env.get(MAX_FAILURES_SETTING))
-    raw_window = config.get(WINDOW_SETTING, env.get(WINDOW_SETTING))
-    return ThrottleSettings(
-        max_failures=DEFAULT_MAX_FAILURES if raw_max in (None, "") else _number(MAX_FAILURES_SETTING, raw_max,
-                                                                                 int, 1),
-        window_seconds=DEFAULT_WINDOW_SECONDS if raw_window in (None, "") else _number(WINDOW_SETTING, raw_window,
-                                                                                        float, 1))
 
 
 def user_key(username: str | None) -> str:
@@ -168,11 +138,7 @@ def minutes(seconds: float) -> int:
 __all__ = [
     "DEFAULT_MAX_FAILURES",
     "DEFAULT_WINDOW_SECONDS",
-    "MAX_FAILURES_SETTING",
-    "WINDOW_SETTING",
     "LoginThrottle",
-    "ThrottleSettingError",
     "ThrottleSettings",
     "minutes",
-    "settings_from",
 ]

@@ -10,12 +10,7 @@ from typing import Any
 import pytest
 
 from service.ops import login_throttle as lt
-from service.ops.login_throttle import (
-    LoginThrottle,
-    ThrottleSettingError,
-    ThrottleSettings,
-    settings_from,
-)
+from service.ops.login_throttle import LoginThrottle, ThrottleSettings
 
 from .support import PASSWORD, csrf, login, post, text
 
@@ -128,18 +123,6 @@ def test_default_limits_from_the_app_config(app: Any, client: Any) -> None:
         assert login(client, USER, "salah").status_code == 401
     r = login(client, USER)
     assert r.status_code == 429 and "coba lagi dalam 5 menit" in text(r)
-
-
-def test_settings_from_config_then_environment() -> None:
-    env = {lt.MAX_FAILURES_SETTING: "7", lt.WINDOW_SETTING: "60"}
-    assert settings_from({}, env) == ThrottleSettings(7, 60.0)
-    assert settings_from({lt.MAX_FAILURES_SETTING: 2}, env) == ThrottleSettings(2, 60.0)
-    assert settings_from({}, {}) == ThrottleSettings(lt.DEFAULT_MAX_FAILURES, lt.DEFAULT_WINDOW_SECONDS)
-    assert settings_from({}, env).max_ip_failures == 28
-    for bad in ({lt.MAX_FAILURES_SETTING: "0"}, {lt.MAX_FAILURES_SETTING: "lima"},
-                {lt.WINDOW_SETTING: "nan"}, {lt.WINDOW_SETTING: "-5"}):
-        with pytest.raises(ThrottleSettingError, match=next(iter(bad))):
-            settings_from(bad, {})
 
 
 def test_a_bad_setting_stops_the_app_start(tmp_path: Any) -> None:
