@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from api_support import typed
+from support import typed
 
 R = "/engine-rest"
 DMN15 = "https://www.omg.org/spec/DMN/20230324/MODEL/"
