@@ -2,6 +2,7 @@
 model (cached), queries with Camunda's filters, the source XML, and start-form facts."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -64,16 +65,30 @@ def require(session: Session, cls: type[D], *, definition_id: str | None = None,
     return row
 
 
-def parse_resource(resource_name: str, content: bytes) -> list[Any]:
-    """Parse one deployed resource with the engine; the same call deploy() used to validate it."""
+DMN_SUFFIXES = (".dmn", ".dmn11.xml", ".dmn13.xml")
+
+
+def parse_resource(resource_name: str, content: bytes, *, imports: Mapping[str, bytes] | None = None) -> list[Any]:
+    """Parse one deployed resource with the engine; the same call deploy() used to validate it.
+    `imports`: the other DMN resources of the same deployment, which a DMN `<import>` may name."""
     lower = resource_name.lower()
     if lower.endswith((".bpmn", ".bpmn20.xml", ".bpmn2")):
         from service.engine import parse_bpmn
         return list(parse_bpmn(resource_name, content))
-    if lower.endswith((".dmn", ".dmn11.xml", ".dmn13.xml")):
+    if lower.endswith(DMN_SUFFIXES):
         from service.engine.dmn import parse_dmn
-        return list(parse_dmn(resource_name, content))
+        return list(parse_dmn(resource_name, content, imports=imports))
     return []
+
+
+def dmn_imports(session: Session, resource: DeploymentResource) -> dict[str, bytes]:
+    """The other DMN resources deployed with `resource`: what its `<import>`s can reach (Camunda resolves
+    imports within one deployment too)."""
+    if not resource.name.lower().endswith(DMN_SUFFIXES):
+        return {}
+    others = session.scalars(select(DeploymentResource).where(
+        DeploymentResource.deployment_id == resource.deployment_id, DeploymentResource.id != resource.id))
+    return {other.name: other.content for other in others if other.name.lower().endswith(DMN_SUFFIXES)}
 
 
 def model_of(ctx: OpsContext, session: Session, row: ProcessDefinition | DecisionDefinition) -> Any:
@@ -83,7 +98,7 @@ def model_of(ctx: OpsContext, session: Session, row: ProcessDefinition | Decisio
         resource = session.get(DeploymentResource, row.resource_id)
         if resource is None:   # pragma: no cover - foreign key guarantees it
             raise NotFound(f"resource of definition {row.id} is missing")
-        for model in parse_resource(resource.name, resource.content):
+        for model in parse_resource(resource.name, resource.content, imports=dmn_imports(session, resource)):
             if model.key == row.key:
                 return model
         raise NotFound(f"definition {row.id}: key '{row.key}' not found in resource {resource.name}")

@@ -38,7 +38,7 @@ from .views import DeploymentView
 
 TENANT_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
-DMN_SUFFIXES = (".dmn", ".dmn11.xml", ".dmn13.xml")
+DMN_SUFFIXES = definitions.DMN_SUFFIXES
 FORM_SUFFIXES = (".form",)
 
 
@@ -83,11 +83,13 @@ def _parse_all(resources: list[Resource]) -> list[_Parsed]:
 
     parsed: list[_Parsed] = []
     errors: list[str] = []
+    dmn_files = {res.name: res.content for res in resources if res.name.lower().endswith(DMN_SUFFIXES)}
     for res in resources:
         lower = res.name.lower()
         try:
             if lower.endswith(BPMN_SUFFIXES) or lower.endswith(DMN_SUFFIXES):
-                models = definitions.parse_resource(res.name, res.content)
+                imports = {name: content for name, content in dmn_files.items() if name != res.name}
+                models = definitions.parse_resource(res.name, res.content, imports=imports)
                 is_bpmn = lower.endswith(BPMN_SUFFIXES)
                 parsed.append(_Parsed(res, models if is_bpmn else [], [] if is_bpmn else models, []))
             elif lower.endswith(FORM_SUFFIXES):
