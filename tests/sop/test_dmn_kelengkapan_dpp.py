@@ -115,7 +115,7 @@ def test_step_4_form_asks_every_item_with_the_table_values() -> None:
 
 # --------------------------------------------------------------------------- the SOP runs the table in the engine
 def test_sop_loops_back_to_the_ppk_until_the_dpp_is_complete() -> None:
-    """YAML -> generated BPMN -> engine: reviu 4 (tidak lengkap) -> 5 -> 4 (lengkap) -> 6 -> metode -> 7 -> 8."""
+    """YAML -> generated BPMN -> engine: 2 -> metode (Pokja) -> 3 -> reviu 4 (tidak lengkap) -> 5 -> 4 (lengkap) -> 6 -> 7 -> 8."""
     process = parse_bpmn("persiapan_pemilihan_penyedia.bpmn", generate(load_table(SOP_FILE)).bpmn)[0]
     decisions = {m.key: m for f in (REPO / "dmn").glob("*.dmn") for m in parse_dmn(f.name, f.read_bytes())}
     engine = Engine(clock=FrozenClock(dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.timezone.utc)),
@@ -124,13 +124,13 @@ def test_sop_loops_back_to_the_ppk_until_the_dpp_is_complete() -> None:
     inst = engine.start(process, variables={"nama_paket": "Rehabilitasi jalan", "kode_rup": "51234567"},
                         tenant="pagaralam")
     answers = {
-        "Step_2": [{"jenis_pengadaan": "Pekerjaan Konstruksi", "nilai_hps": 350_000_000}],
+        "Step_2": [{"jenis_pengadaan": "Pekerjaan Konstruksi", "nilai_hps": 2_000_000_000,
+                    "tanggal_pemilihan": "2025-06-02"}],
         "Step_3": [{"anggota_pokja": "Pokja 1"}],
         "Step_4": [{**ALL_SESUAI, "dpp_hps": "tidak_ada"}, dict(ALL_SESUAI)],
         "Step_5": [{"uraian_perbaikan_dpp": "HPS dilengkapi"}],
-        "Step_6": [{"jenis_pengadaan": "Pekerjaan Konstruksi", "nilai_hps": 350_000_000,
-                    "tanggal_pemilihan": "2025-06-02", "metode_kualifikasi": "Pascakualifikasi",
-                    "metode_evaluasi": "Harga Terendah", "metode_penyampaian": "Satu File"}],
+        "Step_6": [{"metode_kualifikasi": "Pascakualifikasi", "metode_evaluasi": "Harga Terendah",
+                    "metode_penyampaian": "Satu File"}],
         "Step_7": [{"tanggal_mulai_pemilihan": "2025-06-10", "tanggal_akhir_pemilihan": "2025-06-20"}],
         "Step_8": [{}],
     }
@@ -145,4 +145,5 @@ def test_sop_loops_back_to_the_ppk_until_the_dpp_is_complete() -> None:
             reviews.append(inst.variables()["reviu_dpp"]["hasil_reviu"])
     assert trail == ["Step_2", "Step_3", "Step_4", "Step_5", "Step_4", "Step_6", "Step_7", "Step_8"]
     assert reviews == ["tidak lengkap", "lengkap"]
-    assert inst.variables()["penetapan_metode"]["metode_pemilihan"] == "Pengadaan Langsung"   # 46/2025: <= 400 jt
+    method = inst.variables()["penetapan_metode"]
+    assert (method["metode_pemilihan"], method["pelaksana"]) == ("Tender", "Pokja Pemilihan")   # > Rp400 jt
