@@ -39,8 +39,8 @@ class Run:
         pending = {k: list(v) for k, v in answers.items()}
         while not self.inst.completed:
             tasks = self.inst.user_tasks()
-            assert len(tasks) == 1, [t.element_id for t in tasks]
-            task = tasks[0]
+            assert tasks, "no open task and no end"
+            task = tasks[0]                             # parallel tasks: one after the other
             self.trail.append((task.element_id, task.lane, task.properties.get("mutu.waktu")))
             assert len(self.trail) <= MAX_TASKS, f"no end after {MAX_TASKS} tasks: {self.ids}"
             self.before[task.element_id] = self.inst.variables()
@@ -221,3 +221,48 @@ def test_advice_mistakes_are_refused_with_a_message(advice: dict, fields: list |
     with pytest.raises(SopFormatError) as err:
         from_dict(_table(advice, fields, kind))
     assert message in str(err.value)
+
+
+# --------------------------------------------------------------------------- Pengelolaan Penyedia (item 4)
+PP = ("pagaralam", "pengelolaan_penyedia")
+_SEED_WAKTU = re.compile(r"^\s*(\d+)\s*(hari|menit|jam)\s*$", re.IGNORECASE)
+
+
+def seed_numbered_waktu_days(tenant: str, key: str) -> float:
+    """The seed's sum of Waktu over its numbered rows (sub-rows a., b. break a row's time down), in working
+    days of 7.5 office hours."""
+    from service.sop.model import load_table
+    from tests.sop.test_traceability import seed_rows
+    total = 0.0
+    for cells in seed_rows(load_table(REPO / "sop" / tenant / f"{key}.yaml")):
+        if not re.match(r"^\s*\d+\.?\s*$", cells[0] if cells else ""):
+            continue
+        for cell in cells[2:]:
+            m = _SEED_WAKTU.match(cell)
+            if m:
+                n, unit = int(m.group(1)), m.group(2).lower()
+                total += n if unit == "hari" else n / 7.5 if unit == "jam" else n / 60 / 7.5
+    return round(total, 2)
+
+
+def test_pp_planned_time_equals_the_seeds_sum_of_waktu() -> None:
+    from service.sop.paths import enumerate_paths, read_process
+    from service.sop.report import planned_working_days
+    graph = read_process((REPO / "bpmn" / PP[0] / f"{PP[1]}.bpmn").read_bytes())
+    (path,) = enumerate_paths(graph)
+    assert planned_working_days(graph, path) == seed_numbered_waktu_days(*PP) == 18.07   # 30 menit + 10+1+4+3
+
+
+def test_pp_rows_2_and_4_head_their_sub_rows() -> None:
+    """Item 4: no 10-hari task before 2a-2c, no 4-hari task before 4a/4b; 4a then 4b make row 4's 4 hari."""
+    run = Run(*PP, {"periode_pendataan": "Tahun 2025"}, {})
+    ids = run.ids
+    assert "Step_2" not in ids and "Step_4" not in ids
+    assert sorted(ids[1:4]) == steps("2a", "2b", "2c")
+    assert ids[4:] == steps(3, "4a", "4b", 5, 6)
+    assert [run.lane(s) for s in steps("2a", "4a", "4b")] == ["Tim Pendataan dan Analisis", "Kasubag LPSE",
+                                                              "Kasubag LPSE"]
+    assert [t[2] for t in run.trail if t[0] in ("Step_4a", "Step_4b")] == ["P2D", "P2D"]
+    xml = (REPO / "bpmn" / PP[0] / f"{PP[1]}.bpmn").read_text(encoding="utf-8")
+    assert re.search(r'<bpmn:parallelGateway id="Gateway_2" name="2\. [^"]*">', xml)   # the heading row
+    assert 'sourceRef="Step_4a" targetRef="Step_4b"' in xml
