@@ -266,3 +266,22 @@ def test_pp_rows_2_and_4_head_their_sub_rows() -> None:
     xml = (REPO / "bpmn" / PP[0] / f"{PP[1]}.bpmn").read_text(encoding="utf-8")
     assert re.search(r'<bpmn:parallelGateway id="Gateway_2" name="2\. [^"]*">', xml)   # the heading row
     assert 'sourceRef="Step_4a" targetRef="Step_4b"' in xml
+
+
+# --------------------------------------------------------------------------- Analisa Ketersediaan (item 1)
+AK = ("pagaralam", "analisa_ketersediaan_pelaku_usaha")
+
+
+def test_ak_step_4_b_goes_on_to_documentation_and_the_improvement_plan() -> None:
+    run = Run(*AK, {}, {"Step_4": [{"ada_pelaku_usaha_memenuhi": "tidak",
+                                     "alasan_tidak_tersedia": "Tidak ada SBU yang sesuai"}]})
+    assert run.ids == steps(1, 2, 3, 4, 5, 8, 9)
+    assert [run.lane(s) for s in steps(5, 8, 9)] == ["PPK", "Jabfung PPBJ", "Jabfung PPBJ"]
+    assert run.waktu_days() == 0                                   # the seed's Waktu column is empty
+    xml = (REPO / "bpmn" / AK[0] / f"{AK[1]}.bpmn").read_text(encoding="utf-8")
+    assert xml.count("<bpmn:endEvent ") == 1                       # one end: row 10
+
+
+def test_ak_step_4_a_documents_and_plans_too() -> None:
+    run = Run(*AK, {}, {"Step_4": [{"ada_pelaku_usaha_memenuhi": "ya", "jumlah_pelaku_usaha_memenuhi": 3}]})
+    assert run.ids == steps(1, 2, 3, 4, 8, 9)
