@@ -285,3 +285,35 @@ def test_ak_step_4_b_goes_on_to_documentation_and_the_improvement_plan() -> None
 def test_ak_step_4_a_documents_and_plans_too() -> None:
     run = Run(*AK, {}, {"Step_4": [{"ada_pelaku_usaha_memenuhi": "ya", "jumlah_pelaku_usaha_memenuhi": 3}]})
     assert run.ids == steps(1, 2, 3, 4, 8, 9)
+
+
+# --------------------------------------------------------------------------- Perencanaan Pengadaan (item 2)
+PPN = ("pagaralam", "perencanaan_pengadaan")
+PPN_START = {"nama_kegiatan": "Belanja modal", "tahun_anggaran": 2025}
+
+
+def test_ppn_step_5_supports_the_ppk_while_the_ppk_plans() -> None:
+    """Step 5 is open while the PPK works on steps 6-10; the PPK never waits for it. The Jabfung closes
+    it last here, after the RUP is announced, and only then does the instance end."""
+    process = parse_bpmn("p.bpmn", (REPO / "bpmn" / PPN[0] / f"{PPN[1]}.bpmn").read_bytes())[0]
+    engine = Engine(clock=FrozenClock(dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.timezone.utc)),
+                    processes=lambda k, t: process, decisions=lambda k, t, b, v: None)
+    inst = engine.start(process, variables=PPN_START, tenant=PPN[0])
+    answers = {"Step_3": {"perlu_asistensi": "ya"}}
+    seen: list[list[str]] = []
+    while not inst.completed:
+        tasks = inst.user_tasks()
+        open_ = sorted(t.element_id for t in tasks)
+        seen.append(open_)
+        task = next((t for t in tasks if t.element_id != "Step_5"), tasks[0])   # the Jabfung finishes last
+        form = json.loads((REPO / "forms" / PPN[0] / f"{task.form_ref}.form").read_text(encoding="utf-8"))
+        inst.complete_user_task(task.id, {**form_data(form), **answers.get(task.element_id, {})}, user="uji")
+        assert len(seen) < 30
+    assert ["Step_5", "Step_6"] in seen                            # 5 beside the PPK's step 6
+    assert ["Step_10", "Step_5"] in seen                           # and still open at the RUP
+    assert seen[-1] == ["Step_5"]                                  # the instance waits for the support to end
+
+
+def test_ppn_without_assistance_goes_straight_to_step_6() -> None:
+    run = Run(*PPN, PPN_START, {"Step_3": [{"perlu_asistensi": "tidak"}]})
+    assert run.ids == steps(2, 3, 6, 7, 8, "8_", 9, 10)
