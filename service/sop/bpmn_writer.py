@@ -129,6 +129,9 @@ def _flow_node(proc: etree._Element, table: SopTable, graph: FlowGraph, node: No
     if node.tag == "boundaryEvent":
         _reminder_timer(el, graph, node)
         return
+    if node.advice_for is not None:
+        _advice_task(el, node)
+        return
     if node.tag == "serviceTask" and step is not None and step.reminder:
         el.set(_c("type"), "external")
         el.set(_c("topic"), step.reminder.topic)
@@ -186,6 +189,36 @@ def _flow_node(proc: etree._Element, table: SopTable, graph: FlowGraph, node: No
         if step is not None and step.kind == "call":
             etree.SubElement(ext, _c("in"), variables="all")
             etree.SubElement(ext, _c("out"), variables="all")
+    for fid in node.incoming:
+        etree.SubElement(el, _b("incoming")).text = fid
+    for fid in node.outgoing:
+        etree.SubElement(el, _b("outgoing")).text = fid
+
+
+def _advice_task(el: etree._Element, node: Node) -> None:
+    """The table's advice for a person's decision: the advice and its reason as their own variables, and the
+    person's choice preset to the advice (the form shows the advice read-only and asks for the choice)."""
+    step, advice = node.advice_for, node.advice_for.advice
+    etree.SubElement(el, _b("documentation")).text = (
+        f"Saran tabel keputusan {advice.decision} untuk langkah {step.label}. Tabel hanya memberi saran; "
+        f"keputusan ({advice.field}) diambil oleh {step.lane} pada langkah itu dan dicatat di samping saran.")
+    el.set(_c("decisionRef"), advice.decision)
+    el.set(_c("resultVariable"), advice.variable)
+    el.set(_c("mapDecisionResult"), "singleResult")
+    ext = etree.SubElement(el, _b("extensionElements"))
+    cprops = etree.SubElement(ext, _c("properties"))
+    etree.SubElement(cprops, _c("property"), name="saran.langkah", value=step.element_id)
+    io = etree.SubElement(ext, _c("inputOutput"))
+    # outputs are evaluated against the task's data before any is written, so each reads the result map
+    result = f"{advice.variable}.{advice.output}"
+    preset = result
+    for v in reversed(advice.values):
+        preset = f"{result} == '{v.value}' ? '{v.choose}' : {preset}"
+    outputs = [(advice.variable, result), (advice.field, preset)]
+    if advice.reason:
+        outputs.insert(1, (advice.reason_variable, f"{advice.variable}.{advice.reason}"))
+    for name, expr in outputs:
+        etree.SubElement(io, _c("outputParameter"), name=name).text = "${" + expr + "}"
     for fid in node.incoming:
         etree.SubElement(el, _b("incoming")).text = fid
     for fid in node.outgoing:

@@ -118,8 +118,8 @@ def form_data(form: Mapping[str, Any] | None, form_fields: Iterable[Mapping[str,
     data: dict[str, Any] = {}
     for comp in _components(form.get("components", []) if form else []):
         key = comp.get("key")
-        if not key:
-            continue
+        if not key or comp.get("readonly") is True or comp.get("disabled") is True:
+            continue                # a read-only field shows a variable; the person submits nothing for it
         value = field_value(comp)
         if value is not None:
             data[key] = value

@@ -26,6 +26,7 @@ class Node:
     sop_no: str | None = None
     attached_to: str | None = None     # boundary events: the task they sit on
     row: int | None = None             # layout: a fixed row within the lane (reminder branch: 1)
+    advice_for: Step | None = None     # the advice business rule task of this step
 
 
 @dataclass
@@ -64,7 +65,8 @@ def build_graph(table: SopTable) -> FlowGraph:
         return node
 
     add(Node(START_ID, "startEvent", table.start.name, table.start.lane, order=order, sop_no=table.start.no))
-    refs: dict[str, str] = {}
+    refs: dict[str, str] = {}          # step ref -> the step's own node
+    entries: dict[str, str] = {}       # step ref -> the node flows into the step go to (its advice task first)
     exits: dict[str, str] = {}         # step ref -> the node its outgoing flows leave from
     joins = {st.gateway.join: st for st in table.steps if st.gateway and st.gateway.join}
     for step in table.steps:
@@ -80,6 +82,10 @@ def build_graph(table: SopTable) -> FlowGraph:
             add(Node(gid, "parallelGateway", step.label, step.lane, step, order, sop_no=step.no))
             refs[step.ref] = gid
         else:
+            if step.advice:
+                order += 1
+                add(Node(step.advice_id, "businessRuleTask", f"Saran: {step.name}"[:60], step.lane, order=order,
+                         advice_for=step))
             order += 1
             add(Node(step.element_id, TASK_TAGS[step.kind], step.label, step.lane, step, order, sop_no=step.no))
             refs[step.ref] = step.element_id
@@ -92,6 +98,7 @@ def build_graph(table: SopTable) -> FlowGraph:
                 add(Node(f"End_pengingat_{suffix}", "endEvent", "Pengingat terkirim", step.lane, order=order + 1,
                          row=1))
         exits[step.ref] = refs[step.ref]
+        entries[step.ref] = step.advice_id if step.advice else refs[step.ref]
         if step.gateway:
             order += 1
             tag = f"{step.gateway.type}Gateway"
@@ -118,14 +125,17 @@ def build_graph(table: SopTable) -> FlowGraph:
     def target(ref: str) -> str:
         if ref == "end":
             return end_nodes[default_end]
-        return end_nodes[ref] if ref in end_nodes else refs[ref]
+        return end_nodes[ref] if ref in end_nodes else entries[ref]
 
     # ends go after the last step, in the order given
     for end in table.ends:
         order += 1
         add(Node(end.element_id, "endEvent", end.name, end.lane, order=order, sop_no=end.no))
 
-    g.add_flow(START_ID, refs[table.steps[0].ref])
+    g.add_flow(START_ID, entries[table.steps[0].ref])
+    for step in table.steps:
+        if step.advice:
+            g.add_flow(step.advice_id, step.element_id)
     for i, step in enumerate(table.steps):
         following = table.steps[i + 1].ref if i + 1 < len(table.steps) else "end"
         if step.gateway:
@@ -153,7 +163,7 @@ def build_graph(table: SopTable) -> FlowGraph:
 
     for target_ref, split in joins.items():
         _insert_join(g, "Gateway_" + element_suffix(split.ref), "Join_" + element_suffix(split.ref),
-                     refs[target_ref])
+                     entries[target_ref])
 
     # an end without a lane sits in the lane of the first node flowing into it
     for end in table.ends:

@@ -67,7 +67,11 @@ def step_components(step: Step) -> list[dict[str, Any]]:
             "description": "Semua kelengkapan wajib tersedia sebelum langkah ini diselesaikan.",
             "values": [{"label": item, "value": item} for item in step.kelengkapan],
             "validate": {"required": True}})
+    if step.advice:
+        comps += advice_components(step)
     comps += [field_component(f) for f in step.fields]
+    if step.advice:
+        comps.append(advice_note(step))
     if step.output and step.output_document:
         number = {"id": f"Field_{output_number_key(step)}", "key": output_number_key(step), "type": "textfield",
                   "label": f"Nomor dokumen output: {step.output}", "validate": {"required": True, "maxLength": 200}}
@@ -78,6 +82,35 @@ def step_components(step: Step) -> list[dict[str, Any]]:
             number["conditional"] = upload["conditional"] = {"hide": _negate(step.output_show_if)}
         comps += [number, upload]
     return comps
+
+
+def advice_components(step: Step) -> list[dict[str, Any]]:
+    """The table's advice, read-only: the form keeps the person's choice and the advice side by side."""
+    advice = step.advice
+    choice = next(f for f in step.fields if f.key == advice.field)
+    values = [{"label": label, "value": value} for value, label in choice.values]
+    values += [{"label": v.label, "value": v.value} for v in advice.values]
+    suffix = element_suffix(step.ref)
+    comps: list[dict[str, Any]] = [
+        _text(f"saran_{suffix}", f"**Saran tabel keputusan {advice.decision}**\n\nTabel memberi saran; "
+              f"keputusan ada pada Anda ({choice.label}). Pilihan Anda dicatat di samping saran ini."),
+        {"id": f"Field_{advice.variable}", "key": advice.variable, "type": choice.type,
+         "label": "Saran tabel keputusan", "values": values, "readonly": True}]
+    if advice.reason:
+        comps.append({"id": f"Field_{advice.reason_variable}", "key": advice.reason_variable,
+                      "type": "textarea", "label": "Alasan saran (aturan tabel)", "readonly": True})
+    return comps
+
+
+def advice_note(step: Step) -> dict[str, Any]:
+    """Why the person departs from the advice: required exactly when the choice differs from it."""
+    advice = step.advice
+    same = [f'{advice.field} = {advice.variable}']
+    same += [f'({advice.variable} = "{v.value}" and {advice.field} = "{v.choose}")' for v in advice.values]
+    return {"id": f"Field_{advice.note_variable}", "key": advice.note_variable, "type": "textarea",
+            "label": "Alasan memilih berbeda dari saran tabel",
+            "validate": {"required": True, "maxLength": 4000},
+            "conditional": {"hide": "=" + " or ".join(same)}}
 
 
 def _negate(show_if: str) -> str:

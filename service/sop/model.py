@@ -105,6 +105,39 @@ class DecisionSpec:
 
 
 @dataclass
+class AdviceValue:
+    """An advice value that is not one of the person's choices: its label, and the choice it defaults to."""
+    value: str
+    label: str
+    choose: str
+
+
+@dataclass
+class AdviceSpec:
+    """A decision table advises, the person decides: a business rule task before the step evaluates
+    `decision`; the step's form shows the advice (output and reason) read-only and asks for `field`,
+    preset to the advice; the gateway routes on the person's choice."""
+    decision: str
+    field: str                         # the person's choice: a radio/select field of the step
+    output: str                        # the decision's output column holding the advice
+    reason: str | None = None          # the output column explaining it (shown beside the advice)
+    values: list[AdviceValue] = field(default_factory=list)
+
+    @property
+    def variable(self) -> str:
+        return f"saran_{self.field}"
+
+    @property
+    def reason_variable(self) -> str:
+        return f"saran_{self.field}_alasan"
+
+    @property
+    def note_variable(self) -> str:
+        """Required when the person departs from the advice: why."""
+        return f"alasan_beda_{self.field}"
+
+
+@dataclass
 class Step:
     name: str
     lane: str
@@ -129,6 +162,7 @@ class Step:
     heading: bool = False              # with parallel: the row only heads its sub-steps (no task of its own)
     show: list[tuple[str, str]] = field(default_factory=list)   # read-only (label, variable path) in the form
     reminder: ReminderSpec | None = None
+    advice: AdviceSpec | None = None
 
     @property
     def ref(self) -> str:
@@ -144,6 +178,11 @@ class Step:
     @property
     def label(self) -> str:
         return f"{self.no}. {self.name}" if self.no else self.name
+
+    @property
+    def advice_id(self) -> str:
+        """The business rule task giving this step's advice."""
+        return "Task_saran_" + element_suffix(self.ref)
 
 
 @dataclass
@@ -581,6 +620,8 @@ def _step(p: _Problems, s: Any, index: int, lanes: list[str], *, top_level: bool
         step.show.append((str(item.get("label") or path), path))
     if s.get("reminder") is not None:
         step.reminder = _reminder(p, s["reminder"], at, kind)
+    if s.get("advice") is not None:
+        step.advice = _advice(p, s["advice"], at, step, top_level)
     step.heading = bool(s.get("heading", False))
     if step.heading:
         if not step.parallel:
@@ -590,6 +631,42 @@ def _step(p: _Problems, s: Any, index: int, lanes: list[str], *, top_level: bool
             p.add(at, "heading", "a heading has no task: no kind, fields, kelengkapan, output, candidate_groups "
                                  "or reminder")
     return step
+
+
+def _advice(p: _Problems, a: Any, at: str, step: Step, top_level: bool) -> AdviceSpec | None:
+    """`advice: {decision, field, output, reason, values}`: see AdviceSpec."""
+    if not isinstance(a, dict) or not all(a.get(k) for k in ("decision", "field", "output")):
+        p.add(at, "advice", "expected {decision: KEY, field: CHOICE_FIELD, output: OUTPUT_NAME, reason: ..., "
+                            "values: [...]}")
+        return None
+    if step.kind != "user" or not top_level:
+        p.add(at, "advice", "only a user task of the main flow (not a parallel sub-step) takes advice")
+        return None
+    for name in ("field", "output", "reason"):
+        if a.get(name) is not None and not _KEY.match(str(a[name])):
+            p.add(at, f"advice.{name}", f"{a[name]!r} must be an identifier")
+    spec = AdviceSpec(decision=str(a["decision"]), field=str(a["field"]), output=str(a["output"]),
+                      reason=_opt_str(a.get("reason")))
+    choice = next((f for f in step.fields if f.key == spec.field), None)
+    if choice is None or choice.type not in ("radio", "select"):
+        p.add(at, "advice.field", f"{spec.field!r} must be a radio or select field of this step")
+        return spec
+    choices = [v for v, _ in choice.values]
+    for i, v in enumerate(a.get("values") or [], 1):
+        if not isinstance(v, dict) or not all(v.get(k) for k in ("value", "label", "choose")):
+            p.add(at, f"advice.values[{i}]", "expected {value: ADVICE, label: TEXT, choose: CHOICE}")
+            continue
+        item = AdviceValue(str(v["value"]), str(v["label"]), str(v["choose"]))
+        if item.value in choices:
+            p.add(at, f"advice.values[{i}]", f"{item.value!r} is already a choice of {spec.field}")
+        if item.choose not in choices:
+            p.add(at, f"advice.values[{i}].choose", f"{item.choose!r} is not a choice of {spec.field} {choices}")
+        spec.values.append(item)
+    taken = {f.key for f in step.fields}
+    for key in (spec.variable, spec.reason_variable, spec.note_variable):
+        if key in taken:
+            p.add(at, "advice", f"the form field {key!r} is reserved for the advice")
+    return spec
 
 
 def _reminder(p: _Problems, r: Any, at: str, kind: str) -> ReminderSpec | None:
@@ -659,6 +736,10 @@ def _check_references(p: _Problems, table: SopTable) -> None:
             p.add(f"step {step.ref}", "no", f"its element id {step.element_id} clashes with step "
                                             f"{ids[step.element_id]}")
         ids[step.element_id] = step.ref
+    for step in table.all_steps():
+        if step.advice and step.advice_id in ids:
+            p.add(f"step {step.ref}", "advice", f"its advice task id {step.advice_id} clashes with step "
+                                                f"{ids[step.advice_id]}")
     sub_refs = {s.ref for st in table.steps for s in st.parallel}
     end_ids = {e.id for e in table.ends}
     if len(end_ids) != len(table.ends):

@@ -49,7 +49,8 @@ def test_ppk_starts_submits_invalid_then_valid_and_pokja_sees_next_task(login_pa
 
     for item in KELENGKAPAN:                                            # kept after the failed submit
         assert page.get_by_label(item, exact=True).first.is_checked()
-    page.get_by_label("Nilai HPS (Rp)").fill("150000000")
+    page.get_by_label("Nilai HPS (Rp)").fill("250000000")             # above Rp200 jt: the Pokja path
+    page.get_by_label(re.compile("^Tanggal permintaan pemilihan")).fill("2026-01-05")
     page.get_by_role("button", name="Selesaikan langkah").click()
     page.wait_for_url(live.url + "/")
     assert "Langkah selesai" in page.content()
@@ -81,8 +82,9 @@ def test_ppk_starts_submits_invalid_then_valid_and_pokja_sees_next_task(login_pa
 def _run_to_decision(ctx, sk_ppk: str) -> str:
     inst = start_instance(ctx, key=KEY, tenant="pagaralam", variables={"nama_paket": "X", "kode_rup": "1"},
                           user="ppk.pagaralam")
-    answers = {2: {"kelengkapan_2": KELENGKAPAN, "jenis_pengadaan": "Barang", "nilai_hps": 5,
-                   "nomor_output_2": "1"}, 3: {**STEP_3_VALID}, 4: {**step_4("sesuai"), "dpp_sk_ppk": sk_ppk}}
+    answers = {2: {"kelengkapan_2": KELENGKAPAN, "jenis_pengadaan": "Barang", "nilai_hps": 250_000_000,
+                   "tanggal_pemilihan": "2026-01-05", "nomor_output_2": "1"},
+               3: {**STEP_3_VALID}, 4: {**step_4("sesuai"), "dpp_sk_ppk": sk_ppk}}
     for step in (2, 3, 4):
         task = query_tasks(ctx, TaskQuery(instance_id=inst.id))[0]
         assert task.element_id == f"Step_{step}"

@@ -1,8 +1,8 @@
 """dmn/disposisi_risiko.dmn: tolerate / handle / escalate an analysed risk (domain-rules.md s.1 table).
 
 Expected outcomes (ASSUMPTION thresholds, defaults): risk event passed -> toleransi; besaran <= 10 (selera
-risiko) -> toleransi; 11..15 -> tangani; >= 16 -> eskalasi. The SOP gateways read the result: step 4 takes
-b on toleransi and a otherwise; step 11 takes a / b-c / escalation on tangani / toleransi / eskalasi.
+risiko) -> toleransi; 11..15 -> tangani; >= 16 -> eskalasi; each with an `alasan` the person reads. The table
+only advises: the SOP steps 4 and 11 show the advice and the person's choice routes the gateway.
 """
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from lxml import etree
 
 from service.engine.dmn import evaluate_decision, map_decision_result, parse_dmn
+from service.sop.model import yaml_load
 
 REPO = Path(__file__).resolve().parents[2]
 DMN_FILE = REPO / "dmn" / "disposisi_risiko.dmn"
@@ -41,6 +41,10 @@ def tingkat():
     return {m.key: m for m in parse_dmn(TINGKAT_FILE.name, TINGKAT_FILE.read_bytes())}["tingkat_risiko"]
 
 
+def advice(result):
+    return map_decision_result(result, "singleResult")["disposisi"]
+
+
 def evaluate(model, besaran, lewat):
     return evaluate_decision(model, {"tingkat_risiko": {"besaran_risiko": besaran, "level_risiko": "-"},
                                      "peristiwa_risiko_lewat": lewat})
@@ -56,18 +60,18 @@ def test_decision_key_and_hit_policy(disposisi):
 def test_every_besaran_has_exactly_one_disposition(disposisi, besaran, lewat):
     result = evaluate(disposisi, besaran, lewat)
     assert len(result.matched_rules) == 1
-    assert map_decision_result(result, "singleEntry") == expected(besaran, lewat)
+    assert advice(result) == expected(besaran, lewat)
 
 
 @pytest.mark.parametrize(("besaran", "outcome"), [(10, "toleransi"), (11, "tangani"), (15, "tangani"),
                                                   (16, "eskalasi")])
 def test_threshold_boundaries(disposisi, besaran, outcome):
-    assert map_decision_result(evaluate(disposisi, besaran, False), "singleEntry") == outcome
+    assert advice(evaluate(disposisi, besaran, False)) == outcome
 
 
 def test_passed_event_is_tolerable_even_at_the_top(disposisi):
     result = evaluate(disposisi, 25, True)
-    assert map_decision_result(result, "singleEntry") == "toleransi"
+    assert advice(result) == "toleransi"
     assert result.matched_rules[0].rule_id == "Rule_disposisi_peristiwa_lewat"
 
 
@@ -90,7 +94,7 @@ def test_chained_with_tingkat_risiko_as_the_process_does(tingkat, disposisi, kem
     hasil = map_decision_result(evaluate_decision(tingkat, {"kemungkinan": kemungkinan, "dampak": dampak}),
                                 "singleResult")
     result = evaluate_decision(disposisi, {"tingkat_risiko": hasil, "peristiwa_risiko_lewat": False})
-    assert map_decision_result(result, "singleEntry") == outcome
+    assert advice(result) == outcome
 
 
 def test_thresholds_are_plain_editable_cells():
@@ -106,18 +110,32 @@ def test_thresholds_are_plain_editable_cells():
         assert "ASSUMPTION" in rule.findtext(f"{{{DMN13}}}description")
 
 
+@pytest.mark.parametrize("lewat", [False, True])
+@pytest.mark.parametrize("besaran", [1, 10, 11, 15, 16, 25])
+def test_every_advice_carries_its_reason(disposisi, besaran, lewat):
+    result = map_decision_result(evaluate(disposisi, besaran, lewat), "singleResult")
+    assert set(result) == {"disposisi", "alasan"}
+    assert len(result["alasan"]) > 20
+    # the reason names the threshold the advice rests on
+    assert ("lewat" in result["alasan"]) if lewat else (str(min(besaran, 16) if besaran > 10 else 10)
+                                                          in result["alasan"])
+
+
 @pytest.mark.parametrize("sop", RISK_SOPS, ids=lambda p: p.stem)
-def test_sop_gateways_compare_only_values_the_table_can_return(sop):
+def test_sop_steps_show_every_advice_the_table_can_give(sop):
+    """The table advises at steps 4 and 11; each of its outputs is a choice of the person or an advice
+    value mapped to one, so the form can show every advice and preset the choice to it."""
     root = etree.parse(str(DMN_FILE)).getroot()
     allowed = set(re.findall(r'"([^"]*)"', root.findtext(f".//{{{DMN13}}}outputValues/{{{DMN13}}}text")))
-    table = yaml.safe_load(sop.read_text(encoding="utf-8"))
-    results = {s["decision"]["result"] for s in table["steps"]
-               if s.get("kind") == "rule" and s["decision"]["ref"] == "disposisi_risiko"}
-    assert results == {"disposisi_awal", "disposisi_konsolidasi"}
-    compared = set()
-    for step in table["steps"]:
-        for branch in (step.get("gateway") or {}).get("branches", []):
-            for var, value in re.findall(r"(\w+) == '([^']*)'", branch.get("when", "")):
-                if var in results:
-                    compared.add(value)
-    assert compared and compared <= allowed
+    table = yaml_load(sop.read_text(encoding="utf-8"))      # `no:` stays a key, not YAML 1.1 false
+    advised = {s.get("no"): s for s in table["steps"] if (s.get("advice") or {}).get("decision") == "disposisi_risiko"}
+    assert set(advised) == {"4", "11"}
+    assert not [s for s in table["steps"] if (s.get("decision") or {}).get("ref") == "disposisi_risiko"]
+    for step in advised.values():
+        adv = step["advice"]
+        choice = next(f for f in step["fields"] if f["key"] == adv["field"])
+        choices = {v["value"] for v in choice["values"]}
+        shown = choices | {v["value"] for v in adv.get("values", [])}
+        assert shown == allowed
+        assert {v["choose"] for v in adv.get("values", [])} <= choices
+        assert adv["output"] == "disposisi" and adv["reason"] == "alasan"

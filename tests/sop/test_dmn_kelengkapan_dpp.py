@@ -1,7 +1,8 @@
 """dmn/kelengkapan_dpp.dmn: completeness of the Dokumen Persiapan Pengadaan (reviu by the Pokja Pemilihan).
 
 Cases follow domain-rules.md section 4: lengkap = every item present and "sesuai"; otherwise the DPP goes
-back to the PPK (SOP Persiapan Pemilihan Penyedia step 4b -> 5 -> 4).
+back to the PPK (SOP Persiapan Pemilihan Penyedia step 4b -> 5 -> 4) with every missing item listed at once
+(the COLLECT table of items kelengkapan_dpp, summed up by hasil_kelengkapan_dpp, which the SOP runs).
 """
 from __future__ import annotations
 
@@ -31,9 +32,10 @@ ALL_SESUAI = {k: "sesuai" for k in ITEMS}
 
 @pytest.fixture(scope="module")
 def model():
-    models = parse_dmn(DMN_FILE.name, DMN_FILE.read_bytes())
-    assert [m.key for m in models] == ["kelengkapan_dpp"]
-    return models[0]
+    models = {m.key: m for m in parse_dmn(DMN_FILE.name, DMN_FILE.read_bytes())}
+    assert list(models) == ["kelengkapan_dpp", "hasil_kelengkapan_dpp"]
+    assert models["hasil_kelengkapan_dpp"].required == ["kelengkapan_dpp"]
+    return models["hasil_kelengkapan_dpp"]
 
 
 def review(model, **changes: str | None) -> dict:
@@ -50,7 +52,7 @@ def test_table_is_valid_dmn13_with_annotated_rules() -> None:
     schema = etree.XMLSchema(etree.parse(str(xsd)))
     assert schema.validate(doc), schema.error_log
     table = doc.getroot().find("d:decision[@id='kelengkapan_dpp']/d:decisionTable", NS)
-    assert table.get("hitPolicy") == "FIRST"
+    assert table.get("hitPolicy") == "COLLECT"          # every deficiency at once (review, issue 16)
     inputs = table.findall("d:input", NS)
     assert [i.findtext("d:inputExpression/d:text", namespaces=NS).strip() for i in inputs] == ITEMS
     for i in inputs:
@@ -61,7 +63,9 @@ def test_table_is_valid_dmn13_with_annotated_rules() -> None:
     assert outcome == '"lengkap","tidak lengkap"'
     rules = table.findall("d:rule", NS)
     assert len({r.get("id") for r in rules}) == len(rules) == len(ITEMS) + 1
-    for rule in rules:
+    top = doc.getroot().find("d:decision[@id='hasil_kelengkapan_dpp']/d:decisionTable", NS)
+    assert top.findtext("d:output[@name='hasil_reviu']/d:outputValues/d:text", namespaces=NS) == outcome
+    for rule in rules + top.findall("d:rule", NS):
         note = rule.findtext("d:description", namespaces=NS) or ""
         assert any(src in note for src in ("Perlem LKPP", "SOP Persiapan Pemilihan", "domain-rules")), rule.get("id")
 
@@ -78,17 +82,26 @@ def test_any_item_not_sesuai_is_tidak_lengkap(model, item: str, status: str | No
     assert "belum ada" in result["catatan_reviu"] or "tidak sesuai" in result["catatan_reviu"]
 
 
-def test_the_note_names_the_first_deficient_item_in_table_order(model) -> None:
-    result = review(model, dpp_hps="tidak_ada", dpp_rancangan_kontrak="tidak_sesuai")
-    assert result["catatan_reviu"].startswith("HPS")
-    result = review(model, dpp_dokumen_anggaran="tidak_sesuai", dpp_hps="tidak_ada")
-    assert "anggaran" in result["catatan_reviu"].lower()
+def test_every_deficient_item_is_listed_at_once_in_table_order(model) -> None:
+    """Review (issue 16): the old FIRST table named only the first gap, so a PPK needed several rounds."""
+    result = review(model, dpp_hps="tidak_ada", dpp_rancangan_kontrak="tidak_sesuai", dpp_sk_ppk=None)
+    assert result["hasil_reviu"] == "tidak lengkap"
+    assert result["kekurangan"] == ["SK Penetapan PPK belum ada atau tidak sesuai", "HPS belum ada atau tidak sesuai",
+                                    "Rancangan Kontrak belum ada atau tidak sesuai"]
+    assert result["catatan_reviu"] == "; ".join(result["kekurangan"])
 
 
-def test_matched_rule_is_reported_for_the_audit_trail(model) -> None:
-    result = evaluate_decision(model, {**ALL_SESUAI, "dpp_id_rup": "tidak_ada"})
-    assert [m.rule_id for m in result.matched_rules] == ["Rule_dpp_id_rup"]
-    assert "RUP" in result.matched_rules[0].annotation
+def test_a_complete_dpp_lists_no_deficiency(model) -> None:
+    assert review(model) == {"hasil_reviu": "lengkap", "kekurangan": [],
+                             "catatan_reviu": "Dokumen Persiapan Pengadaan lengkap dan sesuai"}
+
+
+def test_matched_rules_are_reported_for_the_audit_trail(model) -> None:
+    result = evaluate_decision(model, {**ALL_SESUAI, "dpp_id_rup": "tidak_ada", "dpp_hps": "tidak_sesuai"})
+    assert [m.rule_id for m in result.matched_rules] == ["Rule_hasil_kelengkapan_dpp_tidak_lengkap"]
+    items = result.evaluations[0].matched_rules
+    assert [m.rule_id for m in items] == ["Rule_dpp_id_rup", "Rule_dpp_hps", "Rule_dpp_lengkap"]
+    assert "RUP" in items[0].annotation
 
 
 def test_nothing_filled_in_is_tidak_lengkap(model) -> None:
@@ -104,7 +117,7 @@ def test_step_4_form_asks_every_item_with_the_table_values() -> None:
         assert [v["value"] for v in fields[item]["values"]] == STATUSES, item
         assert fields[item]["required"] == "true"
     rule_step = steps[steps.index(step4) + 1]
-    assert rule_step["id"] == "cek_kelengkapan_dpp" and rule_step["decision"]["ref"] == "kelengkapan_dpp"
+    assert rule_step["id"] == "cek_kelengkapan_dpp" and rule_step["decision"]["ref"] == "hasil_kelengkapan_dpp"
     branches = rule_step["gateway"]["branches"]
     assert {b["to"] for b in branches} == {"6", "5"}
     lengkap = next(b for b in branches if b["to"] == "6")
@@ -115,7 +128,7 @@ def test_step_4_form_asks_every_item_with_the_table_values() -> None:
 
 # --------------------------------------------------------------------------- the SOP runs the table in the engine
 def test_sop_loops_back_to_the_ppk_until_the_dpp_is_complete() -> None:
-    """YAML -> generated BPMN -> engine: reviu 4 (tidak lengkap) -> 5 -> 4 (lengkap) -> 6 -> metode -> 7 -> 8."""
+    """YAML -> generated BPMN -> engine: 2 -> metode (Pokja) -> 3 -> reviu 4 (tidak lengkap) -> 5 -> 4 (lengkap) -> 6 -> 7 -> 8."""
     process = parse_bpmn("persiapan_pemilihan_penyedia.bpmn", generate(load_table(SOP_FILE)).bpmn)[0]
     decisions = {m.key: m for f in (REPO / "dmn").glob("*.dmn") for m in parse_dmn(f.name, f.read_bytes())}
     engine = Engine(clock=FrozenClock(dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.timezone.utc)),
@@ -124,13 +137,13 @@ def test_sop_loops_back_to_the_ppk_until_the_dpp_is_complete() -> None:
     inst = engine.start(process, variables={"nama_paket": "Rehabilitasi jalan", "kode_rup": "51234567"},
                         tenant="pagaralam")
     answers = {
-        "Step_2": [{"jenis_pengadaan": "Pekerjaan Konstruksi", "nilai_hps": 350_000_000}],
+        "Step_2": [{"jenis_pengadaan": "Pekerjaan Konstruksi", "nilai_hps": 2_000_000_000,
+                    "tanggal_pemilihan": "2025-06-02"}],
         "Step_3": [{"anggota_pokja": "Pokja 1"}],
         "Step_4": [{**ALL_SESUAI, "dpp_hps": "tidak_ada"}, dict(ALL_SESUAI)],
         "Step_5": [{"uraian_perbaikan_dpp": "HPS dilengkapi"}],
-        "Step_6": [{"jenis_pengadaan": "Pekerjaan Konstruksi", "nilai_hps": 350_000_000,
-                    "tanggal_pemilihan": "2025-06-02", "metode_kualifikasi": "Pascakualifikasi",
-                    "metode_evaluasi": "Harga Terendah", "metode_penyampaian": "Satu File"}],
+        "Step_6": [{"metode_kualifikasi": "Pascakualifikasi", "metode_evaluasi": "Harga Terendah",
+                    "metode_penyampaian": "Satu File"}],
         "Step_7": [{"tanggal_mulai_pemilihan": "2025-06-10", "tanggal_akhir_pemilihan": "2025-06-20"}],
         "Step_8": [{}],
     }
@@ -145,4 +158,5 @@ def test_sop_loops_back_to_the_ppk_until_the_dpp_is_complete() -> None:
             reviews.append(inst.variables()["reviu_dpp"]["hasil_reviu"])
     assert trail == ["Step_2", "Step_3", "Step_4", "Step_5", "Step_4", "Step_6", "Step_7", "Step_8"]
     assert reviews == ["tidak lengkap", "lengkap"]
-    assert inst.variables()["penetapan_metode"]["metode_pemilihan"] == "Pengadaan Langsung"   # 46/2025: <= 400 jt
+    method = inst.variables()["penetapan_metode"]
+    assert (method["metode_pemilihan"], method["pelaksana"]) == ("Tender", "Pokja Pemilihan")   # > Rp400 jt

@@ -41,15 +41,19 @@ def complete(jenis: str = "Badan Usaha", **changes: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def model():
-    models = parse_dmn(DMN_FILE.name, DMN_FILE.read_bytes())
-    assert [m.key for m in models] == ["kelengkapan_registrasi"]
-    return models[0]
+    models = {m.key: m for m in parse_dmn(DMN_FILE.name, DMN_FILE.read_bytes())}
+    assert list(models) == ["kelengkapan_registrasi", "hasil_kelengkapan_registrasi"]
+    assert models["hasil_kelengkapan_registrasi"].required == ["kelengkapan_registrasi"]
+    return models["hasil_kelengkapan_registrasi"]
 
 
-def verify(model, data: dict[str, Any]) -> tuple[str, str, str]:
+def verify(model, data: dict[str, Any]) -> tuple[str, str, list[str]]:
+    """(hasil, catatan, every item rule that found a deficiency, in table order)."""
     result = evaluate_decision(model, data)
     row = map_decision_result(result, "singleResult")
-    return row["hasil_verifikasi"], row["catatan_verifikasi"], result.matched_rules[0].rule_id
+    items = [r.rule_id for r in result.evaluations[0].matched_rules if r.rule_id != "Rule_reg_lengkap"]
+    assert row["kekurangan"] == ([] if row["hasil_verifikasi"] == "lengkap" else row["kekurangan"])
+    return row["hasil_verifikasi"], row["catatan_verifikasi"], items
 
 
 def test_table_is_valid_dmn13_with_annotated_rules() -> None:
@@ -58,13 +62,15 @@ def test_table_is_valid_dmn13_with_annotated_rules() -> None:
     schema = etree.XMLSchema(etree.parse(str(xsd)))
     assert schema.validate(doc), schema.error_log
     table = doc.getroot().find("d:decision[@id='kelengkapan_registrasi']/d:decisionTable", NS)
-    assert table.get("hitPolicy") == "FIRST"
+    assert table.get("hitPolicy") == "COLLECT"          # every deficiency at once (review, issue 16)
     assert all(e.get("typeRef") for e in table.findall("d:input/d:inputExpression", NS))
     outcome = table.findtext("d:output[@name='hasil_verifikasi']/d:outputValues/d:text", namespaces=NS)
     assert outcome == '"lengkap","tidak lengkap","ditolak"'
-    rules = table.findall("d:rule", NS)
-    assert rules[0].get("id") == "Rule_reg_daftar_hitam"      # the blacklist is checked before the documents
+    rules = table.findall("d:rule", NS) + doc.getroot().findall("d:decision[@id='hasil_kelengkapan_registrasi']/d:decisionTable/d:rule", NS)
+    assert rules[0].get("id") == "Rule_reg_daftar_hitam"
     assert len({r.get("id") for r in rules}) == len(rules)
+    top = doc.getroot().find("d:decision[@id='hasil_kelengkapan_registrasi']/d:decisionTable", NS)
+    assert top.findtext("d:output[@name='hasil_verifikasi']/d:outputValues/d:text", namespaces=NS) == outcome
     for rule in rules:
         note = rule.findtext("d:description", namespaces=NS) or ""
         assert any(src in note for src in ("Perpres", "SOP Rekruitment", "ASSUMPTION", "domain-rules")), \
@@ -78,13 +84,15 @@ def test_complete_file_is_lengkap(model, jenis: str) -> None:
 
 @pytest.mark.parametrize("jenis", ["Badan Usaha", "Perorangan", "Koperasi"])
 def test_daftar_hitam_is_ditolak_even_with_a_complete_file(model, jenis: str) -> None:
-    hasil, catatan, rule = verify(model, complete(jenis, terdaftar_daftar_hitam=True))
-    assert (hasil, rule) == ("ditolak", "Rule_reg_daftar_hitam")
+    hasil, catatan, rules = verify(model, complete(jenis, terdaftar_daftar_hitam=True))
+    assert (hasil, rules) == ("ditolak", ["Rule_reg_daftar_hitam"])
     assert "Daftar Hitam" in catatan
 
 
 def test_daftar_hitam_wins_over_missing_documents(model) -> None:
-    assert verify(model, complete(terdaftar_daftar_hitam=True, dok_npwp=False, dok_ktp=False))[0] == "ditolak"
+    hasil, catatan, rules = verify(model, complete(terdaftar_daftar_hitam=True, dok_npwp=False, dok_ktp=False))
+    assert hasil == "ditolak" and rules == ["Rule_reg_daftar_hitam", "Rule_reg_ktp", "Rule_reg_npwp"]
+    assert catatan.startswith("Pelaku usaha tercantum dalam Daftar Hitam")
 
 
 @pytest.mark.parametrize("jenis", ["Badan Usaha", "Perorangan", "Koperasi"])
@@ -97,20 +105,20 @@ def test_each_common_document_is_required(model, jenis: str, doc: str, missing: 
 
 
 def test_akta_required_for_badan_usaha_and_koperasi_not_perorangan(model) -> None:
-    assert verify(model, complete("Badan Usaha", dok_akta=False))[2] == "Rule_reg_akta"
-    assert verify(model, complete("Koperasi", dok_akta=False))[2] == "Rule_reg_akta"
+    assert verify(model, complete("Badan Usaha", dok_akta=False))[2] == ["Rule_reg_akta"]
+    assert verify(model, complete("Koperasi", dok_akta=False))[2] == ["Rule_reg_akta"]
     assert verify(model, complete("Perorangan", dok_akta=False))[0] == "lengkap"
 
 
 def test_koperasi_needs_badan_hukum_approval(model) -> None:
-    assert verify(model, complete("Koperasi", dok_pengesahan_koperasi=False))[2] == "Rule_reg_pengesahan_koperasi"
+    assert verify(model, complete("Koperasi", dok_pengesahan_koperasi=False))[2] == ["Rule_reg_pengesahan_koperasi"]
     assert verify(model, complete("Badan Usaha", dok_pengesahan_koperasi=False))[0] == "lengkap"
 
 
 def test_surat_kuasa_only_when_verification_is_delegated(model) -> None:
     assert verify(model, complete(verifikasi_dikuasakan=False, dok_surat_kuasa=False))[0] == "lengkap"
-    hasil, catatan, rule = verify(model, complete(verifikasi_dikuasakan=True, dok_surat_kuasa=False))
-    assert (hasil, rule) == ("tidak lengkap", "Rule_reg_surat_kuasa")
+    hasil, catatan, rules = verify(model, complete(verifikasi_dikuasakan=True, dok_surat_kuasa=False))
+    assert (hasil, rules) == ("tidak lengkap", ["Rule_reg_surat_kuasa"])
     assert verify(model, complete(verifikasi_dikuasakan=True, dok_surat_kuasa=True))[0] == "lengkap"
 
 
@@ -118,16 +126,38 @@ def test_surat_kuasa_only_when_verification_is_delegated(model) -> None:
                                          ("berkas_sesuai_data_online", "Rule_reg_data_online")])
 def test_documents_must_match_originals_and_online_data(model, check: str, rule: str) -> None:
     hasil, _, matched = verify(model, complete(**{check: False}))
-    assert (hasil, matched) == ("tidak lengkap", rule)
+    assert (hasil, matched) == ("tidak lengkap", [rule])
 
 
 def test_unknown_or_missing_provider_type_is_tidak_lengkap(model) -> None:
-    assert verify(model, complete(jenis_pelaku_usaha="CV"))[2] == "Rule_reg_jenis"
-    assert verify(model, complete(jenis_pelaku_usaha=None))[2] == "Rule_reg_jenis"
+    assert verify(model, complete(jenis_pelaku_usaha="CV"))[2] == ["Rule_reg_jenis"]
+    assert verify(model, complete(jenis_pelaku_usaha=None))[2] == ["Rule_reg_jenis"]
 
 
 def test_empty_form_is_tidak_lengkap_not_lengkap(model) -> None:
     assert verify(model, {})[0] == "tidak lengkap"
+
+
+def test_every_missing_document_is_listed_at_once(model) -> None:
+    """Review (issue 16): the old FIRST table named only the first gap, so a provider needed several rounds."""
+    data = complete("Koperasi", dok_npwp=False, dok_akta=None, dok_pengesahan_koperasi=False,
+                    berkas_sesuai_data_online=False)
+    result = evaluate_decision(model, data)
+    row = map_decision_result(result, "singleResult")
+    assert row["hasil_verifikasi"] == "tidak lengkap"
+    assert row["kekurangan"] == ["NPWP belum ada", "Akta pendirian dan akta perubahan terakhir belum ada",
+                                 "Pengesahan badan hukum koperasi belum ada",
+                                 "Berkas tidak sesuai dengan data yang diisikan secara online"]
+    assert row["catatan_verifikasi"] == "; ".join(row["kekurangan"])
+    assert [r.rule_id for r in result.evaluations[0].matched_rules] == [
+        "Rule_reg_npwp", "Rule_reg_akta", "Rule_reg_pengesahan_koperasi", "Rule_reg_data_online", "Rule_reg_lengkap"]
+    assert [r.rule_id for r in result.matched_rules] == ["Rule_hasil_kelengkapan_registrasi_tidak_lengkap"]
+
+
+def test_a_complete_file_lists_no_deficiency(model) -> None:
+    row = map_decision_result(evaluate_decision(model, complete("Perorangan")), "singleResult")
+    assert row == {"hasil_verifikasi": "lengkap", "kekurangan": [],
+                   "catatan_verifikasi": "Berkas lengkap dan sesuai; permohonan dapat disetujui"}
 
 
 def test_step_12_form_and_gateway_match_the_table() -> None:
@@ -136,7 +166,8 @@ def test_step_12_form_and_gateway_match_the_table() -> None:
     step12 = next(s for s in steps if s.get("no") == "12")
     fields = {f["key"]: f for f in step12["fields"]}
     doc = etree.parse(str(DMN_FILE)).getroot()
-    inputs = [e.text.strip() for e in doc.iterfind(".//d:inputExpression/d:text", NS)]
+    inputs = [e.text.strip() for e in doc.iterfind(
+        "d:decision[@id='kelengkapan_registrasi']/d:decisionTable/d:input/d:inputExpression/d:text", NS)]
     assert set(inputs) <= set(fields)
     for key in inputs:
         if key != "jenis_pelaku_usaha":
@@ -145,7 +176,7 @@ def test_step_12_form_and_gateway_match_the_table() -> None:
     assert [v["value"] for v in fields["jenis_pelaku_usaha"]["values"]] == \
         [v.strip().strip('"') for v in jenis.split(",")]
     rule_step = steps[steps.index(step12) + 1]
-    assert rule_step["kind"] == "rule" and rule_step["decision"]["ref"] == "kelengkapan_registrasi"
+    assert rule_step["kind"] == "rule" and rule_step["decision"]["ref"] == "hasil_kelengkapan_registrasi"
     targets = {b["to"]: b for b in rule_step["gateway"]["branches"]}
     assert set(targets) == {"14", "13", "ditolak"}
     assert "'lengkap'" in targets["14"]["when"] and "'ditolak'" in targets["ditolak"]["when"]
@@ -157,10 +188,10 @@ def test_step_12_form_and_gateway_match_the_table() -> None:
 def _run_sop(verifications: list[dict[str, Any]]) -> tuple[list[str], dict[str, Any]]:
     """Drive the generated SOP model through the engine; step 12 takes the given verification answers."""
     process = parse_bpmn("rekrutmen_registrasi_penyedia.bpmn", generate(load_table(SOP_FILE)).bpmn)[0]
-    decision = parse_dmn(DMN_FILE.name, DMN_FILE.read_bytes())[0]
+    decisions = {m.key: m for m in parse_dmn(DMN_FILE.name, DMN_FILE.read_bytes())}
     engine = Engine(clock=FrozenClock(dt.datetime(2026, 2, 2, 1, 0, tzinfo=dt.timezone.utc)),
                     processes=lambda key, tenant: process,
-                    decisions=lambda key, tenant, binding, version: decision)
+                    decisions=lambda key, tenant, binding, version: decisions[key])
     inst = engine.start(process, variables={"nama_pelaku_usaha": "CV Maju",
                                             "email_perusahaan": "admin@cvmaju.co.id"}, tenant="pagaralam")
     answers: dict[str, list[dict[str, Any]]] = {

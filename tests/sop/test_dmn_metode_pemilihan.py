@@ -1,8 +1,10 @@
 """dmn/metode_pemilihan.dmn: procurement method (Perpres 16/2018 jo 12/2021 Pasal 38, 41; Perpres 46/2025).
 
-Cases follow domain-rules.md section 4 (first hit): katalog -> E-purchasing, keadaan tertentu -> Penunjukan
-Langsung, Pengadaan Langsung up to Rp200 jt (Barang / Jasa Lainnya), Rp400 jt (Pekerjaan Konstruksi from
-Perpres 46/2025, Rp200 jt before), Rp100 jt (Jasa Konsultansi), Seleksi, Tender Cepat, Tender.
+Cases follow domain-rules.md section 4 (first hit): katalog -> E-purchasing (not for Jasa Konsultansi, Pasal
+41(1)), keadaan tertentu -> Penunjukan Langsung, Pengadaan Langsung up to Rp200 jt (Barang / Jasa Lainnya),
+Rp400 jt (Pekerjaan Konstruksi from Perpres 46/2025, Rp200 jt before), Rp100 jt (Jasa Konsultansi), Seleksi,
+Tender Cepat, Tender. Each rule also names who prepares the selection: the Pejabat Pengadaan (Pasal 15) or
+the Pokja Pemilihan (Pasal 13).
 """
 from __future__ import annotations
 
@@ -61,7 +63,7 @@ def test_table_is_valid_dmn13_with_annotated_rules() -> None:
     method_values = table.find("d:output[@name='metode_pemilihan']/d:outputValues/d:text", NS).text
     assert [v.strip().strip('"') for v in method_values.split(",")] == METHODS
     rules = table.findall("d:rule", NS)
-    assert len({r.get("id") for r in rules}) == len(rules) == 9
+    assert len({r.get("id") for r in rules}) == len(rules) == 12
     for rule in rules:
         note = rule.findtext("d:description", namespaces=NS) or ""
         assert "Perpres" in note or "ASSUMPTION" in note, rule.get("id")
@@ -76,7 +78,7 @@ def test_thresholds_and_effective_date_are_plain_cells() -> None:
 # --------------------------------------------------------------------------- first-hit order
 def test_katalog_comes_first(model) -> None:
     assert decide(model, jenis_pengadaan="Barang", nilai_hps=5_000_000_000, tersedia_katalog=True,
-                  keadaan_tertentu=True) == ("E-purchasing", "Rule_metode_katalog")
+                  keadaan_tertentu=True) == ("E-purchasing", "Rule_metode_katalog_pokja")
 
 
 def test_keadaan_tertentu_gives_penunjukan_langsung_for_every_type(model) -> None:
@@ -155,11 +157,70 @@ def test_annotation_of_the_matched_rule_cites_the_legal_basis(model) -> None:
     assert result.result_list[0]["dasar_hukum"].startswith("Perpres 46/2025")
 
 
+# --------------------------------------------------------------------------- review corrections (issue 16)
+@pytest.mark.parametrize("nilai, expected", [(80_000_000, "Pengadaan Langsung"), (900_000_000, "Seleksi")])
+def test_jasa_konsultansi_is_never_e_purchasing(model, nilai: int, expected: str) -> None:
+    """Pasal 41(1) lists Seleksi, Pengadaan Langsung and Penunjukan Langsung for Jasa Konsultansi only."""
+    assert decide(model, jenis_pengadaan="Jasa Konsultansi", nilai_hps=nilai, tersedia_katalog=True)[0] == expected
+
+
+def test_no_rule_offers_e_purchasing_for_jasa_konsultansi() -> None:
+    table = etree.parse(str(DMN_FILE)).getroot().find("d:decision[@id='metode_pemilihan']/d:decisionTable", NS)
+    for rule in table.findall("d:rule", NS):
+        if rule.findtext("d:outputEntry[1]/d:text", namespaces=NS) == '"E-purchasing"':
+            jenis = rule.findtext("d:inputEntry[1]/d:text", namespaces=NS)
+            assert jenis != "-" and "Jasa Konsultansi" not in jenis, rule.get("id")
+            assert "Pasal 41" not in rule.findtext("d:outputEntry[2]/d:text", namespaces=NS)
+
+
+def who(model, **variables: Any) -> tuple[str | None, str | None]:
+    data = {"tersedia_katalog": False, "keadaan_tertentu": False, "spek_volume_rinci": False,
+            "penyedia_terkualifikasi_sikap": False, "tanggal_pemilihan": "2025-06-02", **variables}
+    row = map_decision_result(evaluate_decision(model, data), "singleResult")
+    return (row["pelaksana"], row["dasar_pelaksana"]) if row else (None, None)
+
+
+@pytest.mark.parametrize("variables, pelaksana, pasal", [
+    ({"jenis_pengadaan": "Barang", "nilai_hps": 150_000_000}, "Pejabat Pengadaan", "Pasal 15 huruf a"),
+    ({"jenis_pengadaan": "Pekerjaan Konstruksi", "nilai_hps": 390_000_000}, "Pejabat Pengadaan", "Pasal 15 huruf a"),
+    ({"jenis_pengadaan": "Jasa Konsultansi", "nilai_hps": 100_000_000}, "Pejabat Pengadaan", "Pasal 15 huruf a"),
+    ({"jenis_pengadaan": "Barang", "nilai_hps": 200_000_000, "tersedia_katalog": True}, "Pejabat Pengadaan",
+     "Pasal 15 huruf d"),
+    ({"jenis_pengadaan": "Barang", "nilai_hps": 200_000_001, "tersedia_katalog": True}, "Pokja Pemilihan",
+     "Pasal 13 ayat (1)"),
+    ({"jenis_pengadaan": "Jasa Lainnya", "nilai_hps": 150_000_000, "keadaan_tertentu": True}, "Pejabat Pengadaan",
+     "Pasal 15 huruf b"),
+    ({"jenis_pengadaan": "Jasa Konsultansi", "nilai_hps": 100_000_000, "keadaan_tertentu": True},
+     "Pejabat Pengadaan", "Pasal 15 huruf c"),
+    ({"jenis_pengadaan": "Jasa Konsultansi", "nilai_hps": 100_000_001, "keadaan_tertentu": True},
+     "Pokja Pemilihan", "Pasal 13 ayat (1)"),
+    ({"jenis_pengadaan": "Barang", "nilai_hps": 250_000_000}, "Pokja Pemilihan", "Pasal 13 ayat (1)"),
+    ({"jenis_pengadaan": "Jasa Konsultansi", "nilai_hps": 900_000_000}, "Pokja Pemilihan", "Pasal 13 ayat (1)"),
+    ({"jenis_pengadaan": "Barang", "nilai_hps": 3_000_000_000, "spek_volume_rinci": True,
+      "penyedia_terkualifikasi_sikap": True}, "Pokja Pemilihan", "Pasal 13 ayat (1)"),
+])
+def test_pelaksana_follows_pasal_15(model, variables: dict, pelaksana: str, pasal: str) -> None:
+    assert who(model, **variables) == (pelaksana, f"Perpres 16/2018 jo 12/2021 {pasal}")
+
+
+def test_every_rule_names_its_pelaksana_and_cites_the_article() -> None:
+    table = etree.parse(str(DMN_FILE)).getroot().find("d:decision[@id='metode_pemilihan']/d:decisionTable", NS)
+    for rule in table.findall("d:rule", NS):
+        outputs = [e.findtext("d:text", namespaces=NS) for e in rule.findall("d:outputEntry", NS)]
+        assert outputs[2] in ('"Pejabat Pengadaan"', '"Pokja Pemilihan"'), rule.get("id")
+        assert "Pasal 15" in outputs[3] or "Pasal 13" in outputs[3], rule.get("id")
+        assert "Pelaksana:" in rule.findtext("d:description", namespaces=NS), rule.get("id")
+
+
+def test_unknown_type_has_no_pelaksana(model) -> None:
+    assert who(model, jenis_pengadaan="Hibah", nilai_hps=10_000_000) == (None, None)
+
+
 # --------------------------------------------------------------------------- the SOP form feeds the table
-def test_step_6_form_offers_exactly_the_table_inputs() -> None:
+def test_step_2_form_offers_exactly_the_table_inputs() -> None:
     table = yaml.load(SOP_FILE.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    step6 = next(s for s in table["steps"] if s.get("no") == "6")
-    fields = {f["key"]: f for f in step6["fields"]}
+    step2 = next(s for s in table["steps"] if s.get("no") == "2")
+    fields = {f["key"]: f for f in step2["fields"]}
     doc = etree.parse(str(DMN_FILE)).getroot()
     names = [e.text.strip() for e in doc.iterfind(".//d:inputExpression/d:text", NS)]
     assert {n for n in names if n.isidentifier()} | {"tanggal_pemilihan"} <= set(fields)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from service.engine.dmn import evaluate_decision, map_decision_result, parse_dmn
 
@@ -95,3 +96,16 @@ def test_level_bands_cover_1_to_25_once(decisions):
     assert seen.count("Rule_level_Sedang") == 5
     assert seen.count("Rule_level_Tinggi") == 5
     assert seen.count("Rule_level_Sangat_Tinggi") == 5
+
+
+def test_score_20_band_was_checked_against_the_available_text(decisions):
+    """Review (issue 16): 'a score of 20 shows as Tinggi; 20-25 may be Sangat Tinggi'. The text available here
+    (domain-rules.md s.1 bands and the SPBE Risk Register template's per-cell levels) puts 20 in Tinggi; the
+    annotation says so and that the regulation itself was not opened (ASSUMPTION), instead of a new citation."""
+    result = evaluate_decision(decisions["tingkat_risiko"], {"kemungkinan": 1, "dampak": 5})
+    assert map_decision_result(result, "singleResult") == {"besaran_risiko": 20, "level_risiko": "Tinggi"}
+    note = result.matched_rules[0].annotation
+    assert "besaran 20" in note and "ASSUMPTION" in note and "tidak dibuka" in note
+    root = etree.parse(str(DMN_FILE)).getroot()
+    for rule in root.iter(f"{{{DMN13}}}rule"):
+        assert len(rule.findall(f"{{{DMN13}}}description")) == 1, rule.get("id")   # DMN 1.3: one annotation

@@ -58,7 +58,8 @@ def text(response: Any) -> str:
 KELENGKAPAN_2 = ["SK Penetapan PPK", "Dokumen Persiapan Pengadaan", "Dokumen Anggaran Belanja (RKA-KL/Pemda)",
                  "ID Paket RUP", "Rencana Waktu Penggunaan Barang/Jasa",
                  "Surat permohonan pelaksanaan pemilihan penyedia"]
-STEP_2_VALID = {"kelengkapan_2": KELENGKAPAN_2, "jenis_pengadaan": "Barang", "nilai_hps": "150000000",
+STEP_2_VALID = {"kelengkapan_2": KELENGKAPAN_2, "jenis_pengadaan": "Barang", "nilai_hps": "250000000",
+                "tanggal_pemilihan": "2026-01-05",   # above the Pejabat Pengadaan ceiling: the Pokja path
                 "nomor_output_2": "027/PPK/2026"}
 STEP_3_VALID = {"kelengkapan_3": ["Dokumen Persiapan Pengadaan"], "anggota_pokja": "Andi; Budi; Citra",
                 "nomor_output_3": "SK-12/UKPBJ/2026"}

@@ -29,7 +29,9 @@ def test_demo_users_one_per_lane_per_tenant(ctx):
     assert "admin" in names
     ppk = get_user(ctx, "ppk.pagaralam")
     assert ppk.groups == ("PPK",) and ppk.tenants == ("pagaralam",)
-    assert tenant_groups(ctx, "pagaralam") == ["PPK", "Kepala UKPBJ", "Pokja Pemilihan", "process-owner", "admin"]
+    assert tenant_groups(ctx, "pagaralam") == ["PPK", "Kepala UKPBJ", "Pokja Pemilihan", "Pejabat Pengadaan",
+                                               "process-owner", "admin"]
+    assert get_user(ctx, "pejabat-pengadaan.pagaralam").groups == ("Pejabat Pengadaan",)
     assert seed_demo_users(ctx, password=PASSWORD) == []        # idempotent
     assert len(demo_accounts(ctx)) == len(names)
 

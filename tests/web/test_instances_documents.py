@@ -39,7 +39,7 @@ def test_instance_page_shows_history_variables_decision_and_documents(make_clien
         assert step in page
     assert "ppk.pagaralam" in page and "kepala-ukpbj.pagaralam" in page and "pokja-pemilihan.pagaralam" in page
     # variables
-    assert "<code>nilai_hps</code>" in page and "150.000.000" in page
+    assert "<code>nilai_hps</code>" in page and "250.000.000" in page
     # the decision with its matched rule and annotation
     assert "kelengkapan_dpp" in page and "Aturan" in page
     assert "lengkap" in page
@@ -61,8 +61,16 @@ def test_instance_page_shows_history_variables_decision_and_documents(make_clien
 def test_decision_rule_and_annotation_are_shown(make_client):
     ppk, _, _, url = _through_review(make_client, review_value="tidak_ada")
     page = text(ppk.get(url))
-    assert "Rule_dpp_sk_ppk" in page
-    assert "Tidak lengkap -&gt; dikembalikan kepada PPK" in page
+    # the SOP runs hasil_kelengkapan_dpp, which sums up the COLLECT table of items: its rule, its annotation and
+    # every missing item (here all nine) in the result
+    assert "Rule_hasil_kelengkapan_dpp_tidak_lengkap" in page
+    assert "dikembalikan kepada PPK untuk diperbaiki" in page
+    assert "SK Penetapan PPK belum ada atau tidak sesuai; Surat permohonan" in page
+    # the PPK's step 5 shows the whole list at once (the review's FIRST table named only the first item)
+    step_5 = text(ppk.get(task_links(ppk)[0]))
+    assert "Memperbaiki Dokumen Persiapan Pengadaan" in step_5
+    for item in ("SK Penetapan PPK", "HPS", "Rancangan Kontrak", "Analisis pasar"):
+        assert f"{item} belum ada atau tidak sesuai" in step_5, item
 
 
 def test_documents_download_only_for_authorised_users(make_client):

@@ -12,7 +12,12 @@ from service.web.form_lookup import task_form
 from .support import KEY, complete, login, start, text, valid_post
 
 
-def test_persiapan_pemilihan_penyedia_start_to_end(make_client, ctx):
+@pytest.mark.parametrize("nilai_hps, path, last", [
+    ("250000000", ["Step_2", "Step_3", "Step_4", "Step_6", "Step_7", "Step_8"], "Menetapkan Dokumen Pemilihan"),
+    ("150000000", ["Step_2", "Task_persiapan_pejabat_pengadaan"], "Melaksanakan persiapan oleh Pejabat Pengadaan"),
+])
+def test_persiapan_pemilihan_penyedia_start_to_end(make_client, ctx, nilai_hps, path, last):
+    """Barang above Rp200 jt: the Pokja path; a Pengadaan Langsung: the Pejabat Pengadaan's lane (Pasal 15)."""
     clients = {}
 
     def client_for(lane: str):
@@ -32,16 +37,19 @@ def test_persiapan_pemilihan_penyedia_start_to_end(make_client, ctx):
         client = client_for(task.lane)
         url = f"/tugas/{task.id}"
         assert task.id in "".join(re.findall(r'href="(/tugas/[^"]+)"', text(client.get("/"))))
-        response = complete(client, url, valid_post(task_form(ctx, task)))
+        data = valid_post(task_form(ctx, task))
+        if task.element_id == "Step_2":
+            data["nilai_hps"] = nilai_hps
+        response = complete(client, url, data)
         assert response.status_code == 302, text(response)[:3000]
         done.append(task.element_id)
     else:
         raise AssertionError(f"the SOP did not end: {done}")
-    assert done == ["Step_2", "Step_3", "Step_4", "Step_6", "Step_7", "Step_8"]
+    assert done == path
     instance = list_instances(ctx, definition_key=KEY, tenant="pagaralam")[0]
     assert instance.state == "COMPLETED"
     page = text(client_for("PPK").get(f"/proses/{instance.id}"))
-    assert "selesai" in page and "Menetapkan Dokumen Pemilihan" in page
+    assert "selesai" in page and last in page
 
 
 def test_every_sop_of_every_tenant_runs_to_the_end_in_the_pages(tmp_path, clock):

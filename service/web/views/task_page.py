@@ -23,6 +23,7 @@ from service.web.blueprint import bp, forbid, ops, principal
 from service.web.due import due_info
 from service.web.form_lookup import FormMissing, empty_values, task_form
 from service.web.error_status import page_status
+from service.web.form_text import fill_form_texts
 from service.web.i18n import current_lang
 from service.web.kelengkapan import kelengkapan_section
 from service.web.reveal import (
@@ -57,6 +58,7 @@ def _render(task: Any, form: Any, values: dict[str, Any], errors: dict[str, list
             *, ticked: set[str] | None = None, status: int = 200) -> Any:
     ctx = ops()
     lang = current_lang()
+    form = fill_form_texts(form, context)
     step = step_context(task.properties, task.documentation, lang=lang)
     shape = process_shape(ctx, task.definition_id)
     hidden = hidden_keys(form, values, context)
