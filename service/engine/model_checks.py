@@ -38,7 +38,8 @@ def _local(tag: Any) -> str:
 
 
 class ModelChecker:
-    def __init__(self, filename: str, *, tenant: str | None = None) -> None:
+    def __init__(self, filename: str, *, tenant: str | None = None, min_cycle_seconds: float | None = None) -> None:
+        self.min_cycle_seconds = min_cycle_seconds
         self.filename = filename
         self.tenant = tenant
 
@@ -78,9 +79,42 @@ class ModelChecker:
                 self._bpmn_node(node, tag)
                 if tag in FLOW_CONTAINERS:
                     self._endless_loops(node)
+                    self._closed_loops(node)
             elif ns == CAMUNDA:
                 self._camunda_node(node, tag)
         check_references(root, self.error)
+
+    def _closed_loops(self, container: Any) -> None:
+        """A loop of automatic steps that no sequence flow (and no boundary event) leaves can never end: the
+        engine would run it until a budget stops it, or exhaust the stack while predicting it. Loops through
+        a waiting element (a user task, a timer) are legitimate pollers and stay allowed."""
+        nodes = {child.get("id"): child for child in container
+                 if isinstance(child.tag, str) and child.get("id") and _local(child.tag) not in NOT_FLOW_NODES}
+        edges: dict[str, list[str]] = {node_id: [] for node_id in nodes}
+        for flow in container.iterfind(f"{{{BPMN}}}sequenceFlow"):
+            source, target = flow.get("sourceRef"), flow.get("targetRef")
+            if source in nodes and target in nodes:
+                edges[source].append(target)
+        exits = {n for n, out in edges.items() if not out}
+        exits.update(b.get("attachedToRef") for b in container.iterfind(f"{{{BPMN}}}boundaryEvent"))
+        reverse: dict[str, list[str]] = {n: [] for n in nodes}
+        for source, targets in edges.items():
+            for target in targets:
+                reverse[target].append(source)
+        ends = [n for n in exits if n in nodes]
+        seen = set(ends)
+        while ends:
+            for source in reverse[ends.pop()]:
+                if source not in seen:
+                    seen.add(source)
+                    ends.append(source)
+        trapped = {n: [t for t in out if t not in seen and _local(nodes[t].tag) not in WAITING_NODES]
+                   for n, out in edges.items() if n not in seen and _local(nodes[n].tag) not in WAITING_NODES}
+        cycle = _find_cycle(trapped)
+        if cycle:
+            path = " -> ".join(cycle + [cycle[0]])
+            raise self.error(nodes[cycle[0]], f"the sequence flows {path} form a loop that no sequence flow "
+                                              "leaves, which never ends; add a way out of the loop")
 
     def _endless_loops(self, container: Any) -> None:
         """A cycle of sequence flows through gateways and throw events only changes no variable, so once a
@@ -235,7 +269,7 @@ class ModelChecker:
             return
         kind = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}[tag]
         try:
-            timers.validate(kind, text)
+            timers.validate(kind, text, min_cycle_seconds=self.min_cycle_seconds)
         except timers.TimerSyntaxError as exc:
             raise self.error(node, f"{tag}: {exc}") from None
 
@@ -284,6 +318,14 @@ MAX_ELEMENTS = 3000
 # Flow nodes that neither wait nor change data; a loop made only of them never ends.
 PASSIVE_NODES = frozenset({"exclusiveGateway", "inclusiveGateway", "parallelGateway", "complexGateway",
                            "intermediateThrowEvent"})
+# Children of a flow container that are not flow nodes (no tokens pass through them).
+NOT_FLOW_NODES = frozenset({"sequenceFlow", "boundaryEvent", "laneSet", "dataObject", "dataObjectReference",
+                            "dataStoreReference", "textAnnotation", "association", "extensionElements",
+                            "documentation", "property", "ioSpecification", "group", "category"})
+# Flow nodes where a token waits for the outside world (people, workers, time, messages).
+WAITING_NODES = frozenset({"userTask", "manualTask", "receiveTask", "intermediateCatchEvent", "serviceTask",
+                           "sendTask", "task", "callActivity", "subProcess", "transaction", "adHocSubProcess",
+                           "eventBasedGateway"})
 FLOW_CONTAINERS = frozenset({"process", "subProcess", "transaction", "adHocSubProcess"})
 
 

@@ -64,12 +64,13 @@ def require(session: Session, cls: type[D], *, definition_id: str | None = None,
     return row
 
 
-def parse_resource(resource_name: str, content: bytes) -> list[Any]:
-    """Parse one deployed resource with the engine; the same call deploy() used to validate it."""
+def parse_resource(resource_name: str, content: bytes, *, min_cycle_seconds: float | None = None) -> list[Any]:
+    """Parse one deployed resource with the engine; the same call deploy() used to validate it (deploy also
+    gives the shortest timer cycle allowed; a stored model is read again without it)."""
     lower = resource_name.lower()
     if lower.endswith((".bpmn", ".bpmn20.xml", ".bpmn2")):
         from service.engine import parse_bpmn
-        return list(parse_bpmn(resource_name, content))
+        return list(parse_bpmn(resource_name, content, min_cycle_seconds=min_cycle_seconds))
     if lower.endswith((".dmn", ".dmn11.xml", ".dmn13.xml")):
         from service.engine.dmn import parse_dmn
         return list(parse_dmn(resource_name, content))

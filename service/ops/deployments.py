@@ -77,7 +77,7 @@ def _parse_form(resource: Resource) -> tuple[str, str | None]:
     return data["id"], data.get("name") if isinstance(data.get("name"), str) else None
 
 
-def _parse_all(resources: list[Resource]) -> list[_Parsed]:
+def _parse_all(resources: list[Resource], min_cycle_seconds: float) -> list[_Parsed]:
     from service.engine import ModelError  # engine import deferred: the store/API import without it
     from service.engine.dmn import DmnModelError  # not a ModelError subclass (yet): catch both
 
@@ -87,7 +87,7 @@ def _parse_all(resources: list[Resource]) -> list[_Parsed]:
         lower = res.name.lower()
         try:
             if lower.endswith(BPMN_SUFFIXES) or lower.endswith(DMN_SUFFIXES):
-                models = definitions.parse_resource(res.name, res.content)
+                models = definitions.parse_resource(res.name, res.content, min_cycle_seconds=min_cycle_seconds)
                 is_bpmn = lower.endswith(BPMN_SUFFIXES)
                 parsed.append(_Parsed(res, models if is_bpmn else [], [] if is_bpmn else models, []))
             elif lower.endswith(FORM_SUFFIXES):
@@ -185,7 +185,7 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
                          pesan=f"Id tenant '{tenant}' tidak sah: gunakan huruf, angka, '_', '-' atau '.'")
     filtering = duplicate_filtering or changed_only
 
-    parsed = _parse_all(items)
+    parsed = _parse_all(items, ctx.budget.min_cycle_seconds)
     _check_unique_keys(parsed)
 
     with ctx.transaction() as session:
