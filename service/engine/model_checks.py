@@ -85,9 +85,9 @@ class ModelChecker:
         check_references(root, self.error)
 
     def _closed_loops(self, container: Any) -> None:
-        """A loop of automatic steps that no sequence flow (and no boundary event) leaves can never end: the
-        engine would run it until a budget stops it, or exhaust the stack while predicting it. Loops through
-        a waiting element (a user task, a timer) are legitimate pollers and stay allowed."""
+        """A loop that no sequence flow (and no boundary event) leaves can never end. SpiffWorkflow predicts
+        the tasks ahead of a token by recursion and exhausts the stack on such a loop, even one through a
+        waiting task (an endless poller), so every such loop is refused; a gateway with a way out is fine."""
         nodes = {child.get("id"): child for child in container
                  if isinstance(child.tag, str) and child.get("id") and _local(child.tag) not in NOT_FLOW_NODES}
         edges: dict[str, list[str]] = {node_id: [] for node_id in nodes}
@@ -108,8 +108,7 @@ class ModelChecker:
                 if source not in seen:
                     seen.add(source)
                     ends.append(source)
-        trapped = {n: [t for t in out if t not in seen and _local(nodes[t].tag) not in WAITING_NODES]
-                   for n, out in edges.items() if n not in seen and _local(nodes[n].tag) not in WAITING_NODES}
+        trapped = {n: [t for t in out if t not in seen] for n, out in edges.items() if n not in seen}
         cycle = _find_cycle(trapped)
         if cycle:
             path = " -> ".join(cycle + [cycle[0]])
@@ -182,9 +181,17 @@ class ModelChecker:
             follow = node.get(_c("followUpDate"))
             if follow and not is_juel(follow):
                 self._date(node, follow, "camunda:followUpDate")
-            priority = node.get(_c("priority"))
-            if priority and not is_juel(priority) and not priority.strip().lstrip("-").isdigit():
-                raise self.error(node, f"camunda:priority {priority!r} is not a number")
+            self._priority(node, "priority")
+
+    def _priority(self, node: Any, attribute: str) -> None:
+        priority = node.get(_c(attribute))
+        if not priority or is_juel(priority):
+            return
+        if not priority.strip().lstrip("-").isdigit():
+            raise self.error(node, f"camunda:{attribute} {priority!r} is not a number")
+        if not PRIORITY_MIN <= int(priority) <= PRIORITY_MAX:
+            raise self.error(node, f"camunda:{attribute} {priority.strip()} is out of range "
+                                   f"({PRIORITY_MIN} to {PRIORITY_MAX})")
 
     def _variable_name(self, node: Any, name: str | None, what: str) -> None:
         if name is not None and (name.strip() in RESERVED_VARIABLES or name.strip().startswith("__alur")):
@@ -309,11 +316,15 @@ class ModelChecker:
             raise self.error(node, f"a {tag} must be an external task: set camunda:type=\"external\" and camunda:topic")
         if not node.get(_c("topic")):
             raise self.error(node, "an external task needs camunda:topic")
+        self._priority(node, "taskPriority")
 
 
 # Each element becomes engine task specs; a document with tens of thousands (a 5 000-branch parallel
 # gateway) takes many seconds to start. The SOP models have well under 100.
 MAX_ELEMENTS = 3000
+
+# Task priorities are Camunda (Java) ints, stored as 32-bit integers.
+PRIORITY_MIN, PRIORITY_MAX = -(2**31), 2**31 - 1
 
 # Flow nodes that neither wait nor change data; a loop made only of them never ends.
 PASSIVE_NODES = frozenset({"exclusiveGateway", "inclusiveGateway", "parallelGateway", "complexGateway",
@@ -322,10 +333,6 @@ PASSIVE_NODES = frozenset({"exclusiveGateway", "inclusiveGateway", "parallelGate
 NOT_FLOW_NODES = frozenset({"sequenceFlow", "boundaryEvent", "laneSet", "dataObject", "dataObjectReference",
                             "dataStoreReference", "textAnnotation", "association", "extensionElements",
                             "documentation", "property", "ioSpecification", "group", "category"})
-# Flow nodes where a token waits for the outside world (people, workers, time, messages).
-WAITING_NODES = frozenset({"userTask", "manualTask", "receiveTask", "intermediateCatchEvent", "serviceTask",
-                           "sendTask", "task", "callActivity", "subProcess", "transaction", "adHocSubProcess",
-                           "eventBasedGateway"})
 FLOW_CONTAINERS = frozenset({"process", "subProcess", "transaction", "adHocSubProcess"})
 
 

@@ -263,8 +263,10 @@ def resolve_user_task(my_task: Any) -> dict:
     priority_text = engine.evaluate_literal_or_juel(my_task, cam.get("priority"))
     try:
         priority = int(priority_text) if priority_text not in (None, "") else 50
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise _fail(my_task, f"priority {priority_text!r} is not a number") from None
+    if not -(2**31) <= priority < 2**31:   # a Camunda (Java) int, stored as a 32-bit integer
+        raise _fail(my_task, f"priority {priority} is out of range ({-(2**31)} to {2**31 - 1})")
     form_key = engine.evaluate_literal_or_juel(my_task, cam.get("formKey"))
     form_ref = engine.evaluate_literal_or_juel(my_task, cam.get("formRef"))
     return {

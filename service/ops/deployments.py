@@ -249,23 +249,26 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
                 session.add(row_f)
                 forms.append(row_f)
             session.flush()
-        _check_called_processes(session, procs, cache, tenant, deployment.id)
+        _check_called_processes(ctx, session, procs, cache, tenant, deployment.id)
         result = _deployment_view(session, deployment, procs, decs, forms)
     for def_id, model in cache:       # only after commit: a rolled-back id must never be cached
         ctx.models.put(def_id, model)
     return result
 
 
-def _check_called_processes(session: Session, procs: list[ProcessDefinition], cache: list[tuple[str, Any]],
-                            tenant: str | None, deployment_id: str) -> None:
-    """A call activity whose process is neither in this deployment nor deployed (with its binding) rejects
-    the deployment, naming file, element and line; raised inside the transaction, so nothing is stored."""
+def _check_called_processes(ctx: OpsContext, session: Session, procs: list[ProcessDefinition],
+                            cache: list[tuple[str, Any]], tenant: str | None, deployment_id: str) -> None:
+    """A call activity whose process is neither in this deployment nor deployed (with its binding), or that
+    closes a cycle of calls, rejects the deployment, naming file, element and line; raised inside the
+    transaction, so nothing is stored."""
     from .call_binding import check_deployable
+    from .call_cycles import check_no_call_cycle
 
     models = dict(cache)
     for row in procs:
         check_deployable(session, models[row.id], resource_name=row.resource_name, tenant=tenant,
                          deployment_id=deployment_id)
+    check_no_call_cycle(ctx, session, procs, models, tenant=tenant, deployment_id=deployment_id)
 
 
 def _replace_timer_jobs(ctx: OpsContext, session: Session, row: ProcessDefinition, model: Any) -> None:
