@@ -10,6 +10,7 @@ from flask.wrappers import Request
 from werkzeug.exceptions import HTTPException
 
 from service.config import Config
+from service.engine.budget import Budget
 from service.engine.clock import Clock, SystemClock
 from service.ops import OpsContext
 from service.ops.login_throttle import LoginThrottle, ThrottleSettings
@@ -52,7 +53,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
                               create_folder=cfg.uses_default_database)
     ctx = OpsContext(db=db, clock=clock or SystemClock(), timer_lease_seconds=cfg.timer_lease_seconds,
                      holidays_file=cfg.holidays_file, login_throttle=LoginThrottle(
-                         ThrottleSettings(cfg.login_max_failures, cfg.login_window_seconds)))
+                         ThrottleSettings(cfg.login_max_failures, cfg.login_window_seconds)),
+                     budget=Budget(max_steps=cfg.engine_max_steps, max_action_seconds=cfg.engine_max_action_seconds,
+                                   max_multi_instance=cfg.engine_max_multi_instance, max_tokens=cfg.engine_max_tokens,
+                                   max_call_depth=cfg.engine_max_call_depth,
+                                   min_cycle_seconds=cfg.timer_min_cycle_seconds))
     app.extensions["alur"] = AlurState(config=cfg, db=db, ops=ctx)
 
     from service.api import URL_PREFIX, create_blueprint

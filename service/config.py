@@ -96,6 +96,18 @@ class Config:
     document_types: tuple[str, ...] | None = None
     # the working-day calendar (None: the bundled file)
     holidays_file: Path | None = None
+    # the engine's work budget (service/engine/budget.py): automatic steps of one action without a wait state
+    engine_max_steps: int = 1000
+    # wall-clock seconds of one action's automatic steps
+    engine_max_action_seconds: float = 10.0
+    # children of one multi-instance activity, and created by one action
+    engine_max_multi_instance: int = 1000
+    # live tokens (unfinished tasks) of one instance
+    engine_max_tokens: int = 5000
+    # call activities nested inside each other at run time
+    engine_max_call_depth: int = 10
+    # shortest period of a timer cycle accepted at deploy (and at run time for expressions)
+    timer_min_cycle_seconds: float = 60.0
     # create the demo users at `alur serve` (never on a production server: known passwords)
     demo_users: bool = False
     # folder holding bpmn/, dmn/, forms/ for `alur serve --deploy-dirs` (None: the current folder)
@@ -173,7 +185,12 @@ class Config:
     def validated(self) -> "Config":
         positive = {"scheduler_interval": self.scheduler_interval, "timer_lease_seconds": self.timer_lease_seconds,
                     "login_max_failures": self.login_max_failures,
-                    "login_window_seconds": self.login_window_seconds, "port": self.port}
+                    "login_window_seconds": self.login_window_seconds, "port": self.port,
+                    "engine_max_steps": self.engine_max_steps,
+                    "engine_max_action_seconds": self.engine_max_action_seconds,
+                    "engine_max_multi_instance": self.engine_max_multi_instance,
+                    "engine_max_tokens": self.engine_max_tokens, "engine_max_call_depth": self.engine_max_call_depth,
+                    "timer_min_cycle_seconds": self.timer_min_cycle_seconds}
         if self.document_max_bytes is not None:
             positive["document_max_bytes"] = self.document_max_bytes
         for name, value in positive.items():
@@ -196,6 +213,12 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "scheduler": ("ALUR_SCHEDULER", parse_flag),
     "scheduler_interval": ("ALUR_SCHEDULER_INTERVAL", _seconds),
     "timer_lease_seconds": ("ALUR_TIMER_LEASE", _seconds),
+    "engine_max_steps": ("ALUR_ENGINE_MAX_STEPS", _count),
+    "engine_max_action_seconds": ("ALUR_ENGINE_MAX_ACTION_SECONDS", _seconds),
+    "engine_max_multi_instance": ("ALUR_ENGINE_MAX_MULTI_INSTANCE", _count),
+    "engine_max_tokens": ("ALUR_ENGINE_MAX_TOKENS", _count),
+    "engine_max_call_depth": ("ALUR_ENGINE_MAX_CALL_DEPTH", _count),
+    "timer_min_cycle_seconds": ("ALUR_TIMER_MIN_CYCLE_SECONDS", _seconds),
     "sql_echo": ("ALUR_SQL_ECHO", parse_flag),
     "web": ("ALUR_WEB", parse_flag),
     "rest_auth": ("ALUR_REST_AUTH", parse_flag),

@@ -140,6 +140,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         scheduler = Scheduler(ctx, interval=cfg.scheduler_interval)
         scheduler.start()
     port = args.port if args.port is not None else cfg.port
+    # Engine actions are CPU-bound Python holding the GIL for up to their budget; a shorter switch interval
+    # (default 5 ms) lets the other request threads (a page, /version) in between, so one tenant's heavy
+    # action does not delay everyone's answers.
+    sys.setswitchinterval(0.001)
     print(f"Alur serving on http://{args.host}:{port} (database {safe_url(cfg.effective_database_url)})",
           file=sys.stderr)
     try:

@@ -38,7 +38,8 @@ def _local(tag: Any) -> str:
 
 
 class ModelChecker:
-    def __init__(self, filename: str, *, tenant: str | None = None) -> None:
+    def __init__(self, filename: str, *, tenant: str | None = None, min_cycle_seconds: float | None = None) -> None:
+        self.min_cycle_seconds = min_cycle_seconds
         self.filename = filename
         self.tenant = tenant
 
@@ -78,9 +79,41 @@ class ModelChecker:
                 self._bpmn_node(node, tag)
                 if tag in FLOW_CONTAINERS:
                     self._endless_loops(node)
+                    self._closed_loops(node)
             elif ns == CAMUNDA:
                 self._camunda_node(node, tag)
         check_references(root, self.error)
+
+    def _closed_loops(self, container: Any) -> None:
+        """A loop that no sequence flow (and no boundary event) leaves can never end. SpiffWorkflow predicts
+        the tasks ahead of a token by recursion and exhausts the stack on such a loop, even one through a
+        waiting task (an endless poller), so every such loop is refused; a gateway with a way out is fine."""
+        nodes = {child.get("id"): child for child in container
+                 if isinstance(child.tag, str) and child.get("id") and _local(child.tag) not in NOT_FLOW_NODES}
+        edges: dict[str, list[str]] = {node_id: [] for node_id in nodes}
+        for flow in container.iterfind(f"{{{BPMN}}}sequenceFlow"):
+            source, target = flow.get("sourceRef"), flow.get("targetRef")
+            if source in nodes and target in nodes:
+                edges[source].append(target)
+        exits = {n for n, out in edges.items() if not out}
+        exits.update(b.get("attachedToRef") for b in container.iterfind(f"{{{BPMN}}}boundaryEvent"))
+        reverse: dict[str, list[str]] = {n: [] for n in nodes}
+        for source, targets in edges.items():
+            for target in targets:
+                reverse[target].append(source)
+        ends = [n for n in exits if n in nodes]
+        seen = set(ends)
+        while ends:
+            for source in reverse[ends.pop()]:
+                if source not in seen:
+                    seen.add(source)
+                    ends.append(source)
+        trapped = {n: [t for t in out if t not in seen] for n, out in edges.items() if n not in seen}
+        cycle = _find_cycle(trapped)
+        if cycle:
+            path = " -> ".join(cycle + [cycle[0]])
+            raise self.error(nodes[cycle[0]], f"the sequence flows {path} form a loop that no sequence flow "
+                                              "leaves, which never ends; add a way out of the loop")
 
     def _endless_loops(self, container: Any) -> None:
         """A cycle of sequence flows through gateways and throw events only changes no variable, so once a
@@ -148,9 +181,17 @@ class ModelChecker:
             follow = node.get(_c("followUpDate"))
             if follow and not is_juel(follow):
                 self._date(node, follow, "camunda:followUpDate")
-            priority = node.get(_c("priority"))
-            if priority and not is_juel(priority) and not priority.strip().lstrip("-").isdigit():
-                raise self.error(node, f"camunda:priority {priority!r} is not a number")
+            self._priority(node, "priority")
+
+    def _priority(self, node: Any, attribute: str) -> None:
+        priority = node.get(_c(attribute))
+        if not priority or is_juel(priority):
+            return
+        if not priority.strip().lstrip("-").isdigit():
+            raise self.error(node, f"camunda:{attribute} {priority!r} is not a number")
+        if not PRIORITY_MIN <= int(priority) <= PRIORITY_MAX:
+            raise self.error(node, f"camunda:{attribute} {priority.strip()} is out of range "
+                                   f"({PRIORITY_MIN} to {PRIORITY_MAX})")
 
     def _variable_name(self, node: Any, name: str | None, what: str) -> None:
         if name is not None and (name.strip() in RESERVED_VARIABLES or name.strip().startswith("__alur")):
@@ -235,7 +276,7 @@ class ModelChecker:
             return
         kind = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}[tag]
         try:
-            timers.validate(kind, text)
+            timers.validate(kind, text, min_cycle_seconds=self.min_cycle_seconds)
         except timers.TimerSyntaxError as exc:
             raise self.error(node, f"{tag}: {exc}") from None
 
@@ -275,15 +316,23 @@ class ModelChecker:
             raise self.error(node, f"a {tag} must be an external task: set camunda:type=\"external\" and camunda:topic")
         if not node.get(_c("topic")):
             raise self.error(node, "an external task needs camunda:topic")
+        self._priority(node, "taskPriority")
 
 
 # Each element becomes engine task specs; a document with tens of thousands (a 5 000-branch parallel
 # gateway) takes many seconds to start. The SOP models have well under 100.
 MAX_ELEMENTS = 3000
 
+# Task priorities are Camunda (Java) ints, stored as 32-bit integers.
+PRIORITY_MIN, PRIORITY_MAX = -(2**31), 2**31 - 1
+
 # Flow nodes that neither wait nor change data; a loop made only of them never ends.
 PASSIVE_NODES = frozenset({"exclusiveGateway", "inclusiveGateway", "parallelGateway", "complexGateway",
                            "intermediateThrowEvent"})
+# Children of a flow container that are not flow nodes (no tokens pass through them).
+NOT_FLOW_NODES = frozenset({"sequenceFlow", "boundaryEvent", "laneSet", "dataObject", "dataObjectReference",
+                            "dataStoreReference", "textAnnotation", "association", "extensionElements",
+                            "documentation", "property", "ioSpecification", "group", "category"})
 FLOW_CONTAINERS = frozenset({"process", "subProcess", "transaction", "adHocSubProcess"})
 
 

@@ -290,16 +290,17 @@ def load_xml(name: str, content: bytes) -> Any:
     return root
 
 
-def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False,
-               tenant: str | None = None) -> list[ProcessModel]:
+def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant: str | None = None,
+               min_cycle_seconds: float | None = None) -> list[ProcessModel]:
     """Parse and check one BPMN resource; every process in it becomes a ProcessModel.
 
     `tenant`, when the deploying tenant is known, also refuses a camunda:decisionRefTenantId naming
-    another tenant (at run time such a value is always refused)."""
+    another tenant (at run time such a value is always refused). `min_cycle_seconds` (given at deploy,
+    not when a stored model is read again) refuses literal timer cycles repeating faster."""
     root = load_xml(name, content)
     if root.tag != f"{{{BPMN}}}definitions":
         raise ModelError("the root element must be bpmn:definitions", file=name, line=root.sourceline)
-    ModelChecker(name, tenant=tenant).check(root)
+    ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds).check(root)
     parser = AlurParser(validator=_xsd_validator() if validate_xsd else None)
     try:
         parser.add_bpmn_xml(root, filename=name)

@@ -19,6 +19,7 @@ from service.expr import Limits
 from . import serializer as ser
 from . import specs as s
 from . import spiff
+from .budget import DEFAULT_BUDGET, Budget
 from .clock import Clock
 from .errors import EngineError
 from .history import HistoryRecorder
@@ -72,8 +73,10 @@ def _visible_data(task: Any) -> dict:
 
 class Engine:
     def __init__(self, *, clock: Clock, processes: ProcessResolver, decisions: DecisionResolver,
-                 calendar: "WorkCalendar | None" = None, limits: Limits | None = None) -> None:
+                 calendar: "WorkCalendar | None" = None, limits: Limits | None = None,
+                 budget: Budget = DEFAULT_BUDGET) -> None:
         spiff.lift_iterator_depth()
+        self.budget = budget
         self.clock = clock
         self.processes = processes
         self.decisions = decisions
@@ -141,7 +144,7 @@ class Instance:
         self._history = HistoryRecorder(engine.clock, self)
         self._script_engine = AlurScriptEngine(
             clock=engine.clock, limits=engine.limits, decisions=engine.decisions, tenant=tenant,
-            on_event=self._history.engine_event, calendar=engine.calendar)
+            on_event=self._history.engine_event, calendar=engine.calendar, budget=engine.budget)
 
     # -- state ------------------------------------------------------------------------------------
     @property
@@ -201,7 +204,7 @@ class Instance:
 
     # -- engine steps -----------------------------------------------------------------------------
     def _steps(self) -> None:
-        with s.action_budget(self._wf):
+        with s.action_budget(self._wf, self._engine.budget.max_action_seconds), spiff.stack_guard(self._wf):
             self._run_steps()
 
     def _run_steps(self) -> None:
@@ -220,7 +223,8 @@ class Instance:
 
     def _act(self, action: Callable[[], None], *, user: str | None = None) -> None:
         self._history.snapshot(self._wf)
-        with spiff.translated_errors(), s.action_budget(self._wf):
+        with spiff.translated_errors(), s.action_budget(self._wf, self._engine.budget.max_action_seconds), \
+                spiff.stack_guard(self._wf):
             action()
             self._steps()
         self._history.collect(self._wf, user=user)
@@ -370,10 +374,12 @@ class Instance:
     def fire_due_timers(self) -> int:
         fired = 0
         self._history.snapshot(self._wf)
-        with spiff.translated_errors(), s.action_budget(self._wf):
+        with spiff.translated_errors(), s.action_budget(self._wf, self._engine.budget.max_action_seconds):
             for _ in range(_MAX_TIMER_ROUNDS):
                 now = self._engine.clock.now()
-                due = [t for t in self._timer_tasks() if (d := self._timer_due(t)) is not None and d <= now]
+                fired_already = s.fired_this_action(self._wf)
+                due = [t for t in self._timer_tasks()
+                       if (d := self._timer_due(t)) is not None and d <= now and t.id not in fired_already]
                 if not due:
                     break
                 fired += len(due)

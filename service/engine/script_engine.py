@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from service.expr import ExpressionError, Limits
 
+from .budget import DEFAULT_BUDGET, Budget
 from .clock import Clock, SystemClock
 from .errors import IncidentError
 from .expressions import as_condition, compile_text, is_juel
@@ -55,11 +56,12 @@ class AlurScriptEngine(PythonScriptEngine):
     def __init__(self, *, clock: Clock | None = None, limits: Limits | None = None,
                  decisions: DecisionResolver | None = None, tenant: str | None = None,
                  on_event: Callable[[str, Any, dict], None] | None = None,
-                 calendar: WorkCalendar | None = None) -> None:
+                 calendar: WorkCalendar | None = None, budget: Budget = DEFAULT_BUDGET) -> None:
         super().__init__(environment=None)
         self.environment = AlurEnvironment(self)
         self.clock = clock or SystemClock()
         self.limits = limits or Limits()
+        self.budget = budget
         self.decisions = decisions
         self.tenant = tenant
         self.calendar = calendar

@@ -80,25 +80,28 @@ def require_plain(task: Any, values: dict, what: str) -> dict:
 # A model can loop through automatic steps (gateways, scripts, decisions) forever, or long enough to hold a
 # server thread and its transaction for minutes (the task tree grows within one action, so each step
 # costs more than the last). Steps completed since the last wait state (user/manual task, external
-# task) are counted per loaded workflow; past the bound the action fails as an incident on that step.
-MAX_AUTOMATIC_STEPS = 1000
-# Every instance of a multi-instance activity is a task in the state and (for user tasks) a projection
-# row: tens of thousands would make each later load of the instance slow. SOP fan-outs are far smaller.
-MAX_MULTI_INSTANCE = 1000
+# task) are counted per loaded workflow; past the budget (budget.py) the action fails as an incident on
+# that step. The counters live on the top workflow object only: they are never stored.
 _STEP_COUNTER = "_alur_automatic_steps"
-# Wall-clock budget of one action (start, complete, correlate, fire timers): each expression has its own
-# time limit, but a thousand steps of slow expressions would still hold a server thread for many minutes.
-MAX_ACTION_SECONDS = 10.0
 _DEADLINE = "_alur_action_deadline"
+_MI_COUNTER = "_alur_action_children"
+_FIRED = "_alur_action_fired"    # cycle timers fired by this action: each fires at most once per action
+LAST_STEP = "_alur_last_step"    # the spec of the step running last (named when Python's stack runs out)
+
+
+def _top(workflow: Any) -> Any:
+    return getattr(workflow, "top_workflow", None) or workflow
 
 
 @contextmanager
-def action_budget(workflow: Any) -> Iterator[None]:
+def action_budget(workflow: Any, seconds: float) -> Iterator[None]:
     """One deadline for everything run inside; an enclosing action keeps its own (earlier) deadline."""
     if getattr(workflow, _DEADLINE, None) is not None:
         yield
         return
-    setattr(workflow, _DEADLINE, time.monotonic() + MAX_ACTION_SECONDS)
+    setattr(workflow, _DEADLINE, time.monotonic() + seconds)
+    setattr(workflow, _MI_COUNTER, 0)
+    setattr(workflow, _FIRED, set())
     try:
         yield
     finally:
@@ -106,19 +109,68 @@ def action_budget(workflow: Any) -> Iterator[None]:
 
 
 def count_step(my_task: Any, *, waits: bool) -> None:
-    workflow = getattr(my_task.workflow, "top_workflow", None) or my_task.workflow
+    workflow = _top(my_task.workflow)
+    setattr(workflow, LAST_STEP, my_task.task_spec)
     if waits:
         setattr(workflow, _STEP_COUNTER, 0)
         return
+    budget = _engine(my_task).budget
     steps = getattr(workflow, _STEP_COUNTER, 0) + 1
     setattr(workflow, _STEP_COUNTER, steps)
-    if steps > MAX_AUTOMATIC_STEPS:
-        raise _fail(my_task, f"more than {MAX_AUTOMATIC_STEPS} automatic steps ran without reaching a user task, "
-                             "external task, message or timer: a loop without a wait state?")
+    if steps > budget.max_steps:
+        raise _fail(my_task, f"more than {budget.max_steps} automatic steps ran without reaching a user task, "
+                             "external task, message or timer: a loop without a wait state? "
+                             f"({budget.setting('max_steps')})")
+    if steps % 64 == 0:
+        check_tokens(my_task)
     deadline = getattr(workflow, _DEADLINE, None)
     if deadline is not None and time.monotonic() > deadline:
-        raise _fail(my_task, f"the automatic steps of this action ran longer than {MAX_ACTION_SECONDS:g} seconds "
-                             "without reaching a wait state; the action was stopped")
+        raise _fail(my_task, f"the automatic steps of this action ran longer than {budget.max_action_seconds:g} "
+                             f"seconds without reaching a wait state; the action was stopped "
+                             f"({budget.setting('max_action_seconds')})")
+
+
+def fired_this_action(workflow: Any) -> set:
+    """Ids of the cycle timer tasks that fired in the running action (Camunda fires a cycle job once per
+    execution; SpiffWorkflow would fire a due cycle again after every completed task)."""
+    top = _top(workflow)
+    fired = getattr(top, _FIRED, None)
+    if fired is None:
+        fired = set()
+        setattr(top, _FIRED, fired)
+    return fired
+
+
+def live_tokens(workflow: Any) -> int:
+    """Unfinished tasks of the instance, its embedded and called subprocesses included."""
+    top = _top(workflow)
+    return sum(1 for wf in [top, *top.subprocesses.values()] for t in wf.tasks.values()
+               if not t.has_state(TaskState.FINISHED_MASK))
+
+
+def check_tokens(my_task: Any) -> None:
+    """The instance's live tokens within the budget (counted now and then: the count walks every task)."""
+    budget = _engine(my_task).budget
+    tokens = live_tokens(my_task.workflow)
+    if tokens > budget.max_tokens:
+        raise _fail(my_task, f"the instance holds {tokens} active tokens; at most {budget.max_tokens} are "
+                             f"allowed ({budget.setting('max_tokens')})")
+
+
+def count_children(my_task: Any, count: int) -> None:
+    """Before a multi-instance activity creates `count` children: the action's and the instance's budget."""
+    budget = _engine(my_task).budget
+    workflow = _top(my_task.workflow)
+    made = getattr(workflow, _MI_COUNTER, 0) + count
+    setattr(workflow, _MI_COUNTER, made)
+    if made > budget.max_multi_instance:
+        raise _fail(my_task, f"this action would create {made} multi-instance children; at most "
+                             f"{budget.max_multi_instance} are allowed per action "
+                             f"({budget.setting('max_multi_instance')})")
+    tokens = live_tokens(workflow) + count
+    if tokens > budget.max_tokens:
+        raise _fail(my_task, f"the instance would hold {tokens} active tokens; at most {budget.max_tokens} are "
+                             f"allowed ({budget.setting('max_tokens')})")
 
 
 class CamundaIoMixin:
@@ -211,8 +263,10 @@ def resolve_user_task(my_task: Any) -> dict:
     priority_text = engine.evaluate_literal_or_juel(my_task, cam.get("priority"))
     try:
         priority = int(priority_text) if priority_text not in (None, "") else 50
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise _fail(my_task, f"priority {priority_text!r} is not a number") from None
+    if not -(2**31) <= priority < 2**31:   # a Camunda (Java) int, stored as a 32-bit integer
+        raise _fail(my_task, f"priority {priority} is out of range ({-(2**31)} to {2**31 - 1})")
     form_key = engine.evaluate_literal_or_juel(my_task, cam.get("formKey"))
     form_ref = engine.evaluate_literal_or_juel(my_task, cam.get("formRef"))
     return {
@@ -329,16 +383,50 @@ def _rule_dict(rule: Any) -> dict:
 
 class AlurSubWorkflowTask(CamundaIoMixin, d.SubWorkflowTask):
     def start_workflow(self, my_task: Any) -> None:
+        self._check_depth(my_task)
         self._apply_inputs(my_task)
         super().start_workflow(my_task)
+
+    @staticmethod
+    def _check_depth(my_task: Any) -> None:
+        """Called processes nest as subworkflows of one instance: a cycle (A calls B calls A) that the
+        deploy check could not see (a later redeploy) would nest them until memory runs out."""
+        budget = _engine(my_task).budget
+        top = _top(my_task.workflow)
+        depth, workflow = 1, my_task.workflow
+        while workflow is not top and workflow.parent_task_id is not None:
+            parent = top.get_task_from_id(workflow.parent_task_id)
+            if isinstance(parent.task_spec, AlurCallActivity):
+                depth += 1
+            workflow = parent.workflow
+        if depth > budget.max_call_depth:
+            raise _fail(my_task, f"called processes are nested {depth} deep; at most {budget.max_call_depth} "
+                                 f"are allowed: does a process call itself? ({budget.setting('max_call_depth')})")
 
 
 class AlurCallActivity(CamundaIoMixin, d.CallActivity):
     """camunda:in / camunda:out decide what crosses the boundary (nothing, when none is given)."""
 
     def start_workflow(self, my_task: Any) -> None:
+        self._check_depth(my_task)
         self._apply_inputs(my_task)
         super().start_workflow(my_task)
+
+    @staticmethod
+    def _check_depth(my_task: Any) -> None:
+        """Called processes nest as subworkflows of one instance: a cycle (A calls B calls A) that the
+        deploy check could not see (a later redeploy) would nest them until memory runs out."""
+        budget = _engine(my_task).budget
+        top = _top(my_task.workflow)
+        depth, workflow = 1, my_task.workflow
+        while workflow is not top and workflow.parent_task_id is not None:
+            parent = top.get_task_from_id(workflow.parent_task_id)
+            if isinstance(parent.task_spec, AlurCallActivity):
+                depth += 1
+            workflow = parent.workflow
+        if depth > budget.max_call_depth:
+            raise _fail(my_task, f"called processes are nested {depth} deep; at most {budget.max_call_depth} "
+                                 f"are allowed: does a process call itself? ({budget.setting('max_call_depth')})")
 
     def copy_data(self, my_task: Any, subworkflow: Any) -> None:
         start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
@@ -393,16 +481,20 @@ class CamundaMultiInstanceMixin:
             if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
                 raise _fail(my_task, f"multi-instance collection {mi['collection']!r} is not a list")
             items = list(value)
-            if len(items) > MAX_MULTI_INSTANCE:
+            limit = engine.budget.max_multi_instance
+            if len(items) > limit:
                 raise _fail(my_task, f"multi-instance collection {mi['collection']!r} has {len(items)} items; "
-                                     f"at most {MAX_MULTI_INSTANCE} instances are allowed")
+                                     f"at most {limit} instances are allowed "
+                                     f"({engine.budget.setting('max_multi_instance')})")
             return items
         value = engine.evaluate_value(my_task, mi["cardinality"])
         if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__int__"):
             raise _fail(my_task, f"loopCardinality {mi['cardinality']!r} is not a number")
         count = int(value)
-        if count < 0 or count > min(MAX_MULTI_INSTANCE, engine.limits.max_collection):
-            raise _fail(my_task, f"loopCardinality {count} is out of range (0 to {MAX_MULTI_INSTANCE})")
+        limit = min(engine.budget.max_multi_instance, engine.limits.max_collection)
+        if count < 0 or count > limit:
+            raise _fail(my_task, f"loopCardinality {count} is out of range (0 to {limit}; "
+                                 f"{engine.budget.setting('max_multi_instance')})")
         return list(range(count))
 
     def _locals(self) -> list[str]:
@@ -459,6 +551,7 @@ class _Scope:
 class AlurParallelMultiInstance(CamundaMultiInstanceMixin, d.ParallelMultiInstanceTask):
     def create_children(self, my_task: Any) -> None:
         items = self._items(my_task)
+        count_children(my_task, len(items))
         my_task.internal_data["alur_total"] = len(items)
         for index, item in enumerate(items):
             self._new_child(my_task, index, item)
@@ -486,6 +579,7 @@ class AlurSequentialMultiInstance(CamundaMultiInstanceMixin, d.SequentialMultiIn
         my_task.internal_data["alur_items"] = items
         if not items:
             return True
+        count_children(my_task, 1)
         self._new_child(my_task, 0, items[0])
         spiff.set_state(my_task, TaskState.STARTED)
         return None
@@ -499,6 +593,7 @@ class AlurSequentialMultiInstance(CamundaMultiInstanceMixin, d.SequentialMultiIn
             my_task.internal_data.pop("alur_items", None)
             spiff.set_state(my_task, TaskState.READY)
         else:
+            count_children(my_task, 1)
             self._new_child(my_task, index, items[index])
 
 
@@ -540,6 +635,8 @@ class AlurCycleTimerEventDefinition(CycleTimerEventDefinition):
             if event_value is None:
                 text = engine.evaluate_literal_or_juel(my_task, self.expression)
                 cycle = timers.parse_cycle(str(text))
+                if text != self.expression:   # an expression's value: the deploy check could not see it
+                    timers.check_period(cycle, str(text), engine.budget.min_cycle_seconds, now)
                 first = cycle.first(now)
                 cycles = 0 if cycle.after_end(first) else cycle.repetitions
                 event_value = {"cycles": cycles, "next": first.isoformat(), "text": str(text)}
@@ -548,7 +645,9 @@ class AlurCycleTimerEventDefinition(CycleTimerEventDefinition):
             ready = False
             if event_value["cycles"] != 0:
                 next_event = datetime.fromisoformat(event_value["next"])
-                if next_event <= now:
+                fired = fired_this_action(my_task.workflow)
+                if next_event <= now and my_task.id not in fired:
+                    fired.add(my_task.id)
                     # Occurrences missed while nobody fired timers fire once (as in Camunda).
                     following = cycle.next_after(next_event, now)
                     event_value["next"] = following.isoformat()

@@ -136,8 +136,29 @@ def translated_errors() -> Iterator[None]:
         yield
     except SpiffWorkflowException as exc:
         raise incident(exc) from exc
+    except RecursionError:
+        # SpiffWorkflow predicts and runs task chains by recursion; the deploy checks refuse the loops
+        # known to nest without end, this keeps any other from escaping as a crash.
+        raise IncidentError("the model's task structure nests too deeply to run (a loop without a way out?)") \
+            from None
+
+
+@contextmanager
+def stack_guard(workflow: Any) -> Iterator[None]:
+    """SpiffWorkflow runs a chain of automatic steps by recursion (a step completing runs its successor),
+    so a loop without a wait state can exhaust Python's stack before the step budget stops it: that is an
+    incident on the step that ran last, not a crash of the request."""
+    try:
+        yield
+    except RecursionError:
+        spec = getattr(workflow, "_alur_last_step", None)
+        element_id = getattr(spec, "bpmn_id", None)
+        where = f"{element_id}: " if element_id else ""
+        raise IncidentError(f"{where}the automatic steps nest too deeply (a loop without a wait state?); "
+                            "the action was stopped", element_id=element_id,
+                            element_name=getattr(spec, "bpmn_name", None)) from None
 
 
 __all__ = ["set_state", "add_child", "refresh", "complete_subworkflow", "parent_id", "child_ids", "relink",
            "is_end_join", "encoder_class", "encoding", "lift_iterator_depth", "MAX_DEPTH", "incident",
-           "engine_step_errors", "translated_errors"]
+           "engine_step_errors", "translated_errors", "stack_guard"]

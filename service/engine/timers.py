@@ -12,10 +12,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import isodate
 from croniter import croniter
+from croniter.croniter import CroniterError
 
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,#\-LW]+$")
 _DOW_ITEM = re.compile(r"^(?P<first>\d+|[A-Za-z]{3}|\*)(?:-(?P<last>\d+|[A-Za-z]{3}))?"
                        r"(?:(?P<hash>#\d+)|(?P<step>/\d+)|(?P<last_of>L))?$")
+MAX_DURATION_SECONDS = 1000 * 366 * 86400.0
 # Missed occurrences are skipped arithmetically; this bounds the adjustment steps after the estimate.
 _MAX_ADJUST = 64
 
@@ -38,7 +40,7 @@ def parse_date(text: str) -> datetime:
             d = date.fromisoformat(text)
             return datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
         return to_utc(isodate.parse_datetime(text))
-    except (ValueError, isodate.ISO8601Error) as exc:
+    except (ValueError, OverflowError, isodate.ISO8601Error) as exc:
         raise TimerSyntaxError(f"'{text}' is not an ISO 8601 date/time") from exc
 
 
@@ -48,9 +50,14 @@ def parse_duration(text: str) -> timedelta | isodate.Duration:
         raise TimerSyntaxError(f"'{text}' is not an ISO 8601 duration (e.g. PT1H, P5D)")
     try:
         value = isodate.parse_duration(text)
-    except (ValueError, isodate.ISO8601Error) as exc:
-        raise TimerSyntaxError(f"'{text}' is not an ISO 8601 duration (e.g. PT1H, P5D)") from exc
-    if _as_seconds(value, datetime(2026, 1, 1, tzinfo=timezone.utc)) <= 0:
+        # A duration must fit the calendar from today's dates on (P99999999Y does not).
+        seconds = _as_seconds(value, datetime(2026, 1, 1, tzinfo=timezone.utc))
+        if seconds > MAX_DURATION_SECONDS:
+            raise OverflowError(text)
+    except (ValueError, OverflowError, isodate.ISO8601Error) as exc:
+        raise TimerSyntaxError(f"'{text}' is not an ISO 8601 duration of at most 1000 years "
+                               "(e.g. PT1H, P5D)") from exc
+    if seconds <= 0:
         raise TimerSyntaxError(f"duration '{text}' must be positive")
     return value
 
@@ -81,9 +88,10 @@ def quartz_to_croniter(text: str) -> str:
         dow = _quartz_dow(dow, text)
     expr = " ".join([minute, hour, dom, month, dow, sec])
     try:
-        croniter(expr, datetime(2026, 1, 1, tzinfo=timezone.utc))
-    except (ValueError, KeyError) as exc:
-        raise TimerSyntaxError(f"'{text}' is not a valid cron expression: {exc}") from exc
+        croniter(expr, datetime(2026, 1, 1, tzinfo=timezone.utc)).get_next(datetime)
+    except (ValueError, KeyError, CroniterError) as exc:
+        # CroniterBadDateError: a schedule that never occurs (30 February)
+        raise TimerSyntaxError(f"'{text}' is not a valid cron expression (or never occurs): {exc}") from exc
     return expr
 
 
@@ -122,7 +130,10 @@ def _quartz_dow(field: str, text: str) -> str:
 
 
 def cron_next(expr: str, after: datetime) -> datetime:
-    return to_utc(croniter(expr, after).get_next(datetime))
+    try:
+        return to_utc(croniter(expr, after).get_next(datetime))
+    except (ValueError, KeyError, OverflowError, CroniterError) as exc:
+        raise TimerSyntaxError(f"cron '{expr}' has no next occurrence: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,15 @@ class Cycle:
         if self.cron is not None:
             return cron_next(self.cron, previous)
         return previous + parse_duration(self.period or "")
+
+    def shortest_period(self, now: datetime) -> float:
+        """Seconds between occurrences: the period of an interval, the shortest gap of a cron's next ones."""
+        if self.cron is None:
+            return _as_seconds(parse_duration(self.period or ""), now)
+        times = [cron_next(self.cron, now)]
+        for _ in range(5):
+            times.append(cron_next(self.cron, times[-1]))
+        return min((b - a).total_seconds() for a, b in zip(times, times[1:], strict=False))
 
     def after_end(self, when: datetime) -> bool:
         return self.end is not None and when > self.end
@@ -215,14 +235,23 @@ def _duration_text(value: str, whole: str) -> str:
     return value
 
 
-def validate(kind: str, text: str) -> None:
+def check_period(cycle: Cycle, text: str, min_seconds: float, now: datetime) -> None:
+    """Refuse a cycle repeating faster than `min_seconds` (each firing is an engine action)."""
+    if cycle.shortest_period(now) < min_seconds:
+        raise TimerSyntaxError(f"cycle '{text.strip()}' repeats more often than every {min_seconds:g} seconds, "
+                               f"the shortest period allowed (ALUR_TIMER_MIN_CYCLE_SECONDS)")
+
+
+def validate(kind: str, text: str, *, min_cycle_seconds: float | None = None) -> None:
     """Check a literal timer text of the given kind ('date', 'duration', 'cycle')."""
     if kind == "date":
         parse_date(text)
     elif kind == "duration":
         parse_duration(text)
     elif kind == "cycle":
-        parse_cycle(text)
+        cycle = parse_cycle(text)
+        if min_cycle_seconds is not None:
+            check_period(cycle, text, min_cycle_seconds, datetime.now(timezone.utc))
     else:
         raise TimerSyntaxError(f"unknown timer kind {kind!r}")
 
@@ -232,13 +261,19 @@ def due_from_value(kind: str, value: object, now: datetime) -> datetime:
     if isinstance(value, datetime):
         return to_utc(value)
     if isinstance(value, timedelta):
-        return now + value
+        try:
+            return now + value
+        except OverflowError as exc:
+            raise TimerSyntaxError(f"duration {value} ends after the year 9999") from exc
     if not isinstance(value, str):
         raise TimerSyntaxError(f"a timer must be a date or a duration text, got {type(value).__name__}")
     if kind == "date":
         return parse_date(value)
-    return now + parse_duration(value)
+    try:
+        return now + parse_duration(value)
+    except OverflowError as exc:
+        raise TimerSyntaxError(f"duration '{value}' ends after the year 9999") from exc
 
 
 __all__ = ["TimerSyntaxError", "to_utc", "Cycle", "parse_date", "parse_duration", "parse_cycle", "is_cron",
-           "quartz_to_croniter", "cron_next", "validate", "due_from_value"]
+           "quartz_to_croniter", "cron_next", "check_period", "validate", "due_from_value"]

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from service.engine.budget import DEFAULT_BUDGET, Budget
 from service.engine.clock import Clock, SystemClock
 from service.store import Database
 
@@ -61,6 +62,7 @@ class OpsContext:
     holidays_file: Path | None = None   # that calendar's file (Config.holidays_file); None: the bundled one
     # Failed logins, shared by the web login and REST Basic auth (in-process: see login_throttle).
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    budget: Budget = DEFAULT_BUDGET     # the engine's work budget (Config engine_* / timer_min_cycle_seconds)
     _calendar_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def work_calendar(self) -> Any:

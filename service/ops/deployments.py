@@ -77,7 +77,7 @@ def _parse_form(resource: Resource) -> tuple[str, str | None]:
     return data["id"], data.get("name") if isinstance(data.get("name"), str) else None
 
 
-def _parse_all(resources: list[Resource]) -> list[_Parsed]:
+def _parse_all(resources: list[Resource], min_cycle_seconds: float) -> list[_Parsed]:
     from service.engine import ModelError  # engine import deferred: the store/API import without it
     from service.engine.dmn import DmnModelError  # not a ModelError subclass (yet): catch both
 
@@ -89,7 +89,8 @@ def _parse_all(resources: list[Resource]) -> list[_Parsed]:
         try:
             if lower.endswith(BPMN_SUFFIXES) or lower.endswith(DMN_SUFFIXES):
                 imports = {name: content for name, content in dmn_files.items() if name != res.name}
-                models = definitions.parse_resource(res.name, res.content, imports=imports)
+                models = definitions.parse_resource(res.name, res.content, imports=imports,
+                                                    min_cycle_seconds=min_cycle_seconds)
                 is_bpmn = lower.endswith(BPMN_SUFFIXES)
                 parsed.append(_Parsed(res, models if is_bpmn else [], [] if is_bpmn else models, []))
             elif lower.endswith(FORM_SUFFIXES):
@@ -187,7 +188,7 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
                          pesan=f"Id tenant '{tenant}' tidak sah: gunakan huruf, angka, '_', '-' atau '.'")
     filtering = duplicate_filtering or changed_only
 
-    parsed = _parse_all(items)
+    parsed = _parse_all(items, ctx.budget.min_cycle_seconds)
     _check_unique_keys(parsed)
 
     with ctx.transaction() as session:
@@ -251,7 +252,7 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
                 session.add(row_f)
                 forms.append(row_f)
             session.flush()
-        _check_called_processes(session, procs, cache, tenant, deployment.id)
+        _check_called_processes(ctx, session, procs, cache, tenant, deployment.id)
         result = _deployment_view(session, deployment, procs, decs, forms)
         result.warnings.extend(str(m.compile_error) for p in parsed for m in p.decisions if m.compile_error)
     for def_id, model in cache:       # only after commit: a rolled-back id must never be cached
@@ -259,16 +260,19 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
     return result
 
 
-def _check_called_processes(session: Session, procs: list[ProcessDefinition], cache: list[tuple[str, Any]],
-                            tenant: str | None, deployment_id: str) -> None:
-    """A call activity whose process is neither in this deployment nor deployed (with its binding) rejects
-    the deployment, naming file, element and line; raised inside the transaction, so nothing is stored."""
+def _check_called_processes(ctx: OpsContext, session: Session, procs: list[ProcessDefinition],
+                            cache: list[tuple[str, Any]], tenant: str | None, deployment_id: str) -> None:
+    """A call activity whose process is neither in this deployment nor deployed (with its binding), or that
+    closes a cycle of calls, rejects the deployment, naming file, element and line; raised inside the
+    transaction, so nothing is stored."""
     from .call_binding import check_deployable
+    from .call_cycles import check_no_call_cycle
 
     models = dict(cache)
     for row in procs:
         check_deployable(session, models[row.id], resource_name=row.resource_name, tenant=tenant,
                          deployment_id=deployment_id)
+    check_no_call_cycle(ctx, session, procs, models, tenant=tenant, deployment_id=deployment_id)
 
 
 def _replace_timer_jobs(ctx: OpsContext, session: Session, row: ProcessDefinition, model: Any) -> None:

@@ -82,7 +82,7 @@ class Binder:
     def engine(self, clock: Clock | None = None) -> Engine:
         from service.engine import Engine
         return Engine(clock=clock or self.ctx.clock, processes=self.process, decisions=self.decision,
-                      calendar=self.ctx.work_calendar())
+                      calendar=self.ctx.work_calendar(), budget=self.ctx.budget)
 
 
 class InstanceRow(Protocol):

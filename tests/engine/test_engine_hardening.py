@@ -156,12 +156,11 @@ SCRIPT_LOOP = '''<bpmn:startEvent id="S"><bpmn:outgoing>f1</bpmn:outgoing></bpmn
 
 
 def test_an_action_past_its_time_budget_becomes_an_incident(monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.engine import specs
+    from service.engine.budget import Budget
     models = {m.key: m for m in parse_bpmn("l.bpmn", wrap(SCRIPT_LOOP))}
     h = Harness(models)
     inst = h.start("p", {"n": 0, "limit": 5})
     assert inst.completed and inst.variables()["n"] == 5
-    monkeypatch.setattr(specs, "MAX_AUTOMATIC_STEPS", 10**6)
-    monkeypatch.setattr(specs, "MAX_ACTION_SECONDS", 0.2)
+    monkeypatch.setattr(h.engine, "budget", Budget(max_steps=10**6, max_action_seconds=0.2))
     with pytest.raises(IncidentError, match=r"T: .*longer than 0.2 seconds"):
         h.engine.start(models["p"], variables={"n": 0, "limit": 10**6})

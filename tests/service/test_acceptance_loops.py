@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from service.engine import ModelError, parse_bpmn
-from service.engine import specs
+from service.engine.budget import Budget
 
 from support import deploy_rest, typed
 
@@ -105,7 +105,7 @@ def test_gateway_cycle_through_rest_is_a_400_and_stores_nothing(client: Any) -> 
 
 
 def test_automatic_steps_without_a_wait_state_are_bounded(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(specs, "MAX_AUTOMATIC_STEPS", 40)
+    monkeypatch.setattr(client.application.extensions["alur"].ops, "budget", Budget(max_steps=40))
     assert deploy_rest(client, ("hitung.bpmn", SCRIPT_LOOP.encode())).status_code == 200
     start = client.post("/engine-rest/process-definition/key/hitung/start", json={})
     instance_id = start.json["id"]
@@ -154,7 +154,7 @@ MULTI = HEAD + """  <bpmn:process id="banyak" isExecutable="true">
 
 
 def test_multi_instance_fan_out_is_bounded(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(specs, "MAX_MULTI_INSTANCE", 5)
+    monkeypatch.setattr(client.application.extensions["alur"].ops, "budget", Budget(max_multi_instance=5))
     assert deploy_rest(client, ("banyak.bpmn", MULTI.encode())).status_code == 200
     r = client.post("/engine-rest/process-definition/key/banyak/start",
                     json={"variables": {"daftar": typed("[1, 2, 3, 4, 5]", "Json")}})
