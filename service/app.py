@@ -7,11 +7,13 @@ from typing import Any, Mapping
 from flask import Flask, Response, jsonify, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from service.config import Config
 from service.engine.clock import Clock, SystemClock
+from service.engine.values import set_max_value_bytes
 from service.ops import OpsContext
+from service.ops.input_limits import InputLimits
 from service.ops.login_throttle import LoginThrottle, ThrottleSettings
 from service.store import Database
 
@@ -44,7 +46,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
                database: Database | None = None) -> Flask:
     cfg = Config.coerce(config).with_secret()
     app = Flask("service", instance_path=str(cfg.instance_path.resolve()))
-    app.config.update(SECRET_KEY=cfg.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024 * 1024)
+    app.config.update(SECRET_KEY=cfg.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=cfg.max_request_bytes)
     app.config.update(_flask_settings(cfg))
     app.config.update(dict(cfg.flask))
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -52,7 +54,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
                               create_folder=cfg.uses_default_database)
     ctx = OpsContext(db=db, clock=clock or SystemClock(), timer_lease_seconds=cfg.timer_lease_seconds,
                      holidays_file=cfg.holidays_file, login_throttle=LoginThrottle(
-                         ThrottleSettings(cfg.login_max_failures, cfg.login_window_seconds)))
+                         ThrottleSettings(cfg.login_max_failures, cfg.login_window_seconds)),
+                     limits=input_limits(cfg))
     app.extensions["alur"] = AlurState(config=cfg, db=db, ops=ctx)
 
     from service.api import URL_PREFIX, create_blueprint
@@ -61,6 +64,16 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     if cfg.web:
         from service.web import init_app as init_web
         init_web(app, cfg, rest_prefix=URL_PREFIX)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge) -> Any:
+        message = (f"The request body is larger than the limit of {cfg.max_request_bytes} bytes "
+                   f"(ALUR_MAX_REQUEST_BYTES)")
+        if request.path.startswith(URL_PREFIX):
+            response: Response = jsonify({"type": "InvalidRequestException", "message": message})
+            response.status_code = 413
+            return response
+        return RequestEntityTooLarge(message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
@@ -73,6 +86,14 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
         return exc
 
     return app
+
+
+def input_limits(cfg: Config) -> InputLimits:
+    """The size limits of `cfg` for the operations layer; the engine's per-value limit is set here too."""
+    set_max_value_bytes(cfg.max_variable_bytes)
+    return InputLimits(request_bytes=cfg.max_request_bytes, model_bytes=cfg.max_model_bytes,
+                       form_bytes=cfg.max_form_bytes, form_depth=cfg.max_form_depth,
+                       instance_bytes=cfg.max_instance_bytes)
 
 
 def _flask_settings(cfg: Config) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from service.engine.clock import Clock, SystemClock
 from service.store import Database
 
 from .errors import Conflict
+from .input_limits import DEFAULT_LIMITS, InputLimits
 from .login_throttle import LoginThrottle
 
 STALE_MESSAGE = "the task was completed by someone else: the process instance changed since it was read"
@@ -61,6 +62,7 @@ class OpsContext:
     holidays_file: Path | None = None   # that calendar's file (Config.holidays_file); None: the bundled one
     # Failed logins, shared by the web login and REST Basic auth (in-process: see login_throttle).
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    limits: InputLimits = DEFAULT_LIMITS          # sizes of models, forms, instance state (Config max_*)
     _calendar_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def work_calendar(self) -> Any:

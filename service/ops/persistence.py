@@ -22,6 +22,7 @@ from . import definitions
 from .context import STALE_MESSAGE, STALE_PESAN, OpsContext
 from .errors import Conflict, NotFound
 from .history_values import annotate_event_data
+from .input_limits import check_instance_size
 from .values import json_safe
 from .views import ActiveElementView, InstanceView
 
@@ -201,6 +202,7 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
     row, inst = loaded.row, loaded.inst
     now = now or ctx.clock.now()
     values: dict[str, Any] = {"engine_state": inst.dumps(), "called_definition_ids": _called_ids(loaded)}
+    check_instance_size(ctx.limits, row.id, len(values["engine_state"]))
     if inst.completed and row.state != InstanceState.CANCELLED:
         values.update(state=InstanceState.COMPLETED, end_time=row.end_time or now, next_timer_due=None)
     else:
