@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import TooLarge
+from .errors import BadRequest, TooLarge
 
 
 @dataclass(frozen=True)
@@ -38,4 +38,21 @@ def check_instance_size(limits: InputLimits, instance_id: str, size: int) -> Non
                              f"{limits.instance_bytes} byte (ALUR_MAX_INSTANCE_BYTES)")
 
 
-__all__ = ["InputLimits", "DEFAULT_LIMITS", "TooLarge", "check_model_size", "check_instance_size"]
+# The column's width on every database (Camunda's too).
+BUSINESS_KEY_CHARS = 255
+
+
+def check_business_key(key: str | None) -> None:
+    if key is not None and len(key) > BUSINESS_KEY_CHARS:
+        raise BadRequest(f"businessKey is {len(key)} characters long, more than {BUSINESS_KEY_CHARS}",
+                         pesan=f"businessKey {len(key)} karakter, melebihi {BUSINESS_KEY_CHARS}")
+    try:
+        if key is not None:
+            key.encode("utf-8")        # the web pages and the CLI reach here without the REST JSON guard
+    except UnicodeEncodeError:
+        raise BadRequest("businessKey contains a lone UTF-16 surrogate",
+                         pesan="businessKey memuat surrogate UTF-16 tunggal") from None
+
+
+__all__ = ["InputLimits", "DEFAULT_LIMITS", "TooLarge", "check_model_size", "check_instance_size",
+           "check_business_key", "BUSINESS_KEY_CHARS"]

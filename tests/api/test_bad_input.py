@@ -122,3 +122,15 @@ def test_missing_message_ref_is_a_deploy_error_naming_the_element(client: Any) -
     src = fixture_bytes("pesan.bpmn").replace(b' messageRef="Msg_dok"', b"")
     r = deploy_rest(client, ("p.bpmn", src))
     assert r.status_code == 400 and "intermediateCatchEvent 'Terima' has no messageRef" in r.json["message"]
+
+
+def test_deep_or_non_finite_json_variables_and_long_business_keys(client: Any) -> None:
+    assert deploy_rest(client, "pesan.bpmn").status_code == 200
+    deep = "[" * 100_000 + "]" * 100_000
+    for value, type_ in ((deep, "Json"), (deep, "Object"), ('{"a": NaN}', "Json")):
+        r = client.post(START, json={"variables": {"x": typed(value, type_)}})
+        assert r.status_code == 400 and "'x'" in r.json["message"], r.json
+    r = client.post(START, json={"businessKey": "k" * 256})
+    assert r.status_code == 400 and "businessKey" in r.json["message"] and "255" in r.json["message"]
+    assert client.get(f"{R}/process-instance/count").json["count"] == 0
+    assert client.post(START, json={"businessKey": "k" * 255}).status_code == 200
