@@ -67,12 +67,15 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(exc: RequestEntityTooLarge) -> Any:
-        message = (f"The request body is larger than the limit of {cfg.max_request_bytes} bytes "
-                   f"(ALUR_MAX_REQUEST_BYTES)")
+        limit = app.config.get("MAX_CONTENT_LENGTH") or cfg.max_request_bytes
+        message = f"The request body is larger than the limit of {limit} bytes (ALUR_MAX_REQUEST_BYTES)"
         if request.path.startswith(URL_PREFIX):
             response: Response = jsonify({"type": "InvalidRequestException", "message": message})
             response.status_code = 413
             return response
+        if cfg.web:
+            from service.web.setup import too_large_page
+            return too_large_page(limit)
         return RequestEntityTooLarge(message)
 
     @app.errorhandler(HTTPException)

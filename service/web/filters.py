@@ -84,7 +84,7 @@ _MARKDOWN = MarkdownIt("zero", {"breaks": True, "html": False}).enable(["emphasi
 _MARKDOWN.add_render_rule("heading_open", lambda *a: "<p><strong>")
 _MARKDOWN.add_render_rule("heading_close", lambda *a: "</strong></p>\n")
 # Longer texts are shown escaped with their line breaks, unparsed: a page view must stay fast.
-MARKDOWN_MAX_CHARS = 20_000
+MARKDOWN_MAX_CHARS = 8_000
 
 
 @functools.lru_cache(maxsize=256)
