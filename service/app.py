@@ -7,12 +7,14 @@ from typing import Any, Mapping
 from flask import Flask, Response, jsonify, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from service.config import Config
 from service.engine.budget import Budget
 from service.engine.clock import Clock, SystemClock
+from service.engine.values import set_max_value_bytes
 from service.ops import OpsContext
+from service.ops.input_limits import InputLimits
 from service.ops.login_throttle import LoginThrottle, ThrottleSettings
 from service.store import Database
 
@@ -45,7 +47,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
                database: Database | None = None) -> Flask:
     cfg = Config.coerce(config).with_secret()
     app = Flask("service", instance_path=str(cfg.instance_path.resolve()))
-    app.config.update(SECRET_KEY=cfg.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024 * 1024)
+    app.config.update(SECRET_KEY=cfg.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=cfg.max_request_bytes)
     app.config.update(_flask_settings(cfg))
     app.config.update(dict(cfg.flask))
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -57,7 +59,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
                      budget=Budget(max_steps=cfg.engine_max_steps, max_action_seconds=cfg.engine_max_action_seconds,
                                    max_multi_instance=cfg.engine_max_multi_instance, max_tokens=cfg.engine_max_tokens,
                                    max_call_depth=cfg.engine_max_call_depth,
-                                   min_cycle_seconds=cfg.timer_min_cycle_seconds))
+                                   min_cycle_seconds=cfg.timer_min_cycle_seconds),
+                     limits=input_limits(cfg))
     app.extensions["alur"] = AlurState(config=cfg, db=db, ops=ctx)
 
     from service.api import URL_PREFIX, create_blueprint
@@ -66,6 +69,19 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     if cfg.web:
         from service.web import init_app as init_web
         init_web(app, cfg, rest_prefix=URL_PREFIX)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge) -> Any:
+        limit = app.config.get("MAX_CONTENT_LENGTH") or cfg.max_request_bytes
+        message = f"The request body is larger than the limit of {limit} bytes (ALUR_MAX_REQUEST_BYTES)"
+        if request.path.startswith(URL_PREFIX):
+            response: Response = jsonify({"type": "InvalidRequestException", "message": message})
+            response.status_code = 413
+            return response
+        if cfg.web:
+            from service.web.setup import too_large_page
+            return too_large_page(limit)
+        return RequestEntityTooLarge(message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
@@ -78,6 +94,14 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
         return exc
 
     return app
+
+
+def input_limits(cfg: Config) -> InputLimits:
+    """The size limits of `cfg` for the operations layer; the engine's per-value limit is set here too."""
+    set_max_value_bytes(cfg.max_variable_bytes)
+    return InputLimits(request_bytes=cfg.max_request_bytes, model_bytes=cfg.max_model_bytes,
+                       form_bytes=cfg.max_form_bytes, form_depth=cfg.max_form_depth,
+                       instance_bytes=cfg.max_instance_bytes)
 
 
 def _flask_settings(cfg: Config) -> dict[str, Any]:

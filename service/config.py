@@ -114,6 +114,13 @@ class Config:
     root: Path | None = None
     # `alur serve` port
     port: int = 5000
+    # size limits on what users send (service/ops/input_limits.py), in bytes or levels
+    max_request_bytes: int = 64 * 1024 * 1024      # one HTTP request body (413 above)
+    max_model_bytes: int = 5 * 1024 * 1024         # one deployed BPMN, DMN or form resource
+    max_form_bytes: int = 1024 * 1024              # one form's JSON
+    max_form_depth: int = 32                       # nesting of arrays and objects in a form's JSON
+    max_variable_bytes: int = 1024 * 1024          # one variable's value (strings, lists, objects together)
+    max_instance_bytes: int = 16 * 1024 * 1024     # one process instance's saved state (all its variables)
     # extra Flask settings (tests: TESTING=True)
     flask: Mapping[str, Any] = field(default_factory=dict)
 
@@ -190,7 +197,8 @@ class Config:
                     "engine_max_action_seconds": self.engine_max_action_seconds,
                     "engine_max_multi_instance": self.engine_max_multi_instance,
                     "engine_max_tokens": self.engine_max_tokens, "engine_max_call_depth": self.engine_max_call_depth,
-                    "timer_min_cycle_seconds": self.timer_min_cycle_seconds}
+                    "timer_min_cycle_seconds": self.timer_min_cycle_seconds,
+                    **{name: getattr(self, name) for name in SIZE_LIMITS}}
         if self.document_max_bytes is not None:
             positive["document_max_bytes"] = self.document_max_bytes
         for name, value in positive.items():
@@ -233,7 +241,15 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "demo_users": ("ALUR_DEMO_USERS", parse_flag),
     "root": ("ALUR_ROOT", _path),
     "port": ("PORT", _count),
+    "max_request_bytes": ("ALUR_MAX_REQUEST_BYTES", _count),
+    "max_model_bytes": ("ALUR_MAX_MODEL_BYTES", _count),
+    "max_form_bytes": ("ALUR_MAX_FORM_BYTES", _count),
+    "max_form_depth": ("ALUR_MAX_FORM_DEPTH", _count),
+    "max_variable_bytes": ("ALUR_MAX_VARIABLE_BYTES", _count),
+    "max_instance_bytes": ("ALUR_MAX_INSTANCE_BYTES", _count),
 }
+SIZE_LIMITS = ("max_request_bytes", "max_model_bytes", "max_form_bytes", "max_form_depth", "max_variable_bytes",
+               "max_instance_bytes")
 
 
 __all__ = ["Config", "ConfigError", "ENVIRONMENT", "parse_flag"]

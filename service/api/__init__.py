@@ -8,6 +8,7 @@ from . import (auth, decision_definition, deployment, engine, external_task, his
                openapi, process_definition, process_instance, signal, task, version)
 from .access import check_request
 from .errors import register_error_handlers
+from .json_guard import reject_unstorable_json
 from .request_guard import reject_nul
 from .routes import Resource
 
@@ -27,6 +28,7 @@ def create_blueprint() -> Blueprint:
         api.register_blueprint(resource.bp)
     api.record_once(engine.install_engine_paths)
     api.before_request(reject_nul)
+    api.before_request(reject_unstorable_json)
     auth.install(api)
     api.before_request(check_request)
     api.after_request(_wake_workers)

@@ -10,7 +10,8 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from service.ops.errors import (BadRequest, Conflict, Forbidden, LockNotHeld, MessageMismatch, NotActive, NotFound,
-                                OperationFailed, OpsError, ParseError, Rejected, Suspended, TaskAlreadyClaimed)
+                                OperationFailed, OpsError, ParseError, Rejected, Suspended, TaskAlreadyClaimed,
+                                TooLarge)
 
 from .variables import VariableError
 
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 # decides, so subclasses come before their base. Camunda has no 409: a lost race (optimistic locking, a
 # task claimed first) is a 500 there.
 OPS_ERRORS: tuple[tuple[type[OpsError], int, str], ...] = (
+    (TooLarge, 413, "InvalidRequestException"),
     (ParseError, 400, "ParseException"),
     (Rejected, 400, "ProcessEngineException"),
     (Suspended, 400, "SuspendedEntityInteractionException"),

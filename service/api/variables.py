@@ -82,12 +82,20 @@ def _boolean(name: str, value: Any) -> bool:
     raise _fail(name, value, "Boolean")
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number: numbers must be finite")
+
+
 def _json_text(name: str, value: Any, type_name: str) -> Any:
     if isinstance(value, str):
         try:
-            return json.loads(value)
+            return json.loads(value, parse_constant=_not_json)
         except json.JSONDecodeError as exc:
             raise _fail(name, value, type_name, f"not valid JSON ({exc.msg})") from None
+        except ValueError as exc:
+            raise _fail(name, value, type_name, str(exc)) from None
+        except RecursionError:
+            raise _fail(name, value, type_name, "JSON nested too deeply") from None
     if value is None or isinstance(value, (dict, list, int, float, bool)):
         return value      # already-parsed JSON is accepted as well
     raise _fail(name, value, type_name)

@@ -66,7 +66,9 @@ def context(args: argparse.Namespace) -> "tuple[OpsContext, Config]":
     db = Database(cfg.effective_database_url, echo=cfg.sql_echo, create_folder=cfg.uses_default_database)
     # Without tables every command would fail with "no such table": say what to run instead.
     db.require_schema()
-    return OpsContext(db=db, timer_lease_seconds=cfg.timer_lease_seconds, holidays_file=cfg.holidays_file), cfg
+    from service.app import input_limits
+    return OpsContext(db=db, timer_lease_seconds=cfg.timer_lease_seconds, holidays_file=cfg.holidays_file,
+                      limits=input_limits(cfg)), cfg
 
 
 def _upgrade(cfg: "Config") -> None:

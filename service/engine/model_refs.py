@@ -24,6 +24,7 @@ EVENT_REFS = {"messageEventDefinition": ("messageRef", "message"),
               "errorEventDefinition": ("errorRef", "error"),
               "signalEventDefinition": ("signalRef", "signal"),
               "escalationEventDefinition": ("escalationRef", "escalation")}
+MESSAGE_CATCHERS = ("startEvent", "intermediateCatchEvent", "boundaryEvent")
 GATEWAYS_WITH_DEFAULT = ("exclusiveGateway", "inclusiveGateway", "complexGateway")
 
 ErrorFactory = Callable[[Any, str], ModelError]
@@ -64,6 +65,12 @@ def check_references(root: Any, error: ErrorFactory) -> None:
                 ref = node.get(attr)
                 if ref is not None and (ids.get(ref) is None or _local(ids[ref].tag) != kind):
                     raise error(node, f"{attr} {ref!r} does not name a bpmn:{kind} of this document")
+                parent = node.getparent()
+                if ref is None and tag == "messageEventDefinition" and parent is not None \
+                        and _local(parent.tag) in MESSAGE_CATCHERS:
+                    # Camunda: a catching message event subscribes by the message's name, so it needs one.
+                    raise error(node, f"the message event of {_local(parent.tag)} '{parent.get('id')}' has no "
+                                      f"messageRef: a catching message event needs a bpmn:message")
         elif node.tag.startswith("{%s}" % CAMUNDA) and tag in ("in", "out"):
             _mapping(node, tag, error)
 

@@ -8,6 +8,7 @@ Form (`camunda:formRef`, the JSON that form-js and Camunda Modeler write) and em
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -205,9 +206,12 @@ def _num(value: Any, name: str, cid: str, attr: str) -> float | None:
     if value is None or value == "":
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         raise FormDefinitionError(f"{name}: component '{cid}' has a non-numeric '{attr}'") from None
+    if not math.isfinite(number) or isinstance(value, bool):
+        raise FormDefinitionError(f"{name}: component '{cid}' has '{attr}' {value!r}, expected a finite number")
+    return number
 
 
 def _int(value: Any, name: str, cid: str, attr: str) -> int | None:

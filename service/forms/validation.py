@@ -11,10 +11,10 @@ import decimal
 import re
 from typing import Any, Mapping
 
-import regex
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from service.expr import ExpressionError, feel
+from service.expr.regex_guard import PatternRefused, compile_pattern
 from service.forms.definition import Field, FormDefinition
 
 PATTERN_TIMEOUT = 0.2  # a model-supplied pattern must not hang a worker
@@ -114,9 +114,14 @@ class _Bool(fields.Field):
 
 
 def _pattern_validator(pattern: str, msgs: Mapping[str, str]):
-    compiled = regex.compile(pattern)
+    try:
+        compiled = compile_pattern(pattern)
+    except PatternRefused:
+        compiled = None        # deployed before the deploy check: refuse values instead of failing the page
 
     def check(value: Any) -> None:
+        if compiled is None:
+            raise ValidationError(msgs["pattern_timeout"])
         try:
             matched = compiled.fullmatch(str(value), timeout=PATTERN_TIMEOUT)
         except TimeoutError:

@@ -18,6 +18,7 @@ from service.engine.clock import Clock, SystemClock
 from service.store import Database
 
 from .errors import Conflict
+from .input_limits import DEFAULT_LIMITS, InputLimits
 from .login_throttle import LoginThrottle
 
 STALE_MESSAGE = "the task was completed by someone else: the process instance changed since it was read"
@@ -63,6 +64,7 @@ class OpsContext:
     # Failed logins, shared by the web login and REST Basic auth (in-process: see login_throttle).
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     budget: Budget = DEFAULT_BUDGET     # the engine's work budget (Config engine_* / timer_min_cycle_seconds)
+    limits: InputLimits = DEFAULT_LIMITS          # sizes of models, forms, instance state (Config max_*)
     _calendar_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def work_calendar(self) -> Any:

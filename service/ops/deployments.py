@@ -4,7 +4,6 @@ querying and counting deployments, listing their resources, and deleting them (c
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -31,8 +30,12 @@ from service.store import (
 )
 
 from . import definitions
+from service.forms import FormDefinitionError
+from service.forms.schema_check import check_form, load_form_json
+
 from .context import OpsContext
 from .errors import BadRequest, NotFound, ParseError, Rejected
+from .input_limits import DEFAULT_LIMITS, InputLimits, check_model_size
 from .timer_jobs import first_due
 from .views import DeploymentView
 
@@ -60,30 +63,29 @@ class _Parsed:
     forms: list[tuple[str, str | None]]      # (form id, name)
 
 
-def _parse_form(resource: Resource) -> tuple[str, str | None]:
+def _parse_form(resource: Resource, limits: InputLimits) -> tuple[str, str | None]:
     try:
-        data = json.loads(resource.content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        where = f" (line {line})" if line else ""
-        raise BadRequest(f"{resource.name}{where}: not a valid JSON form: {exc}",
-                         pesan=f"{resource.name}{where}: bukan formulir JSON yang sah") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"].strip():
-        raise BadRequest(f"{resource.name}: a Camunda form needs a top-level string \"id\"",
-                         pesan=f"{resource.name}: formulir Camunda wajib memiliki \"id\"")
-    if not isinstance(data.get("components", []), list):
-        raise BadRequest(f"{resource.name}: \"components\" must be a list",
-                         pesan=f"{resource.name}: \"components\" harus berupa daftar")
+        data = load_form_json(resource.content, resource.name, max_bytes=limits.form_bytes,
+                              max_depth=limits.form_depth)
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"].strip():
+            raise BadRequest(f"{resource.name}: a Camunda form needs a top-level string \"id\"",
+                             pesan=f"{resource.name}: formulir Camunda wajib memiliki \"id\"")
+        check_form(data, resource.name)
+    except FormDefinitionError as exc:
+        raise BadRequest(f"{exc}", pesan=f"Formulir ditolak: {exc}") from None
     return data["id"], data.get("name") if isinstance(data.get("name"), str) else None
 
 
-def _parse_all(resources: list[Resource], min_cycle_seconds: float) -> list[_Parsed]:
+def _parse_all(resources: list[Resource], min_cycle_seconds: float,
+               limits: InputLimits = DEFAULT_LIMITS) -> list[_Parsed]:
     from service.engine import ModelError  # engine import deferred: the store/API import without it
     from service.engine.dmn import DmnModelError  # not a ModelError subclass (yet): catch both
 
     parsed: list[_Parsed] = []
     errors: list[str] = []
     dmn_files = {res.name: res.content for res in resources if res.name.lower().endswith(DMN_SUFFIXES)}
+    for res in resources:
+        check_model_size(limits, res.name, len(res.content))       # 413 before any parsing
     for res in resources:
         lower = res.name.lower()
         try:
@@ -94,7 +96,7 @@ def _parse_all(resources: list[Resource], min_cycle_seconds: float) -> list[_Par
                 is_bpmn = lower.endswith(BPMN_SUFFIXES)
                 parsed.append(_Parsed(res, models if is_bpmn else [], [] if is_bpmn else models, []))
             elif lower.endswith(FORM_SUFFIXES):
-                parsed.append(_Parsed(res, [], [], [_parse_form(res)]))
+                parsed.append(_Parsed(res, [], [], [_parse_form(res, limits)]))
             else:
                 parsed.append(_Parsed(res, [], [], []))     # Camunda keeps other resources as plain files
         except (ModelError, DmnModelError) as exc:
@@ -188,7 +190,7 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
                          pesan=f"Id tenant '{tenant}' tidak sah: gunakan huruf, angka, '_', '-' atau '.'")
     filtering = duplicate_filtering or changed_only
 
-    parsed = _parse_all(items, ctx.budget.min_cycle_seconds)
+    parsed = _parse_all(items, ctx.budget.min_cycle_seconds, ctx.limits)
     _check_unique_keys(parsed)
 
     with ctx.transaction() as session:

@@ -18,6 +18,10 @@ class BadRequest(OpsError):
     """The request cannot succeed as asked (invalid values, unknown names, wrong state)."""
 
 
+class TooLarge(BadRequest):
+    """Over a size limit; the message names the limit and its setting."""
+
+
 class ParseError(BadRequest):
     """A model (BPMN, DMN, form) or a deployment of models is not valid."""
 
@@ -70,4 +74,4 @@ def is_request_error(exc: OpsError) -> bool:
 
 __all__ = ["OpsError", "BadRequest", "ParseError", "Rejected", "Suspended", "MessageMismatch", "LockNotHeld",
            "NotFound", "Conflict", "TaskAlreadyClaimed", "NotActive", "Forbidden", "OperationFailed",
-           "is_request_error"]
+           "is_request_error", "TooLarge"]

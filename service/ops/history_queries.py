@@ -491,9 +491,32 @@ def _variables(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[Hi
 
 
 def like_match(text: str, pattern: str) -> bool:
-    """Camunda's LIKE (`%`, `_`, case-sensitive) in Python, for values that live in JSON (instances)."""
-    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, text, flags=re.DOTALL) is not None
+    """Camunda's LIKE (`%`, `_`, case-sensitive) in Python, for values that live in JSON (instances).
+
+    Not one regex with `.*` per `%`: that backtracks exponentially (`%a%a%a%a%b` on a long text). Between
+    two `%` the earliest match of each fixed-length segment is the right one, so the text is read once
+    per segment, without backtracking.
+    """
+    parts = pattern.split("%")
+    if len(parts) == 1:
+        return _segment(pattern).fullmatch(text) is not None
+    first, middle, last = parts[0], parts[1:-1], parts[-1]
+    head = _segment(first).match(text)
+    if head is None:
+        return False
+    pos = head.end()
+    for part in middle:
+        found = _segment(part).search(text, pos)
+        if found is None:
+            return False
+        pos = found.end()
+    start = len(text) - len(last)             # one character per pattern character: '_' is one too
+    return start >= pos and _segment(last).fullmatch(text, start) is not None
+
+
+def _segment(part: str) -> re.Pattern[str]:
+    """A fixed-length pattern: the literal characters, and '.' for '_' (any one character)."""
+    return re.compile("".join("." if c == "_" else re.escape(c) for c in part), re.DOTALL)
 
 
 def historic_variables(ctx: OpsContext, f: HistoryFilter) -> list[HistoricVariable]:

@@ -22,6 +22,7 @@ from . import definitions
 from .context import STALE_MESSAGE, STALE_PESAN, OpsContext
 from .errors import Conflict, NotFound
 from .history_values import annotate_event_data
+from .input_limits import check_business_key, check_instance_size
 from .values import json_safe
 from .views import ActiveElementView, InstanceView
 
@@ -181,6 +182,7 @@ def load(ctx: OpsContext, session: Session, instance_id: str, *, clock: Clock | 
 def create(ctx: OpsContext, session: Session, definition: ProcessDefinition, *, variables: dict[str, Any],
            business_key: str | None, user: str | None, start_event_id: str | None = None,
            message: str | None = None, clock: Clock | None = None) -> Loaded:
+    check_business_key(business_key)
     binder = Binder(ctx, session, definition.deployment_id)
     model = binder.model(definition)
     from .call_binding import plan   # camunda:calledElementBinding / calledElementTenantId (ops/call_binding.py)
@@ -201,11 +203,13 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
     row, inst = loaded.row, loaded.inst
     now = now or ctx.clock.now()
     values: dict[str, Any] = {"engine_state": inst.dumps(), "called_definition_ids": _called_ids(loaded)}
+    check_instance_size(ctx.limits, row.id, len(values["engine_state"]))
     if inst.completed and row.state != InstanceState.CANCELLED:
         values.update(state=InstanceState.COMPLETED, end_time=row.end_time or now, next_timer_due=None)
     else:
         values["next_timer_due"] = inst.next_timer_due()
     if row.business_key is None and inst.business_key:
+        check_business_key(inst.business_key)
         values["business_key"] = inst.business_key
     before = {k: set(v) for k, v in (row.projected or {}).items()}
     done = inst.completed

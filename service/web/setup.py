@@ -43,19 +43,23 @@ def init_app(app: Flask, config: Config, *, rest_prefix: str) -> None:
                                message=_("Token keamanan formulir tidak valid atau kedaluwarsa. Muat ulang halaman "
                                          "lalu kirim lagi.")), 400
 
-    for code in (403, 404, 413):
+    for code in (403, 404):
         app.register_error_handler(code, _page_error(code, rest_prefix))
+
+
+def too_large_page(limit: int) -> Any:
+    """The page for a request body over ALUR_MAX_REQUEST_BYTES (the app's 413 handler calls it)."""
+    from flask_babel import gettext as _
+    return render_template("error.html", code=413, title=_("Kiriman terlalu besar"),
+                           message=_("Jumlah berkas yang dikirim melebihi batas server. Kirim berkas "
+                                     "yang lebih kecil atau lebih sedikit.")
+                           + f" ({limit} B, ALUR_MAX_REQUEST_BYTES)"), 413
 
 
 def _page_error(code: int, rest_prefix: str) -> Any:
     def handler(exc: Any) -> Any:
         if request.path.startswith(rest_prefix):
             return exc
-        if code == 413:
-            from flask_babel import gettext as _
-            return render_template("error.html", code=code, title=_("Kiriman terlalu besar"),
-                                   message=_("Jumlah berkas yang dikirim melebihi batas server. Kirim berkas "
-                                             "yang lebih kecil atau lebih sedikit.")), code
         if code == 403 and request.path.startswith("/tugas/"):
             # The same words whether the task was completed, never existed or belongs to others (no leak),
             # but a bookmarked step that a colleague finished should not read as an accusation.
@@ -67,4 +71,4 @@ def _page_error(code: int, rest_prefix: str) -> Any:
     return handler
 
 
-__all__ = ["init_app", "csrf"]
+__all__ = ["init_app", "csrf", "too_large_page"]

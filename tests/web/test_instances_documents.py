@@ -153,7 +153,7 @@ def test_request_over_the_server_limit_gets_a_page_not_a_crash(make_client, app)
     files = {"doc_k1": (io.BytesIO(b"%PDF-" + b"x" * 20_000), "besar.pdf")}
     response = complete(ppk, task_url, {**STEP_2_VALID, **files}, content_type="multipart/form-data")
     assert response.status_code == 413
-    assert "Kiriman terlalu besar" in text(response)
+    assert "Kiriman terlalu besar" in text(response) and "10000 B, ALUR_MAX_REQUEST_BYTES" in text(response)
 
 
 def test_variables_read_as_text_not_json(app):

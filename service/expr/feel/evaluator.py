@@ -10,7 +10,7 @@ import time as _time
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from ..errors import LimitExceeded
+from ..errors import ExpressionSyntaxError, LimitExceeded
 from ..limits import DEFAULT_LIMITS, Limits
 from . import nodes as n
 from . import ops, temporal
@@ -497,6 +497,8 @@ def _call(node: n.Call) -> Closure:
     args = [compile_node(a) for a in node.args]
     named = [(k, compile_node(v)) for k, v in node.named] if node.named else None
     fname = node.function.name if isinstance(node.function, n.Name) else None
+    if fname in _PATTERN_ARGS:
+        _check_literal_pattern(node, fname)
 
     def run(ctx: Context, scope: Scope) -> Any:
         ctx.tick()
@@ -533,6 +535,28 @@ def _external_function(node: n.FunctionDef) -> Closure:
             ctx.diag(str(exc))
             return None
     return run
+
+
+# Built-ins taking a regular expression: (position of the pattern, its name), (position of the flags, name).
+_PATTERN_ARGS = {"matches": ((1, "pattern"), (2, "flags")), "replace": ((1, "pattern"), (3, "flags")),
+                 "split": ((1, "delimiter"), (-1, ""))}
+
+
+def _check_literal_pattern(node: n.Call, fname: str) -> None:
+    """A literal pattern too costly to compile fails the expression's compile (so the model's deploy)."""
+    (p_at, p_name), (f_at, f_name) = _PATTERN_ARGS[fname]
+    given = dict(node.named) if node.named else {}
+
+    def literal(at: int, name: str) -> Any:
+        arg = given.get(name) if node.named else (node.args[at] if 0 <= at < len(node.args) else None)
+        return arg.value if isinstance(arg, n.Literal) and isinstance(arg.value, str) else None
+    pattern, flags = literal(p_at, p_name), literal(f_at, f_name)
+    if pattern is None:
+        return
+    from .builtins.strings import pattern_cost_refusal
+    refusal = pattern_cost_refusal(pattern, flags)
+    if refusal is not None:
+        raise ExpressionSyntaxError(f"{fname}(): {refusal}", None, node.pos or None)
 
 
 def _function_def(node: n.FunctionDef) -> Closure:

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import decimal
-import functools
-import re
 from decimal import Decimal
 from typing import Any, Callable
 
 import regex
 
+from ...regex_guard import PatternRefused, PatternTooCostly, compile_pattern
 from ..xsd_regex import XsdRegexError, translate
-
 from .args import arg_list, arg_number, arg_position, arg_string, check_size
 from .registry import InvalidArgument, builtin
 
@@ -81,8 +79,25 @@ def _ends_with(ctx: Any, string: Any, match: Any) -> Any:
 _FLAG_BITS = {"i": regex.IGNORECASE, "s": regex.DOTALL, "m": regex.MULTILINE, "x": 0}
 
 
-@functools.lru_cache(maxsize=512)
 def _compile_regex(pattern: str, flags: str) -> Any:
+    try:
+        return _guarded_compile(pattern, flags)
+    except PatternRefused as exc:
+        raise InvalidArgument(str(exc)) from None
+
+
+def pattern_cost_refusal(pattern: str, flags: str | None) -> str | None:
+    """Why a literal pattern is too costly to compile, else None (an invalid one gives null when run)."""
+    try:
+        _guarded_compile(pattern, flags or "")
+    except PatternTooCostly as exc:
+        return str(exc)
+    except (PatternRefused, InvalidArgument):
+        return None
+    return None
+
+
+def _guarded_compile(pattern: str, flags: str) -> Any:
     bits = regex.V0
     literal = False
     for f in flags:
@@ -99,64 +114,11 @@ def _compile_regex(pattern: str, flags: str) -> Any:
             pattern = translate(pattern, flags)
         except XsdRegexError as exc:
             raise InvalidArgument(f"invalid regular expression: {exc}") from None
-    try:
-        return regex.compile(pattern, bits)
-    except (regex.error, ValueError, OverflowError) as exc:
-        raise InvalidArgument(f"invalid regular expression: {exc}") from None
-
-
-_MAX_REPETITION_COST = 20_000
-_COUNTED = re.compile(r"\{(\d{0,9})(?:,(\d{0,9}))?\}")
-
-
-def _repetition_cost(pattern: str) -> int:
-    """Rough size of the compiled pattern: counted repetitions multiply what they repeat.
-
-    Compiling '(((a{100}){100}){100}){10}' takes the regex module tens of seconds and compiling
-    cannot be interrupted, so such patterns are refused before compiling.
-    """
-    frames = [[0, 0]]          # per group: [cost so far, cost of the last atom]
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        atom = 1
-        if c == "\\":
-            i += 2
-        elif c == "[":
-            j = i + 1
-            while j < n and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            i = j + 1
-        elif c == "(":
-            frames.append([0, 0])
-            i += 1
-            continue
-        elif c == ")" and len(frames) > 1:
-            atom = frames.pop()[0] or 1
-            i += 1
-        elif c == "{" and (m := _COUNTED.match(pattern, i)) and (m.group(1) or m.group(2)):
-            times = max(int(m.group(1) or 0), int(m.group(2) or 0), 1)
-            frame = frames[-1]
-            frame[0] += frame[1] * (times - 1)
-            frame[1] *= times
-            if frame[0] > _MAX_REPETITION_COST:
-                return frame[0]
-            i = m.end()
-            continue
-        else:
-            i += 1
-        frame = frames[-1]
-        frame[0] += atom
-        frame[1] = atom
-    return sum(f[0] for f in frames)
+    return compile_pattern(pattern, bits)      # bounded compile time and memory, bounded cache
 
 
 def _regex(pattern: Any, flags: Any) -> Any:
     p = arg_string(pattern, "pattern")
-    if len(p) > 10_000:
-        raise InvalidArgument("pattern too long")
-    if _repetition_cost(p) > _MAX_REPETITION_COST:
-        raise InvalidArgument("pattern repeats too much (counted repetitions)")
     f = "" if flags is None else arg_string(flags, "flags")
     return _compile_regex(p, f)
 
