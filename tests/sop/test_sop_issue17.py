@@ -366,3 +366,35 @@ def test_pu_package_call_is_a_multi_instance_call_with_the_package_as_business_k
     run = Run("pagaralam", "proses_utama_pbj_paket", {"nama_paket": "PKT-9 Laptop"}, {})
     assert [t[0] for t in run.trail][-3:] == steps(5, 6, 7)
     assert [run.lane(s) for s in steps(5, 6, 7)] == ["Pokja Pemilihan", "PPK", "PA/KPA"]
+
+
+def _call_table(call: dict[str, Any], outputs: list[dict[str, Any]] | None = None) -> dict:
+    first = {"no": "1", "name": "Daftar", "lane": "A",
+             "fields": [{"key": "teks", "label": "Teks", "type": "textarea", "required": True}],
+             "outputs": outputs if outputs is not None else [{"name": "daftar", "feel": 'split(teks, "\\n")'}]}
+    return {"key": "uji", "tenant": "t", "name": "Uji", "lanes": ["A"],
+            "steps": [first, {"no": "2", "name": "Per item", "lane": "A", "kind": "call", "call": call}]}
+
+
+def test_call_each_writes_a_multi_instance_call_and_feel_outputs() -> None:
+    from service.sop.bpmn_writer import to_bpmn
+    xml = to_bpmn(from_dict(_call_table({"key": "anak", "each": "daftar", "as": "item",
+                                         "business_key": "${item}", "sequential": True}))).decode()
+    assert '<bpmn:multiInstanceLoopCharacteristics isSequential="true" camunda:collection="${daftar}" ' \
+           'camunda:elementVariable="item"/>' in xml
+    assert '<camunda:in businessKey="${item}"/>' in xml and "<camunda:out " not in xml
+    assert '<camunda:outputParameter name="daftar">' in xml
+    assert '<camunda:script scriptFormat="feel">split(teks, "\\n")</camunda:script>' in xml
+
+
+@pytest.mark.parametrize(("call", "outputs", "message"), [
+    ({"key": "anak", "each": "daftar"}, None, "each: and as: must be variable names"),
+    ({"key": "anak", "as": "item"}, None, "only with call.each"),
+    ({"key": "anak", "each": "daftar", "as": "item", "business_key": "item"}, None, "is not a JUEL expression"),
+    ({"key": "anak", "for": "daftar"}, None, "unknown ['for']"),
+    ({"key": "anak"}, [{"name": "x y", "feel": "1"}], "a user step's output is"),
+])
+def test_call_each_and_output_mistakes_are_refused(call: dict, outputs: list | None, message: str) -> None:
+    with pytest.raises(SopFormatError) as err:
+        from_dict(_call_table(call, outputs))
+    assert message in str(err.value)
