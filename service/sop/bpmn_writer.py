@@ -179,7 +179,7 @@ def _flow_node(proc: etree._Element, table: SopTable, graph: FlowGraph, node: No
         props = [("sop.no", node.sop_no)]
     if node.default_flow:
         el.set("default", node.default_flow)
-    if props or (step is not None and step.kind == "call"):
+    if props or (step is not None and (step.kind == "call" or step.outputs)):
         ext = etree.Element(_b("extensionElements"))
         el.insert(1 if el.find(_b("documentation")) is not None else 0, ext)
         if props:
@@ -187,12 +187,27 @@ def _flow_node(proc: etree._Element, table: SopTable, graph: FlowGraph, node: No
             for name, value in props:
                 etree.SubElement(cprops, _c("property"), name=name, value=value)
         if step is not None and step.kind == "call":
+            if step.call_each and step.call_each.business_key:
+                etree.SubElement(ext, _c("in"), businessKey=step.call_each.business_key)
             etree.SubElement(ext, _c("in"), variables="all")
-            etree.SubElement(ext, _c("out"), variables="all")
+            if not step.call_each:
+                # one called instance per item: its results stay its own (the items would overwrite each other)
+                etree.SubElement(ext, _c("out"), variables="all")
+        if step is not None and step.outputs:
+            io = etree.SubElement(ext, _c("inputOutput"))
+            for out in step.outputs:
+                param = etree.SubElement(io, _c("outputParameter"), name=out.name)
+                etree.SubElement(param, _c("script"), scriptFormat="feel").text = out.feel
     for fid in node.incoming:
         etree.SubElement(el, _b("incoming")).text = fid
     for fid in node.outgoing:
         etree.SubElement(el, _b("outgoing")).text = fid
+    if step is not None and step.call_each and node.tag == "callActivity":
+        mi = etree.SubElement(el, _b("multiInstanceLoopCharacteristics"))
+        if step.call_each.sequential:
+            mi.set("isSequential", "true")
+        mi.set(_c("collection"), "${" + step.call_each.collection + "}")
+        mi.set(_c("elementVariable"), step.call_each.element)
 
 
 def _advice_task(el: etree._Element, node: Node) -> None:

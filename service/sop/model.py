@@ -105,6 +105,22 @@ class DecisionSpec:
 
 
 @dataclass
+class CallEach:
+    """A call step run once per item of a list (a multi-instance call activity)."""
+    collection: str                    # the list variable
+    element: str                       # each called instance gets its item under this name
+    business_key: str | None = None    # JUEL: the called instance's business key (camunda:in businessKey)
+    sequential: bool = False
+
+
+@dataclass
+class OutputSpec:
+    """A variable a user task sets on completion from its form's values (a FEEL expression)."""
+    name: str
+    feel: str
+
+
+@dataclass
 class AdviceValue:
     """An advice value that is not one of the person's choices: its label, and the choice it defaults to."""
     value: str
@@ -155,6 +171,8 @@ class Step:
     fields: list[FormFieldSpec] = field(default_factory=list)
     decision: DecisionSpec | None = None
     call_key: str | None = None
+    call_each: CallEach | None = None
+    outputs: list[OutputSpec] = field(default_factory=list)
     candidate_groups: list[str] = field(default_factory=list)
     next: str | None = None
     gateway: GatewaySpec | None = None
@@ -586,6 +604,7 @@ def _step(p: _Problems, s: Any, index: int, lanes: list[str], *, top_level: bool
             p.add(at, "call", "a call step needs call: {key: CALLED_PROCESS_KEY}")
         else:
             step.call_key = str(c["key"])
+            step.call_each = _call_each(p, c, at)
     elif s.get("call"):
         p.add(at, "call", "only a call step (kind: call) calls a process")
     if step.output_show_if and not (step.output and step.output_document):
@@ -620,6 +639,13 @@ def _step(p: _Problems, s: Any, index: int, lanes: list[str], *, top_level: bool
         step.show.append((str(item.get("label") or path), path))
     if s.get("reminder") is not None:
         step.reminder = _reminder(p, s["reminder"], at, kind)
+    for i, o in enumerate(s.get("outputs") or [], 1):
+        if kind != "user" or not isinstance(o, dict) or not _KEY.match(str(o.get("name") or "")) \
+                or not str(o.get("feel") or "").strip():
+            p.add(at, f"outputs[{i}]", "a user step's output is {name: VARIABLE, feel: FEEL expression over its "
+                                      "form's values}")
+            continue
+        step.outputs.append(OutputSpec(str(o["name"]), str(o["feel"]).strip()))
     if s.get("advice") is not None:
         step.advice = _advice(p, s["advice"], at, step, top_level)
     step.heading = bool(s.get("heading", False))
@@ -631,6 +657,26 @@ def _step(p: _Problems, s: Any, index: int, lanes: list[str], *, top_level: bool
             p.add(at, "heading", "a heading has no task: no kind, fields, kelengkapan, output, candidate_groups "
                                  "or reminder")
     return step
+
+
+def _call_each(p: _Problems, c: dict, at: str) -> CallEach | None:
+    """`call: {key, each: LIST_VARIABLE, as: ITEM_VARIABLE, business_key: ${...}, sequential: bool}`."""
+    extra = set(c) - {"key", "each", "as", "business_key", "sequential"}
+    if extra:
+        p.add(at, "call", f"unknown {sorted(extra)} (expected key, each, as, business_key, sequential)")
+    if c.get("each") is None:
+        for name in ("as", "business_key", "sequential"):
+            if c.get(name) is not None:
+                p.add(at, f"call.{name}", "only with call.each (a call per item of a list)")
+        return None
+    each, item = str(c.get("each") or ""), str(c.get("as") or "")
+    if not _KEY.match(each) or not _KEY.match(item):
+        p.add(at, "call.each", "each: and as: must be variable names (the list, and the name of its item)")
+        return None
+    key = _opt_str(c.get("business_key"))
+    if key is not None and not (key.startswith("${") and key.endswith("}")):
+        p.add(at, "call.business_key", f"{key!r} is not a JUEL expression ${{...}}")
+    return CallEach(each, item, key, bool(c.get("sequential", False)))
 
 
 def _advice(p: _Problems, a: Any, at: str, step: Step, top_level: bool) -> AdviceSpec | None:

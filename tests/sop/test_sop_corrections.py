@@ -142,14 +142,24 @@ def test_ppp_method_is_decided_before_the_pokja_is_assigned(package: dict, metod
     assert waktu_days(trail) == 0
 
 
-def test_ppp_step_6_shows_the_method_the_table_decided_before_it() -> None:
-    """The old model ran the method table after step 6 (from inputs the Pokja typed at step 6)."""
+def test_ppp_step_6_the_table_advises_the_method_and_the_pokja_decides() -> None:
+    """The old model ran the method table after step 6, from inputs the Pokja typed at step 6: now the
+    table runs after step 2, and at step 6 its advice is shown beside the Pokja's own choice."""
     table = load_table(REPO / "sop" / PPP[0] / f"{PPP[1]}.yaml")
     refs = [s.ref for s in table.steps]
     assert refs.index("tentukan_metode_pemilihan") == refs.index("2") + 1
     assert refs.index("tentukan_metode_pemilihan") < refs.index("3") < refs.index("6")
     form = json.loads((REPO / "forms" / PPP[0] / "persiapan_pemilihan_penyedia-6.form").read_text(encoding="utf-8"))
-    text = json.dumps(form, ensure_ascii=False)
-    assert "penetapan_metode.metode_pemilihan" in text
-    keys = {c.get("key") for c in form["components"]}
-    assert not keys & {"jenis_pengadaan", "nilai_hps", "tersedia_katalog", "tanggal_pemilihan"}
+    keys = {c.get("key"): c for c in form["components"]}
+    assert keys["saran_metode_pemilihan"]["readonly"] and keys["saran_metode_pemilihan_alasan"]["readonly"]
+    assert "Pengadaan Langsung" not in [v["value"] for v in keys["metode_pemilihan"]["values"]]
+    assert not set(keys) & {"jenis_pengadaan", "nilai_hps", "tersedia_katalog", "tanggal_pemilihan"}
+    package = {**PACKAGE, "jenis_pengadaan": "Barang", "nilai_hps": 3_000_000_000, "spek_volume_rinci": True,
+               "penyedia_terkualifikasi_sikap": True}
+    answers = {"Step_2": [package], "Step_4": [DPP_OK],
+               "Step_6": [{"metode_pemilihan": "Tender", "alasan_beda_metode_pemilihan": "Penyedia SIKaP sedikit"}]}
+    trail, variables = run_shipped(*PPP, PPP_START, answers)
+    assert [t[0] for t in trail] == ["Step_2", "Step_3", "Step_4", "Step_6", "Step_7", "Step_8"]
+    assert variables["saran_metode_pemilihan"] == "Tender Cepat"               # the table's advice ...
+    assert variables["saran_metode_pemilihan_alasan"] == "Perpres 16/2018 jo 12/2021 Pasal 38 ayat (6)"
+    assert variables["metode_pemilihan"] == "Tender"                            # ... and the Pokja's decision

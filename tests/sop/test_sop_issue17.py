@@ -22,17 +22,26 @@ _DAYS = re.compile(r"^P(\d+)D$")
 MAX_TASKS = 80
 
 
+_MODELS: dict[tuple[str, str], Any] = {}
+
+
+def model(tenant: str, key: str) -> Any:
+    """bpmn/<tenant>/<key>.bpmn, parsed once (called processes are looked up by key)."""
+    if (tenant, key) not in _MODELS:
+        _MODELS[(tenant, key)] = parse_bpmn(f"{key}.bpmn", (REPO / "bpmn" / tenant / f"{key}.bpmn").read_bytes())[0]
+    return _MODELS[(tenant, key)]
+
+
 class Run:
     """One instance of a shipped model: each user task gets its form's generated data, the values of the
     variables its fields already have (as the task page presets them), and the next answer given for its
     element id."""
 
     def __init__(self, tenant: str, key: str, start: dict[str, Any], answers: dict[str, list[dict[str, Any]]]):
-        process = parse_bpmn(f"{key}.bpmn", (REPO / "bpmn" / tenant / f"{key}.bpmn").read_bytes())[0]
         decisions = {m.key: m for f in (REPO / "dmn").glob("*.dmn") for m in parse_dmn(f.name, f.read_bytes())}
         engine = Engine(clock=FrozenClock(dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.timezone.utc)),
-                        processes=lambda k, t: process, decisions=lambda k, t, b, v: decisions[k])
-        self.inst = engine.start(process, variables=start, tenant=tenant)
+                        processes=lambda k, t: model(tenant, k), decisions=lambda k, t, b, v: decisions[k])
+        self.inst = engine.start(model(tenant, key), variables=start, tenant=tenant)
         self.trail: list[tuple[str, str | None, str | None]] = []
         self.before: dict[str, dict[str, Any]] = {}     # element id -> variables when its (last) task opened
         self.history: list[Any] = list(self.inst.drain_history())
@@ -41,7 +50,8 @@ class Run:
             tasks = self.inst.user_tasks()
             assert tasks, "no open task and no end"
             task = tasks[0]                             # parallel tasks: one after the other
-            self.trail.append((task.element_id, task.lane, task.properties.get("mutu.waktu")))
+            if task.process_key == key:                   # tasks of called processes are theirs
+                self.trail.append((task.element_id, task.lane, task.properties.get("mutu.waktu")))
             assert len(self.trail) <= MAX_TASKS, f"no end after {MAX_TASKS} tasks: {self.ids}"
             self.before[task.element_id] = self.inst.variables()
             form = json.loads((REPO / "forms" / tenant / f"{task.form_ref}.form").read_text(encoding="utf-8"))
@@ -295,10 +305,9 @@ PPN_START = {"nama_kegiatan": "Belanja modal", "tahun_anggaran": 2025}
 def test_ppn_step_5_supports_the_ppk_while_the_ppk_plans() -> None:
     """Step 5 is open while the PPK works on steps 6-10; the PPK never waits for it. The Jabfung closes
     it last here, after the RUP is announced, and only then does the instance end."""
-    process = parse_bpmn("p.bpmn", (REPO / "bpmn" / PPN[0] / f"{PPN[1]}.bpmn").read_bytes())[0]
     engine = Engine(clock=FrozenClock(dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.timezone.utc)),
-                    processes=lambda k, t: process, decisions=lambda k, t, b, v: None)
-    inst = engine.start(process, variables=PPN_START, tenant=PPN[0])
+                    processes=lambda k, t: model(PPN[0], k), decisions=lambda k, t, b, v: None)
+    inst = engine.start(model(*PPN), variables=PPN_START, tenant=PPN[0])
     answers = {"Step_3": {"perlu_asistensi": "ya"}}
     seen: list[list[str]] = []
     while not inst.completed:
@@ -317,3 +326,75 @@ def test_ppn_step_5_supports_the_ppk_while_the_ppk_plans() -> None:
 def test_ppn_without_assistance_goes_straight_to_step_6() -> None:
     run = Run(*PPN, PPN_START, {"Step_3": [{"perlu_asistensi": "tidak"}]})
     assert run.ids == steps(2, 3, 6, 7, 8, "8_", 9, 10)
+
+
+# --------------------------------------------------------------------------- Proses Utama (item 3)
+def test_pu_plans_the_year_once_and_procures_each_package_of_the_daftar_paket() -> None:
+    """Item 3: the PPK appointment, the RKA entry and the RUP announcement happen once; steps 3-7 run once
+    per package of step 9's Daftar Paket, each called instance with its own package."""
+    decisions = {m.key: m for f in (REPO / "dmn").glob("*.dmn") for m in parse_dmn(f.name, f.read_bytes())}
+    engine = Engine(clock=FrozenClock(dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.timezone.utc)),
+                    processes=lambda k, t: model("pagaralam", k), decisions=lambda k, t, b, v: decisions[k])
+    inst = engine.start(model("pagaralam", "proses_utama_pbj"), variables={"unit_kerja": "Dinas PU", "tahun_anggaran": 2025},
+                        tenant="pagaralam", business_key="RENCANA-2025")
+    done: list[tuple[str, str, str | None]] = []
+    while not inst.completed:
+        assert len(done) < 200, done[-5:]
+        task = inst.user_tasks()[0]
+        form = json.loads((REPO / "forms" / "pagaralam" / f"{task.form_ref}.form").read_text(encoding="utf-8"))
+        data = form_data(form)
+        if task.form_ref == "perencanaan_pengadaan-9":
+            data["daftar_paket_teks"] = "PKT-1 Jalan desa\n\nPKT-2 Gedung\r\n  PKT-3 Mobil dinas  "
+        package = inst._task(task.id).data.get("nama_paket")       # the called instance's own item
+        done.append((task.process_key, task.element_id, package))
+        inst.complete_user_task(task.id, data, user="uji")
+    once = [(p, e) for p, e, _ in done if p == "perencanaan_pengadaan"]
+    assert once.count(("perencanaan_pengadaan", "Step_2")) == 1       # the PPK is appointed once a year
+    assert once.count(("perencanaan_pengadaan", "Step_8")) == 1       # one RKA entry
+    assert once.count(("perencanaan_pengadaan", "Step_10")) == 1      # one RUP announcement
+    received = sorted(pkg for p, e, pkg in done if (p, e) == ("proses_utama_pbj_paket", "Step_7"))
+    assert received == ["PKT-1 Jalan desa", "PKT-2 Gedung", "PKT-3 Mobil dinas"]
+    assert sum(1 for p, e, _ in done if (p, e) == ("persiapan_pengadaan", "Step_2")) == 3
+
+
+def test_pu_package_call_is_a_multi_instance_call_with_the_package_as_business_key() -> None:
+    xml = (REPO / "bpmn" / "pagaralam" / "proses_utama_pbj.bpmn").read_text(encoding="utf-8")
+    assert 'calledElement="proses_utama_pbj_paket"' in xml
+    assert '<camunda:in businessKey="${nama_paket}"/>' in xml
+    assert 'camunda:collection="${daftar_paket}" camunda:elementVariable="nama_paket"' in xml
+    assert "<camunda:out " not in xml.split('id="Task_pengadaan_per_paket"')[1].split("</bpmn:callActivity>")[0]
+    run = Run("pagaralam", "proses_utama_pbj_paket", {"nama_paket": "PKT-9 Laptop"}, {})
+    assert [t[0] for t in run.trail][-3:] == steps(5, 6, 7)
+    assert [run.lane(s) for s in steps(5, 6, 7)] == ["Pokja Pemilihan", "PPK", "PA/KPA"]
+
+
+def _call_table(call: dict[str, Any], outputs: list[dict[str, Any]] | None = None) -> dict:
+    first = {"no": "1", "name": "Daftar", "lane": "A",
+             "fields": [{"key": "teks", "label": "Teks", "type": "textarea", "required": True}],
+             "outputs": outputs if outputs is not None else [{"name": "daftar", "feel": 'split(teks, "\\n")'}]}
+    return {"key": "uji", "tenant": "t", "name": "Uji", "lanes": ["A"],
+            "steps": [first, {"no": "2", "name": "Per item", "lane": "A", "kind": "call", "call": call}]}
+
+
+def test_call_each_writes_a_multi_instance_call_and_feel_outputs() -> None:
+    from service.sop.bpmn_writer import to_bpmn
+    xml = to_bpmn(from_dict(_call_table({"key": "anak", "each": "daftar", "as": "item",
+                                         "business_key": "${item}", "sequential": True}))).decode()
+    assert '<bpmn:multiInstanceLoopCharacteristics isSequential="true" camunda:collection="${daftar}" ' \
+           'camunda:elementVariable="item"/>' in xml
+    assert '<camunda:in businessKey="${item}"/>' in xml and "<camunda:out " not in xml
+    assert '<camunda:outputParameter name="daftar">' in xml
+    assert '<camunda:script scriptFormat="feel">split(teks, "\\n")</camunda:script>' in xml
+
+
+@pytest.mark.parametrize(("call", "outputs", "message"), [
+    ({"key": "anak", "each": "daftar"}, None, "each: and as: must be variable names"),
+    ({"key": "anak", "as": "item"}, None, "only with call.each"),
+    ({"key": "anak", "each": "daftar", "as": "item", "business_key": "item"}, None, "is not a JUEL expression"),
+    ({"key": "anak", "for": "daftar"}, None, "unknown ['for']"),
+    ({"key": "anak"}, [{"name": "x y", "feel": "1"}], "a user step's output is"),
+])
+def test_call_each_and_output_mistakes_are_refused(call: dict, outputs: list | None, message: str) -> None:
+    with pytest.raises(SopFormatError) as err:
+        from_dict(_call_table(call, outputs))
+    assert message in str(err.value)

@@ -94,7 +94,7 @@ def test_bpmn_deploy_error_names_the_element(make_client, ctx):
     assert response.status_code == 400
     body = response.get_json()
     assert not body["ok"]
-    assert "Flow_Gateway_cek_kelengkapan_dpp_Step_6" in body["message"]
+    assert "Flow_Gateway_cek_kelengkapan_dpp_Task_saran_6" in body["message"]   # to the advice before step 6
     assert _latest_id(ctx, "process", KEY) == v1
     assert _deploy(owner, "proses", v1, b"").status_code == 400
     renamed = xml.replace(f'id="{KEY}"'.encode(), b'id="lain"')
