@@ -206,6 +206,7 @@ class Instance:
     def _steps(self) -> None:
         with s.action_budget(self._wf, self._engine.budget.max_action_seconds), spiff.stack_guard(self._wf):
             self._run_steps()
+        s.check_instance_tokens(self._wf, self._engine.budget)
 
     def _run_steps(self) -> None:
         with spiff.engine_step_errors():

@@ -141,11 +141,38 @@ def fired_this_action(workflow: Any) -> set:
     return fired
 
 
+_TOKEN_STATES = TaskState.READY | TaskState.STARTED | TaskState.WAITING
+
+
+def _is_token(task: Any) -> bool:
+    # A task of a BPMN element that holds a token now: ready, running or waiting (SpiffWorkflow's predicted
+    # tasks, its own joins and roots are not counted).
+    return getattr(task.task_spec, "bpmn_id", None) is not None and task.has_state(_TOKEN_STATES)
+
+
 def live_tokens(workflow: Any) -> int:
-    """Unfinished tasks of the instance, its embedded and called subprocesses included."""
+    """Tokens of the instance (see _is_token), its embedded and called subprocesses included."""
     top = _top(workflow)
     return sum(1 for wf in [top, *top.subprocesses.values()] for t in wf.tasks.values()
-               if not t.has_state(TaskState.FINISHED_MASK))
+               if _is_token(t))
+
+
+def check_instance_tokens(workflow: Any, budget: Any) -> None:
+    """At the end of an action: the instance's live tokens within the budget. Tokens can also pile up
+    across actions (a non-interrupting boundary cycle adding a task at each firing); the incident names
+    the element holding most of them."""
+    top = _top(workflow)
+    live = [t for wf in [top, *top.subprocesses.values()] for t in wf.tasks.values() if _is_token(t)]
+    if len(live) <= budget.max_tokens:
+        return
+    counts: dict[Any, int] = {}
+    for task in live:
+        counts[task.task_spec] = counts.get(task.task_spec, 0) + 1
+    spec = max(counts, key=lambda k: counts[k])
+    element = spec.bpmn_id
+    raise IncidentError(f"{element}: the instance holds {len(live)} active tokens ({counts[spec]} here); at most "
+                        f"{budget.max_tokens} are allowed ({budget.setting('max_tokens')})",
+                        element_id=element, element_name=getattr(spec, "bpmn_name", None))
 
 
 def check_tokens(my_task: Any) -> None:

@@ -145,3 +145,32 @@ def test_a_priority_expression_beyond_a_java_int_is_an_incident() -> None:
     with pytest.raises(IncidentError, match=r"U: priority 10{30} is out of range"):
         h.start("h_priority", {"p": 10**30})
     assert h.start("h_priority", {"p": 7}).user_tasks()[0].priority == 7
+
+
+def test_tokens_piling_up_across_actions_are_an_incident_naming_the_element() -> None:
+    # Each firing of the non-interrupting cycle adds a user task: the instance grows one action at a time.
+    xml = boundary_cycle(cycle="R/PT1M").replace(b'<bpmn:endEvent id="E2"/>', b'<bpmn:userTask id="U2"/>')
+    xml = xml.replace(b'targetRef="E2"', b'targetRef="U2"')
+    h = Harness(_models(xml))
+    h.engine.budget = Budget(max_tokens=8)
+    inst = h.start("h_boundary")
+    with pytest.raises(IncidentError, match=r"U2: the instance holds 9 active tokens \(\d+ here\); at most 8 .*"
+                                            r"ALUR_ENGINE_MAX_TOKENS=8"):
+        for _ in range(20):
+            h.clock.advance(timedelta(minutes=1, seconds=1))
+            inst.fire_due_timers()
+            inst = h.reload(inst)
+
+
+def test_a_stack_overflow_in_the_steps_is_an_incident_naming_the_last_step() -> None:
+    from types import SimpleNamespace
+
+    from service.engine import spiff
+    workflow = SimpleNamespace(_alur_last_step=SimpleNamespace(bpmn_id="Langkah", bpmn_name="Langkah 1"))
+
+    def deep() -> None:
+        deep()
+    with pytest.raises(IncidentError, match="Langkah: the automatic steps nest too deeply") as caught:
+        with spiff.stack_guard(workflow):
+            deep()
+    assert caught.value.element_id == "Langkah"
