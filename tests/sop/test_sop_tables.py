@@ -7,6 +7,7 @@ flow, steps nobody can reach and steps that can never finish. Format: docs/sop-f
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from pathlib import Path
@@ -111,7 +112,16 @@ def _decision_outputs(ref: str) -> dict[str, set[str] | None]:
 
 
 def _dmn_exists(ref: str) -> bool:
-    return DMN_DIR.is_dir() and any(DMN_DIR.rglob(f"{ref}.dmn"))
+    """A decision of that id in a shipped DMN file (a file may hold several decisions)."""
+    return ref in _shipped_decision_ids()
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_decision_ids() -> frozenset[str]:
+    if not DMN_DIR.is_dir():
+        return frozenset()
+    return frozenset(element.get("id") for path in DMN_DIR.rglob("*.dmn")
+                     for element in etree.parse(str(path)).iter("{*}decision"))
 
 
 def _variable_domains(table: dict) -> dict[str, set[str] | None]:
