@@ -104,7 +104,7 @@ def valid_post(form: Any) -> dict[str, Any]:
             out[f.key] = [o.value for o in f.options]
         elif f.type in ("select", "radio"):
             preferred = [o.value for o in f.options
-                         if o.value in ("sesuai", "lengkap", "ya", "setuju", "selesai", "true")]
+                         if o.value in ("sesuai", "lengkap", "ya", "setuju", "selesai", "toleransi", "true")]
             out[f.key] = preferred[0] if preferred else f.options[0].value
         elif f.type == "taglist":
             out[f.key] = [f.options[0].value] if f.options else []
