@@ -59,10 +59,6 @@ def step_properties(step: Step) -> list[tuple[str, str]]:
     return props
 
 
-def has_form(step: Step) -> bool:
-    return step.kind == "user"
-
-
 def to_bpmn(table: SopTable, graph: FlowGraph | None = None) -> bytes:
     graph = graph or build_graph(table)
     lost = unreachable(graph)
@@ -213,7 +209,10 @@ def _flow_node(proc: etree._Element, table: SopTable, graph: FlowGraph, node: No
 def _advice_task(el: etree._Element, node: Node) -> None:
     """The table's advice for a person's decision: the advice and its reason as their own variables, and the
     person's choice preset to the advice (the form shows the advice read-only and asks for the choice)."""
-    step, advice = node.advice_for, node.advice_for.advice
+    step = node.advice_for
+    # build_graph makes an advice task only for a step with advice, and the caller checks advice_for
+    assert step is not None and step.advice is not None, f"{node.id}: advice task without an advised step"
+    advice = step.advice
     etree.SubElement(el, _b("documentation")).text = (
         f"Saran tabel keputusan {advice.decision} untuk langkah {step.label}. Tabel hanya memberi saran; "
         f"keputusan ({advice.field}) diambil oleh {step.lane} pada langkah itu dan dicatat di samping saran.")
@@ -242,7 +241,10 @@ def _advice_task(el: etree._Element, node: Node) -> None:
 
 def _reminder_timer(el: etree._Element, graph: FlowGraph, node: Node) -> None:
     """A non-interrupting timer on the task: the reminder branch runs while the task stays open."""
+    # build_graph attaches a boundary event only to the task of a step with a reminder
+    assert node.attached_to is not None, f"{node.id}: boundary event attached to nothing"
     step = graph.nodes[node.attached_to].step
+    assert step is not None and step.reminder is not None, f"{node.id}: boundary event on a task without reminder"
     el.set("cancelActivity", "false")
     el.set("attachedToRef", node.attached_to)
     for fid in node.outgoing:

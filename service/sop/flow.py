@@ -72,6 +72,7 @@ def build_graph(table: SopTable) -> FlowGraph:
     for step in table.steps:
         if step.ref in joins:           # the join gateway sits in the column before the step it joins into
             split = joins[step.ref]
+            assert split.gateway is not None    # `joins` holds only steps with a gateway
             order += 1
             add(Node("Join_" + element_suffix(split.ref), f"{split.gateway.type}Gateway", None, step.lane,
                      order=order))
@@ -147,12 +148,12 @@ def build_graph(table: SopTable) -> FlowGraph:
                     gw.default_flow = flow.id
             continue
         if step.parallel:
-            split, join = "Gateway_" + element_suffix(step.ref), exits[step.ref]
+            split_id, join_id = "Gateway_" + element_suffix(step.ref), exits[step.ref]
             if not step.heading:
-                g.add_flow(step.element_id, split)
+                g.add_flow(step.element_id, split_id)
             for sub in step.parallel:
-                g.add_flow(split, sub.element_id)
-                g.add_flow(sub.element_id, join)
+                g.add_flow(split_id, sub.element_id)
+                g.add_flow(sub.element_id, join_id)
         g.add_flow(exits[step.ref], target(step.next or following))
 
     for step in table.steps:

@@ -87,6 +87,7 @@ def step_components(step: Step) -> list[dict[str, Any]]:
 def advice_components(step: Step) -> list[dict[str, Any]]:
     """The table's advice, read-only: the form keeps the person's choice and the advice side by side."""
     advice = step.advice
+    assert advice is not None, f"{step.ref}: advice components for a step without advice"
     choice = next(f for f in step.fields if f.key == advice.field)
     values = [{"label": label, "value": value} for value, label in choice.values]
     values += [{"label": v.label, "value": v.value} for v in advice.values]
@@ -105,6 +106,7 @@ def advice_components(step: Step) -> list[dict[str, Any]]:
 def advice_note(step: Step) -> dict[str, Any]:
     """Why the person departs from the advice: required exactly when the choice differs from it."""
     advice = step.advice
+    assert advice is not None, f"{step.ref}: advice note for a step without advice"
     same = [f'{advice.field} = {advice.variable}']
     same += [f'({advice.variable} = "{v.value}" and {advice.field} = "{v.choose}")' for v in advice.values]
     return {"id": f"Field_{advice.note_variable}", "key": advice.note_variable, "type": "textarea",
@@ -137,9 +139,9 @@ def field_component(f: FormFieldSpec) -> dict[str, Any]:
     for name, value in (("min", f.min), ("max", f.max)):
         if value is not None:
             validate[name] = int(value) if float(value).is_integer() else value
-    for name, value in (("minLength", f.min_length), ("maxLength", f.max_length), ("pattern", f.pattern)):
-        if value is not None:
-            validate[name] = value
+    for name, limit in (("minLength", f.min_length), ("maxLength", f.max_length), ("pattern", f.pattern)):
+        if limit is not None:
+            validate[name] = limit
     if validate:
         comp["validate"] = validate
     if f.show_if:

@@ -124,10 +124,10 @@ def _layout(graph: FlowGraph, lanes: list[str], tracks: dict[str | None, int]) -
         if node.attached_to is not None:
             continue                      # placed on its task below
         w, h = SIZES[shape_kind(node)]
-        lane = lane_bounds[node.lane] if node.lane in lane_bounds else lane_bounds[lanes[0]]
+        lane_box = lane_bounds[node.lane] if node.lane in lane_bounds else lane_bounds[lanes[0]]
         cx = x0 + node.order * COL_W + COL_W / 2
         lane_name = node.lane if node.lane in lane_bounds else lanes[0]
-        cy = lane.y + lane_top[lane_name] + rows[node.id] * ROW_H + ROW_H / 2
+        cy = lane_box.y + lane_top[lane_name] + rows[node.id] * ROW_H + ROW_H / 2
         shapes[node.id] = b = Bounds(cx - w / 2, cy - h / 2, w, h)
         if shape_kind(node) != "task" and node.name:
             lw, lh = NODE_LABEL
@@ -148,6 +148,7 @@ def _layout(graph: FlowGraph, lanes: list[str], tracks: dict[str | None, int]) -
     def channel(node_id: str) -> float:
         """The next free line of the lane's channel, so that parallel loop edges stay apart."""
         lane = graph.nodes[node_id].lane
+        assert lane is not None     # build_graph gives every node a lane (a lane-less end takes its source's)
         k = used.get(lane, 0)
         used[lane] = k + 1
         return lane_bounds[lane].y + CHANNEL + CHANNEL_STEP * k

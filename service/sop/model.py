@@ -6,6 +6,7 @@ and raised together in one `SopFormatError`, so an author fixes a table in one p
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -137,7 +138,8 @@ class AdviceSpec:
     field: str                         # the person's choice: a radio/select field of the step
     output: str                        # the decision's output column holding the advice
     reason: str | None = None          # the output column explaining it (shown beside the advice)
-    values: list[AdviceValue] = field(default_factory=list)
+    # `field` is an attribute of this class, so the name means the str here, not dataclasses.field
+    values: list[AdviceValue] = dataclasses.field(default_factory=list)
 
     @property
     def variable(self) -> str:
@@ -303,7 +305,7 @@ def parse_csv(text: str, where: str = "<table>") -> SopTable:
     header: dict[str, Any] = {}
     body: list[str] = []
     problems: list[str] = []
-    for n, line in enumerate(text.splitlines(), 1):
+    for line in text.splitlines():
         if line.startswith("#"):
             name, sep, value = line[1:].partition(":")
             if not sep:

@@ -27,7 +27,7 @@ class Repository:
     # ------------------------------------------------------------------ processes
     def models(self) -> list[tuple[str | None, str]]:
         """(tenant, key) of every process file, sorted."""
-        result = []
+        result: list[tuple[str | None, str]] = []
         base = self.root / "bpmn"
         for path in sorted(base.glob("*.bpmn")):
             result.append((None, path.stem))

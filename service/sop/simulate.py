@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, TextIO
 
@@ -72,7 +73,9 @@ class _Run:
         """Whether an activity_ended event with the call activity's id is the call ending, not an element
         of the called model that happens to share the id (both are named Step_2, say): the names decide."""
         parent = self.stack[-2][0]
-        call_node = self.repo.graph(parent, self.tenant).nodes[self.stack[-1][1]]
+        call_id = self.stack[-1][1]
+        assert call_id is not None      # called only inside a call (len(stack) > 1): the top has its call id
+        call_node = self.repo.graph(parent, self.tenant).nodes[call_id]
         inner = self.repo.graph(child, self.tenant).nodes.get(ev.element_id)
         name = getattr(ev, "element_name", None)
         if inner is None:
@@ -224,7 +227,7 @@ def run(root: str | Path, targets: list[tuple[str | None, str]], *, out: TextIO 
     for tenant, key in targets:
         label = f"{tenant}/{key}" if tenant else key
         try:
-            report = sim.simulate(tenant, key, (lambda d, t, lb=label: progress(lb, d, t)) if progress else None)
+            report = sim.simulate(tenant, key, partial(progress, label) if progress else None)
         except Exception as exc:    # an unreadable model is a failed model, not a crash of the whole run
             report = ModelReport(tenant, key, None, ProcessGraph(key, None, {}, {}, ""),
                                  error=f"{type(exc).__name__}: {exc}")

@@ -195,7 +195,7 @@ class OutcomeSolver:
 
         self._budget = MAX_VALUE_COMBINATIONS
         for combo in itertools.product(*cand_lists):
-            base = {**variables, **dict(zip(free, combo))}
+            base = {**variables, **dict(zip(free, combo, strict=True))}
             found = self._search(rules, 0, base, choices, set(names), goal)
             if found is not None:
                 return {k: v for k, v in found.items()

@@ -52,12 +52,12 @@ def assert_clean_diagram(root: etree._Element) -> None:
     for fid, edge in edges.items():
         pts = [(float(p.get("x")), float(p.get("y"))) for p in edge.findall("di:waypoint", NS)]
         assert len(pts) >= 2
-        for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+        for (ax, ay), (bx, by) in zip(pts, pts[1:], strict=False):
             assert ax == bx or ay == by, f"{fid} is not orthogonal"
         # no segment runs through a shape other than its own ends
         flow = next(f for f in flows if f.get("id") == fid)
         ends = {flow.get("sourceRef"), flow.get("targetRef")}
-        for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+        for (ax, ay), (bx, by) in zip(pts, pts[1:], strict=False):
             seg = (min(ax, bx), min(ay, by), abs(bx - ax) or 0.5, abs(by - ay) or 0.5)
             for nid, box in node_boxes.items():
                 if nid not in ends:
@@ -92,7 +92,7 @@ def assert_readable_diagram(root: etree._Element, lanes: list[str] | None = None
         assert [ln.get("name") for ln in lane_els] == lanes
     ys = [bounds(shapes[ln.get("id")].find("dc:Bounds", NS)) for ln in lane_els]
     assert [b[1] for b in ys] == sorted(b[1] for b in ys), "lanes are not drawn in table order"
-    for ln, b in zip(lane_els, ys):
+    for ln, b in zip(lane_els, ys, strict=True):
         assert b[3] >= lane_name_height(ln.get("name") or ""), f"lane {ln.get('name')} is too short for its name"
     if step_ids:
         xs = [bounds(shapes[i].find("dc:Bounds", NS))[0] for i in step_ids]

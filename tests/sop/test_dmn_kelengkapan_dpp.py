@@ -128,7 +128,8 @@ def test_step_4_form_asks_every_item_with_the_table_values() -> None:
 
 # --------------------------------------------------------------------------- the SOP runs the table in the engine
 def test_sop_loops_back_to_the_ppk_until_the_dpp_is_complete() -> None:
-    """YAML -> generated BPMN -> engine: 2 -> metode (Pokja) -> 3 -> reviu 4 (tidak lengkap) -> 5 -> 4 (lengkap) -> 6 -> 7 -> 8."""
+    """YAML -> generated BPMN -> engine:
+    2 -> metode (Pokja) -> 3 -> reviu 4 (tidak lengkap) -> 5 -> 4 (lengkap) -> 6 -> 7 -> 8."""
     process = parse_bpmn("persiapan_pemilihan_penyedia.bpmn", generate(load_table(SOP_FILE)).bpmn)[0]
     decisions = {m.key: m for f in (REPO / "dmn").glob("*.dmn") for m in parse_dmn(f.name, f.read_bytes())}
     engine = Engine(clock=FrozenClock(dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.timezone.utc)),

@@ -66,7 +66,8 @@ def test_table_is_valid_dmn13_with_annotated_rules() -> None:
     assert all(e.get("typeRef") for e in table.findall("d:input/d:inputExpression", NS))
     outcome = table.findtext("d:output[@name='hasil_verifikasi']/d:outputValues/d:text", namespaces=NS)
     assert outcome == '"lengkap","tidak lengkap","ditolak"'
-    rules = table.findall("d:rule", NS) + doc.getroot().findall("d:decision[@id='hasil_kelengkapan_registrasi']/d:decisionTable/d:rule", NS)
+    rules = table.findall("d:rule", NS) + doc.getroot().findall(
+        "d:decision[@id='hasil_kelengkapan_registrasi']/d:decisionTable/d:rule", NS)
     assert rules[0].get("id") == "Rule_reg_daftar_hitam"
     assert len({r.get("id") for r in rules}) == len(rules)
     top = doc.getroot().find("d:decision[@id='hasil_kelengkapan_registrasi']/d:decisionTable", NS)

@@ -50,7 +50,7 @@ def test_decision_key_and_hit_policy(kinerja):
 @pytest.mark.parametrize("jenis", ["konstruksi", "lainnya"])
 def test_every_score_combination(kinerja, pemicu, jenis):
     for scores in itertools.product((1, 2, 3), repeat=4):
-        values = dict(zip(WEIGHTS, scores))
+        values = dict(zip(WEIGHTS, scores, strict=True))
         nilai = sum(WEIGHTS[k] * v for k, v in values.items())
         result = assess(kinerja, pemicu_penilaian=pemicu, jenis_pekerjaan=jenis, **values)
         assert result is not None, values
@@ -68,7 +68,8 @@ def test_every_score_combination(kinerja, pemicu, jenis):
     ((3, 1, 2, 2), "2.1", "Baik"),
 ])
 def test_worked_examples(kinerja, scores, nilai, predikat):
-    result = assess(kinerja, pemicu_penilaian="bast", jenis_pekerjaan="konstruksi", **dict(zip(WEIGHTS, scores)))
+    result = assess(kinerja, pemicu_penilaian="bast", jenis_pekerjaan="konstruksi",
+                    **dict(zip(WEIGHTS, scores, strict=True)))
     assert Decimal(str(result["nilai_kinerja"])) == Decimal(nilai)
     assert result["predikat_kinerja"] == predikat
 

@@ -335,7 +335,8 @@ def test_pu_plans_the_year_once_and_procures_each_package_of_the_daftar_paket() 
     decisions = {m.key: m for f in (REPO / "dmn").glob("*.dmn") for m in parse_dmn(f.name, f.read_bytes())}
     engine = Engine(clock=FrozenClock(dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.timezone.utc)),
                     processes=lambda k, t: model("pagaralam", k), decisions=lambda k, t, b, v: decisions[k])
-    inst = engine.start(model("pagaralam", "proses_utama_pbj"), variables={"unit_kerja": "Dinas PU", "tahun_anggaran": 2025},
+    inst = engine.start(model("pagaralam", "proses_utama_pbj"),
+                        variables={"unit_kerja": "Dinas PU", "tahun_anggaran": 2025},
                         tenant="pagaralam", business_key="RENCANA-2025")
     done: list[tuple[str, str, str | None]] = []
     while not inst.completed:

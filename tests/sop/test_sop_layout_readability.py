@@ -47,7 +47,7 @@ def test_shipped_readability() -> None:
         segments = [(fid, (min(ax, bx), min(ay, by), abs(bx - ax) or .5, abs(by - ay) or .5))
                     for fid, pts in edges.items() for (ax, ay), (bx, by) in pairwise(pts)]
         for fid, pts in edges.items():
-            for (ax, ay), (bx, by) in pairwise(pts):
+            for (_, ay), (_, by) in pairwise(pts):
                 if ay == by:            # no horizontal run on, or hugging, a lane border
                     assert all(abs(ay - y) >= 15 for y in lane_ys), f"{path.name}: {fid} runs on a lane border"
         for e in plane.findall("bpmndi:BPMNEdge", NS):
@@ -56,7 +56,8 @@ def test_shipped_readability() -> None:
                 total += 1
                 assert box[2:] == edge_label_size(names[fid]), f"{path.name}: {fid} label not sized to its text"
                 near = (box[0] - 6, box[1] - 6, box[2] + 12, box[3] + 12)
-                assert any(overlap(near, seg) for f, seg in segments if f == fid), f"{path.name}: {fid} label far from its edge"
+                assert any(overlap(near, seg) for f, seg in segments if f == fid), \
+                    f"{path.name}: {fid} label far from its edge"
                 clear += not any(overlap(box, seg) for _, seg in segments)
     # a few crowded gateways leave no clear spot; the rest must be clear of every line
     assert total and clear >= 0.9 * total, f"only {clear}/{total} edge labels are clear of lines"

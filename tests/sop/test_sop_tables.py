@@ -302,9 +302,9 @@ def table_problems(table: Any, path: Path | None = None) -> list[str]:
         problems.append(f"trace may only hold {sorted(TRACE_KEYS)}")
 
     lanes = table.get("lanes")
-    if not isinstance(lanes, list) or not lanes or not all(isinstance(l, str) and l.strip() for l in lanes):
+    if not isinstance(lanes, list) or not lanes or not all(isinstance(lane, str) and lane.strip() for lane in lanes):
         problems.append("lanes must be a non-empty list of names")
-        lanes = [l for l in lanes if isinstance(l, str)] if isinstance(lanes, list) else []
+        lanes = [lane for lane in lanes if isinstance(lane, str)] if isinstance(lanes, list) else []
     elif len(set(lanes)) != len(lanes):
         problems.append("a lane is declared twice")
     lane_set = set(lanes)
