@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from service.config import Config
 from service.engine.clock import Clock, SystemClock
 from service.ops import OpsContext
+from service.ops.client_address import parse_networks
 from service.ops.login_throttle import LoginThrottle, ThrottleSettings
 from service.store import Database
 
@@ -51,8 +52,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     db = database or Database(cfg.effective_database_url, echo=cfg.sql_echo,
                               create_folder=cfg.uses_default_database)
     ctx = OpsContext(db=db, clock=clock or SystemClock(), timer_lease_seconds=cfg.timer_lease_seconds,
-                     holidays_file=cfg.holidays_file, login_throttle=LoginThrottle(
-                         ThrottleSettings(cfg.login_max_failures, cfg.login_window_seconds)))
+                     holidays_file=cfg.holidays_file, login_throttle=LoginThrottle(ThrottleSettings(
+                         cfg.login_max_failures, cfg.login_window_seconds, cfg.login_max_delay_seconds,
+                         trusted_proxies=parse_networks(cfg.trusted_proxies))))
     app.extensions["alur"] = AlurState(config=cfg, db=db, ops=ctx)
 
     from service.api import URL_PREFIX, create_blueprint

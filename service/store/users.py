@@ -26,6 +26,9 @@ class AppUser(Base):
     email: Mapped[str | None] = mapped_column(String(255))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Raised by logout, a password change, deactivation and membership changes: web sessions and cached
+    # REST logins remember it and end when it moves (checked on each request).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     groups: Mapped[list["UserGroup"]] = relationship(
