@@ -30,6 +30,7 @@ def test_json_endpoints_refuse_other_content_types(client: Any) -> None:
 
 
 def test_the_deployment_upload_takes_multipart_only(client: Any) -> None:
-    r = client.post(f"{R}/deployment/create", data="deployment-name=x", content_type="application/x-www-form-urlencoded")
+    r = client.post(f"{R}/deployment/create", data="deployment-name=x",
+                    content_type="application/x-www-form-urlencoded")
     assert r.status_code == 415 and "multipart/form-data" in r.json["message"]
     assert deploy(client, "layanan.bpmn").status_code == 200
