@@ -21,6 +21,7 @@ from . import persistence
 from .context import OpsContext
 from .engine_errors import engine_errors
 from .errors import BadRequest, NotFound, OpsError, is_request_error
+from .work_scope import WorkScope
 
 FAILED_JOB = "failedJob"
 DEFAULT_RETRIES = 3          # Camunda's default for a job that has not failed
@@ -82,6 +83,7 @@ class JobQuery:
     sort: list[tuple[str, str]] = field(default_factory=list)
     first_result: int = 0
     max_results: int | None = None
+    scope: WorkScope | None = None           # only instances the caller may work on (None: all)
 
 
 def _query(q: JobQuery, now: datetime) -> tuple[Select[Any], Any]:
@@ -127,6 +129,8 @@ def _query(q: JobQuery, now: datetime) -> tuple[Select[Any], Any]:
     if q.tenant_ids is not None:
         cond = pi.tenant_id.in_(q.tenant_ids)
         query = query.where(or_(cond, pi.tenant_id.is_(None)) if q.include_without_tenant else cond)
+    if q.scope is not None:
+        query = query.where(q.scope.condition())
     return query, failure
 
 

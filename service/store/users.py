@@ -16,6 +16,8 @@ from .types import UTCDateTime, utcnow
 
 PROCESS_OWNER_GROUP = "process-owner"
 ADMIN_GROUP = "admin"
+# Machine accounts (external task workers, job runners): work on every instance of their tenants.
+WORKER_GROUP = "worker"
 
 
 class AppUser(Base):
@@ -60,4 +62,4 @@ class UserTenant(Base):
     user: Mapped[AppUser] = relationship(back_populates="tenants")
 
 
-__all__ = ["AppUser", "UserGroup", "UserTenant", "PROCESS_OWNER_GROUP", "ADMIN_GROUP"]
+__all__ = ["AppUser", "UserGroup", "UserTenant", "PROCESS_OWNER_GROUP", "ADMIN_GROUP", "WORKER_GROUP"]
