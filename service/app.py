@@ -15,6 +15,7 @@ from service.engine.clock import Clock, SystemClock
 from service.engine.values import set_max_value_bytes
 from service.ops import OpsContext
 from service.ops.input_limits import InputLimits
+from service.ops.client_address import parse_networks
 from service.ops.login_throttle import LoginThrottle, ThrottleSettings
 from service.store import Database
 
@@ -54,8 +55,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     db = database or Database(cfg.effective_database_url, echo=cfg.sql_echo,
                               create_folder=cfg.uses_default_database)
     ctx = OpsContext(db=db, clock=clock or SystemClock(), timer_lease_seconds=cfg.timer_lease_seconds,
-                     holidays_file=cfg.holidays_file, login_throttle=LoginThrottle(
-                         ThrottleSettings(cfg.login_max_failures, cfg.login_window_seconds)),
+                     holidays_file=cfg.holidays_file, login_throttle=LoginThrottle(ThrottleSettings(
+                         cfg.login_max_failures, cfg.login_window_seconds, cfg.login_max_delay_seconds,
+                         trusted_proxies=parse_networks(cfg.trusted_proxies))),
                      budget=Budget(max_steps=cfg.engine_max_steps, max_action_seconds=cfg.engine_max_action_seconds,
                                    max_multi_instance=cfg.engine_max_multi_instance, max_tokens=cfg.engine_max_tokens,
                                    max_call_depth=cfg.engine_max_call_depth,

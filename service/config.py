@@ -58,6 +58,22 @@ def _types(name: str, raw: Any) -> tuple[str, ...]:
     return tuple(str(t).strip().lower().lstrip(".") for t in items if str(t).strip())
 
 
+def _networks(name: str, raw: Any) -> tuple[str, ...]:
+    """IP addresses or CIDR networks, comma-separated; each checked here so a typo fails at start."""
+    import ipaddress
+
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    out = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(f"{name}: not an IP address or network: {item!r}") from None
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings of one service process; each field's environment variable is in `ENVIRONMENT`."""
@@ -82,8 +98,12 @@ class Config:
     rest_auth: bool = True
     # failed logins per user name within the window before further attempts are refused
     login_max_failures: int = 5
-    # the sliding window of login_max_failures, in seconds
+    # seconds after its last failure that a user name (and address) is forgotten by the login back-off
     login_window_seconds: float = 300.0
+    # the longest login back-off delay, in seconds (it doubles from 1 s with each failure past the limit)
+    login_max_delay_seconds: float = 60.0
+    # reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client of a login
+    trusted_proxies: tuple[str, ...] = ()
     # the address users open; https:// makes the session cookie Secure
     public_url: str | None = None
     # never mark the session cookie Secure (a TLS-terminating proxy in front)
@@ -192,7 +212,8 @@ class Config:
     def validated(self) -> "Config":
         positive = {"scheduler_interval": self.scheduler_interval, "timer_lease_seconds": self.timer_lease_seconds,
                     "login_max_failures": self.login_max_failures,
-                    "login_window_seconds": self.login_window_seconds, "port": self.port,
+                    "login_window_seconds": self.login_window_seconds,
+                    "login_max_delay_seconds": self.login_max_delay_seconds, "port": self.port,
                     "engine_max_steps": self.engine_max_steps,
                     "engine_max_action_seconds": self.engine_max_action_seconds,
                     "engine_max_multi_instance": self.engine_max_multi_instance,
@@ -232,6 +253,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "rest_auth": ("ALUR_REST_AUTH", parse_flag),
     "login_max_failures": ("ALUR_LOGIN_MAX_FAILURES", _count),
     "login_window_seconds": ("ALUR_LOGIN_WINDOW_SECONDS", _seconds),
+    "login_max_delay_seconds": ("ALUR_LOGIN_MAX_DELAY_SECONDS", _seconds),
+    "trusted_proxies": ("ALUR_TRUSTED_PROXIES", _networks),
     "public_url": ("ALUR_PUBLIC_URL", _text),
     "insecure_cookies": ("ALUR_INSECURE_COOKIES", parse_flag),
     "documents_path": ("ALUR_DOCUMENTS_PATH", _path),

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, request
 from . import (auth, decision_definition, deployment, engine, external_task, history, incident, job, message,
                openapi, process_definition, process_instance, signal, task, version)
 from .access import check_request
+from .content_type import require_declared_content_type
 from .errors import register_error_handlers
 from .json_guard import reject_unstorable_json
 from .request_guard import reject_nul
@@ -27,6 +28,7 @@ def create_blueprint() -> Blueprint:
     for resource in RESOURCES:
         api.register_blueprint(resource.bp)
     api.record_once(engine.install_engine_paths)
+    api.before_request(require_declared_content_type)
     api.before_request(reject_nul)
     api.before_request(reject_unstorable_json)
     auth.install(api)

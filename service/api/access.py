@@ -122,6 +122,43 @@ def instance_visibility() -> Any:
     return Visibility(user_id=p.user_id, lane_definition_ids=lane_definition_ids(ops(), p.tenants, p.groups))
 
 
+def work_scope() -> Any:
+    """The instances the caller may work on as a worker (a `WorkScope` for queries and fetch-and-lock), or
+    None when the tenant rule is enough: unrestricted callers, process owners and the worker group."""
+    p = principal()
+    if p is None or p.is_process_owner or p.is_worker:
+        return None
+    from service.ops.participation import lane_definition_ids
+    from service.ops.work_scope import WorkScope
+
+    return WorkScope(user_id=p.user_id, definition_ids=lane_definition_ids(ops(), p.tenants, p.groups))
+
+
+def require_work(view: Any, what: str) -> None:
+    """The caller may work on an external task or job (`view` has tenant_id, definition_id, instance_id):
+    `can_work_instance`, else Forbidden."""
+    p = principal()
+    if p is not None:
+        _check_work(p, view, what)
+
+
+def _check_work(p: Principal, view: Any, what: str) -> None:
+    from service import ops as operations
+    from service.ops.participation import process_shape
+
+    if not rules.in_tenant(p, view.tenant_id):
+        raise rules.forbidden(what)
+    if p.is_process_owner or p.is_worker:
+        return
+    try:
+        lanes = process_shape(ops(), view.definition_id).lanes
+    except Exception:   # noqa: BLE001 - a definition deleted under us: no lane grants anything
+        lanes = ()
+    started_by = operations.get_instance(ops(), view.instance_id).start_user_id
+    if not rules.can_work_instance(p, tenant_id=view.tenant_id, lanes=lanes, started_by=started_by):
+        raise rules.forbidden(what)
+
+
 PREFIX = "/engine-rest"
 
 
@@ -150,8 +187,10 @@ def check_request() -> None:
     ctx = ops()
     if "task_id" in args and path.startswith("/external-task/"):
         from service.ops.external_tasks import get_external_task
-        if not rules.in_tenant(p, get_external_task(ctx, args["task_id"]).tenant_id):
-            raise rules.forbidden("this external task")
+        _check_work(p, get_external_task(ctx, args["task_id"]), "this external task")
+    elif "job_id" in args and path.startswith("/job/"):
+        from service.ops.jobs import get_job
+        _check_work(p, get_job(ctx, args["job_id"]), "this job")
     elif "task_id" in args:
         task = operations.get_task(ctx, args["task_id"])
         if rule == ASSIGN:
@@ -231,4 +270,4 @@ def _check_start(p: Principal, args: dict[str, Any]) -> None:
 
 
 __all__ = ["principal", "tenant_predicate", "TenantScope", "apply_tenant_filter", "can_see_task", "can_see_instance",
-           "can_start_definition", "instance_visibility", "check_request", "route_rule"]
+           "can_start_definition", "instance_visibility", "work_scope", "require_work", "check_request", "route_rule"]

@@ -7,11 +7,9 @@ acts with full rights, as Camunda does without its authentication filter.
 """
 from __future__ import annotations
 
-import hashlib
 import math
-import threading
-import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -19,49 +17,22 @@ from flask.blueprints import BlueprintSetupState
 
 from service.config import parse_flag
 from service.ops.access import Principal
-from service.ops.login_throttle import minutes
+from service.ops.login_throttle import wait_text
+
+from .login_cache import TRUST_SECONDS, Login, LoginCache, SingleFlight, key
 
 SETTING = "ALUR_REST_AUTH"
 EXTENSION = "alur_rest_auth"
 OPEN_ENDPOINT_SUFFIXES = ("rest_engine.engines", "rest_openapi.document")
-# A verified password is remembered this long (hashing costs ~50 ms; workers poll often). Each use of a
-# remembered login re-reads the account (`user_stamps`): a changed password hash, a deactivation or new
-# groups/tenants apply to the very next request.
-CACHE_SECONDS = 30.0
+# A client opting in to the Basic challenge without sending credentials first (browsers are never
+# prompted otherwise, so a cross-site request cannot make them cache and replay a login).
+CHALLENGE_HEADER = "X-Auth-Challenge"
 
 
 def _resolve(config: Mapping[str, Any]) -> bool:
     # create_app puts Config.rest_auth (environment or config mapping) into app.config; a test may set
     # the key directly, as text.
     return parse_flag(SETTING, config.get(SETTING, True))
-
-
-class _Cache:
-    def __init__(self) -> None:
-        self._items: dict[str, tuple[float, str]] = {}     # key -> (expiry, password hash it matched)
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(user: str, password: str) -> str:
-        return hashlib.sha256(f"{user}\0{password}".encode("utf-8", "surrogatepass")).hexdigest()
-
-    def get(self, key: str) -> str | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or item[0] < time.monotonic():
-                self._items.pop(key, None)
-                return None
-            return item[1]
-
-    def put(self, key: str, password_hash: str) -> None:
-        with self._lock:
-            if len(self._items) > 10_000:
-                self._items.clear()
-            self._items[key] = (time.monotonic() + CACHE_SECONDS, password_hash)
-
-    def drop(self, key: str) -> None:
-        with self._lock:
-            self._items.pop(key, None)
 
 
 def enabled() -> bool:
@@ -72,17 +43,20 @@ def enabled() -> bool:
 def _unauthorized(message: str) -> Response:
     response = jsonify({"type": "AuthenticationException", "message": message})
     response.status_code = 401
-    response.headers["WWW-Authenticate"] = 'Basic realm="alur"'
+    # Only a client that asked for Basic is challenged: a browser that gets the header prompts for a
+    # password and then replays it on every request to this host, cross-site ones included.
+    if "Authorization" in request.headers or request.headers.get(CHALLENGE_HEADER, "").lower() == "basic":
+        response.headers["WWW-Authenticate"] = 'Basic realm="alur"'
     return response
 
 
 def _too_many(wait: float) -> Response:
-    n = minutes(wait)
+    english, indonesian = wait_text(wait)
     response = jsonify({"type": "AuthenticationException",
-                        "message": f"Too many login attempts; try again in {n} minutes "
-                                   f"(Terlalu banyak percobaan masuk; coba lagi dalam {n} menit)"})
+                        "message": f"Too many wrong passwords; try again in {english} "
+                                   f"(Terlalu banyak kata sandi salah; coba lagi dalam {indonesian})"})
     response.status_code = 429
-    response.headers["Retry-After"] = str(math.ceil(wait))
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
     return response
 
 
@@ -103,54 +77,83 @@ def authenticate_request() -> Response | None:
     creds = _credentials()
     if creds is None:
         return _unauthorized("Authentication required: HTTP Basic with a user of Alur")
-    user, password = creds
-    cache: _Cache = current_app.extensions[EXTENSION]["cache"]
-    principal = _remembered(cache, user, password)
-    if isinstance(principal, Response):
-        return principal
-    if principal is None:
+    outcome = _login(*creds)
+    if outcome.wait is not None:
+        return _too_many(outcome.wait)
+    if outcome.principal is None:
         return _unauthorized("Wrong user name or password, or the account is inactive")
-    g.rest_principal = principal
+    g.rest_principal = outcome.principal
     return None
 
 
-def _remembered(cache: _Cache, user: str, password: str) -> Principal | Response | None:
-    """The principal of a valid login (a 429 response while this user or address is throttled): from the
-    cache when the account still has the password hash the password was verified against and is active,
-    else by verifying the password again."""
+@dataclass(frozen=True)
+class _Outcome:
+    principal: Principal | None = None
+    wait: float | None = None          # seconds of login back-off (429)
+
+
+def _login(user: str, password: str) -> _Outcome:
+    """A cached login when it is still valid, else one verification shared by concurrent requests."""
     from service.ops.user_stamps import user_stamp
-    from service.ops.users import authenticate
+    from service.ops.users import credentials_generation
+
+    state = current_app.extensions[EXTENSION]
+    cache: LoginCache = state["cache"]
+    k = key(user, password)
+    login = cache.get(k)
+    if login is not None:
+        now, generation = cache.now(), credentials_generation()
+        if now - login.checked < TRUST_SECONDS and login.generation == generation:
+            return _Outcome(login.principal)
+        stamp = user_stamp(current_app.extensions["alur"].ops, user)
+        if stamp is not None and stamp.active and stamp.session_version == login.session_version:
+            login.checked, login.generation = now, generation
+            return _Outcome(login.principal)
+        cache.drop(k)
+    address = _address()
+    flights: SingleFlight[_Outcome] = state["flights"]
+    return flights.run(f"{k}\0{address}", lambda: _verify(cache, k, user, password, address))
+
+
+def _address() -> str:
+    throttle = current_app.extensions["alur"].ops.login_throttle
+    return throttle.address(request.remote_addr, request.headers.get("X-Forwarded-For"))
+
+
+def _verify(cache: LoginCache, k: str, user: str, password: str, address: str) -> _Outcome:
+    """Verify the password once, under the login back-off; only a wrong password counts as a failure."""
+    from service.ops.user_stamps import user_stamp
+    from service.ops.users import check_login, credentials_generation
 
     ctx = current_app.extensions["alur"].ops
-    key = cache.key(user, password)
-    verified_hash = cache.get(key)
-    if verified_hash is not None:
-        stamp = user_stamp(ctx, user)
-        if stamp is not None and stamp.active and stamp.password_hash == verified_hash:
-            return Principal.of(stamp.user_id, stamp.groups, stamp.tenants)
-        cache.drop(key)
-    # Only a password not proven by the cache is throttled: a cache hit needs the right password already.
     throttle = ctx.login_throttle
-    wait = throttle.attempt(user, request.remote_addr)
-    if wait is not None:
-        return _too_many(wait)
-    # The hash is read BEFORE verifying: if the password changes in between, the remembered hash is the
-    # old one and the next request verifies again (never the other way round).
-    before = user_stamp(ctx, user)
-    view = authenticate(ctx, user, password)
-    if view is None:
-        return None          # counted as a failure by attempt()
-    throttle.succeeded(user, request.remote_addr)
+    with throttle.guard(user, address):
+        wait = throttle.retry_after(user, address)
+        if wait is not None:
+            return _Outcome(wait=wait)   # refused before any hashing: a blocked guesser costs no CPU
+        # The version is read BEFORE verifying: a change in between leaves the cached login stale, so the
+        # next check verifies again (never the other way round).
+        generation = credentials_generation()
+        before = user_stamp(ctx, user)
+        result = check_login(ctx, user, password)
+        if result.wrong_password:
+            throttle.failed(user, address)
+        if result.user is None:
+            return _Outcome()
+        throttle.succeeded(user, address)
+    principal = Principal.of(result.user.id, result.user.groups, result.user.tenants)
     if before is not None:
-        cache.put(key, before.password_hash)
-    return Principal.of(view.id, view.groups, view.tenants)
+        now = cache.now()
+        cache.put(k, Login(principal, before.session_version, generation, now, now))
+    return _Outcome(principal)
 
 
 def install(api: Blueprint) -> None:
     """Resolve the setting once per app and authenticate every /engine-rest request."""
 
     def setup(state: BlueprintSetupState) -> None:
-        state.app.extensions[EXTENSION] = {"enabled": _resolve(state.app.config), "cache": _Cache()}
+        state.app.extensions[EXTENSION] = {"enabled": _resolve(state.app.config), "cache": LoginCache(),
+                                           "flights": SingleFlight()}
 
     api.record_once(setup)
     api.before_request(authenticate_request)

@@ -12,7 +12,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service.ops import external_tasks as et
 
-from .access import apply_tenant_filter, tenant_predicate
+from .access import apply_tenant_filter, require_work, tenant_predicate, work_scope
 from .openapi import CountResultSchema
 from .routes import READ, WORK, Doc, Resource
 from .common import CamundaDate, ops
@@ -258,10 +258,11 @@ def fetch_and_lock() -> ResponseReturnValue:
     topics = _topics(body["topics"] or [])
     ctx = ops()
     allowed = tenant_predicate()
+    scope = work_scope()          # computed once: a long poll repeats the fetch many times
 
     def attempt() -> list[et.ExternalTaskView]:
         return et.fetch_and_lock(ctx, body["workerId"], topics, max_tasks=body["maxTasks"],
-                                 use_priority=body["usePriority"], tenant_filter=allowed)
+                                 use_priority=body["usePriority"], tenant_filter=allowed, scope=scope)
 
     found = attempt()
     timeout_ms = body["asyncResponseTimeout"] or 0
@@ -299,7 +300,7 @@ def _query(paged: bool = True) -> et.ExternalTaskQuery | None:
     scope = apply_tenant_filter(values.pop("tenant_ids"), without_tenant=values.pop("without_tenant"))
     if scope.empty:
         return None
-    return et.ExternalTaskQuery(**values, **scope.explicit())
+    return et.ExternalTaskQuery(**values, **scope.explicit(), scope=work_scope())
 
 
 @resource.query("/external-task",
@@ -398,9 +399,7 @@ def retries_many() -> ResponseReturnValue:
     ids = body["externalTaskIds"]
     if allowed is not None:
         for task_id in ids or []:
-            if not allowed(et.get_external_task(ops(), task_id).tenant_id):
-                from service.ops.access import forbidden
-                raise forbidden("this external task")
+            require_work(et.get_external_task(ops(), task_id), "this external task")
         if body["processInstanceIds"]:
             from service.ops.access import forbidden
             raise forbidden("external tasks selected by process instance")

@@ -9,7 +9,7 @@ from marshmallow import EXCLUDE, Schema, fields
 from service.ops import jobs
 from service.ops.access import forbidden
 
-from .access import apply_tenant_filter, tenant_predicate
+from .access import apply_tenant_filter, tenant_predicate, work_scope
 from .openapi import CountResultSchema
 from .routes import READ, WORK, Doc, Resource
 from .common import CamundaDate, load, ops
@@ -94,7 +94,7 @@ def _query(paged: bool) -> jobs.JobQuery | None:
     if scope.empty:
         return None
     values.update(scope.explicit(), without_tenant_id=False)
-    return jobs.JobQuery(**values)
+    return jobs.JobQuery(**values, scope=work_scope())
 
 
 def _visible(job_id: str) -> jobs.JobView:

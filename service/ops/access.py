@@ -7,6 +7,9 @@ A user works inside their tenants (work without a tenant is shared by all). With
 - an instance (and its documents) is visible to whoever started it, to whoever worked on it, to members of
   any lane of its model, and to the tenant's process owners;
 - a process can be started by members of a lane that holds its start event;
+- external tasks and timer jobs of an instance (fetch, lock, complete, execute, details) are worked by
+  process owners and the `worker` group of its tenant, members of a lane of its model, and whoever started
+  it (`can_work_instance`; the same rule as SQL in `work_scope`);
 - models (BPMN, DMN) are edited and deployed by process owners of that tenant;
 - users are managed by admins.
 Anything not allowed is `Forbidden`, and pages treat "does not exist" the same way, so ids leak nothing.
@@ -16,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from service.store.users import ADMIN_GROUP, PROCESS_OWNER_GROUP
+from service.store.users import ADMIN_GROUP, PROCESS_OWNER_GROUP, WORKER_GROUP
 
 from .errors import Forbidden, TaskAlreadyClaimed
 
@@ -40,6 +43,10 @@ class Principal:
     @property
     def is_process_owner(self) -> bool:
         return PROCESS_OWNER_GROUP in self.groups
+
+    @property
+    def is_worker(self) -> bool:
+        return WORKER_GROUP in self.groups
 
 
 def forbidden(what: str = "this resource") -> Forbidden:
@@ -105,6 +112,15 @@ def can_see_instance(p: Principal, *, tenant_id: str | None, lanes: Iterable[str
     return bool(p.groups & set(lanes))
 
 
+def can_work_instance(p: Principal, *, tenant_id: str | None, lanes: Iterable[str], started_by: str | None) -> bool:
+    """External tasks and timer jobs of an instance (see `work_scope.WorkScope`, the same rule in SQL)."""
+    if not in_tenant(p, tenant_id):
+        return False
+    if p.is_admin or p.is_process_owner or p.is_worker or started_by == p.user_id:
+        return True
+    return bool(p.groups & set(lanes))
+
+
 def can_start(p: Principal, *, tenant_id: str | None, start_lanes: Iterable[str]) -> bool:
     return in_tenant(p, tenant_id) and bool(p.groups & set(start_lanes))
 
@@ -124,5 +140,5 @@ def can_admin_users(p: Principal) -> bool:
 
 __all__ = ["Principal", "forbidden", "in_tenant", "can_see_task", "can_work_task", "can_complete",
            "require_can_complete", "task_kwargs",
-           "require_task_visible", "can_see_instance", "can_start", "can_manage_models", "can_admin_users",
-           "FORBIDDEN_PESAN"]
+           "require_task_visible", "can_see_instance", "can_work_instance", "can_start", "can_manage_models",
+           "can_admin_users", "FORBIDDEN_PESAN"]

@@ -22,6 +22,7 @@ from .context import OpsContext, updated_rows
 from .engine_errors import engine_errors
 from .errors import BadRequest, LockNotHeld, NotFound, Suspended
 from .incidents import open_incident, resolve_task_incidents
+from .work_scope import WorkScope
 
 MAX_LOCK_MS = 10 * 365 * 24 * 3600 * 1000     # beyond this a timedelta overflows long before it matters
 
@@ -76,10 +77,12 @@ def _check_topics(worker_id: str, max_tasks: int, topics: list[TopicRequest]) ->
 
 
 def fetch_and_lock(ctx: OpsContext, worker_id: str, topics: list[TopicRequest], *, max_tasks: int = 1,
-                   use_priority: bool = False, tenant_filter: Any = None) -> list[ExternalTaskView]:
+                   use_priority: bool = False, tenant_filter: Any = None,
+                   scope: WorkScope | None = None) -> list[ExternalTaskView]:
     """Lock up to `max_tasks` unlocked tasks with retries left on active instances of the given topics.
 
-    `tenant_filter`: optional callable(tenant_id) -> bool restricting what this caller may lock.
+    `tenant_filter`: optional callable(tenant_id) -> bool restricting what this caller may lock;
+    `scope`: only tasks of instances the caller may work on.
     """
     _check_topics(worker_id, max_tasks, topics)
     if not topics or max_tasks == 0:
@@ -92,6 +95,8 @@ def fetch_and_lock(ctx: OpsContext, worker_id: str, topics: list[TopicRequest], 
         query = (base_query().where(ProcessInstance.state == InstanceState.ACTIVE, not_locked(now),
                                or_(ExternalTask.retries.is_(None), ExternalTask.retries > 0),
                                or_(*[_topic_condition(t) for t in topics])))
+        if scope is not None:
+            query = query.where(scope.condition())
         order = [ExternalTask.priority.desc()] if use_priority else []
         query = query.order_by(*order, ExternalTask.created, ExternalTask.id).limit(max(max_tasks * 5, 50))
         locked: list[ExternalTaskView] = []
@@ -380,6 +385,7 @@ class ExternalTaskQuery:
     sort: list[tuple[str, str]] = field(default_factory=list)
     first_result: int = 0
     max_results: int | None = None
+    scope: WorkScope | None = None           # only instances the caller may work on (None: all)
 
 
 SORT_COLUMNS = {
@@ -436,6 +442,8 @@ def _filtered(q: ExternalTaskQuery, now: datetime) -> Select[Any]:
         conds.append(ExternalTask.lock_expiration < q.lock_expiration_before)
     if q.lock_expiration_after is not None:
         conds.append(ExternalTask.lock_expiration > q.lock_expiration_after)
+    if q.scope is not None:
+        conds.append(q.scope.condition())
     query = base_query()
     return query.where(*conds) if conds else query
 

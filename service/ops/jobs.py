@@ -2,12 +2,11 @@
 with a pending timer (`next_timer_due`) or a failed one (an open `failedJob` incident) has one job,
 due at its earliest timer. Setting retries resolves the failure; executing fires the timer now.
 
-A job id is the instance id with a fixed bit mask applied (still a version-4 UUID), so `/job/{id}`
-finds its instance without a table of its own.
+A job id is a random UUID stored on the instance row (`job_id`): it cannot be derived from the instance
+id, and `/job/{id}` finds its instance by that unique column.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -21,25 +20,13 @@ from . import persistence
 from .context import OpsContext
 from .engine_errors import engine_errors
 from .errors import BadRequest, NotFound, OpsError, is_request_error
+from .work_scope import WorkScope
 
 FAILED_JOB = "failedJob"
 DEFAULT_RETRIES = 3          # Camunda's default for a job that has not failed
-# Leaves the version nibble and the variant bits alone, so a job id is a UUID of the same kind.
-_MASK = 0x6A0B3C1E_5D2F_0A7C_0E4D_9B8A7C6D5E4F
 # A job whose retries were set to 0 is held until retries are set again (Camunda never runs it).
 _HELD_UNTIL = datetime(9999, 1, 1, tzinfo=timezone.utc)
 _HOLD_OWNER = "retry"        # the lease owner the scheduler uses for a failed timer waiting to be retried
-
-
-def job_id(instance_id: str) -> str:
-    return str(uuid.UUID(int=uuid.UUID(instance_id).int ^ _MASK))
-
-
-def instance_id_of(job: str) -> str | None:
-    try:
-        return str(uuid.UUID(int=uuid.UUID(str(job)).int ^ _MASK))
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 @dataclass(frozen=True)
@@ -82,6 +69,7 @@ class JobQuery:
     sort: list[tuple[str, str]] = field(default_factory=list)
     first_result: int = 0
     max_results: int | None = None
+    scope: WorkScope | None = None           # only instances the caller may work on (None: all)
 
 
 def _query(q: JobQuery, now: datetime) -> tuple[Select[Any], Any]:
@@ -94,7 +82,7 @@ def _query(q: JobQuery, now: datetime) -> tuple[Select[Any], Any]:
                     or_(pi.next_timer_due.is_not(None), failure.id.is_not(None))))
     ids = [i for i in [q.job_id, *(q.job_ids or [])] if i is not None]
     if ids:
-        query = query.where(pi.id.in_([i for i in (instance_id_of(j) for j in ids) if i is not None]))
+        query = query.where(pi.job_id.in_([str(j) for j in ids]))
     if q.instance_id is not None:
         query = query.where(pi.id == q.instance_id)
     if q.instance_ids:
@@ -127,12 +115,14 @@ def _query(q: JobQuery, now: datetime) -> tuple[Select[Any], Any]:
     if q.tenant_ids is not None:
         cond = pi.tenant_id.in_(q.tenant_ids)
         query = query.where(or_(cond, pi.tenant_id.is_(None)) if q.include_without_tenant else cond)
+    if q.scope is not None:
+        query = query.where(q.scope.condition())
     return query, failure
 
 
 def _sort_columns(failure: Any) -> dict[str, Any]:
     pi = ProcessInstance
-    return {"jobId": pi.id, "executionId": pi.id, "processInstanceId": pi.id,
+    return {"jobId": pi.job_id, "executionId": pi.id, "processInstanceId": pi.id,
             "processDefinitionId": pi.definition_id, "processDefinitionKey": pi.definition_key,
             "jobRetries": case((failure.id.is_not(None), 0), else_=DEFAULT_RETRIES), "jobPriority": literal(0),
             "jobDueDate": pi.next_timer_due, "tenantId": pi.tenant_id}
@@ -140,7 +130,7 @@ def _sort_columns(failure: Any) -> dict[str, Any]:
 
 def _view(row: ProcessInstance, message: str | None, element_id: str | None, failed_at: datetime | None) -> JobView:
     failed = failed_at is not None
-    return JobView(id=job_id(row.id), instance_id=row.id, definition_id=row.definition_id,
+    return JobView(id=row.job_id, instance_id=row.id, definition_id=row.definition_id,
                    definition_key=row.definition_key, due=row.next_timer_due, retries=0 if failed else DEFAULT_RETRIES,
                    exception_message=message if failed else None, failed_activity_id=element_id if failed else None,
                    suspended=row.state == InstanceState.SUSPENDED, tenant_id=row.tenant_id, created=None)
@@ -172,10 +162,9 @@ def count_jobs(ctx: OpsContext, q: JobQuery) -> int:
 
 
 def get_job(ctx: OpsContext, job: str) -> JobView:
-    if instance_id_of(job) is not None:
-        found = query_jobs(ctx, JobQuery(job_id=job))
-        if found:
-            return found[0]
+    found = query_jobs(ctx, JobQuery(job_id=job))
+    if found:
+        return found[0]
     raise NotFound(f"Job with id {job} does not exist", pesan=f"Job dengan id {job} tidak ditemukan")
 
 
@@ -256,4 +245,4 @@ def execute_job(ctx: OpsContext, job: str) -> None:
 
 
 __all__ = ["JobView", "JobQuery", "query_jobs", "count_jobs", "get_job", "set_job_retries", "execute_job",
-           "job_id", "instance_id_of", "FAILED_JOB", "DEFAULT_RETRIES"]
+           "FAILED_JOB", "DEFAULT_RETRIES"]

@@ -4,7 +4,6 @@ Passwords are stored as werkzeug hashes (scrypt/pbkdf2); nothing here ever retur
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -31,6 +30,17 @@ DEMO_PASSWORD = "alur-demo-2024"
 # werkzeug's method name; tests lower the cost, production keeps the default (scrypt).
 PASSWORD_METHOD = "scrypt"
 _dummy_hashes: dict[str, str] = {}
+# Counts session-version changes made by this process, so caches of logins in this process (REST Basic)
+# notice at once; other processes notice at their next check of the account's session version.
+_generation = [0]
+
+
+def credentials_generation() -> int:
+    return _generation[0]
+
+
+def _changed() -> None:
+    _generation[0] += 1
 
 
 def _hash(password: str) -> str:
@@ -52,20 +62,16 @@ class UserView:
     active: bool
     groups: tuple[str, ...]
     tenants: tuple[str, ...]
-    # Changes whenever the password does; a web session remembers it so a password change ends the
-    # sessions opened with the old password. Derived from the hash, never reversible to it.
-    password_stamp: str = field(default="", repr=False, compare=False)
-
-
-def password_stamp(password_hash: str) -> str:
-    return hashlib.sha256(("alur-session:" + (password_hash or "")).encode()).hexdigest()[:16]
+    # Moves on logout, password change, deactivation and membership changes (`end_sessions`): a web
+    # session and a cached REST login remember it and end when it moves.
+    session_version: int = field(default=0, compare=False)
 
 
 def _view(row: AppUser) -> UserView:
     return UserView(id=row.id, display_name=row.display_name, email=row.email, active=row.active,
                     groups=tuple(sorted(g.name for g in row.groups)),
                     tenants=tuple(sorted(t.tenant_id for t in row.tenants)),
-                    password_stamp=password_stamp(row.password_hash))
+                    session_version=row.session_version or 0)
 
 
 def _check_password(password: str) -> None:
@@ -138,7 +144,24 @@ def list_users(ctx: OpsContext, *, tenant: str | None = None) -> list[UserView]:
 def set_password(ctx: OpsContext, username: str, password: str) -> None:
     _check_password(password)
     with ctx.transaction() as session:
-        _require(session, username).password_hash = _hash(password)
+        row = _require(session, username)
+        row.password_hash = _hash(password)
+        _bump(row)
+    _changed()
+
+
+def _bump(row: AppUser) -> None:
+    row.session_version = (row.session_version or 0) + 1
+
+
+def end_sessions(ctx: OpsContext, username: str) -> None:
+    """End every web session and cached REST login of the user (logout): they are checked against the
+    account's session version on each request."""
+    with ctx.transaction() as session:
+        row = session.get(AppUser, (username or "").strip().lower())
+        if row is not None:
+            _bump(row)
+    _changed()
 
 
 def update_user(ctx: OpsContext, username: str, *, display_name: str | None = None, email: str | None = None,
@@ -150,6 +173,7 @@ def update_user(ctx: OpsContext, username: str, *, display_name: str | None = No
             row.display_name = display_name.strip()
         if email is not None:
             row.email = email.strip() or None
+        before = (row.active, [g.name for g in row.groups], [t.tenant_id for t in row.tenants])
         if active is not None:
             row.active = active
         if groups is not None:
@@ -160,12 +184,25 @@ def update_user(ctx: OpsContext, username: str, *, display_name: str | None = No
             wanted_t = _clean_names(tenants, "tenant", "instansi")
             row.tenants = [t for t in row.tenants if t.tenant_id in wanted_t] + [
                 UserTenant(tenant_id=n) for n in wanted_t if n not in {t.tenant_id for t in row.tenants}]
+        if before != (row.active, [g.name for g in row.groups], [t.tenant_id for t in row.tenants]):
+            _bump(row)     # cached REST logins carry the old rights: they end
         session.flush()
-        return _view(row)
+        view = _view(row)
+    _changed()
+    return view
 
 
-def authenticate(ctx: OpsContext, username: str, password: str) -> UserView | None:
-    """The user when the name and password match an active account, else None (never says which failed)."""
+@dataclass(frozen=True)
+class LoginCheck:
+    """The outcome of a password check: the user when it succeeded; `wrong_password` only when the
+    password itself was wrong (an unknown name counts as one; an inactive account with the right
+    password does not, so it never feeds the login back-off)."""
+
+    user: UserView | None
+    wrong_password: bool
+
+
+def check_login(ctx: OpsContext, username: str, password: str) -> LoginCheck:
     # The row is read and the transaction closed BEFORE the hash is checked: a password check costs
     # ~50-150 ms of CPU, which must not hold a connection and an open transaction.
     with ctx.transaction() as session:
@@ -173,11 +210,16 @@ def authenticate(ctx: OpsContext, username: str, password: str) -> UserView | No
         found = None if row is None else (row.password_hash, row.active, _view(row))
     if found is None:
         check_password_hash(_dummy_hash(), password or "")
-        return None
+        return LoginCheck(None, True)
     password_hash, active, view = found
-    if not check_password_hash(password_hash, password or "") or not active:
-        return None
-    return view
+    if not check_password_hash(password_hash, password or ""):
+        return LoginCheck(None, True)
+    return LoginCheck(view if active else None, False)
+
+
+def authenticate(ctx: OpsContext, username: str, password: str) -> UserView | None:
+    """The user when the name and password match an active account, else None (never says which failed)."""
+    return check_login(ctx, username, password).user
 
 
 def tenant_lanes(ctx: OpsContext, tenant: str | None) -> list[str]:
@@ -278,8 +320,9 @@ def seed_demo_users(ctx: OpsContext, password: str = DEMO_PASSWORD) -> list[str]
 
 
 __all__ = ["UserView", "create_user", "get_user", "find_user", "list_users", "set_password", "update_user",
-           "authenticate", "tenant_lanes", "tenant_candidate_groups", "tenant_groups", "demo_accounts", "demo_username",
-           "seed_demo_users", "DEMO_PASSWORD", "MIN_PASSWORD", "slug", "list_tenants"]
+           "end_sessions", "credentials_generation", "authenticate", "check_login", "LoginCheck", "tenant_lanes",
+           "tenant_candidate_groups", "tenant_groups", "demo_accounts", "demo_username", "seed_demo_users",
+           "DEMO_PASSWORD", "MIN_PASSWORD", "slug", "list_tenants"]
 
 
 def list_tenants(ctx: OpsContext) -> list[str]:

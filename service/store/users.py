@@ -16,6 +16,8 @@ from .types import UTCDateTime, utcnow
 
 PROCESS_OWNER_GROUP = "process-owner"
 ADMIN_GROUP = "admin"
+# Machine accounts (external task workers, job runners): work on every instance of their tenants.
+WORKER_GROUP = "worker"
 
 
 class AppUser(Base):
@@ -26,6 +28,9 @@ class AppUser(Base):
     email: Mapped[str | None] = mapped_column(String(255))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Raised by logout, a password change, deactivation and membership changes: web sessions and cached
+    # REST logins remember it and end when it moves (checked on each request).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     groups: Mapped[list["UserGroup"]] = relationship(
@@ -57,4 +62,4 @@ class UserTenant(Base):
     user: Mapped[AppUser] = relationship(back_populates="tenants")
 
 
-__all__ = ["AppUser", "UserGroup", "UserTenant", "PROCESS_OWNER_GROUP", "ADMIN_GROUP"]
+__all__ = ["AppUser", "UserGroup", "UserTenant", "PROCESS_OWNER_GROUP", "ADMIN_GROUP", "WORKER_GROUP"]

@@ -2,7 +2,6 @@
 deactivated account takes effect at once."""
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import current_app, session
@@ -11,11 +10,11 @@ from flask_login import LoginManager, UserMixin
 from service.ops.access import Principal
 from service.ops.users import UserView, find_user
 
-PASSWORD_STAMP_KEY = "_alur_pw"    # the session key of the password stamp taken at login
+SESSION_VERSION_KEY = "_alur_sv"    # the account's session version taken at login
 
 
-def remember_password_stamp(view: UserView) -> None:
-    session[PASSWORD_STAMP_KEY] = view.password_stamp
+def remember_session_version(view: UserView) -> None:
+    session[SESSION_VERSION_KEY] = view.session_version
 
 
 class WebUser(UserMixin):
@@ -55,8 +54,9 @@ def init_login(app: Any) -> LoginManager:
         view = find_user(current_app.extensions["alur"].ops, user_id)
         if view is None or not view.active:
             return None
-        # A session opened before the password changed is no longer valid.
-        if not hmac.compare_digest(str(session.get(PASSWORD_STAMP_KEY, "")), view.password_stamp):
+        # A session opened before a logout, a password change or a deactivation of the account is over,
+        # even when its cookie was copied and replayed.
+        if session.get(SESSION_VERSION_KEY) != view.session_version:
             return None
         return WebUser(view)
 
@@ -64,4 +64,4 @@ def init_login(app: Any) -> LoginManager:
     return manager
 
 
-__all__ = ["WebUser", "init_login", "PASSWORD_STAMP_KEY", "remember_password_stamp"]
+__all__ = ["WebUser", "init_login", "SESSION_VERSION_KEY", "remember_session_version"]

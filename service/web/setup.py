@@ -26,7 +26,10 @@ def init_app(app: Flask, config: Config, *, rest_prefix: str) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's own default is None (no attribute), so setdefault would never apply: a cookie without
+    # SameSite rides along on cross-site form POSTs.
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if session_cookie_secure(debug=app.debug, testing=app.testing, public_url=config.public_url,
                              insecure_cookies=config.insecure_cookies):
         app.config["SESSION_COOKIE_SECURE"] = True

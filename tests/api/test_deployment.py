@@ -87,7 +87,7 @@ def test_bad_form_and_bad_dmn(client: Any, app: Any) -> None:
 
 def test_deploy_request_errors(client: Any) -> None:
     r = client.post("/engine-rest/deployment/create", json={"a": 1})
-    assert r.status_code == 400 and "multipart/form-data" in r.json["message"]
+    assert r.status_code == 415 and "multipart/form-data" in r.json["message"]
     r = client.post("/engine-rest/deployment/create", data={"deployment-name": "x"},
                     content_type="multipart/form-data")
     assert r.status_code == 400 and "No deployment resources" in r.json["message"]

@@ -125,3 +125,22 @@ def test_signal_boundary_interrupts_a_task(client: Any) -> None:
     assert client.get(f"{R}/process-instance/{second['id']}").status_code == 200
     assert client.get(f"{R}/job/count", query_string={"processInstanceId": first["id"]}).json == {"count": 0}
     assert client.post(f"{R}/signal", json={"name": "paket_dibatalkan", "executionId": "nope"}).status_code == 404
+
+
+def test_job_ids_are_random_not_derived_from_the_instance(client: Any) -> None:
+    import uuid
+
+    deploy(client, "jadwal.bpmn")
+    ids = [client.post(f"{R}/process-definition/key/jadwal/start", json={}).json["id"] for _ in range(3)]
+    jobs = {j["processInstanceId"]: j["id"] for j in client.get(f"{R}/job").json}
+    assert set(jobs) == set(ids)
+    # The old scheme (instance id XOR a fixed mask) gave the same difference for every instance.
+    masks = {uuid.UUID(i).int ^ uuid.UUID(jobs[i]).int for i in ids}
+    assert len(masks) == 3
+    old = str(uuid.UUID(int=uuid.UUID(ids[0]).int ^ 0x6A0B3C1E_5D2F_0A7C_0E4D_9B8A7C6D5E4F))
+    for guess in (ids[0], old):
+        assert client.get(f"{R}/job/{guess}").status_code == 404
+        assert client.post(f"{R}/job/{guess}/execute").status_code == 404
+    assert uuid.UUID(jobs[ids[0]]).version == 4
+    assert client.get(f"{R}/job/{jobs[ids[0]]}").json["processInstanceId"] == ids[0]
+    assert client.get(f"{R}/job/count", query_string={"jobIds": ",".join(jobs.values())}).json == {"count": 3}

@@ -102,7 +102,7 @@ def test_requests_no_database_can_store_are_400(client: Any) -> None:
     assert client.get(f"{R}/task", query_string={"assignee": "a\x00b"}).status_code == 400
     r = client.post(f"{R}/task", json={"assignee": "a\x00b"})
     assert r.status_code == 400 and "NUL" in r.json["message"]
-    r = client.post(f"{R}/process-definition/key/x/start", data="[" * 100_000, content_type="text/plain")
+    r = client.post(f"{R}/process-definition/key/x/start", data="[" * 100_000, content_type="application/json")
     assert r.status_code == 400 and "nested" in r.json["message"]
     r = client.post(f"{R}/task", data="[" * 900 + '"a\\u0000"' + "]" * 900, content_type="application/json")
     assert r.status_code == 400

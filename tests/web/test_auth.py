@@ -46,6 +46,20 @@ def test_login_then_logout(client):
     assert client.get("/").status_code == 302
 
 
+def test_a_cookie_copied_before_logout_is_refused_after_it(app, client):
+    assert login(client, "ppk.pagaralam").status_code == 302
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.same_site == "Lax" and cookie.http_only
+    copy = app.test_client()
+    copy.set_cookie("session", cookie.value)
+    assert copy.get("/").status_code == 200                 # the copied cookie works while logged in
+    assert post(client, "/keluar").status_code == 302
+    response = copy.get("/")                                # and ends with the logout, server-side
+    assert response.status_code == 302 and "/masuk" in response.location
+    assert login(client, "ppk.pagaralam").status_code == 302    # logging in again works
+    assert copy.get("/").status_code == 302                 # the old cookie stays dead
+
+
 def test_next_is_followed_only_within_the_site(client):
     token = csrf(client)
     response = client.post("/masuk", data={"username": "ppk.pagaralam", "password": PASSWORD, "csrf_token": token,

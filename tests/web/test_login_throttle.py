@@ -1,5 +1,6 @@
-"""Login throttling: failed logins per user name and per client address, on the web login `/masuk`;
-the sliding window itself; and password hashing outside the database transaction."""
+"""The login back-off on the web login `/masuk`: per user name and client address, never a lock-out of
+the right password; the address back-off across user names; trusted proxies; and password hashing
+outside the database transaction."""
 from __future__ import annotations
 
 import threading
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from service.ops import login_throttle as lt
+from service.ops.client_address import client_address, parse_networks
 from service.ops.login_throttle import LoginThrottle, ThrottleSettings
 
 from .support import PASSWORD, csrf, login, post, text
@@ -28,8 +30,8 @@ class FakeClock:
 @pytest.fixture
 def fake_clock(app: Any) -> FakeClock:
     clock = FakeClock()
-    app.extensions["alur"].ops.login_throttle = LoginThrottle(ThrottleSettings(max_failures=3, window_seconds=120),
-                                                              clock=clock)
+    app.extensions["alur"].ops.login_throttle = LoginThrottle(
+        ThrottleSettings(max_failures=3, window_seconds=120, max_delay_seconds=8), clock=clock)
     return clock
 
 
@@ -48,20 +50,7 @@ def hash_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def test_failures_per_user_end_in_429_without_hashing(client: Any, fake_clock: FakeClock,
-                                                      hash_calls: list[str]) -> None:
-    for _ in range(3):
-        assert login(client, USER, "salah-sekali").status_code == 401
-    assert len(hash_calls) == 3
-    r = login(client, USER)          # even the right password: the name is locked for now
-    assert r.status_code == 429
-    assert "Terlalu banyak percobaan masuk; coba lagi dalam 2 menit" in text(r)
-    assert r.headers["Retry-After"] == "120"
-    assert len(hash_calls) == 3      # refused before any hashing
-    # Another user from the same address still gets in (the address limit is 4x higher).
-    assert login(client, "pemilik-proses.pagaralam").status_code == 302
-    fake_clock.now += 121            # the window slides past the failures
-    assert login(make_fresh(client), USER).status_code == 302
+OTHER = "pemilik-proses.pagaralam"
 
 
 def make_fresh(client: Any) -> Any:
@@ -69,19 +58,67 @@ def make_fresh(client: Any) -> Any:
     return client
 
 
-def test_retry_after_counts_from_the_oldest_failure(client: Any, fake_clock: FakeClock) -> None:
-    login(client, USER, "salah-1")
-    fake_clock.now += 100
-    login(client, USER, "salah-2")
-    login(client, USER, "salah-3")
-    r = login(client, USER)
-    assert r.status_code == 429 and r.headers["Retry-After"] == "20"
-    assert "coba lagi dalam 1 menit" in text(r)
-    fake_clock.now += 21             # the oldest failure left the window: one more attempt is allowed
+def from_address(client: Any, address: str, username: str, password: str = PASSWORD, **headers: str) -> Any:
+    return client.post("/masuk", data={"username": username, "password": password, "csrf_token": csrf(client)},
+                       environ_overrides={"REMOTE_ADDR": address}, headers=headers)
+
+
+def test_wrong_passwords_delay_the_pair_then_the_right_one_is_accepted(client: Any, fake_clock: FakeClock,
+                                                                       hash_calls: list[str]) -> None:
+    for _ in range(3):
+        assert login(client, USER, "salah-sekali").status_code == 401
+    assert len(hash_calls) == 3
+    r = login(client, USER)          # even the right password waits out the back-off
+    assert r.status_code == 429
+    assert "Terlalu banyak kata sandi salah; coba lagi dalam 1 detik" in text(r)
+    assert r.headers["Retry-After"] == "1"
+    assert len(hash_calls) == 3      # refused before any hashing, and not counted
+    fake_clock.now += 1
     assert login(client, USER).status_code == 302
 
 
-def test_success_clears_the_user_counter(client: Any, fake_clock: FakeClock) -> None:
+def test_the_delay_doubles_up_to_the_maximum(client: Any, fake_clock: FakeClock) -> None:
+    for _ in range(3):
+        assert login(client, USER, "salah").status_code == 401
+    waits = []
+    for _ in range(5):
+        r = login(client, USER, "salah")          # refused: the back-off is on
+        assert r.status_code == 429
+        waits.append(int(r.headers["Retry-After"]))
+        fake_clock.now += waits[-1]
+        assert login(client, USER, "salah").status_code == 401      # heard after the delay, and wrong
+    assert waits == [1, 2, 4, 8, 8]
+    fake_clock.now += 8
+    assert login(client, USER).status_code == 302       # after the longest delay the right password is in
+
+
+def test_guesses_from_elsewhere_never_delay_the_user(client: Any, fake_clock: FakeClock) -> None:
+    for _ in range(30):              # someone else guessing this user's password from another address
+        from_address(client, "10.66.0.1", USER, "salah")
+    assert from_address(client, "10.66.0.1", USER).status_code == 429
+    assert login(client, USER).status_code == 302        # the user at their own address is not locked
+
+
+def test_a_spray_across_user_names_delays_the_address_not_known_users(client: Any, fake_clock: FakeClock,
+                                                                      hash_calls: list[str]) -> None:
+    assert login(client, OTHER).status_code == 302       # a colleague logged in from this address earlier
+    make_fresh(client)
+    for i in range(12):              # 3 per name x 4: the address limit
+        assert login(client, f"tebakan-{i}", "salah").status_code == 401
+    hashed = len(hash_calls)
+    r = login(client, USER)          # never logged in from here: waits the address back-off
+    assert r.status_code == 429 and r.headers["Retry-After"] == "1"
+    assert len(hash_calls) == hashed
+    assert login(client, OTHER).status_code == 302       # known here: not delayed by the spray
+    make_fresh(client)
+    fake_clock.now += 1
+    assert login(client, USER).status_code == 302        # after the delay the right password is accepted
+    # Another address was never affected.
+    make_fresh(client)
+    assert from_address(client, "10.1.2.3", USER).status_code == 302
+
+
+def test_a_success_forgets_the_pairs_failures(client: Any, fake_clock: FakeClock) -> None:
     for _ in range(2):
         assert login(client, USER, "salah").status_code == 401
     assert login(client, USER).status_code == 302
@@ -97,66 +134,84 @@ def test_the_user_name_is_counted_case_and_space_insensitive(client: Any, fake_c
     assert login(client, USER).status_code == 429
 
 
-def test_failures_per_address_across_user_names(client: Any, fake_clock: FakeClock) -> None:
-    # 3 per name, 12 per address: four names with three failures each lock the address for everyone.
-    for i in range(12):
-        assert login(client, f"tebakan-{i // 3}", "salah").status_code == 401
-    assert login(client, USER).status_code == 429
-    # Another address is not affected.
-    r = client.post("/masuk", data={"username": USER, "password": PASSWORD, "csrf_token": csrf(client)},
-                    environ_overrides={"REMOTE_ADDR": "10.1.2.3"})
-    assert r.status_code == 302
-
-
 def test_the_message_in_english(client: Any, fake_clock: FakeClock) -> None:
     post(client, "/bahasa", {"lang": "en"}, token_from="/masuk")
     for _ in range(3):
         login(client, USER, "salah")
     r = login(client, USER)
     assert r.status_code == 429
-    assert "Too many login attempts; try again in 2 minutes" in text(r)
+    assert "Too many wrong passwords; try again in 1 seconds" in text(r)
 
 
 def test_default_limits_from_the_app_config(app: Any, client: Any) -> None:
-    assert app.extensions["alur"].ops.login_throttle.settings == ThrottleSettings(max_failures=5, window_seconds=300)
+    assert app.extensions["alur"].ops.login_throttle.settings == ThrottleSettings(
+        max_failures=5, window_seconds=300, max_delay_seconds=60)
     for _ in range(5):
         assert login(client, USER, "salah").status_code == 401
-    r = login(client, USER)
-    assert r.status_code == 429 and "coba lagi dalam 5 menit" in text(r)
+    assert login(client, USER).status_code == 429
 
 
-def test_a_bad_setting_stops_the_app_start(tmp_path: Any) -> None:
+def test_trusted_proxies_name_the_client(app: Any, client: Any, fake_clock: FakeClock) -> None:
+    proxy = ThrottleSettings(max_failures=3, window_seconds=120, max_delay_seconds=8,
+                             trusted_proxies=parse_networks(["10.0.0.0/8"]))
+    app.extensions["alur"].ops.login_throttle = LoginThrottle(proxy, clock=fake_clock)
+    for _ in range(3):               # a guesser behind the proxy
+        from_address(client, "10.0.0.2", USER, "salah", **{"X-Forwarded-For": "203.0.113.9"})
+    assert from_address(client, "10.0.0.2", USER, **{"X-Forwarded-For": "203.0.113.9"}).status_code == 429
+    # The user behind the same proxy, at another address: not delayed.
+    assert from_address(client, "10.0.0.2", USER, **{"X-Forwarded-For": "198.51.100.7"}).status_code == 302
+
+
+def test_client_address_believes_only_trusted_proxies() -> None:
+    proxies = parse_networks(["10.0.0.1", "192.168.0.0/16", "::1"])
+    assert client_address("10.0.0.1", "203.0.113.9", proxies) == "203.0.113.9"
+    # A client writing its own header gets past no proxy: the last untrusted hop counts.
+    assert client_address("10.0.0.1", "1.2.3.4, 203.0.113.9, 192.168.1.1", proxies) == "203.0.113.9"
+    assert client_address("203.0.113.9", "1.2.3.4", proxies) == "203.0.113.9"        # not a proxy
+    assert client_address("10.0.0.1", None, proxies) == "10.0.0.1"
+    assert client_address("10.0.0.1", "192.168.1.1", proxies) == "192.168.1.1"       # all hops trusted
+    assert client_address("10.0.0.1", "1.2.3.4", ()) == "10.0.0.1"                    # none configured
+    with pytest.raises(ValueError, match="bukan-ip"):
+        parse_networks(["bukan-ip"])
+
+
+def test_bad_settings_stop_the_app_start(tmp_path: Any) -> None:
     from service.app import create_app
     from service.config import ConfigError
 
-    with pytest.raises(ConfigError, match="ALUR_LOGIN_WINDOW_SECONDS"):
-        create_app({"database_url": f"sqlite:///{tmp_path / 'a.db'}", "instance_path": tmp_path,
-                    "scheduler": False, "TESTING": True, "ALUR_LOGIN_WINDOW_SECONDS": "sebentar"})
+    for key, value in (("ALUR_LOGIN_WINDOW_SECONDS", "sebentar"), ("ALUR_TRUSTED_PROXIES", "10.0.0.0/8, proksi"),
+                       ("ALUR_LOGIN_MAX_DELAY_SECONDS", "0")):
+        with pytest.raises(ConfigError, match=key):
+            create_app({"database_url": f"sqlite:///{tmp_path / 'a.db'}", "instance_path": tmp_path,
+                        "scheduler": False, "TESTING": True, key: value})
 
 
-def test_the_window_slides() -> None:
+def test_failures_are_forgotten_after_the_window() -> None:
     clock = FakeClock()
     throttle = LoginThrottle(ThrottleSettings(max_failures=2, window_seconds=10), clock=clock)
     assert throttle.retry_after("a", "1.1.1.1") is None
     throttle.failed("a", "1.1.1.1")
     clock.now += 4
     throttle.failed("a", "1.1.1.1")
-    assert throttle.retry_after("a", "1.1.1.1") == pytest.approx(6)
+    assert throttle.retry_after("a", "1.1.1.1") == pytest.approx(1)
     assert throttle.retry_after("b", "2.2.2.2") is None
-    clock.now += 6
+    assert throttle.retry_after("a", "2.2.2.2") is None
+    clock.now += 10
+    throttle.failed("a", "1.1.1.1")   # the earlier two are forgotten: one failure, no delay
     assert throttle.retry_after("a", "1.1.1.1") is None
     throttle.failed("a", "1.1.1.1")
-    assert throttle.retry_after("a", "1.1.1.1") == pytest.approx(4)
-    throttle.succeeded("A ")
+    assert throttle.retry_after("a", "1.1.1.1") is not None
+    throttle.succeeded("A ", "1.1.1.1")
     assert throttle.retry_after("a", "1.1.1.1") is None
 
 
 def test_memory_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lt, "MAX_KEYS", 100)
+    monkeypatch.setattr(lt, "MAX_KEYS", 300)
     throttle = LoginThrottle(ThrottleSettings(max_failures=1000, window_seconds=60), clock=FakeClock())
-    for i in range(500):
+    for i in range(2000):
         throttle.failed(f"u{i}", f"10.0.{i // 256}.{i % 256}")
-    assert len(throttle._failures) <= 102
+        throttle.succeeded(f"v{i}", "10.9.9.9")
+    assert len(throttle._pairs) + len(throttle._addresses) + len(throttle._trusted) <= 300 + 3
 
 
 def test_counting_is_thread_safe() -> None:
@@ -171,34 +226,41 @@ def test_counting_is_thread_safe() -> None:
         t.start()
     for t in threads:
         t.join()
-    assert throttle.retry_after("a", "9.9.9.9") is not None     # exactly 800 failures: the name is locked
-    throttle.succeeded("a")
-    assert throttle.retry_after("a", "9.9.9.9") is None
+    assert throttle._pairs[("a", "1.1.1.1")].count == 800
+    assert throttle.retry_after("a", "1.1.1.1") is not None
+    throttle.succeeded("a", "1.1.1.1")
+    assert throttle.retry_after("a", "1.1.1.1") is None
 
 
-def test_parallel_attempts_cannot_all_pass_the_check() -> None:
+def test_parallel_guesses_are_checked_one_after_another() -> None:
     throttle = LoginThrottle(ThrottleSettings(max_failures=3, window_seconds=60), clock=FakeClock())
-    allowed: list[bool] = []
+    hashed: list[int] = []
     barrier = threading.Barrier(12)
 
-    def try_once() -> None:
+    def guess() -> None:
         barrier.wait()
-        allowed.append(throttle.attempt("a", "1.1.1.1") is None)
+        with throttle.guard("a", "1.1.1.1"):
+            if throttle.retry_after("a", "1.1.1.1") is None:
+                hashed.append(1)          # the password check would run here
+                throttle.failed("a", "1.1.1.1")
 
-    threads = [threading.Thread(target=try_once) for _ in range(12)]
+    threads = [threading.Thread(target=guess) for _ in range(12)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert allowed.count(True) == 3
+    assert len(hashed) == 3
+    assert not throttle._guards             # nothing left behind
 
 
-def test_a_success_takes_back_its_counted_attempt() -> None:
-    throttle = LoginThrottle(ThrottleSettings(max_failures=1, window_seconds=60), clock=FakeClock())
-    for i in range(10):      # an office of ten colleagues logging in rightly from one address
-        assert throttle.attempt(f"user{i}", "10.0.0.1") is None
-        throttle.succeeded(f"user{i}", "10.0.0.1")
-    assert throttle.retry_after("user0", "10.0.0.1") is None
+def test_only_a_wrong_password_counts(ctx: Any) -> None:
+    from service.ops.users import check_login, update_user
+
+    assert check_login(ctx, USER, "salah").wrong_password
+    assert check_login(ctx, "tidak-ada", "salah").wrong_password
+    update_user(ctx, USER, active=False)
+    inactive = check_login(ctx, USER, PASSWORD)
+    assert inactive.user is None and not inactive.wrong_password
 
 
 def test_the_password_is_checked_outside_the_transaction(ctx: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,7 +17,7 @@ from service.ops.users import (
     tenant_groups,
     update_user,
 )
-from service.web.auth import remember_password_stamp
+from service.web.auth import remember_session_version
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.i18n import current_lang
 from service.web.pagination import paginate
@@ -78,12 +78,14 @@ def admin_user_update(user_id: str) -> Any:
         if action == "password":
             set_password(ops(), user_id, request.form.get("password") or "")
             if user_id.strip().lower() == principal().user_id:
-                # Other sessions of this user end; the admin's own session goes on with the new stamp.
-                remember_password_stamp(get_user(ops(), user_id))
+                # Other sessions of this user end; the admin's own session goes on with the new version.
+                remember_session_version(get_user(ops(), user_id))
             flash(_("Kata sandi %(name)s diganti.", name=user_id), "success")
         elif action == "memberships":
-            update_user(ops(), user_id, groups=_names("groups"), tenants=_names("tenants"),
-                        active=request.form.get("active") == "1")
+            view = update_user(ops(), user_id, groups=_names("groups"), tenants=_names("tenants"),
+                               active=request.form.get("active") == "1")
+            if view.id == principal().user_id:
+                remember_session_version(view)      # the admin's own session goes on
             flash(_("Keanggotaan %(name)s disimpan.", name=user_id), "success")
         else:
             flash(_("Aksi tidak dikenal."), "error")
