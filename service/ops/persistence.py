@@ -107,6 +107,7 @@ class InstanceRow(Protocol):
     timer_lease_until: datetime | None
     incident: bool
     projected: dict[str, list[str]]
+    job_id: str
 
 
 _INSTANCE = table_of(ProcessInstance)
@@ -136,6 +137,7 @@ class InstanceRecord:
     timer_lease_until: datetime | None
     incident: bool
     projected: dict[str, list[str]]
+    job_id: str
 
     def __init__(self, values: Any) -> None:
         for key in self.__slots__:

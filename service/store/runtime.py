@@ -43,11 +43,11 @@ class ProcessInstance(Base):
     timer_lease_owner: Mapped[str | None] = mapped_column(String(100))
     timer_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     incident: Mapped[bool] = mapped_column(default=False)
-    # The id of the instance's timer job (/job/{id}): random, so knowing an instance id reveals no job id.
-    job_id: Mapped[str] = mapped_column(String(36), default=new_id, unique=True)
     # Ids written to the projection tables at the last save ({"tasks": [...], "external": [...],
     # "messages": [...]}), so a save diffs without reading those tables back.
     projected: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    # The id of the instance's timer job (/job/{id}): random, so knowing an instance id reveals no job id.
+    job_id: Mapped[str] = mapped_column(String(36), default=new_id, unique=True)
 
     __mapper_args__ = {"version_id_col": version}
 
