@@ -184,22 +184,52 @@ def read_template(url: str, instance_id: str) -> Template:
     return Template(rows=rows, ids=sorted(found - shared))
 
 
-def _rewrite(value: Any, mapping: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return UUID.sub(lambda m: mapping.get(m.group(0), m.group(0)), value) if "-" in value else value
-    if isinstance(value, (dict, list)):
-        return json.loads(_rewrite(json.dumps(value), mapping))
-    return value
+def _compile(value: Any, index: dict[str, int]) -> Any:
+    """A value as a recipe for its clones: unchanged when it holds no template UUID, otherwise the
+    literal pieces between the UUIDs and which new id goes in each gap (str or JSON text)."""
+    text = value if isinstance(value, str) else json.dumps(value) if isinstance(value, (dict, list)) else None
+    if text is None or not any(m.group(0) in index for m in UUID.finditer(text)):
+        return value
+    pieces: list[str] = []
+    slots: list[int] = []
+    last = 0
+    for m in UUID.finditer(text):
+        if m.group(0) in index:
+            pieces.append(text[last:m.start()])
+            slots.append(index[m.group(0)])
+            last = m.end()
+    pieces.append(text[last:])
+    return _Recipe(pieces, slots, parse=not isinstance(value, str))
+
+
+@dataclass
+class _Recipe:
+    pieces: list[str]
+    slots: list[int]
+    parse: bool
+
+    def make(self, ids: list[str]) -> Any:
+        out = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:]):
+            out.append(ids[slot])
+            out.append(piece)
+        text = "".join(out)
+        return json.loads(text) if self.parse else text
 
 
 def clone_instances(url: str, templates: list[Template], count: int, *, batch: int = 2000,
                     offset: int = 0) -> None:
     """Insert `count` copies of the templates' rows (round robin), each with fresh UUIDs for the instance,
     its engine tasks and its projection rows. The engine state, the user task row, its candidates and its
-    history are byte-for-byte those the engine wrote for the template, so the lists see what they would
-    see after `count` starts with the same variables."""
+    history are those the engine wrote for the template, so the lists see what they would see after
+    `count` starts with the same variables."""
     from sqlalchemy import create_engine
 
+    recipes = []
+    for template in templates:
+        index = {old: i for i, old in enumerate(template.ids)}
+        recipes.append((len(template.ids), [(table, [(k, _compile(v, index)) for k, v in row.items()])
+                                            for table, row in template.rows]))
     engine = create_engine(url)
     pending: dict[Any, list[dict[str, Any]]] = {}
     order: list[Any] = []
@@ -212,12 +242,13 @@ def clone_instances(url: str, templates: list[Template], count: int, *, batch: i
         pending.clear()
 
     for n in range(count):
-        template = templates[(offset + n) % len(templates)]
-        mapping = {old: str(uuid.uuid4()) for old in template.ids}
-        for table, row in template.rows:
+        size, rows = recipes[(offset + n) % len(recipes)]
+        ids = [str(uuid.uuid4()) for _ in range(size)]
+        for table, cols in rows:
             if table not in order:
                 order.append(table)
-            pending.setdefault(table, []).append({k: _rewrite(v, mapping) for k, v in row.items()})
+            pending.setdefault(table, []).append(
+                {k: v.make(ids) if isinstance(v, _Recipe) else v for k, v in cols})
         if (n + 1) % batch == 0:
             flush()
     flush()
@@ -225,6 +256,11 @@ def clone_instances(url: str, templates: list[Template], count: int, *, batch: i
 
 
 # -- the real server ------------------------------------------------------------------------------
+
+def stop_server_on_sigterm() -> None:
+    """A terminated bench stops its server too (the `finally` blocks run)."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -112,6 +112,7 @@ def main() -> int:
     ap.add_argument("--clients", default="1,2,4,8")
     ap.add_argument("--seconds", type=float, default=20.0)
     args = ap.parse_args()
+    bl.stop_server_on_sigterm()
 
     ctx = bl.ops_context(args.database_url)
     bl.deploy_model(ctx)

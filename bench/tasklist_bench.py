@@ -115,6 +115,7 @@ def main() -> int:
     ap.add_argument("--direct", action="store_true", help="start every instance through the operations layer")
     ap.add_argument("--workers", type=int, default=None, help="passed to `alur serve --workers` when it has it")
     args = ap.parse_args()
+    bl.stop_server_on_sigterm()
     sizes = [int(s) for s in args.sizes.split(",")]
 
     with tempfile.TemporaryDirectory(prefix="alur-tlbench-") as tmp:
