@@ -210,7 +210,7 @@ class _Recipe:
 
     def make(self, ids: list[str]) -> Any:
         out = [self.pieces[0]]
-        for slot, piece in zip(self.slots, self.pieces[1:]):
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
             out.append(ids[slot])
             out.append(piece)
         text = "".join(out)

@@ -17,7 +17,8 @@ access rules and sort keys see the same data. `--direct` starts every instance t
 instead (slow: the figure of one start is printed, so the time of 100k is known without it).
 
 Run (SQLite):     .venv/bin/python bench/tasklist_bench.py [--sizes 1000,10000,100000] [--samples 30]
-Run (PostgreSQL): scripts/with-postgres.sh sh -c '.venv/bin/python bench/tasklist_bench.py --database-url "$DATABASE_URL_PG"'
+Run (PostgreSQL): scripts/with-postgres.sh sh -c \
+                    '.venv/bin/python bench/tasklist_bench.py --database-url "$DATABASE_URL_PG"'
 """
 from __future__ import annotations
 
@@ -159,11 +160,11 @@ def main() -> int:
         if len(sizes) > 1:
             lo, hi = sizes[0], sizes[-1]
             print(f"p95 ratio {hi}/{lo}:")
-            p95 = {(s, n): v for s, n, _, v in results}
+            last = {(s, n): v for s, n, _, v in results}
             for name in dict.fromkeys(n for _, n, _, _ in results):
-                if (hi, name) not in p95:
+                if (hi, name) not in last:
                     continue
-                print(f"  {name:26} {p95[(hi, name)] / p95[(lo, name)]:6.1f}")
+                print(f"  {name:26} {last[(hi, name)] / last[(lo, name)]:6.1f}")
     return 0
 
 
