@@ -150,7 +150,9 @@ def _column_of(table: Any, name: str, target: str) -> Any:
 
 
 def read_template(url: str, instance_id: str) -> Template:
-    from sqlalchemy import create_engine, select
+    from sqlalchemy import select
+
+    from service.store.db import make_engine as create_engine
 
     from service.store.models import metadata
 
@@ -223,7 +225,7 @@ def clone_instances(url: str, templates: list[Template], count: int, *, batch: i
     its engine tasks and its projection rows. The engine state, the user task row, its candidates and its
     history are those the engine wrote for the template, so the lists see what they would see after
     `count` starts with the same variables."""
-    from sqlalchemy import create_engine
+    from service.store.db import make_engine as create_engine
 
     recipes = []
     for template in templates:
