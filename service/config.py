@@ -102,6 +102,10 @@ class Config:
     root: Path | None = None
     # `alur serve` port
     port: int = 5000
+    # `alur serve` worker processes (None: one per core on PostgreSQL, 1 on SQLite, which allows one writer)
+    workers: int | None = None
+    # request threads of each `alur serve` process; its connection pool holds one per thread plus the scheduler's
+    threads: int = 8
     # extra Flask settings (tests: TESTING=True)
     flask: Mapping[str, Any] = field(default_factory=dict)
 
@@ -173,7 +177,10 @@ class Config:
     def validated(self) -> "Config":
         positive = {"scheduler_interval": self.scheduler_interval, "timer_lease_seconds": self.timer_lease_seconds,
                     "login_max_failures": self.login_max_failures,
-                    "login_window_seconds": self.login_window_seconds, "port": self.port}
+                    "login_window_seconds": self.login_window_seconds, "port": self.port,
+                    "threads": self.threads}
+        if self.workers is not None:
+            positive["workers"] = self.workers
         if self.document_max_bytes is not None:
             positive["document_max_bytes"] = self.document_max_bytes
         for name, value in positive.items():
@@ -210,6 +217,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "demo_users": ("ALUR_DEMO_USERS", parse_flag),
     "root": ("ALUR_ROOT", _path),
     "port": ("PORT", _count),
+    "workers": ("ALUR_WORKERS", _count),
+    "threads": ("ALUR_THREADS", _count),
 }
 
 
