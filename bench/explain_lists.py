@@ -110,9 +110,10 @@ def main() -> None:
             for title, call in cases:
                 captured: list[tuple[str, Any]] = []
 
-                def grab(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+                def grab(conn: Any, cursor: Any, statement: str, params: Any, *_: Any,
+                         into: list[tuple[str, Any]] = captured) -> None:
                     if "user_task" in statement or "process_instance" in statement:
-                        captured.append((statement, params))
+                        into.append((statement, params))
 
                 event.listen(engine, "before_cursor_execute", grab)
                 try:
