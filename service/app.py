@@ -52,8 +52,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     app.config.update(_flask_settings(cfg))
     app.config.update(dict(cfg.flask))
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # One pooled connection per request thread, one for the scheduler thread.
     db = database or Database(cfg.effective_database_url, echo=cfg.sql_echo,
-                              create_folder=cfg.uses_default_database)
+                              create_folder=cfg.uses_default_database, pool_size=cfg.threads + 1)
     ctx = OpsContext(db=db, clock=clock or SystemClock(), timer_lease_seconds=cfg.timer_lease_seconds,
                      holidays_file=cfg.holidays_file, login_throttle=LoginThrottle(ThrottleSettings(
                          cfg.login_max_failures, cfg.login_window_seconds, cfg.login_max_delay_seconds,

@@ -141,6 +141,10 @@ class Config:
     max_form_depth: int = 32                       # nesting of arrays and objects in a form's JSON
     max_variable_bytes: int = 1024 * 1024          # one variable's value (strings, lists, objects together)
     max_instance_bytes: int = 16 * 1024 * 1024     # one process instance's saved state (all its variables)
+    # `alur serve` worker processes (None: one per core on PostgreSQL, 1 on SQLite, which allows one writer)
+    workers: int | None = None
+    # request threads of each `alur serve` process; its connection pool holds one per thread plus the scheduler's
+    threads: int = 8
     # extra Flask settings (tests: TESTING=True)
     flask: Mapping[str, Any] = field(default_factory=dict)
 
@@ -219,7 +223,10 @@ class Config:
                     "engine_max_multi_instance": self.engine_max_multi_instance,
                     "engine_max_tokens": self.engine_max_tokens, "engine_max_call_depth": self.engine_max_call_depth,
                     "timer_min_cycle_seconds": self.timer_min_cycle_seconds,
-                    **{name: getattr(self, name) for name in SIZE_LIMITS}}
+                    **{name: getattr(self, name) for name in SIZE_LIMITS},
+                    "threads": self.threads}
+        if self.workers is not None:
+            positive["workers"] = self.workers
         if self.document_max_bytes is not None:
             positive["document_max_bytes"] = self.document_max_bytes
         for name, value in positive.items():
@@ -270,6 +277,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "max_form_depth": ("ALUR_MAX_FORM_DEPTH", _count),
     "max_variable_bytes": ("ALUR_MAX_VARIABLE_BYTES", _count),
     "max_instance_bytes": ("ALUR_MAX_INSTANCE_BYTES", _count),
+    "workers": ("ALUR_WORKERS", _count),
+    "threads": ("ALUR_THREADS", _count),
 }
 SIZE_LIMITS = ("max_request_bytes", "max_model_bytes", "max_form_bytes", "max_form_depth", "max_variable_bytes",
                "max_instance_bytes")

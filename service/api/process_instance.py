@@ -12,7 +12,7 @@ from service import ops as operations
 from service.ops import instances as instance_ops
 from service.ops.views import InstanceView
 
-from .access import apply_tenant_filter, can_see_instance, principal
+from .access import apply_tenant_filter, principal
 from .common import arg_str, json_body, links, ops
 from .errors import RestError, invalid
 from .openapi import CountResultSchema
@@ -119,15 +119,11 @@ def _query(paged: bool = True) -> instance_ops.InstanceQuery | None:
         return None
     values["tenant_ids"], values["without_tenant"] = scope.split()
     values["variables"] = [(v["name"], v["operator"], v["value"]) for v in values["variables"]]
-    return instance_ops.InstanceQuery(**values)
+    return instance_ops.InstanceQuery(**values, visible_to=principal())
 
 
 def _json(view: Any) -> dict[str, Any]:
     return {"links": [], **instance_json(view, with_links=False)}     # Camunda lists carry empty links
-
-
-def _visible(views: list[Any]) -> list[Any]:
-    return views if principal() is None else [v for v in views if can_see_instance(v)]
 
 
 @resource.query("/process-instance", doc=Doc("Query process instances", query=InstanceQuerySchema,
@@ -136,13 +132,7 @@ def list_() -> ResponseReturnValue:
     q = _query()
     if q is None:
         return jsonify([])
-    if principal() is None:
-        return jsonify([_json(v) for v in instance_ops.query_instances(ops(), q)])
-    first, limit = q.first_result, q.max_results
-    q.first_result, q.max_results = 0, None
-    views = _visible(instance_ops.query_instances(ops(), q))
-    views = views[first:] if limit is None else views[first:first + limit]
-    return jsonify([_json(v) for v in views])
+    return jsonify([_json(v) for v in instance_ops.query_instances(ops(), q)])
 
 
 @resource.query("/process-instance/count", doc=Doc("Count process instances", query=InstanceQuerySchema,
@@ -151,9 +141,7 @@ def count() -> ResponseReturnValue:
     q = _query(paged=False)
     if q is None:
         return jsonify({"count": 0})
-    if principal() is None:
-        return jsonify({"count": instance_ops.count_instances(ops(), q)})
-    return jsonify({"count": len(_visible(instance_ops.query_instances(ops(), q)))})
+    return jsonify({"count": instance_ops.count_instances(ops(), q)})
 
 
 @resource.get("/process-instance/<instance_id>", access=READ,

@@ -127,33 +127,71 @@ def safe_url(url: str) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from service.app import create_app
-    from service.ops import Scheduler
+
+    from . import serving
 
     cfg = _config(args)
+    if args.threads is not None:
+        cfg = replace(cfg, threads=args.threads).validated()
+    sqlite = cfg.effective_database_url.startswith("sqlite")
+    workers = args.workers if args.workers is not None else cfg.workers
+    if workers is None:
+        workers = 1 if sqlite else serving.default_workers()
+    if workers < 1:
+        print("alur: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if sqlite and workers > 1:
+        # SQLite lets one process write at a time: more processes add lock waits and "database is locked"
+        # failures, not throughput.
+        print(f"alur: --workers {workers} needs PostgreSQL: SQLite allows one writer, serve it with --workers 1 "
+              "(SQLite hanya mengizinkan satu penulis)", file=sys.stderr)
+        return 2
+    # Workers must share the session key, or a login made in one would be unknown to the others.
+    cfg = cfg.with_secret()
     _upgrade(cfg)
     app = create_app(cfg)
     ctx = app.extensions["alur"].ops
     if args.deploy_dirs:
         _deploy_dirs(ctx, Path(args.root) if args.root else cfg.effective_root)
     seed_demo_users(ctx, cfg)
-    scheduler = None
-    if cfg.scheduler and not args.no_scheduler:
-        scheduler = Scheduler(ctx, interval=cfg.scheduler_interval)
-        scheduler.start()
     port = args.port if args.port is not None else cfg.port
+    sock = serving.bind(args.host, port)
+    host, port = sock.getsockname()[:2]
+    print(f"Alur serving on http://{host}:{port} with {workers} process(es) of {cfg.threads} threads "
+          f"(database {safe_url(cfg.effective_database_url)})", file=sys.stderr)
+    scheduler = cfg.scheduler and not args.no_scheduler
+    if workers == 1:
+        return _serve_process(app, sock, cfg, scheduler=scheduler)
+    # The workers build their own app: a forked child must not reuse the parent's pooled connections.
+    app.extensions["alur"].db.dispose()
+    del app, ctx
+    return serving.run_workers(workers, lambda _index: _serve_process(create_app(cfg), sock, cfg,
+                                                                      scheduler=scheduler))
+
+
+def _serve_process(app: Any, sock: Any, cfg: "Config", *, scheduler: bool) -> int:
+    """One serving process: its timer scheduler (every process runs one: the timer leases let any number
+    of schedulers share a database, each timer fires once) and its waitress threads."""
+    from service.ops import Scheduler
+
+    from . import serving
+
     # Engine actions are CPU-bound Python holding the GIL for up to their budget; a shorter switch interval
     # (default 5 ms) lets the other request threads (a page, /version) in between, so one tenant's heavy
     # action does not delay everyone's answers.
     sys.setswitchinterval(0.001)
-    print(f"Alur serving on http://{args.host}:{port} (database {safe_url(cfg.effective_database_url)})",
-          file=sys.stderr)
+    running = None
+    if scheduler:
+        running = Scheduler(app.extensions["alur"].ops, interval=cfg.scheduler_interval)
+        running.start()
     try:
-        import waitress
-        waitress.serve(app, host=args.host, port=port, threads=args.threads, ident="alur")
+        serving.serve_socket(app, sock, threads=cfg.threads)
     finally:
-        if scheduler is not None:
-            scheduler.stop()
+        if running is not None:
+            running.stop()
     return 0
 
 
@@ -268,7 +306,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the web service (and the timer scheduler)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=None, help="default: $PORT or 5000")
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=None, help="request threads per process (default: $ALUR_THREADS "
+                                                                "or 8)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes sharing the port (default: $ALUR_WORKERS, else one per core on PostgreSQL and "
+                        "1 on SQLite, which allows one writer)")
     p.add_argument("--deploy-dirs", action="store_true", help="deploy bpmn/, dmn/, forms/ first (unchanged files "
                                                               "create no new versions)")
     p.add_argument("--root", help="folder holding bpmn/, dmn/, forms/ (default: $ALUR_ROOT or the current folder)")

@@ -5,7 +5,7 @@ error, so these fall back instead of raising.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from service.engine.workdays import CalendarError
@@ -28,4 +28,16 @@ def deadline(calendar: Any, start: datetime, waktu: str, *, calendar_days: bool)
     return end if isinstance(end, datetime) else None
 
 
-__all__ = ["working_days_between", "deadline"]
+def due_today_until(calendar: Any, now: datetime) -> datetime:
+    """The first moment a due date is no longer "due today" (`working_days_between(now, due) <= 0`): the start
+    of the next working day in the calendar's zone; the next calendar day where the calendar cannot count.
+    Lets a list filter "due today" in SQL."""
+    try:
+        local = now.astimezone(calendar.tz)
+        day = calendar.next_working_day(local.date())
+        return datetime.combine(day, time(), tzinfo=calendar.tz).astimezone(now.tzinfo or timezone.utc)
+    except (CalendarError, AttributeError, OverflowError):
+        return datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=now.tzinfo or timezone.utc)
+
+
+__all__ = ["working_days_between", "deadline", "due_today_until"]

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from service.store import DecisionDefinition, DeploymentResource, FormDefinition, ProcessDefinition, tenant_scope
 
+from . import query
 from .context import OpsContext
-from .errors import BadRequest, NotFound
+from .errors import NotFound
 from .views import DefinitionView
 
 D = TypeVar("D", ProcessDefinition, DecisionDefinition, FormDefinition)
@@ -243,25 +244,15 @@ def _filtered(cls: Any, q: DefinitionQuery) -> Select[Any]:
 def query_definitions(ctx: OpsContext, kind: str, q: DefinitionQuery) -> list[DefinitionView]:
     cls = _CLASSES[kind]
     columns = _sort_columns(cls)
-    order = []
-    for sort_by, sort_order in q.sort:
-        column = columns.get(sort_by)
-        if column is None:
-            raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
-        if sort_order not in ("asc", "desc"):
-            raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
-        # Null sorts lowest on every database (PostgreSQL would put it last in ascending order).
-        order.append(column.desc().nulls_last() if sort_order == "desc" else column.asc().nulls_first())
-    query = _filtered(cls, q).order_by(*order, cls.key, cls.tenant_scope, cls.version).offset(max(q.first_result, 0))
-    if q.max_results is not None:
-        query = query.limit(q.max_results)
+    statement = query.ordered(_filtered(cls, q), q.sort, columns, cls.key, cls.tenant_scope, cls.version)
     with ctx.transaction() as session:
-        return [view(r) for r in session.scalars(query)]
+        return [view(r) for r in session.scalars(query.paged(statement, q.first_result, q.max_results))]
 
 
 def count_definitions(ctx: OpsContext, kind: str, q: DefinitionQuery) -> int:
+    cls = _CLASSES[kind]
     with ctx.transaction() as session:
-        return int(session.scalar(select(func.count()).select_from(_filtered(_CLASSES[kind], q).subquery())) or 0)
+        return query.count(session, _filtered(cls, q), cls.id)
 
 
 def definition_xml(ctx: OpsContext, kind: str, *, definition_id: str | None = None, key: str | None = None,

@@ -29,10 +29,10 @@ from service.store import (
     tenant_scope,
 )
 
-from . import definitions
 from service.forms import FormDefinitionError
 from service.forms.schema_check import check_form, load_form_json
 
+from . import definitions, query
 from .context import OpsContext
 from .errors import BadRequest, NotFound, ParseError, Rejected
 from .input_limits import DEFAULT_LIMITS, InputLimits, check_model_size
@@ -398,25 +398,14 @@ def _row(d: Deployment) -> DeploymentRow:
 def query_deployments(ctx: OpsContext, q: DeploymentQuery) -> list[DeploymentRow]:
     if q.max_results == 0:
         return []          # Camunda Modeler's connection probe: no rows, no work
-    order = []
-    for sort_by, sort_order in q.sort:
-        column = SORT_COLUMNS.get(sort_by)
-        if column is None:
-            raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
-        if sort_order not in ("asc", "desc"):
-            raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
-        # Null sorts lowest on every database (PostgreSQL would put it last in ascending order).
-        order.append(column.desc().nulls_last() if sort_order == "desc" else column.asc().nulls_first())
-    query = _filtered(q).order_by(*order, Deployment.sequence).offset(max(q.first_result, 0))
-    if q.max_results is not None:
-        query = query.limit(q.max_results)
+    statement = query.ordered(_filtered(q), q.sort, SORT_COLUMNS, Deployment.sequence)
     with ctx.transaction() as session:
-        return [_row(d) for d in session.scalars(query)]
+        return [_row(d) for d in session.scalars(query.paged(statement, q.first_result, q.max_results))]
 
 
 def count_deployments(ctx: OpsContext, q: DeploymentQuery) -> int:
     with ctx.transaction() as session:
-        return int(session.scalar(select(func.count()).select_from(_filtered(q).subquery())) or 0)
+        return query.count(session, _filtered(q), Deployment.id)
 
 
 def _require(session: Any, deployment_id: str) -> Deployment:

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select, update
+from sqlalchemy import Select, and_, false, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.store import ExternalTask, InstanceState, ProcessDefinition, ProcessInstance
 
-from . import persistence
+from . import persistence, query
 from .context import OpsContext, updated_rows
 from .engine_errors import engine_errors
 from .errors import BadRequest, LockNotHeld, NotFound, Suspended
@@ -454,25 +454,16 @@ def _tenant_condition(tenant_ids: list[str], include_without_tenant: bool) -> An
 
 
 def query_external_tasks(ctx: OpsContext, q: ExternalTaskQuery) -> list[ExternalTaskView]:
-    order = []
-    for sort_by, sort_order in q.sort or [("createTime", "asc")]:
-        column = SORT_COLUMNS.get(sort_by)
-        if column is None:
-            raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
-        if sort_order not in ("asc", "desc"):
-            raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
-        # Null sorts lowest on every database (PostgreSQL would put it last in ascending order).
-        order.append(column.desc().nulls_last() if sort_order == "desc" else column.asc().nulls_first())
+    statement = query.ordered(_filtered(q, ctx.clock.now()), q.sort, SORT_COLUMNS, ExternalTask.id,
+                              default=[("createTime", "asc")])
     with ctx.transaction() as session:
-        query = _filtered(q, ctx.clock.now()).order_by(*order, ExternalTask.id).offset(max(q.first_result, 0))
-        if q.max_results is not None:
-            query = query.limit(max(q.max_results, 0))
-        return [view(t, s, v) for t, s, v in session.execute(query).all()]
+        rows = session.execute(query.paged(statement, q.first_result, q.max_results)).all()
+        return [view(t, s, v) for t, s, v in rows]
 
 
 def count_external_tasks(ctx: OpsContext, q: ExternalTaskQuery) -> int:
     with ctx.transaction() as session:
-        return int(session.scalar(select(func.count()).select_from(_filtered(q, ctx.clock.now()).subquery())) or 0)
+        return query.count(session, _filtered(q, ctx.clock.now()), ExternalTask.id)
 
 
 def topics(ctx: OpsContext, *, with_locked: bool = True, with_unlocked: bool = True,

@@ -26,6 +26,7 @@ from service.store import (
 )
 
 from . import history_sql as hs
+from . import query as listing
 from .context import OpsContext
 from .errors import BadRequest, NotFound
 from .history_decisions import DefinitionResolver, clause_inputs
@@ -271,8 +272,9 @@ def _instance_sort(session: Any) -> dict[str, Any]:
 def _instances(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[HistoricInstance]:
     query = _instance_query(f)
     if paged:
-        query = hs.ordered(query, f.sort, _instance_sort(session), "startTime", ProcessInstance.id)
-        query = hs.paged(query, f.first_result, f.max_results)
+        query = listing.ordered(query, f.sort, _instance_sort(session), ProcessInstance.id,
+                                default=[("startTime", "asc")])
+        query = listing.paged(query, f.first_result, f.max_results)
     rows = session.execute(query).all()
     if not rows:
         return []
@@ -306,7 +308,7 @@ def historic_instances(ctx: OpsContext, f: HistoryFilter) -> list[HistoricInstan
 
 def count_historic_instances(ctx: OpsContext, f: HistoryFilter) -> int:
     with ctx.transaction() as session:
-        return hs.count(session, _instance_query(f), ProcessInstance.id)
+        return listing.count(session, _instance_query(f), ProcessInstance.id)
 
 
 def historic_instance(ctx: OpsContext, instance_id: str) -> HistoricInstance:
@@ -367,8 +369,9 @@ def _activity_sort(session: Any, rec: hs.ActivityRecords) -> dict[str, Any]:
 def _activities(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[HistoricActivity]:
     rec, query = _activity_query(f, ids=f.ids)
     if paged:
-        query = hs.ordered(query, f.sort, _activity_sort(session, rec), "startTime", rec.start.id)
-        query = hs.paged(query, f.first_result, f.max_results)
+        query = listing.ordered(query, f.sort, _activity_sort(session, rec), rec.start.id,
+                                default=[("startTime", "asc")])
+        query = listing.paged(query, f.first_result, f.max_results)
     return [_activity(start, end) for start, end in session.execute(query).all()]
 
 
@@ -380,7 +383,7 @@ def historic_activities(ctx: OpsContext, f: HistoryFilter) -> list[HistoricActiv
 def count_historic_activities(ctx: OpsContext, f: HistoryFilter) -> int:
     with ctx.transaction() as session:
         rec, query = _activity_query(f, ids=f.ids)
-        return hs.count(session, query, rec.start.id)
+        return listing.count(session, query, rec.start.id)
 
 
 def historic_activity(ctx: OpsContext, activity_instance_id: str) -> HistoricActivity:
@@ -426,8 +429,9 @@ def _task_sort(session: Any, rec: hs.ActivityRecords, live: Any) -> dict[str, An
 def _tasks(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[HistoricTask]:
     rec, live, query = _task_query(f)
     if paged:
-        query = hs.ordered(query, f.sort, _task_sort(session, rec, live), "startTime", rec.start.id)
-        query = hs.paged(query, f.first_result, f.max_results)
+        query = listing.ordered(query, f.sort, _task_sort(session, rec, live), rec.start.id,
+                                default=[("startTime", "asc")])
+        query = listing.paged(query, f.first_result, f.max_results)
     out = []
     for start, end, t in session.execute(query).all():
         a = _activity(start, end)
@@ -451,7 +455,7 @@ def historic_tasks(ctx: OpsContext, f: HistoryFilter) -> list[HistoricTask]:
 def count_historic_tasks(ctx: OpsContext, f: HistoryFilter) -> int:
     with ctx.transaction() as session:
         rec, _, query = _task_query(f)
-        return hs.count(session, query, rec.start.id)
+        return listing.count(session, query, rec.start.id)
 
 
 # -- variables ------------------------------------------------------------------------------------------------
@@ -477,8 +481,8 @@ def _variable_sort(rec: hs.VariableRecords) -> dict[str, Any]:
 def _variables(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[HistoricVariable]:
     rec, query = _variable_query(session, f)
     if paged:
-        query = hs.ordered(query, f.sort, _variable_sort(rec), "createTime", rec.first.id)
-        query = hs.paged(query, f.first_result, f.max_results)
+        query = listing.ordered(query, f.sort, _variable_sort(rec), rec.first.id, default=[("createTime", "asc")])
+        query = listing.paged(query, f.first_result, f.max_results)
     out = []
     for first, value, last_kind in session.execute(query).all():
         data = value.data or {}
@@ -528,8 +532,8 @@ def count_historic_variables(ctx: OpsContext, f: HistoryFilter) -> int:
     with ctx.transaction() as session:
         rec, query = _variable_query(session, f)
         if f.ids:
-            return hs.count(session, query, rec.first.id)
-        return hs.count(session, rec.groups, rec.name)
+            return listing.count(session, query, rec.first.id)
+        return listing.count(session, rec.groups, rec.name)
 
 
 def historic_variable(ctx: OpsContext, variable_id: str) -> HistoricVariable:

@@ -1,5 +1,5 @@
 """SQL building blocks of the history queries: activity instances paired from their start and end
-events, variables folded to their latest value, Camunda's sorting and paging.
+events, variables folded to their latest value, (Camunda's sorting and paging: query.py).
 
 Everything is expressed as one SELECT so that filters, ORDER BY, OFFSET/LIMIT and COUNT run in the
 database; the same statements work on SQLite and PostgreSQL.
@@ -7,14 +7,13 @@ database; the same statements work on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from service.store import HistoryEvent
 
-from .errors import BadRequest
 
 ACTIVITY_KINDS = ("activity_started", "activity_ended", "activity_cancelled")
 END_KINDS = ("activity_ended", "activity_cancelled")
@@ -126,30 +125,5 @@ def like(session: Session, column: Any, pattern: str) -> Any:
     return column.op("GLOB")("".join(special.get(c, c) for c in pattern))
 
 
-def ordered(query: Select[Any], sort: Sequence[tuple[str, str]], columns: Mapping[str, Any], default: str,
-            *tiebreak: Any) -> Select[Any]:
-    """ORDER BY Camunda's sorting: NULL first ascending and last descending, ties in record order."""
-    clauses = []
-    for sort_by, order in sort or [(default, "asc")]:
-        column = columns.get(sort_by)
-        if column is None:
-            raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
-        if order not in ("asc", "desc"):
-            raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{order}'")
-        clauses.append(column.asc().nulls_first() if order == "asc" else column.desc().nulls_last())
-    return query.order_by(*clauses, *tiebreak)
-
-
-def paged(query: Select[Any], first_result: int, max_results: int | None) -> Select[Any]:
-    query = query.offset(max(first_result, 0)) if first_result else query
-    return query if max_results is None else query.limit(max(max_results, 0))
-
-
-def count(session: Session, query: Select[Any], key: Any) -> int:
-    """COUNT(*) of `query`'s rows; `key` is one column of it (the selected entities share column names)."""
-    inner = query.with_only_columns(key).order_by(None).subquery()
-    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
-
-
 __all__ = ["ActivityRecords", "activity_records", "VariableRecords", "variable_records", "variable_name",
-           "millis_between", "like", "ordered", "paged", "count", "ACTIVITY_KINDS", "END_KINDS", "VARIABLE_KINDS"]
+           "millis_between", "like", "ACTIVITY_KINDS", "END_KINDS", "VARIABLE_KINDS"]

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from service.store import ExternalTask, Incident, InstanceState, ProcessInstance
 
+from . import query
 from .context import OpsContext
-from .errors import BadRequest, NotFound
+from .errors import NotFound
 
 FAILED_EXTERNAL_TASK = "failedExternalTask"
 
@@ -119,25 +120,15 @@ def _filtered(q: IncidentQuery) -> Select[Any]:
 
 
 def query_incidents(ctx: OpsContext, q: IncidentQuery) -> list[IncidentView]:
-    order = []
-    for sort_by, sort_order in q.sort or [("incidentTimestamp", "asc")]:
-        column = SORT_COLUMNS.get(sort_by)
-        if column is None:
-            raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
-        if sort_order not in ("asc", "desc"):
-            raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
-        # Null sorts lowest on every database (PostgreSQL would put it last in ascending order).
-        order.append(column.desc().nulls_last() if sort_order == "desc" else column.asc().nulls_first())
-    query = _filtered(q).order_by(*order, Incident.id).offset(max(q.first_result, 0))
-    if q.max_results is not None:
-        query = query.limit(max(q.max_results, 0))
+    statement = query.ordered(_filtered(q), q.sort, SORT_COLUMNS, Incident.id,
+                              default=[("incidentTimestamp", "asc")])
     with ctx.transaction() as session:
-        return [_view(r) for r in session.scalars(query)]
+        return [_view(r) for r in session.scalars(query.paged(statement, q.first_result, q.max_results))]
 
 
 def count_incidents(ctx: OpsContext, q: IncidentQuery) -> int:
     with ctx.transaction() as session:
-        return int(session.scalar(select(func.count()).select_from(_filtered(q).subquery())) or 0)
+        return query.count(session, _filtered(q), Incident.id)
 
 
 def get_incident(ctx: OpsContext, incident_id: str) -> IncidentView:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, or_, select
+from sqlalchemy import Select, delete, exists, or_, select
+from sqlalchemy.orm import defer
 
 from service.store import (
     ExternalTask,
@@ -23,7 +24,8 @@ from service.store import (
     UserTask,
 )
 
-from . import definitions, persistence
+from . import access_sql, definitions, participation, persistence, query
+from .access import Principal
 from .context import OpsContext
 from .engine_errors import engine_errors
 from .errors import BadRequest, NotActive
@@ -167,6 +169,8 @@ class InstanceQuery:
     incident_type: str | None = None
     activity_ids: list[str] | None = None
     variables: list[tuple[str, str, Any]] = field(default_factory=list)   # (name, operator, value)
+    visible_to: Principal | None = None     # only instances access.can_see_instance lets this user see
+    newest_first: bool = False              # ties (and no sortBy) newest start first, instead of oldest
     sort: list[tuple[str, str]] = field(default_factory=list)
     first_result: int = 0
     max_results: int | None = None
@@ -177,7 +181,7 @@ SORT_COLUMNS = {"instanceId": ProcessInstance.id, "definitionKey": ProcessInstan
                 "businessKey": ProcessInstance.business_key}
 
 
-def _filtered(q: InstanceQuery) -> Select[Any]:
+def _filtered(ctx: OpsContext, q: InstanceQuery) -> Select[Any]:
     pi = ProcessInstance
     conds: list[Any] = [pi.state.in_([InstanceState.ACTIVE, InstanceState.SUSPENDED])]
     if q.ids is not None:
@@ -197,11 +201,13 @@ def _filtered(q: InstanceQuery) -> Select[Any]:
     if q.deployment_id is not None:
         conds.append(pi.definition_id.in_(select(ProcessDefinition.id)
                                           .where(ProcessDefinition.deployment_id == q.deployment_id)))
-    if q.tenant_ids:
-        cond = pi.tenant_id.in_(q.tenant_ids)
-        conds.append(or_(cond, pi.tenant_id.is_(None)) if q.without_tenant else cond)
-    elif q.without_tenant:
-        conds.append(pi.tenant_id.is_(None))
+    tenant = query.tenant_condition(pi.tenant_id, q.tenant_ids, include_without_tenant=q.without_tenant)
+    if tenant is not None:
+        conds.append(tenant)
+    if q.visible_to is not None:
+        p = q.visible_to
+        lanes = () if p.is_process_owner else participation.lane_definition_ids(ctx, p.tenants, p.groups)
+        conds.append(access_sql.instance_visible(p, lanes))
     if q.active:
         conds.append(pi.state == InstanceState.ACTIVE)
     if q.suspended:
@@ -257,22 +263,16 @@ def _matches(values: dict[str, Any], filters: list[tuple[str, str, Any]]) -> boo
 
 def _run(ctx: OpsContext, q: InstanceQuery, *, paged: bool) -> list[InstanceView]:
     _check_variables(q.variables)
-    order = []
-    for sort_by, sort_order in q.sort:
-        column = SORT_COLUMNS.get(sort_by)
-        if column is None:
-            raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
-        if sort_order not in ("asc", "desc"):
-            raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
-        # Null sorts lowest on every database (PostgreSQL would put it last in ascending order).
-        order.append(column.desc().nulls_last() if sort_order == "desc" else column.asc().nulls_first())
-    query = _filtered(q).order_by(*order, ProcessInstance.start_time, ProcessInstance.id)
-    if paged and not q.variables:
-        query = query.offset(max(q.first_result, 0))
-        if q.max_results is not None:
-            query = query.limit(q.max_results)
+    pi = ProcessInstance
+    tiebreak = (pi.start_time.desc(), pi.id.desc()) if q.newest_first else (pi.start_time, pi.id)
+    statement = query.ordered(_filtered(ctx, q), q.sort, SORT_COLUMNS, *tiebreak)
+    if not q.variables:
+        # The list shows no engine state: leave the largest column in the database.
+        statement = statement.options(defer(pi.engine_state))
+        if paged:
+            statement = query.paged(statement, q.first_result, q.max_results)
     with ctx.transaction() as session:
-        rows = list(session.scalars(query))
+        rows = list(session.scalars(statement))
         if q.variables:
             rows = [r for r in rows
                     if _matches(dict(persistence.load(ctx, session, r.id, row=r).inst.variables()), q.variables)]
@@ -288,10 +288,20 @@ def query_instances(ctx: OpsContext, q: InstanceQuery) -> list[InstanceView]:
 
 def count_instances(ctx: OpsContext, q: InstanceQuery) -> int:
     if not q.variables:
+        statement = _filtered(ctx, q)
         with ctx.transaction() as session:
-            return int(session.scalar(select(func.count()).select_from(_filtered(q).subquery())) or 0)
+            return query.count(session, statement, ProcessInstance.id)
     return len(_run(ctx, q, paged=False))
 
 
+def instance_definition_ids(ctx: OpsContext, q: InstanceQuery) -> list[str]:
+    """The process definitions of the instances `q` selects (variable filters not applied), for a
+    list's "which process" choice."""
+    statement = _filtered(ctx, q).with_only_columns(ProcessInstance.definition_id).distinct().order_by(None)
+    with ctx.transaction() as session:
+        return sorted(session.scalars(statement))
+
+
 __all__ = ["start_instance", "get_instance", "list_instances", "cancel_instance", "get_variables", "set_variables",
-           "history", "history_view", "InstanceQuery", "query_instances", "count_instances", "SORT_COLUMNS"]
+           "history", "history_view", "InstanceQuery", "query_instances", "count_instances", "instance_definition_ids",
+           "SORT_COLUMNS"]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from service.store import Incident, InstanceState, ProcessInstance
 
-from . import persistence
+from . import persistence, query
 from .context import OpsContext
 from .engine_errors import engine_errors
 from .errors import BadRequest, NotFound, OpsError, is_request_error
@@ -137,28 +137,17 @@ def _view(row: ProcessInstance, message: str | None, element_id: str | None, fai
 
 
 def query_jobs(ctx: OpsContext, q: JobQuery) -> list[JobView]:
-    query, failure = _query(q, ctx.clock.now())
-    columns = _sort_columns(failure)
-    order = []
-    for sort_by, sort_order in q.sort or [("jobDueDate", "asc")]:
-        column = columns.get(sort_by)
-        if column is None:
-            raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
-        if sort_order not in ("asc", "desc"):
-            raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
-        order.append(column.desc().nulls_last() if sort_order == "desc" else column.asc().nulls_first())
-    query = query.order_by(*order, ProcessInstance.id).offset(max(q.first_result, 0))
-    if q.max_results is not None:
-        query = query.limit(max(q.max_results, 0))
+    statement, failure = _query(q, ctx.clock.now())
+    statement = query.ordered(statement, q.sort, _sort_columns(failure), ProcessInstance.id,
+                              default=[("jobDueDate", "asc")])
     with ctx.transaction() as session:
-        return [_view(*row) for row in session.execute(query).all()]
+        return [_view(*row) for row in session.execute(query.paged(statement, q.first_result, q.max_results)).all()]
 
 
 def count_jobs(ctx: OpsContext, q: JobQuery) -> int:
-    query, _ = _query(q, ctx.clock.now())
-    inner = query.with_only_columns(ProcessInstance.id).order_by(None).subquery()
+    statement, _ = _query(q, ctx.clock.now())
     with ctx.transaction() as session:
-        return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+        return query.count(session, statement, ProcessInstance.id)
 
 
 def get_job(ctx: OpsContext, job: str) -> JobView:

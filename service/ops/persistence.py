@@ -237,7 +237,12 @@ _USER_TASK = table_of(UserTask)
 # One id per parameter set (executemany): an expanding IN is rendered anew on every execution.
 _DELETE_USER_TASK = _USER_TASK.delete().where(_USER_TASK.c.id == bindparam("task_id"))
 _INSERT_USER_TASK = _USER_TASK.insert()
-_INSERT_CANDIDATE = table_of(TaskCandidate).insert()
+# SET: every column, the id included (the parameter names are the column keys).
+_UPDATE_USER_TASK = _USER_TASK.update().where(_USER_TASK.c.id == bindparam("old_id"))
+_CANDIDATE = table_of(TaskCandidate)
+# inline(): PostgreSQL is not asked to RETURN the new id of a single row (nothing reads it).
+_INSERT_CANDIDATE = _CANDIDATE.insert().inline()
+_DELETE_CANDIDATES = _CANDIDATE.delete().where(_CANDIDATE.c.task_id == bindparam("task_id"))
 _INSERT_HISTORY = table_of(HistoryEvent).insert()
 _INSERT_EXTERNAL_TASK = table_of(ExternalTask).insert()
 _INSERT_SUBSCRIPTION = table_of(MessageSubscription).insert()
@@ -298,29 +303,43 @@ def _called_ids(loaded: Loaded) -> dict[str, str]:
 
 def _project_user_tasks(session: Session, row: InstanceRow, existing: set[str],
                         live: dict[str, UserTaskInfo]) -> None:
-    gone = list(existing - set(live))
+    """Diff the user-task projection against the last save. A task that ended and one that began (a step:
+    the common case) share one row, updated in place; only a surplus of either is deleted or inserted."""
     conn = session.connection()
-    if gone:
-        # task_candidate rows go with ON DELETE CASCADE (SQLite: PRAGMA foreign_keys=ON).
-        conn.execute(_DELETE_USER_TASK, [{"task_id": task_id} for task_id in gone])
-    # Tasks already projected keep their row: claims and assignments live in the projection.
+    gone = sorted(existing - set(live))
     new = [info for task_id, info in live.items() if task_id not in existing]
-    if new:
-        conn.execute(_INSERT_USER_TASK, [dict(
-            id=info.id, instance_id=row.id, **owning_definition(row, info), business_key=row.business_key,
-            element_id=info.element_id, name=info.name, lane=info.lane,
-            assignee=info.assignee, owner=None, created=info.created, due=info.due, follow_up=info.follow_up,
-            priority=info.priority if info.priority is not None else 50, form_key=info.form_key,
-            form_ref=info.form_ref, form_ref_binding=info.form_ref_binding, form_ref_version=info.form_ref_version,
-            tenant_id=row.tenant_id, properties=json_safe(dict(info.properties or {})),
-            form_fields=json_safe(list(info.form_fields or [])), documentation=info.documentation)
-            for info in new])
-        candidates = [{"task_id": info.id, "kind": "group", "value": g} for info in new
-                      for g in info.candidate_groups or []]
-        candidates += [{"task_id": info.id, "kind": "user", "value": u} for info in new
-                       for u in info.candidate_users or []]
-        if candidates:
-            conn.execute(_INSERT_CANDIDATE, candidates)
+    reused = list(zip(gone, new, strict=False))     # the shorter list's length
+    if reused:
+        # Candidate rows reference the id the UPDATE changes, so a reused row's go first (the engine's
+        # candidates and those added through identity links alike; no ON UPDATE CASCADE in the schema).
+        conn.execute(_DELETE_CANDIDATES, [{"task_id": old} for old, _ in reused])
+        conn.execute(_UPDATE_USER_TASK, [{"old_id": old, **_task_values(row, info)} for old, info in reused])
+    dropped = gone[len(reused):]
+    if dropped:
+        # task_candidate rows go with ON DELETE CASCADE (SQLite: PRAGMA foreign_keys=ON).
+        conn.execute(_DELETE_USER_TASK, [{"task_id": task_id} for task_id in dropped])
+    added = new[len(reused):]
+    if added:
+        conn.execute(_INSERT_USER_TASK, [_task_values(row, info) for info in added])
+    # Tasks already projected keep their row: claims and assignments live in the projection.
+    candidates = [{"task_id": info.id, "kind": "group", "value": g} for info in new
+                  for g in info.candidate_groups or []]
+    candidates += [{"task_id": info.id, "kind": "user", "value": u} for info in new
+                   for u in info.candidate_users or []]
+    if candidates:
+        conn.execute(_INSERT_CANDIDATE, candidates)
+
+
+def _task_values(row: InstanceRow, info: UserTaskInfo) -> dict[str, Any]:
+    """Every column of a user_task row for `info`: an updated row keeps nothing of the task it was."""
+    return dict(
+        id=info.id, instance_id=row.id, **owning_definition(row, info), business_key=row.business_key,
+        element_id=info.element_id, name=info.name, lane=info.lane,
+        assignee=info.assignee, owner=None, created=info.created, due=info.due, follow_up=info.follow_up,
+        priority=info.priority if info.priority is not None else 50, form_key=info.form_key,
+        form_ref=info.form_ref, form_ref_binding=info.form_ref_binding, form_ref_version=info.form_ref_version,
+        tenant_id=row.tenant_id, properties=json_safe(dict(info.properties or {})),
+        form_fields=json_safe(list(info.form_fields or [])), documentation=info.documentation)
 
 
 def _project_external_tasks(session: Session, row: InstanceRow, existing: set[str],
@@ -354,6 +373,8 @@ def _append_history(session: Session, loaded: Loaded) -> None:
     events.extend(loaded.extra_history)
     loaded.extra_history = []
     if events:
+        # One executemany of a statement built once (building a multi-row VALUES per step costs more than
+        # it saves); psycopg sends its rows in one pipeline round trip.
         session.connection().execute(_INSERT_HISTORY, events)
 
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from service.store import InstanceState, ProcessInstance, TaskCandidate, UserGroup, UserTask
 
-from . import persistence
+from . import access_sql, persistence, query
+from .access import Principal
 from .context import OpsContext, updated_rows
 from .engine_errors import engine_errors
 from .errors import BadRequest, NotActive, NotFound, Suspended, TaskAlreadyClaimed
@@ -48,13 +49,23 @@ class TaskQuery:
     due_after: datetime | None = None
     overdue_at: datetime | None = None      # tasks whose due date is before this moment
     name_like: str | None = None
+    name: str | None = None
+    priority: int | None = None
+    task_ids: list[str] | None = None
+    instance_ids: list[str] | None = None
+    definition_keys: list[str] | None = None
+    task_definition_keys: list[str] | None = None
+    due_until: datetime | None = None         # due date set and at most this moment
+    without_due: bool = False
+    visible_to: Principal | None = None       # only tasks access.can_see_task lets this user see
+    workable_by: Principal | None = None      # only tasks access.can_work_task lets this user work
     sort: list[tuple[str, str]] = field(default_factory=list)   # (sortBy, "asc"|"desc")
     first_result: int = 0
     max_results: int | None = None
 
 
 def _filtered(q: TaskQuery) -> Select[Any]:
-    query = select(UserTask)
+    statement = select(UserTask)
     conds = []
     if q.task_id is not None:
         conds.append(UserTask.id == q.task_id)
@@ -85,11 +96,26 @@ def _filtered(q: TaskQuery) -> Select[Any]:
         conds.append(UserTask.definition_key == q.definition_key)
     if q.definition_id is not None:
         conds.append(UserTask.definition_id == q.definition_id)
-    if q.tenant_ids:
-        tenant_cond = UserTask.tenant_id.in_(q.tenant_ids)
-        conds.append(or_(tenant_cond, UserTask.tenant_id.is_(None)) if q.without_tenant else tenant_cond)
-    elif q.without_tenant:
-        conds.append(UserTask.tenant_id.is_(None))
+    tenant = query.tenant_condition(UserTask.tenant_id, q.tenant_ids, include_without_tenant=q.without_tenant)
+    if tenant is not None:
+        conds.append(tenant)
+    for column, wanted in ((UserTask.id, q.task_ids), (UserTask.instance_id, q.instance_ids),
+                           (UserTask.definition_key, q.definition_keys),
+                           (UserTask.element_id, q.task_definition_keys)):
+        if wanted is not None:
+            conds.append(column.in_(wanted))
+    if q.name is not None:
+        conds.append(UserTask.name == q.name)
+    if q.priority is not None:
+        conds.append(UserTask.priority == q.priority)
+    if q.due_until is not None:
+        conds.append(UserTask.due <= q.due_until)
+    if q.without_due:
+        conds.append(UserTask.due.is_(None))
+    if q.visible_to is not None:
+        conds.append(access_sql.task_visible(q.visible_to))
+    if q.workable_by is not None:
+        conds.append(access_sql.task_workable(q.workable_by))
     if q.due_before is not None:
         conds.append(UserTask.due < q.due_before)
     if q.due_after is not None:
@@ -98,33 +124,30 @@ def _filtered(q: TaskQuery) -> Select[Any]:
         conds.append(and_(UserTask.due.is_not(None), UserTask.due < q.overdue_at))
     if q.name_like is not None:
         conds.append(UserTask.name.like(q.name_like))
-    return query.where(*conds) if conds else query
+    return statement.where(*conds) if conds else statement
 
 
 def query_tasks(ctx: OpsContext, q: TaskQuery | None = None, **filters: Any) -> list[TaskView]:
     q = q or TaskQuery(**filters)
-    query = _filtered(q)
-    order = []
-    for sort_by, sort_order in q.sort or [("created", "asc")]:
-        column = SORT_COLUMNS.get(sort_by)
-        if column is None:
-            raise BadRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'",
-                             pesan=f"Urutan '{sort_by}' tidak dikenal")
-        if sort_order not in ("asc", "desc"):
-            raise BadRequest(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
-        order.append(column.desc() if sort_order == "desc" else column.asc())
-    order.append(UserTask.id.asc())
-    query = query.order_by(*order).offset(max(q.first_result, 0))
-    if q.max_results is not None:
-        query = query.limit(max(q.max_results, 0))
+    statement = query.ordered(_filtered(q), q.sort, SORT_COLUMNS, UserTask.id, default=[("created", "asc")])
+    statement = query.paged(statement, q.first_result, q.max_results)
     with ctx.transaction() as session:
-        return [task_view(t) for t in session.scalars(query)]
+        return [task_view(t) for t in session.scalars(statement)]
+
+
+def query_tasks_in_due_order(ctx: OpsContext, q: TaskQuery) -> list[TaskView]:
+    """The task list's order: overdue first, then by due date (none last), then oldest first. Ascending due
+    dates already put the overdue ones (due before now) first, so this is one index-friendly ORDER BY."""
+    statement = _filtered(q).order_by(UserTask.due.asc().nulls_last(), UserTask.created, UserTask.id)
+    statement = query.paged(statement, q.first_result, q.max_results)
+    with ctx.transaction() as session:
+        return [task_view(t) for t in session.scalars(statement)]
 
 
 def count_tasks(ctx: OpsContext, q: TaskQuery | None = None, **filters: Any) -> int:
     q = q or TaskQuery(**filters)
     with ctx.transaction() as session:
-        return int(session.scalar(select(func.count()).select_from(_filtered(q).subquery())) or 0)
+        return query.count(session, _filtered(q), UserTask.id)
 
 
 def get_task(ctx: OpsContext, task_id: str) -> TaskView:
@@ -347,7 +370,8 @@ def _default(form_field: dict[str, Any]) -> Any:
     return value
 
 
-__all__ = ["TaskQuery", "query_tasks", "count_tasks", "get_task", "claim", "unclaim", "assign", "complete_task",
+__all__ = ["TaskQuery", "query_tasks", "query_tasks_in_due_order",
+           "count_tasks", "get_task", "claim", "unclaim", "assign", "complete_task",
            "task_view", "SORT_COLUMNS", "IdentityLink", "identity_links", "add_identity_link",
            "delete_identity_link", "task_variables", "set_task_variables", "form_variables", "select_form_values",
            "task_instance_id", "LINK_TYPES"]

@@ -28,13 +28,24 @@ class DatabaseSetupError(Exception):
     """The database cannot be used as configured (its folder or its schema is missing); says what to do."""
 
 
-def make_engine(url: str, *, echo: bool = False, create_folder: bool = False) -> Engine:
+# Connections beyond the pool, for the rare moment a thread holds two (they are closed after use).
+POOL_OVERFLOW = 2
+
+
+def make_engine(url: str, *, echo: bool = False, create_folder: bool = False,
+                pool_size: int | None = None) -> Engine:
     """An engine for `url`. A SQLite file's folder is created only with `create_folder` (the default
     instance folder); a user-given URL naming a missing folder is a DatabaseSetupError, since a typo
-    must not silently create directories and an empty database."""
+    must not silently create directories and an empty database.
+
+    `pool_size`: the connections kept open, one per thread that uses the database at once. SQLAlchemy's
+    default (5 + 10 overflow) opens and closes a connection per request beyond 5 concurrent ones, which on
+    PostgreSQL costs a new backend each time; a pool as large as the threads keeps them all."""
     url = normalize_url(url)
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    if pool_size is not None:
+        kwargs.update(pool_size=pool_size, max_overflow=POOL_OVERFLOW)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         memory = database in ("", ":memory:") or database.startswith("file::memory:") \
@@ -43,6 +54,8 @@ def make_engine(url: str, *, echo: bool = False, create_folder: bool = False) ->
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         if memory:
             kwargs["poolclass"] = StaticPool
+            kwargs.pop("pool_size", None)
+            kwargs.pop("max_overflow", None)
         elif not database.startswith("file:"):
             _sqlite_folder(Path(database), create=create_folder)
         engine = create_engine(url, **kwargs)
@@ -77,9 +90,10 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 class Database:
     """An engine plus its session factory; `unit_of_work()` is the only way operations touch SQL."""
 
-    def __init__(self, url: str, *, echo: bool = False, create_folder: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, create_folder: bool = False,
+                 pool_size: int | None = None) -> None:
         self.url = normalize_url(url)
-        self.engine = make_engine(self.url, echo=echo, create_folder=create_folder)
+        self.engine = make_engine(self.url, echo=echo, create_folder=create_folder, pool_size=pool_size)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
 
     @property

@@ -13,7 +13,9 @@ from .types import UTCDateTime
 
 class HistoryEvent(Base):
     __tablename__ = "history_event"
-    __table_args__ = (Index("ix_history_event_instance_seq", "instance_id", "id"),)
+    # user/instance: who took part in an instance (the instance access rule), answered from the index.
+    __table_args__ = (Index("ix_history_event_instance_seq", "instance_id", "id"),
+                      Index("ix_history_event_user_instance", "user_id", "instance_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     # instance_started | instance_ended | activity_started | activity_ended | activity_cancelled |

@@ -23,6 +23,8 @@ class InstanceState(str, enum.Enum):
 
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
+    # The instance lists' order (start time, then id), so a page is read from the index.
+    __table_args__ = (Index("ix_process_instance_start", "start_time", "id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     definition_id: Mapped[str] = mapped_column(ForeignKey("process_definition.id"), index=True)
@@ -61,7 +63,9 @@ class ProcessInstance(Base):
 
 class UserTask(Base):
     __tablename__ = "user_task"
-    __table_args__ = (Index("ix_user_task_tenant_created", "tenant_id", "created"),)
+    # The task list's order (due date, then creation, then id), so a page is read from the index.
+    __table_args__ = (Index("ix_user_task_tenant_created", "tenant_id", "created"),
+                      Index("ix_user_task_due_order", "due", "created", "id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
@@ -103,7 +107,8 @@ class TaskCandidate(Base):
     """One candidate group or user of a task: a row each, so task queries filter by group in SQL."""
 
     __tablename__ = "task_candidate"
-    __table_args__ = (Index("ix_task_candidate_lookup", "kind", "value"),)
+    # With task_id, the access rule's EXISTS (kind, value, task) is answered from the index alone.
+    __table_args__ = (Index("ix_task_candidate_lookup", "kind", "value", "task_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("user_task.id", ondelete="CASCADE"), index=True)

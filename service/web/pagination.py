@@ -1,4 +1,4 @@
-"""Pages of a list already filtered by the access rules (the rules run in Python, so paging does too)."""
+"""Pages of a list: `window` for lists paged in the database, `paginate` for short lists held in memory."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -48,15 +48,24 @@ def _positive(text: Any, default: int) -> int:
     return value if value > 0 else default
 
 
-def paginate(rows: Sequence[T], args: Mapping[str, Any], *, per_page: int = PER_PAGE) -> Page[T]:
-    """The page named by `args["halaman"]` (and optional `args["per"]`); out-of-range pages show the last one,
-    junk shows the first, so an old bookmark never errors."""
+def asked_window(args: Mapping[str, Any], *, per_page: int = PER_PAGE) -> tuple[int, int]:
+    """(first row, page size) named by `args["halaman"]` (and optional `args["per"]`); junk shows the first
+    page. The query clamps a page past the end to the last one, so an old bookmark never errors."""
     size = min(_positive(args.get("per"), per_page), MAX_PER_PAGE)
+    return (_positive(args.get("halaman"), 1) - 1) * size, size
+
+
+def page_of(items: Sequence[T], total: int, first: int, size: int) -> Page[T]:
+    """The page starting at row `first` (already clamped to the last page) of a list of `total` rows."""
+    return Page(items=items, number=first // size + 1, per_page=size, total=total)
+
+
+def paginate(rows: Sequence[T], args: Mapping[str, Any], *, per_page: int = PER_PAGE) -> Page[T]:
+    """`asked_window` over a list held in memory; out-of-range pages show the last one."""
+    first, size = asked_window(args, per_page=per_page)
     total = len(rows)
-    last = max(1, -(-total // size))
-    number = min(_positive(args.get("halaman"), 1), last)
-    start = (number - 1) * size
-    return Page(items=rows[start:start + size], number=number, per_page=size, total=total)
+    first = min(first, max(total - 1, 0) // size * size)
+    return page_of(rows[first:first + size], total, first, size)
 
 
-__all__ = ["MAX_PER_PAGE", "PER_PAGE", "Page", "paginate"]
+__all__ = ["MAX_PER_PAGE", "PER_PAGE", "Page", "paginate", "asked_window", "page_of"]

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import timedelta
 
-from service.ops import OpsContext, TaskQuery, query_tasks
-from service.ops.access import Principal, can_see_task, can_work_task, task_kwargs
+from service.ops import OpsContext, TaskQuery, count_tasks
+from service.ops.access import Principal, can_work_task, task_kwargs
+from service.ops.calendar import due_today_until
+from service.ops.tasks import query_tasks_in_due_order
 from service.ops.participation import ProcessShape, process_shape
 from service.ops.views import TaskView
 from service.web.due import DueInfo, due_info
@@ -54,58 +55,56 @@ class ShapeCache:
         return self._items[definition_id]
 
 
-def visible_tasks(ctx: OpsContext, p: Principal, filters: TaskFilters) -> list[TaskView]:
+def _query(ctx: OpsContext, p: Principal, filters: TaskFilters) -> TaskQuery | None:
+    """My tasks and my groups' open tasks (`access.can_work_task`), narrowed by the filters, as one query."""
     if filters.tenant and filters.tenant not in p.tenants:
-        return []
-    tenants = [filters.tenant] if filters.tenant else sorted(p.tenants)
-    base: dict[str, Any] = {"definition_key": filters.sop or None, "tenant_ids": tenants or None,
-                            "without_tenant": not filters.tenant}
-    if not tenants and filters.tenant is None:
-        base["without_tenant"] = True
-    found: dict[str, TaskView] = {}
-    queries = [TaskQuery(assignee=p.user_id, **base), TaskQuery(candidate_user=p.user_id, **base)]
-    if p.groups:
-        queries.append(TaskQuery(candidate_groups=sorted(p.groups), **base))
-    for q in queries:
-        for t in query_tasks(ctx, q):
-            found[t.id] = t
-    # The SQL filters narrow; the access rules decide.
-    return [t for t in found.values() if can_see_task(p, **task_kwargs(t))]
-
-
-def _due_match(row: TaskRow, wanted: str | None, now: datetime) -> bool:
-    if not wanted:
-        return True
-    due = row.task.due
-    if wanted == "none":
-        return due is None
-    if due is None:
-        return False
-    if wanted == "overdue":
-        return row.due.state == "overdue"
-    if wanted == "today":
-        return row.due.state in ("overdue", "today")
-    if wanted == "week":
-        return due <= now + timedelta(days=7)
-    return True
-
-
-def task_rows(ctx: OpsContext, p: Principal, filters: TaskFilters, *, lang: str = "id") -> list[TaskRow]:
+        return None
+    q = TaskQuery(definition_key=filters.sop or None, workable_by=p,
+                  tenant_ids=[filters.tenant] if filters.tenant else None)
     now = ctx.clock.now()
+    if filters.due == "none":
+        q.without_due = True
+    elif filters.due == "overdue":
+        q.overdue_at = now
+    elif filters.due == "today":
+        q.due_before = due_today_until(ctx.work_calendar(), now)
+    elif filters.due == "week":
+        q.due_until = now + timedelta(days=7)
+    return q
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    rows: list[TaskRow]
+    total: int          # rows of the whole list, every page
+    late: int           # overdue rows of the whole list
+
+
+def task_page(ctx: OpsContext, p: Principal, filters: TaskFilters, *, first: int, size: int,
+              lang: str = "id") -> TaskPage:
+    """One page of the task list, overdue first, then by due date; sorted, paged and counted in the
+    database, and due dates worded only for the rows shown. `first` is clamped to the last page."""
+    q = _query(ctx, p, filters)
+    if q is None:
+        return TaskPage([], 0, 0)
+    total = count_tasks(ctx, q)
+    if not total:
+        return TaskPage([], 0, 0)
+    now = ctx.clock.now()
+    late = count_tasks(ctx, replace(q, overdue_at=now)) if filters.due != "overdue" else total
+    first = min(first, (total - 1) // size * size)
+    tasks = query_tasks_in_due_order(ctx, replace(q, first_result=first, max_results=size))
     calendar = ctx.work_calendar()
     shapes = ShapeCache(ctx)
     rows = []
-    for t in visible_tasks(ctx, p, filters):
+    for t in tasks:
         shape = shapes.get(t.definition_id)
         no = str(t.properties.get("sop.no") or "")
         rows.append(TaskRow(task=t, sop_name=shape.definition.name or t.definition_key, step_no=no,
                             step_name=step_label(t.name, no) or t.element_id,
                             due=due_info(t.due, now, calendar, lang), mine=t.assignee == p.user_id,
                             can_work=can_work_task(p, **task_kwargs(t))))
-    rows = [r for r in rows if _due_match(r, filters.due, now)]
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-    rows.sort(key=lambda r: (r.due.state != "overdue", r.task.due or far, r.task.created, r.task.id))
-    return rows
+    return TaskPage(rows, total, late)
 
 
-__all__ = ["TaskRow", "TaskFilters", "task_rows", "visible_tasks", "step_label", "ShapeCache", "DUE_FILTERS"]
+__all__ = ["TaskRow", "TaskFilters", "TaskPage", "task_page", "step_label", "ShapeCache", "DUE_FILTERS"]

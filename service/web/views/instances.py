@@ -2,6 +2,7 @@
 documents, decisions)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Response, render_template, request
@@ -16,12 +17,12 @@ from service.ops import (
 )
 from service.ops.access import Principal, can_see_instance
 from service.ops.documents import list_documents
-from service.ops.instances import InstanceQuery, query_instances
+from service.ops.instances import InstanceQuery, count_instances, instance_definition_ids, query_instances
 from service.ops.participation import ProcessShape, instance_participants, process_shape
 from service.ops.views import InstanceView
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.i18n import current_lang
-from service.web.pagination import paginate
+from service.web.pagination import asked_window, page_of
 from service.web.tasklist import ShapeCache
 from service.web.timeline import completed_ids, decisions, timeline
 
@@ -50,21 +51,23 @@ def instances() -> Any:
     show_all = request.args.get("semua") == "1"
     sop = request.args.get("sop") or None
     shapes = ShapeCache(ops())
-    rows = []
-    sops: dict[str, str] = {}
     # Shared (tenant-less) instances are visible to members of any tenant, so they are listed too.
-    query = InstanceQuery(tenant_ids=sorted(p.tenants) or None, without_tenant=True, active=not show_all)
-    for inst in query_instances(ops(), query):
-        shape = shapes.get(inst.definition_id)
-        if may_see(p, inst, shape):
-            sops.setdefault(inst.definition_key, shape.definition.name or inst.definition_key)
-            if sop is None or inst.definition_key == sop:
-                rows.append((inst, shape))
-    rows.sort(key=lambda r: r[0].start_time, reverse=True)
-    page = paginate(rows, request.args)
-    # Where each shown process stands: its open steps (only for the page shown, one query each).
-    current = {inst.id: [t.name or t.element_id for t in query_tasks(ops(), TaskQuery(instance_id=inst.id))]
-               for inst, _shape in page.items if inst.state == "ACTIVE"}
+    query = InstanceQuery(visible_to=p, active=not show_all, newest_first=True)
+    sops: dict[str, str] = {}
+    for definition_id in instance_definition_ids(ops(), query):
+        definition = shapes.get(definition_id).definition
+        sops.setdefault(definition.key, definition.name or definition.key)
+    query.definition_key = sop
+    total = count_instances(ops(), query)
+    first, size = asked_window(request.args)
+    first = min(first, max(total - 1, 0) // size * size)
+    found = query_instances(ops(), replace(query, first_result=first, max_results=size))
+    page = page_of([(inst, shapes.get(inst.definition_id)) for inst in found], total, first, size)
+    # Where each shown process stands: its open steps (only for the page shown, one query).
+    active = [inst.id for inst, _shape in page.items if inst.state == "ACTIVE"]
+    current: dict[str, list[str]] = {instance_id: [] for instance_id in active}
+    for t in query_tasks(ops(), TaskQuery(instance_ids=active)) if active else ():
+        current[t.instance_id].append(t.name or t.element_id)
     return render_template("instances.html", rows=page.items, page=page, show_all=show_all, current=current,
                            sop=sop, sops=sorted(sops.items(), key=lambda kv: kv[1]))
 

@@ -11,8 +11,8 @@ from service.ops.access import can_work_task, task_kwargs
 from service.ops.participation import latest_shapes
 from service.web.blueprint import bp, forbid, ops, principal, safe_next
 from service.web.i18n import current_lang
-from service.web.pagination import paginate
-from service.web.tasklist import DUE_FILTERS, TaskFilters, task_rows
+from service.web.pagination import asked_window, page_of
+from service.web.tasklist import DUE_FILTERS, TaskFilters, task_page
 from service.web.views.task_page import task_or_403
 
 
@@ -22,13 +22,14 @@ def tasks() -> Any:
     due = request.args.get("due") or None
     filters = TaskFilters(sop=request.args.get("sop") or None, tenant=request.args.get("tenant") or None,
                           due=due if due in DUE_FILTERS else None)
-    rows = task_rows(ops(), p, filters, lang=current_lang())
+    first, size = asked_window(request.args)
+    found = task_page(ops(), p, filters, first=first, size=size, lang=current_lang())
     sops: dict[str, str] = {}
     for shape in latest_shapes(ops(), list[str | None](sorted(p.tenants))):
         sops.setdefault(shape.definition.key, shape.definition.name or shape.definition.key)
-    page = paginate(rows, request.args)
-    late = sum(1 for r in rows if r.due.state == "overdue")
-    return render_template("tasks.html", rows=page.items, page=page, late=late, filters=filters,
+    first = min(first, max(found.total - 1, 0) // size * size)
+    page = page_of(found.rows, found.total, first, size)
+    return render_template("tasks.html", rows=page.items, page=page, late=found.late, filters=filters,
                            sops=sorted(sops.items(), key=lambda kv: kv[1]), tenants=sorted(p.tenants),
                            due_filters=DUE_FILTERS)
 
