@@ -49,7 +49,12 @@ def client(port: int, deadline: float, tally: Tally, lock: threading.Lock) -> No
     starter, worker = bl.Client(port, "admin"), bl.Client(port, "pekerja")
     mine = Tally()
     while time.monotonic() < deadline:
-        status, body = starter.request("POST", START, body=VARIABLES)
+        try:
+            status, body = starter.request("POST", START, body=VARIABLES)
+        except OSError as exc:
+            mine.error(f"start {type(exc).__name__}")
+            time.sleep(0.05)
+            continue
         if status != 200:
             mine.error(f"start {status}")
             time.sleep(0.05)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, exists, false, or_
+from sqlalchemy import and_, exists, false, or_, select, union
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.store import HistoryEvent, ProcessInstance, TaskCandidate, UserTask
@@ -24,14 +25,15 @@ def in_tenant(column: Any, p: Principal) -> ColumnElement[bool]:
 def task_visible(p: Principal) -> ColumnElement[bool]:
     """`access.can_see_task` on `UserTask`: in a tenant of theirs, and assigned to them, or offered to them
     as a candidate user or through a candidate group."""
-    offered: list[ColumnElement[bool]] = [
-        UserTask.assignee == p.user_id,
-        exists().where(TaskCandidate.kind == "user", TaskCandidate.value == p.user_id,
-                       TaskCandidate.task_id == UserTask.id)]
+    # One IN over a UNION rather than OR'ed EXISTS: the planner can then drive from the candidate and
+    # assignee indexes (a user offered 5% of the tasks reads those) instead of filtering every task row.
+    mine = and_(TaskCandidate.kind == "user", TaskCandidate.value == p.user_id)
     if p.groups:
-        offered.append(exists().where(TaskCandidate.kind == "group", TaskCandidate.value.in_(sorted(p.groups)),
-                                      TaskCandidate.task_id == UserTask.id))
-    return and_(in_tenant(UserTask.tenant_id, p), or_(*offered))
+        mine = or_(mine, and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(sorted(p.groups))))
+    held = aliased(UserTask, name="held_task")
+    offered = UserTask.id.in_(union(select(TaskCandidate.task_id).where(mine),
+                                    select(held.id).where(held.assignee == p.user_id)))
+    return and_(in_tenant(UserTask.tenant_id, p), offered)
 
 
 def task_workable(p: Principal) -> ColumnElement[bool]:
