@@ -64,7 +64,7 @@ class JodaDateTime:
         if seconds is None and abs(amount) > 10_000 * (12 if unit == "months" else 1):
             raise CoercionError(f"date arithmetic out of range ({amount} {unit})")
         try:
-            return JodaDateTime(self.value + relativedelta(**{unit: amount}))
+            return JodaDateTime(self.value + relativedelta(**{unit: amount}))   # type: ignore[arg-type]
         except (OverflowError, ValueError):
             raise CoercionError(f"date arithmetic out of range ({amount} {unit})") from None
 
