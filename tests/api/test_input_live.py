@@ -35,7 +35,7 @@ def _feel_dmn(i: int, pattern: str) -> bytes:
 def test_regex_bombs_do_not_stall_the_server(server: str) -> None:
     stop = threading.Event()
     slowest: list[float] = []
-    answers: list[tuple[int, str]] = []
+    answers: list[tuple[str, int, str]] = []
 
     def watchdog() -> None:
         with requests.Session() as s:
@@ -54,7 +54,10 @@ def test_regex_bombs_do_not_stall_the_server(server: str) -> None:
                                       (f"b{k}{i}.dmn", _feel_dmn(k * 10 + i, bomb + str(k)))):
                     r = s.post(f"{server}/deployment/create", files={name: (name, content)},
                                data={"deployment-name": name}, timeout=60)
-                    answers.append((r.status_code, r.json()["message"]))
+                    body = r.json()
+                    # A form with a bomb is refused; a DMN decision that does not compile deploys with a
+                    # warning and answers null (DMN 1.5), so its bomb is named among the warnings.
+                    answers.append((name, r.status_code, body.get("message") or "; ".join(body.get("warnings", []))))
 
     with requests.Session() as warm:        # the first login of a user hashes its password: not measured
         assert warm.get(f"{server}/version", auth=ADMIN, timeout=30).status_code == 200
@@ -70,7 +73,8 @@ def test_regex_bombs_do_not_stall_the_server(server: str) -> None:
         stop.set()
         dog.join(20)
     assert len(answers) == 3 * len(BOMBS) * 2
-    assert all(status == 400 and "to compile" in message for status, message in answers), answers
+    assert all("to compile" in message and status == (400 if name.endswith(".form") else 200)
+               for name, status, message in answers), answers
     assert slowest and max(slowest) < 1.0, max(slowest)
 
 
