@@ -93,7 +93,9 @@ def _run_to_decision(ctx, sk_ppk: str) -> str:
 
 
 def _decision_result(ctx, instance_id: str) -> str:
-    events = [e for e in history(ctx, instance_id) if e.kind == "decision_evaluated"]
+    # a complete DPP goes on to the method advice, which evaluates another decision after this one
+    events = [e for e in history(ctx, instance_id)
+              if e.kind == "decision_evaluated" and e.data["decision_key"] == "hasil_kelengkapan_dpp"]
     return events[-1].data["result"]["hasil_reviu"]
 
 
@@ -105,15 +107,17 @@ def test_process_owner_edits_a_decision_cell_and_new_instances_follow(login_page
     page = login_page("pemilik-proses.pagaralam")
     page.get_by_role("link", name="Model").click()
     page.screenshot(path=str(shots / "08-model.png"), full_page=True)
-    page.get_by_role("row", name=re.compile("kelengkapan_dpp")).get_by_role("link", name="Ubah tabel").click()
+    # the items table itself, not the summary decision hasil_kelengkapan_dpp deployed from the same file
+    page.locator('a[href^="/model/keputusan/kelengkapan_dpp:"]', has_text="Ubah tabel").click()
     page.locator("[data-dmn-editor][data-ready=true]").wait_for()
-    cell = page.locator('td[data-element-id="Rule_dpp_sk_ppk_out1"]')
+    # the owner narrows the SK PPK rule: only a lost SK ("hilang") is still listed as missing
+    cell = page.locator('td[data-element-id="Rule_dpp_sk_ppk_in1"]')
     cell.click()
     editable = cell.locator("[contenteditable]").first
     editable.press("Control+a")
-    editable.type('"lengkap"')
+    editable.type('"hilang"')
     page.locator("h1").click()                                        # leave the cell
-    assert '"lengkap"' in cell.inner_text()
+    assert '"hilang"' in cell.inner_text()
     page.screenshot(path=str(shots / "09-editor-dmn.png"), full_page=True)
     page.get_by_role("button", name="Deploy sebagai versi baru").click()
     status = page.locator("[data-status].ok")
@@ -154,8 +158,8 @@ def test_modeler_opens_the_model_and_deploys_a_new_version(login_page, live, sho
     fresh = start_instance(ctx, key=KEY, tenant="pagaralam", variables={"nama_paket": "X", "kode_rup": "1"})
     assert get_instance(ctx, fresh.id).definition_id == definitions[1].id
     step = query_tasks(ctx, TaskQuery(instance_id=fresh.id))[0]
-    complete_task(ctx, step.id, {"kelengkapan_2": KELENGKAPAN, "jenis_pengadaan": "Barang", "nilai_hps": 5,
-                                 "nomor_output_2": "1"})
+    complete_task(ctx, step.id, {"kelengkapan_2": KELENGKAPAN, "jenis_pengadaan": "Barang", "nilai_hps": 250_000_000,
+                                 "tanggal_pemilihan": "2026-01-05", "nomor_output_2": "1"})
     assert query_tasks(ctx, TaskQuery(instance_id=fresh.id))[0].name == "3. Menetapkan Pokja Pemilihan (revisi)"
 
 
