@@ -408,52 +408,36 @@ def _rule_dict(rule: Any) -> dict:
 
 # -- subprocesses ------------------------------------------------------------------------------------
 
+def _check_call_depth(my_task: Any) -> None:
+    """Called processes nest as subworkflows of one instance: a cycle (A calls B calls A) that the
+    deploy check could not see (a later redeploy) would nest them until memory runs out."""
+    budget = _engine(my_task).budget
+    top = _top(my_task.workflow)
+    depth, workflow = 1, my_task.workflow
+    while workflow is not top and workflow.parent_task_id is not None:
+        parent = top.get_task_from_id(workflow.parent_task_id)
+        if isinstance(parent.task_spec, AlurCallActivity):
+            depth += 1
+        workflow = parent.workflow
+    if depth > budget.max_call_depth:
+        raise _fail(my_task, f"called processes are nested {depth} deep; at most {budget.max_call_depth} "
+                             f"are allowed: does a process call itself? ({budget.setting('max_call_depth')})")
+
+
 class AlurSubWorkflowTask(CamundaIoMixin, d.SubWorkflowTask):
     def start_workflow(self, my_task: Any) -> None:
-        self._check_depth(my_task)
+        _check_call_depth(my_task)
         self._apply_inputs(my_task)
         super().start_workflow(my_task)
-
-    @staticmethod
-    def _check_depth(my_task: Any) -> None:
-        """Called processes nest as subworkflows of one instance: a cycle (A calls B calls A) that the
-        deploy check could not see (a later redeploy) would nest them until memory runs out."""
-        budget = _engine(my_task).budget
-        top = _top(my_task.workflow)
-        depth, workflow = 1, my_task.workflow
-        while workflow is not top and workflow.parent_task_id is not None:
-            parent = top.get_task_from_id(workflow.parent_task_id)
-            if isinstance(parent.task_spec, AlurCallActivity):
-                depth += 1
-            workflow = parent.workflow
-        if depth > budget.max_call_depth:
-            raise _fail(my_task, f"called processes are nested {depth} deep; at most {budget.max_call_depth} "
-                                 f"are allowed: does a process call itself? ({budget.setting('max_call_depth')})")
 
 
 class AlurCallActivity(CamundaIoMixin, d.CallActivity):
     """camunda:in / camunda:out decide what crosses the boundary (nothing, when none is given)."""
 
     def start_workflow(self, my_task: Any) -> None:
-        self._check_depth(my_task)
+        _check_call_depth(my_task)
         self._apply_inputs(my_task)
         super().start_workflow(my_task)
-
-    @staticmethod
-    def _check_depth(my_task: Any) -> None:
-        """Called processes nest as subworkflows of one instance: a cycle (A calls B calls A) that the
-        deploy check could not see (a later redeploy) would nest them until memory runs out."""
-        budget = _engine(my_task).budget
-        top = _top(my_task.workflow)
-        depth, workflow = 1, my_task.workflow
-        while workflow is not top and workflow.parent_task_id is not None:
-            parent = top.get_task_from_id(workflow.parent_task_id)
-            if isinstance(parent.task_spec, AlurCallActivity):
-                depth += 1
-            workflow = parent.workflow
-        if depth > budget.max_call_depth:
-            raise _fail(my_task, f"called processes are nested {depth} deep; at most {budget.max_call_depth} "
-                                 f"are allowed: does a process call itself? ({budget.setting('max_call_depth')})")
 
     def copy_data(self, my_task: Any, subworkflow: Any) -> None:
         start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
