@@ -50,6 +50,8 @@ class HistoricInstanceQuerySchema(_LifecycleQuerySchema):
     definition_id = string("processDefinitionId")
     definition_key = string("processDefinitionKey")
     business_key = string("processInstanceBusinessKey")
+    super_instance_id = string("superProcessInstanceId")
+    sub_instance_id = string("subProcessInstanceId")
 
 
 class HistoricActivityQuerySchema(_LifecycleQuerySchema):
@@ -105,8 +107,8 @@ class HistoricDecisionQuerySchema(QuerySchema):
 
 class HistoricInstanceSchema(Schema):
     id = fields.String()
-    rootProcessInstanceId = fields.Function(lambda i: i.id)
-    superProcessInstanceId = fields.Constant(None)
+    rootProcessInstanceId = fields.String(attribute="root_instance_id")
+    superProcessInstanceId = fields.String(attribute="super_instance_id", allow_none=True)
     superCaseInstanceId = fields.Constant(None)
     caseInstanceId = fields.Constant(None)
     processDefinitionName = fields.String(attribute="definition_name", allow_none=True)

@@ -91,6 +91,8 @@ class InstanceQuerySchema(QuerySchema):
     incident_id = string("incidentId")
     incident_type = string("incidentType")
     activity_ids = strings("activityIdIn")
+    super_instance = string("superProcessInstance")
+    sub_instance = string("subProcessInstance")
     variables = VariableFilters(fields.Nested(VariableFilterSchema), load_default=list)
 
 

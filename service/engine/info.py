@@ -25,8 +25,6 @@ class UserTaskInfo:
     form_fields: list[dict]
     properties: dict[str, str]
     documentation: str | None
-    # key of the process the element belongs to: a called process's key for tasks inside a call
-    # activity (Alur runs it in the caller's instance; Camunda gives it its own definition)
     process_key: str | None = None
 
 
@@ -69,4 +67,29 @@ class ActiveElement:
     process_key: str | None = None         # the process owning the element (a called process's key inside one)
 
 
-__all__ = ["UserTaskInfo", "ExternalTaskInfo", "HistoryEvent", "ActiveElement"]
+@dataclass(frozen=True)
+class CallRequest:
+    """A call activity waiting for its child instance: what to start (binding resolved by the host)."""
+    task_id: str
+    element_id: str
+    name: str | None
+    key: str                        # calledElement, evaluated
+    binding: str                    # latest | deployment | version | versionTag
+    version: int | None
+    version_tag: str | None
+    tenant_id: str | None           # camunda:calledElementTenantId (None: the caller's tenant)
+    variables: dict                 # camunda:in
+    business_key: str | None        # camunda:in businessKey
+    failure: str | None = None      # why the child could not be started (an incident), if it failed
+
+
+@dataclass(frozen=True)
+class ThrownEvent:
+    """A BPMN error or escalation thrown and not caught inside its instance."""
+    kind: str                       # error | escalation
+    code: str | None
+    name: str | None
+    payload: dict = field(default_factory=dict)
+
+
+__all__ = ["UserTaskInfo", "ExternalTaskInfo", "HistoryEvent", "ActiveElement", "CallRequest", "ThrownEvent"]

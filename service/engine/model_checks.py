@@ -166,8 +166,7 @@ class ModelChecker:
             if not called:
                 raise self.error(node, "a call activity needs calledElement")
             if is_juel(called):
-                raise self.error(node, f"calledElement {called!r}: expressions in calledElement are not supported; "
-                                       "name the called process key")
+                self.text_or_juel(node, called, "calledElement")
             binding = node.get(_c("calledElementBinding"))
             if binding not in (None, "latest", "version", "deployment", "versionTag"):
                 raise self.error(node, f"camunda:calledElementBinding {binding!r} is not supported")
@@ -211,13 +210,17 @@ class ModelChecker:
                                    "cannot evaluate another tenant's decisions")
 
     def _call_binding(self, node: Any, binding: str | None) -> None:
-        """The called version is bound when the instance starts (service/ops/call_binding.py), before any
-        variable exists, so the version, tag and tenant must be literals."""
-        for attr in ("calledElementVersion", "calledElementVersionTag", "calledElementTenantId"):
+        """The called version is resolved when the call activity is reached (service/ops/calls.py): version
+        and tag may be expressions; the tenant must be a literal (a variable must not pick another tenant)."""
+        tenant = node.get(_c("calledElementTenantId"))
+        if tenant is not None and is_juel(tenant):
+            raise self.error(node, f"camunda:calledElementTenantId {tenant!r}: expressions are not supported here; "
+                                   "use a literal naming the model's own tenant")
+        for attr in ("calledElementVersion", "calledElementVersionTag"):
             value = node.get(_c(attr))
             if value is not None and is_juel(value):
-                raise self.error(node, f"camunda:{attr} {value!r}: expressions are not supported here "
-                                       "(the called process is bound when the instance starts); use a literal")
+                self.text_or_juel(node, value, f"camunda:{attr}")
+                return
         if binding == "version":
             version = (node.get(_c("calledElementVersion")) or "").strip()
             if not version.isdigit() or int(version) < 1:

@@ -16,7 +16,6 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     StartEventParser,
 )
 from SpiffWorkflow.bpmn.parser.task_parsers import (
-    CallActivityParser,
     ConditionalGatewayParser,
     GatewayParser,
     ScriptTaskParser,
@@ -207,8 +206,15 @@ class AlurSubWorkflowParser(AlurParserMixin, SubWorkflowParser):
     pass
 
 
-class AlurCallActivityParser(AlurParserMixin, CallActivityParser):
-    pass
+class AlurCallActivityParser(AlurParserMixin, TaskParser):
+    """A call activity is one wait-state task (the called process runs as its own instance); its
+    calledElement travels in the spec's extensions."""
+
+    def parse_extensions(self, node: Any = None) -> dict:
+        result = super().parse_extensions(node)
+        if node is None:
+            result["called_element"] = (self.node.get("calledElement") or "").strip()
+        return result
 
 
 class AlurStartEventParser(AlurEventMixin, StartEventParser):
@@ -377,7 +383,9 @@ def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content:
                 start_lanes.append(lane)
             start_form_ref = start_form_ref or start.get(_CAM + "formRef") or start.get(_CAM + "formKey")
             start_form_key = start_form_key or start.get(_CAM + "formKey")
-    called = [c.get("calledElement") for c in proc.iter(f"{{{BPMN}}}callActivity") if c.get("calledElement")]
+    # Literal keys only: a ${...} calledElement is known when the call activity is reached.
+    called = [c.get("calledElement") for c in proc.iter(f"{{{BPMN}}}callActivity") if c.get("calledElement")
+              and "${" not in c.get("calledElement") and "#{" not in c.get("calledElement")]
     # Only literal keys: a ${...} decisionRef is known at run time only.
     decisions = [b.get(_CAM + "decisionRef") for b in proc.iter(f"{{{BPMN}}}businessRuleTask")
                  if b.get(_CAM + "decisionRef") and "${" not in b.get(_CAM + "decisionRef")

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (ErrorEventDefinition,
+                                                                        EscalationEventDefinition)
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
@@ -23,7 +24,7 @@ from .budget import DEFAULT_BUDGET, Budget
 from .clock import Clock
 from .errors import EngineError
 from .history import HistoryRecorder
-from .info import ActiveElement, ExternalTaskInfo, HistoryEvent, UserTaskInfo
+from .info import ActiveElement, CallRequest, ExternalTaskInfo, HistoryEvent, ThrownEvent, UserTaskInfo
 from .model import ProcessModel
 from .script_engine import AlurScriptEngine
 from .values import check_variables
@@ -33,7 +34,8 @@ if TYPE_CHECKING:  # imported for typing only: the DMN package loads on first us
     from .dmn import DecisionModel
     from .workdays import WorkCalendar
 
-# (key, tenant) -> the process model; (key, tenant, binding, version) -> the decision model.
+# (key, tenant) -> the process model (the latest: what an in-memory CallFamily starts for a call activity);
+# (key, tenant, binding, version) -> the decision model.
 ProcessResolver = Callable[[str, "str | None"], ProcessModel]
 DecisionResolver = Callable[[str, "str | None", str, "int | None"], "DecisionModel"]
 
@@ -72,7 +74,7 @@ def _visible_data(task: Any) -> dict:
 
 
 class Engine:
-    def __init__(self, *, clock: Clock, processes: ProcessResolver, decisions: DecisionResolver,
+    def __init__(self, *, clock: Clock, decisions: DecisionResolver, processes: ProcessResolver | None = None,
                  calendar: "WorkCalendar | None" = None, limits: Limits | None = None,
                  budget: Budget = DEFAULT_BUDGET) -> None:
         spiff.lift_iterator_depth()
@@ -90,55 +92,31 @@ class Engine:
         if not model.executable or not model.spec_json:
             raise EngineError(f"process '{model.key}' is not executable (isExecutable=\"false\")")
         check_variables(variables)
-        called = self._resolve_called(model, tenant, {})
         with spiff.translated_errors():
-            spec, subs = ser.restore_specs(model.spec_json, {k: m.spec_json for k, m in called.items()})
-            instance = Instance(self, model, called, tenant=tenant, business_key=business_key)
+            spec, subs = ser.restore_specs(model.spec_json)
+            instance = Instance(self, model, tenant=tenant, business_key=business_key)
             instance._wf = AlurWorkflow(spec, subs, script_engine=instance._script_engine)
             instance._begin(variables, user=user, start_event_id=start_event_id, message=message)
         return instance
 
-    def load(self, model: ProcessModel, state: str, called: dict[str, ProcessModel]) -> "Instance":
-        missing = sorted({k for m in [model, *called.values()] for k in m.called_keys
-                          if k not in called and k != m.key})
-        if missing:
-            raise EngineError(f"the called process models {', '.join(missing)} are needed to load "
-                              f"this '{model.key}' instance")
+    def load(self, model: ProcessModel, state: str) -> "Instance":
         try:
             with spiff.translated_errors():
-                wf, meta = ser.loads_with_meta(state, model.spec_json, {k: m.spec_json for k, m in called.items()})
+                wf, meta = ser.loads_with_meta(state, model.spec_json)
         except (ValueError, KeyError, TypeError) as exc:
             raise EngineError(f"the stored state of a '{model.key}' instance cannot be read: {exc}") from None
-        instance = Instance(self, model, dict(called), tenant=meta.get("tenant"), business_key=meta.get("business_key"))
+        instance = Instance(self, model, tenant=meta.get("tenant"), business_key=meta.get("business_key"))
         instance._wf = wf
         wf.script_engine = instance._script_engine   # the serializer does not restore it
         return instance
-
-    # -- helpers ------------------------------------------------------------------------------
-    def _resolve_called(self, model: ProcessModel, tenant: str | None,
-                        found: dict[str, ProcessModel]) -> dict[str, ProcessModel]:
-        for key in model.called_keys:
-            if key in found or key == model.key:
-                continue
-            try:
-                called = self.processes(key, tenant)
-            except Exception as exc:  # noqa: BLE001 - the host's lookup error, named for the user
-                raise EngineError(f"called process '{key}' is not deployed: {exc}") from None
-            if called is None:
-                raise EngineError(f"called process '{key}' is not deployed")
-            found[key] = called
-            self._resolve_called(called, tenant, found)
-        return found
 
 
 class Instance:
     _wf: AlurWorkflow    # set by Engine.start / Engine.load right after construction
 
-    def __init__(self, engine: Engine, model: ProcessModel, called: dict[str, ProcessModel], *,
-                 tenant: str | None, business_key: str | None) -> None:
+    def __init__(self, engine: Engine, model: ProcessModel, *, tenant: str | None, business_key: str | None) -> None:
         self._engine = engine
         self.model = model
-        self.called_models = called
         self.tenant = tenant
         self.business_key = business_key
         self._history = HistoryRecorder(engine.clock, self)
@@ -152,8 +130,7 @@ class Instance:
         return bool(self._wf.is_completed())
 
     def dumps(self) -> str:
-        return ser.dumps(self._wf, meta={"tenant": self.tenant, "business_key": self.business_key,
-                                         "called": sorted(self.called_models)})
+        return ser.dumps(self._wf, meta={"tenant": self.tenant, "business_key": self.business_key})
 
     def drain_history(self) -> list[HistoryEvent]:
         return self._history.drain()
@@ -355,6 +332,120 @@ class Instance:
             current = self._wf.get_task_from_id(parent_task_id) if parent_task_id is not None else None
         return None
 
+    # -- call activities (the called process runs as a separate instance) ---------------------------
+    def _call_tasks(self) -> list:
+        return [t for t in self._wf.get_tasks(state=TaskState.STARTED)
+                if isinstance(t.task_spec, s.AlurCallActivity) and s.CALL_KEY in t.internal_data]
+
+    def pending_calls(self) -> list[CallRequest]:
+        """Call activities reached whose child instance the host has not started yet (nor failed to)."""
+        return [self._call_request(t) for t in self._call_tasks()
+                if t.internal_data[s.CALL_KEY].get("child") is None and not t.internal_data[s.CALL_KEY].get("failed")]
+
+    def failed_calls(self) -> list[CallRequest]:
+        """Call activities whose child could not be started (an incident); `retry_calls` makes them pending."""
+        return [self._call_request(t) for t in self._call_tasks() if t.internal_data[s.CALL_KEY].get("failed")]
+
+    def waiting_calls(self) -> dict[str, str]:
+        """Call-activity task id -> the id of the child instance it waits for."""
+        return {str(t.id): t.internal_data[s.CALL_KEY]["child"] for t in self._call_tasks()
+                if t.internal_data[s.CALL_KEY].get("child")}
+
+    def _call_request(self, task: Any) -> CallRequest:
+        req = task.internal_data[s.CALL_KEY]
+        return CallRequest(task_id=str(task.id), element_id=task.task_spec.bpmn_id, name=task.task_spec.bpmn_name,
+                           key=req["key"], binding=req["binding"], version=req["version"],
+                           version_tag=req["version_tag"], tenant_id=req["tenant"],
+                           variables=dict(req["variables"]),
+                           business_key=self.business_key if req.get("inherit_business_key") else req["business_key"],
+                           failure=req.get("failed"))
+
+    def _call_task(self, task_id: str) -> Any:
+        task = self._task(task_id)
+        if not isinstance(task.task_spec, s.AlurCallActivity) or task.state != TaskState.STARTED:
+            raise EngineError(f"task '{task_id}' is not a waiting call activity", task_id=task_id)
+        return task
+
+    def call_started(self, task_id: str, child_id: str) -> None:
+        task = self._call_task(task_id)
+        # The input variables went to the child: the request keeps only what identifies it.
+        task.internal_data[s.CALL_KEY] = {**task.internal_data[s.CALL_KEY], "child": child_id, "variables": {},
+                                          "failed": None}
+
+    def call_failed(self, task_id: str, message: str) -> None:
+        task = self._call_task(task_id)
+        task.internal_data[s.CALL_KEY] = {**task.internal_data[s.CALL_KEY], "failed": message}
+
+    def retry_calls(self) -> int:
+        failed = [t for t in self._call_tasks() if t.internal_data[s.CALL_KEY].get("failed")]
+        for task in failed:
+            task.internal_data[s.CALL_KEY] = {**task.internal_data[s.CALL_KEY], "failed": None}
+        return len(failed)
+
+    def complete_call(self, task_id: str, child_variables: dict) -> None:
+        """The child instance ended: `camunda:out` copies its variables and the caller continues."""
+        task = self._call_task(task_id)
+
+        def action() -> None:
+            s.complete_call(task, child_variables)
+            task.complete()
+        self._act(action)
+
+    def thrown_events(self) -> list[ThrownEvent]:
+        """BPMN errors and escalations thrown here that nothing in this instance caught (taken: each is
+        reported once), for the host to hand to the calling instance."""
+        found = []
+        kept = []
+        for event in self._wf.bpmn_events:
+            ed = event.event_definition
+            if isinstance(ed, (ErrorEventDefinition, EscalationEventDefinition)):
+                kind = "error" if isinstance(ed, ErrorEventDefinition) else "escalation"
+                found.append(ThrownEvent(kind=kind, code=ed.code, name=ed.name,
+                                         payload=dict(event.payload) if isinstance(event.payload, dict) else {}))
+            else:
+                kept.append(event)
+        self._wf.bpmn_events = kept
+        return found
+
+    def catch_call_event(self, task_id: str, event: ThrownEvent) -> bool:
+        """An error or escalation thrown in the child of call activity `task_id`: caught by a boundary event
+        of the call activity or of an enclosing subprocess (True), or not (False: the child's path ended
+        as with a none end event)."""
+        task = self._call_task(task_id)
+        cls = ErrorEventDefinition if event.kind == "error" else EscalationEventDefinition
+        catcher = self._boundary_catcher(task, cls, event.code)
+        if catcher is None:
+            return False
+
+        def action() -> None:
+            payload = dict(event.payload)
+            cam = s.ext(catcher.task_spec).get("camunda", {})
+            if event.kind == "error":
+                if cam.get("errorCodeVariable"):
+                    payload[cam["errorCodeVariable"]] = event.code
+                if cam.get("errorMessageVariable"):
+                    payload[cam["errorMessageVariable"]] = event.payload.get("errorMessage")
+            elif cam.get("escalationCodeVariable"):
+                payload[cam["escalationCodeVariable"]] = event.code
+            ed = catcher.task_spec.event_definition
+            catcher.task_spec.catch(catcher, BpmnEvent(cls(ed.name, event.code), payload=payload))
+            spiff.refresh(catcher)
+        self._act(action)
+        return True
+
+    def _boundary_catcher(self, task: Any, cls: type, code: str | None) -> Any:
+        current = task
+        while current is not None:
+            parent = current.parent
+            if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
+                for sibling in parent.children:
+                    ed = getattr(sibling.task_spec, "event_definition", None)
+                    if isinstance(ed, cls) and sibling.state == TaskState.WAITING and ed.code in (None, code):
+                        return sibling
+            parent_task_id = current.workflow.parent_task_id
+            current = self._wf.get_task_from_id(parent_task_id) if parent_task_id is not None else None
+        return None
+
     # -- timers -----------------------------------------------------------------------------------
     def _timer_tasks(self) -> list:
         return [t for t in self._wf.event_manager.tasks.values() if _has_timer(t.task_spec.event_definition)]
@@ -414,12 +505,12 @@ class Instance:
         """Process variables: the data of the live tasks, the most recently activated winning.
 
         SpiffWorkflow keeps a data copy per task (no single scope); Camunda's process scope is
-        approximated by merging the live tasks of the top workflow and its embedded subprocesses (not
-        called processes) in order of their last state change. A completed instance returns the data
+        approximated by merging the live tasks of the top workflow and its embedded subprocesses in
+        order of their last state change. A completed instance returns the data
         of its last task.
         """
         wf = self._wf
-        live = [t for t in wf.get_tasks(state=ACTIVE) if self._in_process_scope(t)]
+        live = list(wf.get_tasks(state=ACTIVE))
         if not live:
             source = wf.last_task.data if wf.last_task is not None else wf.data
             return {k: v for k, v in source.items() if k not in HIDDEN_KEYS}
@@ -434,22 +525,12 @@ class Instance:
     def _writable(self) -> list:
         if self.completed:
             raise EngineError("the instance has ended; its variables cannot change")
-        tasks = [t for t in self._wf.get_tasks(state=TaskState.NOT_FINISHED_MASK) if self._in_process_scope(t)]
+        tasks = list(self._wf.get_tasks(state=TaskState.NOT_FINISHED_MASK))
         # A waiting event re-inherits its parent's data each time it is re-checked (timers,
         # conditions), so the parent must carry the new values too.
         extra = [t.parent for t in tasks if t.state == TaskState.WAITING and t.parent is not None]
         unique = {t.id: t for t in tasks + extra}    # dicts keep the first position of each id
         return list(unique.values())
-
-    def _in_process_scope(self, task: Any) -> bool:
-        """True for tasks of the top process and its embedded subprocesses (not of called processes)."""
-        workflow = task.workflow
-        while workflow is not self._wf:
-            parent_task = self._wf.get_task_from_id(workflow.parent_task_id)
-            if isinstance(parent_task.task_spec, s.AlurCallActivity):
-                return False
-            workflow = parent_task.workflow
-        return True
 
     def set_variables(self, values: dict) -> None:
         check_variables(values)
@@ -487,42 +568,13 @@ class Instance:
 
     # -- element ownership ------------------------------------------------------------------------
     def process_key_of(self, task: Any) -> str:
-        """Key of the process whose model holds `task`'s element.
-
-        Called processes run as SpiffWorkflow subprocesses of this instance, and their element ids may
-        repeat the caller's (`Step_2` is a call activity here and a user task there): the element must be
-        looked up in the model that owns it. Embedded subprocesses belong to their enclosing process.
-        """
-        workflow = task.workflow
-        while workflow is not self._wf:
-            parent_task = self._find_task(workflow.parent_task_id)
-            if parent_task is None:
-                # a cancelled branch whose caller is already gone (history of removed tasks)
-                name = str(workflow.spec.name)
-                return name if name in self.called_models else self.model.key
-            if isinstance(parent_task.task_spec, s.AlurCallActivity):
-                return str(workflow.spec.name)
-            workflow = parent_task.workflow
+        """Key of the process whose model holds `task`'s element: always this instance's (called
+        processes run as instances of their own; embedded subprocesses belong to their process)."""
         return self.model.key
-
-    def _find_task(self, task_id: Any) -> Any:
-        task = self._wf.tasks.get(task_id)
-        if task is None:
-            for sub in self._wf.subprocesses.values():
-                task = sub.tasks.get(task_id)
-                if task is not None:
-                    break
-        return task
-
-    def model_of(self, process_key: str | None) -> ProcessModel:
-        """The model of this instance's process or of one of its called processes (default: the root)."""
-        if process_key is None or process_key == self.model.key:
-            return self.model
-        return self.called_models.get(process_key, self.model)
 
     def element_type_of(self, task: Any) -> str:
         spec = task.task_spec
-        info = self.model_of(self.process_key_of(task)).elements.get(spec.bpmn_id)
+        info = self.model.elements.get(spec.bpmn_id)
         return info.type if info is not None else type(spec).__name__
 
 

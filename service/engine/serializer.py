@@ -84,7 +84,7 @@ def _config() -> dict:
         s.AlurBusinessRuleTask: BpmnTaskSpecConverter,
         s.AlurScriptTask: ScriptTaskConverter,
         s.AlurSubWorkflowTask: SubWorkflowConverter,
-        s.AlurCallActivity: SubWorkflowConverter,
+        s.AlurCallActivity: BpmnTaskSpecConverter,
         s.AlurParallelMultiInstance: MultiInstanceTaskConverter,
         s.AlurSequentialMultiInstance: MultiInstanceTaskConverter,
         s.AlurTimeDateEventDefinition: TimerConditionalEventDefinitionConverter,

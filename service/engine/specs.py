@@ -7,6 +7,7 @@ mappings), ``mi`` (multi-instance). That keeps the converters generic and the sp
 """
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
 from copy import deepcopy
@@ -408,56 +409,93 @@ def _rule_dict(rule: Any) -> dict:
 
 # -- subprocesses ------------------------------------------------------------------------------------
 
-def _check_call_depth(my_task: Any) -> None:
-    """Called processes nest as subworkflows of one instance: a cycle (A calls B calls A) that the
-    deploy check could not see (a later redeploy) would nest them until memory runs out."""
-    budget = _engine(my_task).budget
-    top = _top(my_task.workflow)
-    depth, workflow = 1, my_task.workflow
-    while workflow is not top and workflow.parent_task_id is not None:
-        parent = top.get_task_from_id(workflow.parent_task_id)
-        if isinstance(parent.task_spec, AlurCallActivity):
-            depth += 1
-        workflow = parent.workflow
-    if depth > budget.max_call_depth:
-        raise _fail(my_task, f"called processes are nested {depth} deep; at most {budget.max_call_depth} "
-                             f"are allowed: does a process call itself? ({budget.setting('max_call_depth')})")
-
-
 class AlurSubWorkflowTask(CamundaIoMixin, d.SubWorkflowTask):
     def start_workflow(self, my_task: Any) -> None:
-        _check_call_depth(my_task)
         self._apply_inputs(my_task)
         super().start_workflow(my_task)
 
 
-class AlurCallActivity(CamundaIoMixin, d.CallActivity):
-    """camunda:in / camunda:out decide what crosses the boundary (nothing, when none is given)."""
-
-    def start_workflow(self, my_task: Any) -> None:
-        _check_call_depth(my_task)
-        self._apply_inputs(my_task)
-        super().start_workflow(my_task)
-
-    def copy_data(self, my_task: Any, subworkflow: Any) -> None:
-        start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
-        start.set_data(**_map_variables(my_task, ext(self).get("in", []), my_task.data))
-
-    def update_data(self, my_task: Any, subworkflow: Any) -> None:
-        child_task = subworkflow.last_task
-        values = _map_variables(child_task, ext(self).get("out", []), child_task.data)
-        my_task.data.update(deepcopy(values))
+CALL_KEY = "alur_call"     # internal_data of a call-activity task: the request, then the child's id
+_CALLER_KEY = re.compile(r"[#$]\{\s*execution\s*\.\s*(processBusinessKey|getProcessBusinessKey\(\s*\))\s*\}")
 
 
-def _map_variables(task: Any, mappings: list[dict], data: dict) -> dict:
-    engine = _engine(task)
+class AlurCallActivity(CamundaIoMixin, BpmnSpecMixin):
+    """A call activity waits (STARTED) while its called process runs as a separate instance (Camunda 7).
+
+    When the token arrives, the request is evaluated once and kept on the task: the called key
+    (`calledElement`, literal or expression), the binding attributes and the `camunda:in` variables and
+    business key. The host reads it through `Instance.pending_calls()`, starts the child instance and
+    says so with `call_started()`; `complete_call()` ends the wait with the child's variables
+    (`camunda:out`)."""
+
+    waits = True
+
+    def _run_hook(self, my_task: Any) -> Any:
+        if CALL_KEY not in my_task.internal_data:
+            my_task.internal_data[CALL_KEY] = call_request(my_task)
+        return None
+
+
+def call_request(my_task: Any) -> dict:
+    engine = _engine(my_task)
+    spec = my_task.task_spec
+    cam = ext(spec).get("camunda", {})
+    key = engine.evaluate_literal_or_juel(my_task, ext(spec).get("called_element"))
+    if key in (None, ""):
+        raise _fail(my_task, f"calledElement {ext(spec).get('called_element')!r} evaluated to nothing")
+    version = engine.evaluate_literal_or_juel(my_task, cam.get("calledElementVersion"))
+    tag = engine.evaluate_literal_or_juel(my_task, cam.get("calledElementVersionTag"))
+    binding = (cam.get("calledElementBinding") or "latest").strip() or "latest"
+    if binding == "version" and not str(version or "").strip().isdigit():
+        raise _fail(my_task, f"camunda:calledElementVersion {version!r} is not a version number")
+    mappings = ext(spec).get("in", [])
+    variables = require_plain(my_task, _map_variables(my_task, mappings, my_task.data, my_task), "camunda:in")
+    business_key: str | None = None
+    inherit = False       # camunda:in businessKey naming the caller's own key: known to its Instance
+    for m in mappings:
+        text = (m.get("businessKey") or "").strip()
+        if _CALLER_KEY.fullmatch(text):
+            business_key, inherit = None, True
+        elif text:
+            value = engine.evaluate_literal_or_juel(my_task, text)
+            business_key, inherit = (None if value is None else str(value)), False
+    return {"key": str(key), "binding": binding, "version": int(version) if binding == "version" else None,
+            "version_tag": None if tag in (None, "") else str(tag),
+            "tenant": (cam.get("calledElementTenantId") or "").strip() or None,
+            "variables": variables, "business_key": business_key, "inherit_business_key": inherit,
+            "child": None, "failed": None}
+
+
+def complete_call(my_task: Any, child_variables: dict) -> None:
+    """`camunda:out` from the finished child's variables, then the call activity completes."""
+    mappings = ext(my_task.task_spec).get("out", [])
+    scope = _Scope(my_task, dict(child_variables))
+    values = require_plain(my_task, _map_variables(scope, mappings, child_variables, my_task), "camunda:out")
+    local = [m for m in mappings if str(m.get("local", "")).lower() == "true"]
+    if local:
+        # Local outputs live on the call activity only: visible to its output parameters, then dropped.
+        names = set(_map_variables(scope, local, child_variables, my_task))
+        my_task.internal_data[LOCALS_KEY] = sorted(set(my_task.internal_data.get(LOCALS_KEY, [])) | names)
+    my_task.data.update(deepcopy(values))
+    my_task.internal_data[CALL_KEY] = {**my_task.internal_data[CALL_KEY], "variables": {}}
+
+
+def _map_variables(task: Any, mappings: list[dict], data: dict, call_task: Any) -> dict:
+    """camunda:in / camunda:out: `variables="all"`, `source`, `sourceExpression` (evaluated in `task`'s
+    scope: the caller for in, the child's variables for out); `local="true"` on in takes only the call
+    activity's local variables."""
+    engine = _engine(call_task)
+    locals_ = set(call_task.internal_data.get(LOCALS_KEY) or ())
     values: dict[str, Any] = {}
     for m in mappings:
+        local = str(m.get("local", "")).lower() == "true" and data is call_task.data
+        visible = {k: v for k, v in data.items() if k not in ("data_objects", "__alur_v")
+                   and (not local or k in locals_)}
         if m.get("variables") == "all":
-            values.update(deepcopy({k: v for k, v in data.items() if k not in ("data_objects", "__alur_v")}))
+            values.update(deepcopy(visible))
         elif m.get("source"):
-            if m["source"] in data:
-                values[m.get("target") or m["source"]] = deepcopy(data[m["source"]])
+            if m["source"] in visible:
+                values[m.get("target") or m["source"]] = deepcopy(visible[m["source"]])
         elif m.get("sourceExpression"):
             values[m["target"]] = engine.evaluate_value(task, m["sourceExpression"])
     return values

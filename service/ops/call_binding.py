@@ -2,17 +2,15 @@
 (`latest` | `deployment` | `version` + `camunda:calledElementVersion` | `versionTag` +
 `camunda:calledElementVersionTag`) and `camunda:calledElementTenantId`, as Camunda 7 reads them.
 
-The engine asks its `ProcessResolver(key, tenant)` for every called key once, when an instance starts, and
-keeps one model per key for the instance's life. So the binding is decided here, before the engine starts:
-`plan()` walks the call activities of the started model (and of the models they call) and returns the
-model each key is bound to; the ops resolver hands those out. Deployments use `check_deployable()` so a
-call activity whose process cannot be found is refused at deploy time, naming file, element and line.
+The binding is resolved when the call activity is reached (ops/calls.py, `find_definition`); a called process
+that does not exist then is an incident on the call activity, not a deploy error (Camunda deploys such a
+caller). At deploy, `check_tenants` refuses a model naming another tenant's processes or decisions.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from lxml import etree
 from sqlalchemy import select
@@ -21,7 +19,7 @@ from sqlalchemy.orm import Session
 from service.store import ProcessDefinition, tenant_scope
 
 from . import definitions
-from .errors import ParseError, Rejected
+from .errors import ParseError
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
@@ -58,7 +56,7 @@ def call_bindings(model: Any) -> list[CallBinding]:
     """The call activities of `model` (a parsed ProcessModel) with their binding attributes.
 
     The engine's parser has already validated them (model_checks), so this only reads."""
-    if not getattr(model, "called_keys", None):
+    if b"callActivity" not in (getattr(model, "xml", None) or b""):
         return []
     return list(_read_bindings(model.key, model.xml))
 
@@ -114,60 +112,6 @@ def find_definition(session: Session, call: CallBinding, *, tenant: str | None,
     return definitions.latest(session, ProcessDefinition, call.key, tenant)
 
 
-def _not_found(call: CallBinding, tenant: str | None) -> str:
-    where = call.tenant_id or tenant
-    scope = f" in tenant '{where}'" if where else ""
-    return (f"call activity '{call.element_id}': no deployed process '{call.key}' with {call.describe()}{scope}"
-            f" (camunda:calledElementBinding=\"{call.binding}\")")
-
-
-def plan(session: Session, model: Any, definition: ProcessDefinition,
-         load: Callable[[ProcessDefinition], Any]) -> dict[str, Any]:
-    """Key -> the ProcessModel each called key is bound to, for an instance of `definition` (`model`).
-
-    `load(row)` turns a definition row into its model (the caller's Binder, which remembers the ids).
-    One instance holds one model per called key: two call activities that bind the same key to
-    different definitions are refused with a clear error rather than one of them silently winning."""
-    tenant = definition.tenant_id
-    bound: dict[str, tuple[ProcessDefinition, CallBinding]] = {}
-    models: dict[str, Any] = {}
-    pending: list[tuple[Any, str | None]] = [(model, definition.deployment_id)]
-    seen_callers: set[int] = set()
-    while pending:
-        caller, deployment_id = pending.pop()
-        if id(caller) in seen_callers:
-            continue
-        seen_callers.add(id(caller))
-        for call in call_bindings(caller):
-            if call.key == getattr(caller, "key", None):
-                continue      # a process calling itself: the engine runs the caller's own model
-            if _foreign_tenant(call.tenant_id, tenant):
-                # Deployments are checked (check_tenants); this guards models stored before that check.
-                raise Rejected(f"call activity '{call.element_id}': camunda:calledElementTenantId "
-                                 f"'{call.tenant_id}' names another tenant than the instance's",
-                                 pesan=f"Langkah '{call.element_id}' memanggil proses milik instansi lain "
-                                       f"('{call.tenant_id}')")
-            row = find_definition(session, call, tenant=tenant, deployment_id=deployment_id)
-            if row is None:
-                raise Rejected(_not_found(call, tenant),
-                                 pesan=f"Proses '{call.key}' yang dipanggil oleh langkah '{call.element_id}' "
-                                       f"tidak ditemukan ({call.describe()})")
-            earlier = bound.get(call.key)
-            if earlier is not None:
-                if earlier[0].id != row.id:
-                    raise Rejected(
-                        f"call activities '{earlier[1].element_id}' and '{call.element_id}' bind process "
-                        f"'{call.key}' to different definitions ({earlier[0].id}, {row.id}); one instance can "
-                        f"run one version of each called process",
-                        pesan=f"Langkah '{earlier[1].element_id}' dan '{call.element_id}' memanggil versi "
-                              f"berbeda dari proses '{call.key}'")
-                continue
-            bound[call.key] = (row, call)
-            models[call.key] = load(row)
-            pending.append((models[call.key], row.deployment_id))
-    return models
-
-
 def _foreign_tenant(named: str | None, tenant: str | None) -> bool:
     """A deployment belongs to one tenant: its models may name that tenant (or none: the caller's own,
     falling back to shared definitions), never another one, whoever deploys them."""
@@ -210,20 +154,4 @@ def check_tenants(model: Any, *, resource_name: str, tenant: str | None) -> None
                                    f"milik instansi lain ('{named}')")
 
 
-def check_deployable(session: Session, model: Any, *, resource_name: str, tenant: str | None,
-                     deployment_id: str) -> None:
-    """Refuse a deployment whose call activity names another tenant, or a process that neither this
-    deployment nor the tenant (or the shared definitions) holds with the requested binding. Run after the
-    deployment's own definitions are flushed, so callers and callees deployed together find each other."""
-    check_tenants(model, resource_name=resource_name, tenant=tenant)
-    for call in call_bindings(model):
-        if find_definition(session, call, tenant=tenant, deployment_id=deployment_id) is None:
-            line = f" (line {call.line})" if call.line else ""
-            message = f"{resource_name}: {call.element_id}{line}: " + _not_found(call, tenant).split(": ", 1)[1]
-            raise ParseError(message + "; deploy the called process first or in the same deployment",
-                             pesan=f"{resource_name}: {call.element_id}{line}: proses '{call.key}' yang "
-                                   f"dipanggil belum di-deploy ({call.describe()})")
-
-
-__all__ = ["BINDINGS", "CallBinding", "call_bindings", "find_definition", "plan", "check_deployable",
-           "check_tenants"]
+__all__ = ["BINDINGS", "CallBinding", "call_bindings", "find_definition", "check_tenants"]

@@ -264,17 +264,14 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
 
 def _check_called_processes(ctx: OpsContext, session: Session, procs: list[ProcessDefinition],
                             cache: list[tuple[str, Any]], tenant: str | None, deployment_id: str) -> None:
-    """A call activity whose process is neither in this deployment nor deployed (with its binding), or that
-    closes a cycle of calls, rejects the deployment, naming file, element and line; raised inside the
-    transaction, so nothing is stored."""
-    from .call_binding import check_deployable
-    from .call_cycles import check_no_call_cycle
+    """A call activity naming another tenant rejects the deployment. Called processes are resolved when
+    the call activity is reached (Camunda deploys a caller whose called process does not exist yet, and
+    recursive calls: the call-depth budget bounds them at run time)."""
+    from .call_binding import check_tenants
 
     models = dict(cache)
     for row in procs:
-        check_deployable(session, models[row.id], resource_name=row.resource_name, tenant=tenant,
-                         deployment_id=deployment_id)
-    check_no_call_cycle(ctx, session, procs, models, tenant=tenant, deployment_id=deployment_id)
+        check_tenants(models[row.id], resource_name=row.resource_name, tenant=tenant)
 
 
 def _replace_timer_jobs(ctx: OpsContext, session: Session, row: ProcessDefinition, model: Any) -> None:

@@ -68,6 +68,8 @@ class HistoricInstance:
     delete_reason: str | None
     tenant_id: str | None
     state: str                     # ACTIVE | SUSPENDED | COMPLETED | EXTERNALLY_TERMINATED
+    super_instance_id: str | None = None     # the instance whose call activity started this one
+    root_instance_id: str | None = None      # the top of its call tree (itself when nobody called it)
 
     @property
     def duration_ms(self) -> int | None:
@@ -173,6 +175,8 @@ class HistoryFilter:
     definition_id: str | None = None
     definition_key: str | None = None
     business_key: str | None = None
+    super_instance_id: str | None = None     # superProcessInstanceId: instances this one called
+    sub_instance_id: str | None = None       # subProcessInstanceId: the instance that called this one
     activity_id: str | None = None
     activity_type: str | None = None
     task_id: str | None = None
@@ -242,6 +246,10 @@ def _instance_query(f: HistoryFilter) -> Select[Any]:
         query = query.where(ProcessInstance.definition_key == f.definition_key)
     if f.business_key is not None:
         query = query.where(ProcessInstance.business_key == f.business_key)
+    if f.super_instance_id is not None:
+        query = query.where(ProcessInstance.super_process_instance_id == f.super_instance_id)
+    if f.sub_instance_id is not None:
+        query = query.where(ProcessInstance.id == _super_of(f.sub_instance_id))
     if f.tenant_ids is not None:
         query = query.where(_tenant_condition(ProcessInstance.tenant_id, f))
     if f.visible is not None:
@@ -267,6 +275,12 @@ def _instance_sort(session: Any) -> dict[str, Any]:
             "definitionName": ProcessDefinition.name, "definitionVersion": ProcessDefinition.version,
             "businessKey": pi.business_key, "startTime": pi.start_time, "endTime": pi.end_time,
             "duration": hs.millis_between(session, pi.start_time, pi.end_time), "tenantId": pi.tenant_id}
+
+
+def _super_of(instance_id: str) -> Any:
+    """The id of the instance that called `instance_id` (NULL when none did), as a scalar subquery."""
+    sub = aliased(ProcessInstance)
+    return select(sub.super_process_instance_id).where(sub.id == instance_id).scalar_subquery()
 
 
 def _instances(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[HistoricInstance]:
@@ -297,7 +311,9 @@ def _instances(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[Hi
             start_time=inst.start_time, end_time=inst.end_time, start_user_id=inst.start_user_id,
             start_activity_id=starts.get(inst.id), delete_reason=reasons.get(inst.id) or (
                 "ACTIVITY_DELETED" if inst.state == InstanceState.CANCELLED else None),
-            tenant_id=inst.tenant_id, state=_STATE.get(inst.state, str(inst.state))))
+            tenant_id=inst.tenant_id, state=_STATE.get(inst.state, str(inst.state)),
+            super_instance_id=inst.super_process_instance_id,
+            root_instance_id=inst.root_process_instance_id or inst.id))
     return out
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, delete, exists, or_, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Session, aliased, defer
 
 from service.store import (
     ExternalTask,
@@ -83,33 +83,45 @@ def list_instances(ctx: OpsContext, *, definition_key: str | None = None, busine
 
 def cancel_instance(ctx: OpsContext, instance_id: str, *, reason: str | None = None,
                     user: str | None = None) -> InstanceView:
-    """Camunda's delete: the instance ends as CANCELLED, its open work disappears, history stays."""
+    """Camunda's delete: the instance ends as CANCELLED, its open work disappears, history stays; the
+    instances its call activities started are cancelled with it."""
     with ctx.transaction() as session:
         row = persistence.get_row(session, instance_id)
         if row.state in (InstanceState.COMPLETED, InstanceState.CANCELLED):
             raise BadRequest(f"Process instance {instance_id} has already ended ({row.state.value})",
                              pesan="Proses ini sudah selesai")
-        now = ctx.clock.now()
-        for task in session.scalars(select(UserTask).where(UserTask.instance_id == row.id)):
-            session.add(HistoryEvent(kind="activity_cancelled", time=now, instance_id=row.id,
-                                     definition_id=row.definition_id, definition_key=row.definition_key,
-                                     tenant_id=row.tenant_id, element_id=task.element_id, element_name=task.name,
-                                     element_type="userTask", lane=task.lane, task_id=task.id, user_id=user,
-                                     data={"reason": reason} if reason else {}))
-        task_ids = select(UserTask.id).where(UserTask.instance_id == row.id)
-        session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(task_ids)))
-        session.execute(delete(UserTask).where(UserTask.instance_id == row.id))
-        session.execute(delete(ExternalTask).where(ExternalTask.instance_id == row.id))
-        session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
-        row.state = InstanceState.CANCELLED
-        row.projected = {}
-        row.end_time = now
-        row.next_timer_due = None
-        session.add(HistoryEvent(kind="instance_ended", time=now, instance_id=row.id,
-                                 definition_id=row.definition_id, definition_key=row.definition_key,
-                                 tenant_id=row.tenant_id, user_id=user,
-                                 data={"state": "CANCELLED", **({"reason": reason} if reason else {})}))
+        cancel_row(ctx, session, row, reason=reason, user=user)
         return persistence.instance_view(row)
+
+
+def cancel_row(ctx: OpsContext, session: Session, row: ProcessInstance, *, reason: str | None,
+               user: str | None) -> None:
+    """Cancel `row` and, first, the active instances it called (bounded by the call-depth budget)."""
+    children = session.scalars(select(ProcessInstance).where(
+        ProcessInstance.super_process_instance_id == row.id,
+        ProcessInstance.state.in_([InstanceState.ACTIVE, InstanceState.SUSPENDED]))).all()
+    for child in children:
+        cancel_row(ctx, session, child, reason=reason, user=user)
+    now = ctx.clock.now()
+    for task in session.scalars(select(UserTask).where(UserTask.instance_id == row.id)):
+        session.add(HistoryEvent(kind="activity_cancelled", time=now, instance_id=row.id,
+                                 definition_id=row.definition_id, definition_key=row.definition_key,
+                                 tenant_id=row.tenant_id, element_id=task.element_id, element_name=task.name,
+                                 element_type="userTask", lane=task.lane, task_id=task.id, user_id=user,
+                                 data={"reason": reason} if reason else {}))
+    task_ids = select(UserTask.id).where(UserTask.instance_id == row.id)
+    session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(task_ids)))
+    session.execute(delete(UserTask).where(UserTask.instance_id == row.id))
+    session.execute(delete(ExternalTask).where(ExternalTask.instance_id == row.id))
+    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
+    row.state = InstanceState.CANCELLED
+    row.projected = {}
+    row.end_time = now
+    row.next_timer_due = None
+    session.add(HistoryEvent(kind="instance_ended", time=now, instance_id=row.id,
+                             definition_id=row.definition_id, definition_key=row.definition_key,
+                             tenant_id=row.tenant_id, user_id=user,
+                             data={"state": "CANCELLED", **({"reason": reason} if reason else {})}))
 
 
 def get_variables(ctx: OpsContext, instance_id: str) -> dict[str, Any]:
@@ -168,6 +180,8 @@ class InstanceQuery:
     incident_id: str | None = None
     incident_type: str | None = None
     activity_ids: list[str] | None = None
+    super_instance: str | None = None       # instances called by this one (superProcessInstance)
+    sub_instance: str | None = None         # the instance that called this one (subProcessInstance)
     variables: list[tuple[str, str, Any]] = field(default_factory=list)   # (name, operator, value)
     visible_to: Principal | None = None     # only instances access.can_see_instance lets this user see
     newest_first: bool = False              # ties (and no sortBy) newest start first, instead of oldest
@@ -188,6 +202,12 @@ def _filtered(ctx: OpsContext, q: InstanceQuery) -> Select[Any]:
         conds.append(pi.id.in_(q.ids))
     if q.business_key is not None:
         conds.append(pi.business_key == q.business_key)
+    if q.super_instance is not None:
+        conds.append(pi.super_process_instance_id == q.super_instance)
+    if q.sub_instance is not None:
+        sub = aliased(ProcessInstance)
+        conds.append(pi.id == select(sub.super_process_instance_id).where(sub.id == q.sub_instance)
+                     .scalar_subquery())
     if q.business_key_like is not None:
         conds.append(pi.business_key.like(q.business_key_like))
     if q.definition_id is not None:

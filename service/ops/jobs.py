@@ -200,6 +200,9 @@ def set_job_retries(ctx: OpsContext, job: str, retries: int) -> None:
         row = persistence.get_row(session, view.instance_id)
         if retries > 0:
             _resolve_failures(session, row.id)
+            from .calls import retry_failed_calls   # a call activity whose called process was missing
+            with engine_errors():
+                retry_failed_calls(ctx, session, row.id)
         elif view.retries > 0:
             _record_failure(session, row, ctx.clock.now(), "Retries set to 0", _HELD_UNTIL)
 

@@ -1,6 +1,6 @@
 """Loading an instance into the engine and saving it back with its projections, inside a transaction.
 
-load row -> engine.load(model, state, called) -> act -> save(): dumps() -> row update (optimistic lock)
+load row -> engine.load(model, state) -> act -> save(): dumps() -> row update (optimistic lock)
 -> user-task / external-task / message projections -> history events. The caller's transaction commits.
 """
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, overload
+from uuid import uuid4
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, inspect, select
 from sqlalchemy.orm import Session
@@ -33,25 +34,13 @@ if TYPE_CHECKING:   # the engine is imported when an instance is first loaded: t
 
 
 class Binder:
-    """Resolves definitions for the engine within one transaction and remembers what it handed out,
-    so the ids of call-activity models can be persisted."""
+    """Resolves decision definitions for the engine within one transaction (called processes are
+    resolved by ops/calls.py when a call activity is reached)."""
 
     def __init__(self, ctx: OpsContext, session: Session, deployment_id: str | None = None) -> None:
         self.ctx = ctx
         self.session = session
         self.deployment_id = deployment_id
-        self.ids: dict[int, str] = {}
-        self.called: dict[str, ProcessModel] = {}     # key -> model bound by call_binding.plan (calledElementBinding)
-
-    def process(self, key: str, tenant: str | None) -> ProcessModel:
-        if key in self.called:
-            return self.called[key]
-        row = definitions.latest(self.session, ProcessDefinition, key, tenant)
-        if row is None:
-            from service.engine import ModelError
-            raise ModelError(f"no deployed process with key '{key}'" + (f" in tenant '{tenant}'" if tenant else ""),
-                             element_id=key)
-        return self.model(row)
 
     def decision(self, key: str, tenant: str | None, binding: str = "latest",
                  version: int | None = None) -> DecisionModel:
@@ -77,12 +66,11 @@ class Binder:
 
     def model(self, row: ProcessDefinition | DecisionDefinition) -> ProcessModel | DecisionModel:
         model: ProcessModel | DecisionModel = definitions.model_of(self.ctx, self.session, row)
-        self.ids[id(model)] = row.id
         return model
 
     def engine(self, clock: Clock | None = None) -> Engine:
         from service.engine import Engine
-        return Engine(clock=clock or self.ctx.clock, processes=self.process, decisions=self.decision,
+        return Engine(clock=clock or self.ctx.clock, decisions=self.decision,
                       calendar=self.ctx.work_calendar(), budget=self.ctx.budget)
 
 
@@ -96,6 +84,9 @@ class InstanceRow(Protocol):
     called_definition_ids: dict[str, str]
     business_key: str | None
     tenant_id: str | None
+    super_process_instance_id: str | None
+    super_task_id: str | None
+    root_process_instance_id: str | None
     state: InstanceState
     start_time: datetime
     end_time: datetime | None
@@ -126,6 +117,9 @@ class InstanceRecord:
     called_definition_ids: dict[str, str]
     business_key: str | None
     tenant_id: str | None
+    super_process_instance_id: str | None
+    super_task_id: str | None
+    root_process_instance_id: str | None
     state: InstanceState
     start_time: datetime
     end_time: datetime | None
@@ -156,6 +150,11 @@ class Loaded:
     binder: Binder
     user: str | None = None
     extra_history: list[dict[str, Any]] = field(default_factory=list)   # history_values() rows
+    # Set on a child started inside its caller's save (ops/calls.py): the caller, still in memory,
+    # takes the child's completion and thrown events itself.
+    inline_child: bool = False
+    thrown: list[Any] = field(default_factory=list)        # ThrownEvent taken before the state was dumped
+    failed_calls: list[Any] = field(default_factory=list)  # CallRequest whose child could not start
 
 
 def get_row(session: Session, instance_id: str) -> ProcessInstance:
@@ -171,40 +170,42 @@ def load(ctx: OpsContext, session: Session, instance_id: str, *, clock: Clock | 
     row = row or get_row(session, instance_id)
     deployment_id, model = definitions.process_by_id(ctx, session, row.definition_id)
     binder = Binder(ctx, session, deployment_id)
-    binder.ids[id(model)] = row.definition_id
-    called: dict[str, ProcessModel] = {}
-    for key, def_id in (row.called_definition_ids or {}).items():
-        called_model = definitions.process_by_id(ctx, session, def_id)[1]
-        binder.ids[id(called_model)] = def_id
-        called[key] = called_model
-    inst = binder.engine(clock).load(model, row.engine_state, called)
+    inst = binder.engine(clock).load(model, row.engine_state)
     return Loaded(row, model, inst, binder)
 
 
 def create(ctx: OpsContext, session: Session, definition: ProcessDefinition, *, variables: dict[str, Any],
            business_key: str | None, user: str | None, start_event_id: str | None = None,
-           message: str | None = None, clock: Clock | None = None) -> Loaded:
+           message: str | None = None, clock: Clock | None = None, caller: InstanceRow | None = None,
+           caller_task_id: str | None = None) -> Loaded:
+    """A new instance of `definition`; with `caller`, a called process's instance linked to the caller's
+    call-activity task (Camunda's super process instance)."""
     check_business_key(business_key)
     binder = Binder(ctx, session, definition.deployment_id)
     model = binder.model(definition)
-    from .call_binding import plan   # camunda:calledElementBinding / calledElementTenantId (ops/call_binding.py)
-    binder.called = plan(session, model, definition, binder.model)
     engine = binder.engine(clock)
     inst = engine.start(model, variables=variables, business_key=business_key, tenant=definition.tenant_id,
                         user=user, start_event_id=start_event_id, message=message)
     now = (clock or ctx.clock).now()
-    row = ProcessInstance(definition_id=definition.id, definition_key=definition.key, business_key=business_key,
-                          tenant_id=definition.tenant_id, state=InstanceState.ACTIVE, start_time=now,
-                          start_user_id=user, engine_state="", called_definition_ids={})
+    instance_id = str(uuid4())
+    root = (caller.root_process_instance_id or caller.id) if caller is not None else instance_id
+    row = ProcessInstance(id=instance_id, definition_id=definition.id, definition_key=definition.key,
+                          business_key=business_key, tenant_id=definition.tenant_id, state=InstanceState.ACTIVE,
+                          start_time=now, start_user_id=user, engine_state="", called_definition_ids={},
+                          super_process_instance_id=caller.id if caller is not None else None,
+                          super_task_id=caller_task_id, root_process_instance_id=root)
     session.add(row)
     return Loaded(row, model, inst, binder, user=user)
 
 
 def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | None = None) -> None:
     """Write the engine state and every projection; raise Conflict when another writer was first."""
+    from . import calls    # called processes: children started, callers continued (ops/calls.py)
+
     row, inst = loaded.row, loaded.inst
     now = now or ctx.clock.now()
-    values: dict[str, Any] = {"engine_state": inst.dumps(), "called_definition_ids": _called_ids(loaded)}
+    calls.before_save(ctx, session, loaded)
+    values: dict[str, Any] = {"engine_state": inst.dumps()}
     check_instance_size(ctx.limits, row.id, len(values["engine_state"]))
     if inst.completed and row.state != InstanceState.CANCELLED:
         values.update(state=InstanceState.COMPLETED, end_time=row.end_time or now, next_timer_due=None)
@@ -226,6 +227,7 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
     _project_external_tasks(session, row, before.get("external", set()), external, ctx.clock.now())
     _project_subscriptions(session, row, before.get("messages", set()), messages)
     _append_history(session, loaded)
+    calls.after_save(ctx, session, loaded)
 
 
 # Statements built once: constructing and cache-keying a statement costs as much as executing it on SQLite.
@@ -290,15 +292,6 @@ def _update_versioned(session: Session, row: InstanceRow, pending: dict[str, Any
         for key, value in written.items():
             setattr(row, key, value)
     return written
-
-
-def _called_ids(loaded: Loaded) -> dict[str, str]:
-    ids = dict(loaded.row.called_definition_ids or {})
-    for key, model in loaded.inst.called_models.items():
-        def_id = loaded.binder.ids.get(id(model))
-        if def_id is not None:
-            ids[key] = def_id
-    return ids
 
 
 def _project_user_tasks(session: Session, row: InstanceRow, existing: set[str],
@@ -379,17 +372,8 @@ def _append_history(session: Session, loaded: Loaded) -> None:
 
 
 def owning_definition(row: InstanceRow, item: UserTaskInfo | ExternalTaskInfo | EngineHistoryEvent) -> dict[str, Any]:
-    """definition_id/definition_key of the process that owns a task or event's element.
-
-    Elements of a called process run inside the caller's instance (a SpiffWorkflow subprocess) but
-    belong to the called definition, bound at start in `called_definition_ids`; Camunda reports them
-    with that definition. Anything else (or a key not bound, e.g. a recursive call) is the instance's.
-    """
-    key = item.process_key
-    if key and key != row.definition_key:
-        def_id = (row.called_definition_ids or {}).get(key)
-        if def_id:
-            return {"definition_id": def_id, "definition_key": key}
+    """definition_id/definition_key of a task or event: its instance's (a called process is an instance
+    of its own)."""
     return {"definition_id": row.definition_id, "definition_key": row.definition_key}
 
 
@@ -415,7 +399,7 @@ def instance_view(row: InstanceRow, *, inst: Instance | None = None, with_variab
                         business_key=row.business_key, tenant_id=row.tenant_id, state=state,
                         start_time=row.start_time, end_time=row.end_time, start_user_id=row.start_user_id,
                         incident=row.incident, next_timer_due=row.next_timer_due, variables=variables,
-                        active_elements=active)
+                        active_elements=active, super_instance_id=row.super_process_instance_id)
 
 
 __all__ = ["Binder", "InstanceRecord", "InstanceRow", "INSTANCE_COLUMNS", "Loaded", "load", "create", "save", "get_row",

@@ -59,6 +59,7 @@ class InstanceView:
     next_timer_due: datetime | None = None
     variables: dict[str, Any] | None = None
     active_elements: list[ActiveElementView] | None = None
+    super_instance_id: str | None = None     # the instance whose call activity started this one
 
     @property
     def ended(self) -> bool:

@@ -3,8 +3,8 @@
 For each path enumerated from the BPMN graph (service.sop.paths) a fresh instance is started on
 `service.engine.Engine` with a FrozenClock and resolvers over the checkout's `bpmn/`, `dmn/` and `forms/`
 (no server, no database). Each user task is completed with generated form data (service.sop.datagen)
-chosen so that the next gateways take the path's planned outcomes; call activities run the called model
-(along its first path). A path passes when the instance completes and visited exactly the planned flow
+chosen so that the next gateways take the path's planned outcomes; call activities start the called model
+as a child instance in memory (service.engine.calls.CallFamily), driven along its first path. A path passes when the instance completes and visited exactly the planned flow
 nodes. The report lists the paths (steps with sop.no and lane, planned working days from mutu.waktu) and
 the coverage of flow nodes and sequence flows.
 """
@@ -31,7 +31,8 @@ STEP_TIME = dt.timedelta(minutes=1)     # per completed task: short, so that no 
 
 # --------------------------------------------------------------------------- the driver
 class _Run:
-    """One path through the engine."""
+    """One path through the engine: the model's instance and the instances its call activities start,
+    run in memory by the engine's CallFamily (the same call protocol the service runs on stored instances)."""
 
     def __init__(self, sim: "Simulator", tenant: str | None, key: str, path: PlannedPath):
         self.sim, self.tenant, self.key, self.path = sim, tenant, key, path
@@ -39,93 +40,74 @@ class _Run:
         self.plans: dict[str, dict[str, list[tuple[str, ...]]]] = {key: path.decisions}
         self.visits: Counter[tuple[str, str]] = Counter()
         self.visited: dict[str, list[str]] = {}
-        self.stack: list[tuple[str, str | None]] = [(key, None)]   # (process key, call activity id)
         self.solver = OutcomeSolver(self.repo, tenant, self.plans, self.visits, sim.caches)
         self.fired: set[tuple[str, str, int]] = set()
+        self.bodies: set[tuple[str, str]] = set()      # (process, element) of multi-instance activities
 
-    # the process a node belongs to, following the call stack recorded from history
-    def _record(self, events: Iterable[Any]) -> None:
-        for ev in events:
-            eid = getattr(ev, "element_id", None)
-            kind = getattr(ev, "kind", "")
-            etype = (getattr(ev, "element_type", None) or "").lower()
-            if not eid or kind not in ("activity_started", "activity_ended"):
-                continue
-            proc, call_id = self.stack[-1]
-            if kind == "activity_ended" and len(self.stack) > 1 and eid == call_id and \
-                    self._is_call_end(ev, proc, etype):
-                self.stack.pop()
-                continue
+    def _record(self, family: Any) -> None:
+        """The history of every instance of the run, each with the process it belongs to."""
+        for inst in family.instances.values():
+            proc = inst.model.key
             graph = self.repo.graph(proc, self.tenant)
-            node = graph.nodes.get(eid)
-            if node is None:
-                continue
-            if kind == "activity_started":
+            for ev in inst.drain_history():
+                eid = getattr(ev, "element_id", None)
+                if not eid or getattr(ev, "kind", "") != "activity_started":
+                    continue
+                node = graph.nodes.get(eid)
+                if node is None:
+                    continue
+                # A multi-instance activity is one visit of the path (its body); its instances are not.
+                if getattr(ev, "element_type", None) == "multiInstanceBody":
+                    self.bodies.add((proc, eid))
+                elif (proc, eid) in self.bodies:
+                    continue
                 self.visited.setdefault(proc, []).append(eid)
                 if graph.is_split(eid):
                     self.visits[(proc, eid)] += 1
                 if node.tag == "callActivity" and node.attrs.get("calledElement"):
-                    child = node.attrs["calledElement"]
-                    self._plan_child(child)
-                    self.stack.append((child, eid))
-
-    def _is_call_end(self, ev: Any, child: str, etype: str) -> bool:
-        """Whether an activity_ended event with the call activity's id is the call ending, not an element
-        of the called model that happens to share the id (both are named Step_2, say): the names decide."""
-        parent = self.stack[-2][0]
-        call_id = self.stack[-1][1]
-        assert call_id is not None      # called only inside a call (len(stack) > 1): the top has its call id
-        call_node = self.repo.graph(parent, self.tenant).nodes[call_id]
-        inner = self.repo.graph(child, self.tenant).nodes.get(ev.element_id)
-        name = getattr(ev, "element_name", None)
-        if inner is None:
-            return True
-        if name is not None and inner.name != call_node.name:
-            return name == call_node.name
-        return "call" in etype
+                    self._plan_child(node.attrs["calledElement"])
 
     def _plan_child(self, child: str) -> None:
         if child not in self.plans:
             paths = enumerate_paths(self.repo.graph(child, self.tenant), max_paths=1)
             self.plans[child] = paths[0].decisions if paths else {}
 
-    def owner(self, task: Any) -> str:
-        for proc, _ in reversed(self.stack):
-            node = self.repo.graph(proc, self.tenant).nodes.get(task.element_id)
-            if node is not None and (node.name or None) == (task.name or None):
-                return proc
-        return self.stack[-1][0]
-
     def run(self) -> None:
         from service.engine import Engine, FrozenClock
+        from service.engine.calls import CallFamily
         clock = FrozenClock(SIM_START)
         engine = Engine(clock=clock, processes=self.repo_process, decisions=self.repo_decision,
                         calendar=self.sim.calendar)
+        family = CallFamily(engine)
         model = self.repo.process(self.key, self.tenant)
         graph = self.repo.graph(self.key, self.tenant)
         start_form = self.repo.form(model.start_form_ref, self.tenant) if model.start_form_ref else None
         variables = form_data(start_form)
         variables.update(self.solver.prepare(self.key, graph.start, variables, form_choices(start_form)))
-        inst = engine.start(model, variables=variables, business_key=f"simulasi-{self.key}",
+        root = family.start(model, variables=variables, business_key=f"simulasi-{self.key}",
                             tenant=self.tenant, user="simulasi")
-        self._record(inst.drain_history())
+        self._record(family)
         for _ in range(MAX_STEPS):
-            if inst.completed:
+            if family.instances[root].completed:
                 break
-            for ext in inst.external_tasks():
-                inst.complete_external_task(ext.id, {})
-            tasks = inst.user_tasks()
+            for instance_id, inst in family.live():
+                for ext in inst.external_tasks():
+                    inst.complete_external_task(ext.id, {})
+                    family.settle(instance_id)
+            tasks = [(i, inst, t) for i, inst in family.live() for t in inst.user_tasks()]
             if not tasks:
-                due = inst.next_timer_due()
-                if due is None:
+                dues = [(d, i) for i, inst in family.live() if (d := inst.next_timer_due()) is not None]
+                if not dues:
                     break
+                due, instance_id = min(dues)
                 clock.set(max(due, clock.now()))
-                inst.fire_due_timers()
-                self._record(inst.drain_history())
+                family.instances[instance_id].fire_due_timers()
+                family.settle(instance_id)
+                self._record(family)
                 continue
-            task = tasks[0]
-            proc = self.owner(task)
-            if self._fire_planned_boundary(inst, clock, proc, task):
+            instance_id, inst, task = tasks[0]
+            proc = inst.model.key
+            if self._fire_planned_boundary(family, instance_id, clock, proc, task):
                 continue
             ref = task.form_ref or task.form_key
             form = self.repo.form(ref, self.tenant) if ref else None
@@ -134,10 +116,13 @@ class _Run:
             data.update(self.solver.prepare(proc, task.element_id, current, form_choices(form)))
             clock.set(clock.now() + STEP_TIME)
             inst.complete_user_task(task.id, data, user="simulasi")
-            self._record(inst.drain_history())
-        if not inst.completed:
-            waiting = ", ".join(t.element_id for t in inst.user_tasks()) or "nothing"
-            raise AssertionError(f"the instance did not reach an end event (waiting: {waiting})")
+            family.settle(instance_id)
+            self._record(family)
+        if not family.instances[root].completed:
+            waiting = ", ".join(t.element_id for _, inst in family.live() for t in inst.user_tasks()) or "nothing"
+            failed = [m for messages in family.incidents.values() for m in messages]
+            raise AssertionError(f"the instance did not reach an end event (waiting: {waiting})"
+                                 + (f"; {'; '.join(failed)}" if failed else ""))
         planned = _comparable(graph, Counter(self.path.nodes))
         actual = _comparable(graph, Counter(self.visited.get(self.key, [])))
         if planned != actual:
@@ -146,7 +131,7 @@ class _Run:
             raise AssertionError(f"the engine left the planned path (not visited: {missing or '-'}, "
                                  f"unplanned: {extra or '-'})")
 
-    def _fire_planned_boundary(self, inst: Any, clock: Any, proc: str, task: Any) -> bool:
+    def _fire_planned_boundary(self, family: Any, instance_id: str, clock: Any, proc: str, task: Any) -> bool:
         """If the path plans a timer on this task (a reminder) for this visit, move the clock to its due
         time and fire it, once; True when it fired."""
         graph = self.repo.graph(proc, self.tenant)
@@ -161,12 +146,14 @@ class _Run:
         if not any(graph.flows[f].virtual for f in outcomes[visit]):
             return False
         self.fired.add(key)
+        inst = family.instances[instance_id]
         due = inst.next_timer_due()
         if due is None:
             raise AssertionError(f"{node.id}: the planned timer event is not waiting")
         clock.set(max(due, clock.now()))
         inst.fire_due_timers()
-        self._record(inst.drain_history())
+        family.settle(instance_id)
+        self._record(family)
         return True
 
     def repo_process(self, key: str, tenant: str | None) -> Any:

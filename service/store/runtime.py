@@ -29,10 +29,15 @@ class ProcessInstance(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     definition_id: Mapped[str] = mapped_column(ForeignKey("process_definition.id"), index=True)
     definition_key: Mapped[str] = mapped_column(String(255), index=True)
-    # call-activity key -> definition id bound at start, so a reload uses the same versions
+    # unused since called processes run as instances of their own (kept for stored rows)
     called_definition_ids: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     business_key: Mapped[str | None] = mapped_column(String(255), index=True)
     tenant_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # A called process's instance: its caller (Camunda's superProcessInstanceId), the caller's call-activity
+    # task it ends, and the top of the call tree (its own id for an instance nobody called).
+    super_process_instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    super_task_id: Mapped[str | None] = mapped_column(String(36))
+    root_process_instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
     state: Mapped[InstanceState] = mapped_column(
         Enum(InstanceState, native_enum=False, length=16, validate_strings=True), default=InstanceState.ACTIVE,
         index=True)

@@ -72,7 +72,7 @@ class Harness:
         self.history.extend(inst.drain_history())
         state = inst.dumps()
         self.states.append(state)
-        again = self.engine.load(inst.model, state, inst.called_models)
+        again = self.engine.load(inst.model, state)
         assert _normal(again.dumps()) == _normal(state), "dump(load(dump(x))) must be stable"
         assert again.variables() == inst.variables()
         assert sorted(t.id for t in again.user_tasks()) == sorted(t.id for t in inst.user_tasks())

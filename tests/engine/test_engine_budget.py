@@ -72,13 +72,18 @@ def test_missed_firings_of_an_old_cycle_fire_once() -> None:
 def test_a_call_cycle_is_stopped_by_the_call_depth_limit() -> None:
     h = Harness(_models(caller("h_a", "h_b"), caller("h_b", "h_a")))
     began = time.monotonic()
+    from service.engine.calls import CallFamily
+
+    # Called processes are instances of their own, linked to their caller: the depth counts super instances.
     with pytest.raises(IncidentError, match=r"C: called processes are nested 11 deep; at most 10 .*"
                                             r"ALUR_ENGINE_MAX_CALL_DEPTH=10"):
-        h.start("h_a")
+        CallFamily(h.engine).start(h.models["h_a"], variables={})
     assert time.monotonic() - began < 5
     h.engine.budget = Budget(max_call_depth=3)
+    family = CallFamily(h.engine)
     with pytest.raises(IncidentError, match="nested 4 deep; at most 3"):
-        h.engine.start(h.models["h_a"], variables={})
+        family.start(h.models["h_a"], variables={})
+    assert len(family.instances) == 4     # the root and three nested children
 
 
 def test_nested_multi_instance_is_stopped_by_the_children_per_action() -> None:

@@ -71,6 +71,6 @@ def test_a_gateway_without_a_way_out_is_refused_as_an_engine_error() -> None:
     with pytest.raises(EngineError) as err:
         inst.complete_user_task(h.task(inst, "Isi").id, {"nilai": 7}, user="ana")
     assert "gw" in err.value.message and not isinstance(err.value, SpiffWorkflowException)
-    again = h.engine.load(inst.model, before, {})
+    again = h.engine.load(inst.model, before)
     again.complete_user_task(h.task(again, "Isi").id, {"nilai": 12}, user="ana")
     assert again.completed

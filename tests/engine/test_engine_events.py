@@ -88,14 +88,21 @@ PARENT = '''
 
 
 def test_call_activity_with_all_variables() -> None:
+    from service.engine.calls import CallFamily
+
     [child] = parse_bpmn("child.bpmn", wrap(CHILD, key="all_child"))
     [parent] = parse_bpmn("parent.bpmn", wrap(PARENT, key="all_parent"))
     h = Harness({"all_child": child, "all_parent": parent})
-    inst = h.start("all_parent", {"a": 1, "b": [1, 2]}, business_key="BK")
-    assert h.ready(inst) == ["Task_InChild"]
-    assert {(a.element_id, a.parent_element_id) for a in inst.active_elements()} == {
-        ("call", None), ("Task_InChild", "call")}
-    inst = h.complete(inst, "Task_InChild", {"c": 3, "a": 10})
+    family = CallFamily(h.engine)
+    root = family.start(parent, variables={"a": 1, "b": [1, 2]}, business_key="BK")
+    inst = family.instances[root]
+    assert h.ready(inst) == [] and [a.element_id for a in inst.active_elements()] == ["call"]
+    [child_id] = inst.waiting_calls().values()
+    sub = family.instances[child_id]
+    assert sub.business_key == "BK" and sub.variables() == {"a": 1, "b": [1, 2]}
+    [task] = sub.user_tasks()
+    sub.complete_user_task(task.id, {"c": 3, "a": 10}, user=None)
+    family.settle(child_id)
     assert inst.completed and inst.variables() == {"a": 10, "b": [1, 2], "c": 3}
 
 

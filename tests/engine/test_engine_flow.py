@@ -121,9 +121,9 @@ def test_unknown_and_not_ready_tasks_are_clear_errors(h: Harness) -> None:
 def test_load_rejects_foreign_state(h: Harness) -> None:
     m = h.models["approval_loop"]
     with pytest.raises(EngineError):
-        h.engine.load(m, '{"tasks": {}}', {})
+        h.engine.load(m, '{"tasks": {}}')
     with pytest.raises(EngineError):
-        h.engine.load(m, "not json", {})
+        h.engine.load(m, "not json")
 
 
 def test_typed_values_survive_the_store(h: Harness) -> None:

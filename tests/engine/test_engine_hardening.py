@@ -41,12 +41,12 @@ def test_a_state_carrying_specs_is_refused(key: str) -> None:
     dct = json.loads(state)
     dct[key] = {}
     with pytest.raises(EngineError, match=key):
-        h.engine.load(inst.model, json.dumps(dct), inst.called_models)
+        h.engine.load(inst.model, json.dumps(dct))
 
 
 def test_a_current_state_still_loads() -> None:
     h, inst, state = _stored_state()
-    again = h.engine.load(inst.model, state, inst.called_models)
+    again = h.engine.load(inst.model, state)
     assert again.variables() == inst.variables()
 
 

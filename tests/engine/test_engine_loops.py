@@ -61,7 +61,7 @@ def test_thousand_iterations_stay_fast_and_flat(h: Harness) -> None:
         inst.complete_user_task(task.id, {"done": i == 999, "i": i}, user="u")
         inst.drain_history()
         state = inst.dumps()
-        inst = h.engine.load(inst.model, state, {})
+        inst = h.engine.load(inst.model, state)
         times.append(time.perf_counter() - started)
         sizes.append(len(state))
     assert inst.completed
@@ -99,7 +99,7 @@ def test_unpruned_state_is_pruned_on_dump(h: Harness) -> None:
     assert len(inst._wf.tasks) > 100
     state = inst.dumps()
     assert len(json.loads(state)["tasks"]) < 12
-    again = h.engine.load(inst.model, state, {})
+    again = h.engine.load(inst.model, state)
     again.complete_user_task(again.user_tasks()[0].id, {"done": True}, user=None)
     assert again.completed
 

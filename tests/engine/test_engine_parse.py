@@ -98,7 +98,7 @@ def test_expression_errors_name_element_line_and_text() -> None:
      '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>', "camunda:assignee"),
     ('<bpmn:userTask id="x"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>'
      '<bpmn:multiInstanceLoopCharacteristics camunda:collection="${items" /></bpmn:userTask>', "collection"),
-    ('<bpmn:callActivity id="x" calledElement="${sub}"><bpmn:incoming>f1</bpmn:incoming>'
+    ('<bpmn:callActivity id="x" calledElement="${sub +}"><bpmn:incoming>f1</bpmn:incoming>'
      '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:callActivity>', "calledElement"),
     ('<bpmn:businessRuleTask id="x"><bpmn:incoming>f1</bpmn:incoming>'
      '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:businessRuleTask>', "decisionRef"),

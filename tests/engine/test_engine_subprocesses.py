@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -52,53 +53,71 @@ def test_mi_collection_must_be_a_list(h: Harness) -> None:
         h.engine.start(h.models["mi"], variables={"items": 5})
 
 
+def _family(h: Harness) -> Any:
+    from service.engine.calls import CallFamily
+    return CallFamily(h.engine)
+
+
+def _complete(family: Any, instance_id: str, element_id: str, variables: dict | None = None) -> None:
+    inst = family.instances[instance_id]
+    [task] = [t for t in inst.user_tasks() if t.element_id == element_id]
+    inst.complete_user_task(task.id, variables or {}, user="tester")
+    family.settle(instance_id)
+
+
 def test_embedded_subprocess_and_call_activity_mappings(h: Harness) -> None:
     m = h.models["parent"]
     assert m.called_keys == ["child"]
     assert m.elements["Sub_Embedded"].properties == {"el": "subprocess"}
     assert m.elements["Task_Inner"].properties == {"el": "inner"}      # no leaking of nested properties
-    inst = h.start("parent", {"amount": 10, "secret": "s"})
-    assert list(inst.called_models) == ["child"]
+    family = _family(h)
+    root = family.start(h.models["parent"], variables={"amount": 10, "secret": "s"})
+    inst = family.instances[root]
     assert h.ready(inst) == ["Task_Inner"]
     assert [a.parent_element_id for a in inst.active_elements() if a.element_id == "Task_Inner"] == ["Sub_Embedded"]
-    inst = h.complete(inst, "Task_Inner", {"inner": 1})
-    assert h.ready(inst) == ["Task_Child"]
-    child_task = inst._wf.get_task_from_id(__import__("uuid").UUID(inst.user_tasks()[0].id))
-    assert child_task.data == {"value": 10, "double": 20}             # only camunda:in crosses
-    inst = h.complete(inst, "Task_Child", {"extra": 5})
+    _complete(family, root, "Task_Inner", {"inner": 1})
+    assert h.ready(inst) == []                                        # the caller waits in the call activity
+    [(task_id, child_id)] = inst.waiting_calls().items()
+    child = family.instances[child_id]
+    assert family.super[child_id] == (root, task_id)
+    assert child.model.key == "child" and h.ready(child) == ["Task_Child"]
+    assert child.variables() == {"value": 10, "double": 20}             # only camunda:in crosses
+    assert [a.element_id for a in inst.active_elements()] == ["Call_Child"]
+    # the waiting caller survives the store format with its request
+    again = h.reload(inst)
+    assert again.waiting_calls() == {task_id: child_id} and again.pending_calls() == []
+    _complete(family, child_id, "Task_Child", {"extra": 5})
+    assert child.completed
     assert h.ready(inst) == ["Task_After"]
     assert inst.variables() == {"amount": 10, "secret": "s", "inner": 1, "childResult": Decimal("35")}
-    inst = h.complete(inst, "Task_After")
+    _complete(family, root, "Task_After")
     assert inst.completed
 
 
-def test_load_needs_the_called_models(h: Harness) -> None:
-    inst = h.start("parent", {"amount": 1})
-    state = inst.dumps()
-    from service.engine import EngineError
-    with pytest.raises(EngineError, match="child"):
-        h.engine.load(h.models["parent"], state, {})
-    assert h.engine.load(h.models["parent"], state, inst.called_models).user_tasks()
-
-
-def test_missing_called_process_is_a_clear_error(h: Harness) -> None:
-    from service.engine import EngineError
-    del h.models["child"]
-    with pytest.raises(EngineError, match="called process 'child' is not deployed"):
-        h.engine.start(h.models["parent"], variables={})
+def test_missing_called_process_fails_the_call_until_retried(h: Harness) -> None:
+    child_model = h.models.pop("child")
+    family = _family(h)
+    root = family.start(h.models["parent"], variables={"amount": 1})
+    _complete(family, root, "Task_Inner")
+    inst = family.instances[root]
+    [failed] = inst.failed_calls()
+    assert failed.failure == "Cannot start call activity 'Call_Child': no processes deployed with key 'child'"
+    assert inst.pending_calls() == [] and inst.waiting_calls() == {}
+    h.models["child"] = child_model                     # deployed now: a retry starts the child
+    assert inst.retry_calls() == 1
+    family.settle(root)
+    assert len(inst.waiting_calls()) == 1 and inst.failed_calls() == []
 
 
 def test_set_variables_stays_out_of_called_processes(h: Harness) -> None:
-    inst = h.start("parent", {"amount": 10})
+    family = _family(h)
+    root = family.start(h.models["parent"], variables={"amount": 10})
+    inst = family.instances[root]
     inst.set_variables({"flag": 1})                      # embedded subprocess: shared scope
-    inst = h.reload(inst)
-    inner = inst._wf.get_task_from_id(__import__("uuid").UUID(inst.user_tasks()[0].id))
-    assert inner.data["flag"] == 1
-    inst = h.complete(inst, "Task_Inner")
+    _complete(family, root, "Task_Inner")
     inst.set_variables({"flag": 2})                      # call activity running: the child is isolated
-    inst = h.reload(inst)
-    child = inst._wf.get_task_from_id(__import__("uuid").UUID(inst.user_tasks()[0].id))
-    assert "flag" not in child.data and inst.variables()["flag"] == 2
+    [child_id] = inst.waiting_calls().values()
+    assert "flag" not in family.instances[child_id].variables() and inst.variables()["flag"] == 2
 
 
 def test_variables_include_the_embedded_subprocess_scope(h: Harness) -> None:
@@ -110,22 +129,3 @@ def test_variables_include_the_embedded_subprocess_scope(h: Harness) -> None:
     assert "value" not in inst.variables()            # the called process's variables stay there
 
 
-def test_history_of_a_called_process_uses_the_called_models_element_types() -> None:
-    """The child's user task `Step_2` must not be reported as the parent's call activity `Step_2`."""
-    from test_called_process_ownership import harness
-
-    hc = harness()
-    inst = hc.start("induk")
-    inst = hc.complete(inst, "Step_2")
-    [ext] = inst.external_tasks()
-    inst.complete_external_task(ext.id, {})
-    inst = hc.complete(inst, "Step_3")
-    assert inst.completed
-    hc.history.extend(inst.drain_history())
-    started = {(e.element_id, e.process_key, e.element_type, e.element_name, e.lane)
-               for e in hc.history if e.kind == "activity_started" and e.element_id == "Step_2"}
-    assert started == {("Step_2", "induk", "callActivity", "Panggil anak", "Induk"),
-                       ("Step_2", "anak", "userTask", "Tugas anak", "PPK")}
-    ended = {(e.process_key, e.element_type) for e in hc.history
-             if e.kind == "activity_ended" and e.element_id in ("Step_2", "Step_4", "End_1")}
-    assert {("anak", "userTask"), ("induk", "callActivity"), ("anak", "endEvent"), ("induk", "endEvent")} <= ended

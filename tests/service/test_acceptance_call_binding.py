@@ -1,5 +1,6 @@
 """camunda:calledElementBinding / calledElementVersion / calledElementVersionTag / calledElementTenantId
-through /engine-rest, and call activities whose process is missing refused at deploy time."""
+through /engine-rest, resolved when the call activity is reached; a called process missing then is an
+incident on the call activity (Camunda deploys such a caller)."""
 from __future__ import annotations
 
 from typing import Any
@@ -46,9 +47,14 @@ def _ok(r: Any) -> dict:
 def _called_task(client: Any, key: str, tenant: str | None = None) -> dict:
     path = f"/engine-rest/process-definition/key/{key}" + (f"/tenant-id/{tenant}" if tenant else "") + "/start"
     instance = _ok(client.post(path, json={}))
-    tasks = client.get("/engine-rest/task", query_string={"processInstanceId": instance["id"]}).json
+    [sub] = client.get("/engine-rest/process-instance", query_string={"superProcessInstance": instance["id"]}).json
+    tasks = client.get("/engine-rest/task", query_string={"processInstanceId": sub["id"]}).json
     assert len(tasks) == 1, tasks
-    return {"instance": instance["id"], **tasks[0]}
+    return {"instance": instance["id"], "child": sub["id"], **tasks[0]}
+
+
+def _incidents(client: Any, instance_id: str) -> list[dict]:
+    return client.get("/engine-rest/incident", query_string={"processInstanceId": instance_id}).json
 
 
 @pytest.fixture
@@ -122,37 +128,39 @@ def test_decision_ref_tenant_id_of_another_tenant_is_refused_at_deploy(client: A
     assert "decisionRefTenantId" in r.json["message"] and "'lahat'" in r.json["message"], r.json
 
 
-def test_a_stored_cross_tenant_call_is_refused_when_started(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stored_cross_tenant_call_fails_when_reached(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     _ok(deploy_rest(client, ("anak.bpmn", child("milik lahat")), name="anak", tenant="lahat"))
     # A model stored before deployments were checked.
     monkeypatch.setattr("service.ops.call_binding.check_tenants", lambda *_a, **_kw: None)
     _ok(deploy_rest(client, ("induk.bpmn", parent("induk", 'camunda:calledElementTenantId="lahat"')),
                     name="induk", tenant="pagaralam"))
     monkeypatch.undo()
-    r = client.post("/engine-rest/process-definition/key/induk/tenant-id/pagaralam/start", json={})
-    assert r.status_code >= 400 and "'lahat'" in r.json["message"], r.json
+    instance = _ok(client.post("/engine-rest/process-definition/key/induk/tenant-id/pagaralam/start", json={}))
+    [incident] = _incidents(client, instance["id"])
+    assert incident["activityId"] == "panggil" and "'lahat'" in incident["incidentMessage"], incident
     assert client.get("/engine-rest/task", query_string={"tenantIdIn": "lahat"}).json == []
 
 
 @pytest.mark.parametrize("attrs, words", [
-    ("", ["'tidak_ada'", "latest"]),
+    ("", ["'tidak_ada'"]),
     ('camunda:calledElementBinding="version" camunda:calledElementVersion="7"', ["'anak'", "version 7"]),
     ('camunda:calledElementBinding="versionTag" camunda:calledElementVersionTag="rilis-9"', ["rilis-9"]),
     ('camunda:calledElementBinding="deployment"', ["'anak'", "deployment"]),
 ])
-def test_missing_called_process_is_refused_at_deploy(client: Any, three_versions: None, attrs: str,
-                                                     words: list[str]) -> None:
+def test_missing_called_process_is_an_incident_when_reached(client: Any, three_versions: None, attrs: str,
+                                                            words: list[str]) -> None:
     called = "tidak_ada" if not attrs else "anak"
-    before = client.get("/engine-rest/deployment/count").json["count"]
     other = child("x").replace(b'id="anak"', b'id="lain"')
-    r = deploy_rest(client, ("induk.bpmn", parent("induk", attrs, called)), ("lain.bpmn", other), name="induk")
-    assert r.status_code == 400, r.json
-    message = r.json["message"]
-    assert message.startswith("induk.bpmn: panggil (line 6): "), message
+    _ok(deploy_rest(client, ("induk.bpmn", parent("induk", attrs, called)), ("lain.bpmn", other), name="induk"))
+    instance = _ok(client.post("/engine-rest/process-definition/key/induk/start", json={}))
+    [incident] = _incidents(client, instance["id"])
+    assert incident["incidentType"] == "failedJob" and incident["activityId"] == "panggil", incident
+    message = incident["incidentMessage"]
+    assert message.startswith("Cannot start call activity 'panggil': no processes deployed with key"), message
     for word in words:
         assert word in message, message
-    assert client.get("/engine-rest/deployment/count").json["count"] == before
-    assert client.get("/engine-rest/process-definition/count", query_string={"key": "induk"}).json["count"] == 0
+    assert client.get("/engine-rest/process-instance",
+                      query_string={"superProcessInstance": instance["id"]}).json == []
 
 
 @pytest.mark.parametrize("attrs, words", [
@@ -171,13 +179,17 @@ def test_bad_binding_attributes_are_refused(client: Any, attrs: str, words: list
 
 
 def test_two_call_activities_binding_one_key_to_two_versions(client: Any, three_versions: None) -> None:
+    """Each call starts its own instance: one caller can run version 1 and then the latest of one key."""
     xml = parent("induk", 'camunda:calledElementBinding="version" camunda:calledElementVersion="1"').decode()
     xml = xml.replace('<bpmn:sequenceFlow id="f2" sourceRef="panggil" targetRef="akhir"/>',
                       '<bpmn:sequenceFlow id="f2" sourceRef="panggil" targetRef="lagi"/>'
                       '<bpmn:callActivity id="lagi" calledElement="anak"/>'
                       '<bpmn:sequenceFlow id="f3" sourceRef="lagi" targetRef="akhir"/>')
     _ok(deploy_rest(client, ("induk.bpmn", xml.encode()), name="induk"))
-    r = client.post("/engine-rest/process-definition/key/induk/start", json={})
-    assert r.status_code == 400, r.json
-    assert "'panggil'" in r.json["message"] and "'lagi'" in r.json["message"]
-    assert client.get("/engine-rest/process-instance/count").json["count"] == 0
+    first = _called_task(client, "induk")
+    assert first["name"] == "versi 1"
+    assert client.post(f"/engine-rest/task/{first['id']}/complete", json={}).status_code == 204
+    subs = client.get("/engine-rest/process-instance", query_string={"superProcessInstance": first["instance"]}).json
+    [second] = [s for s in subs if s["id"] != first["child"]]
+    [task] = client.get("/engine-rest/task", query_string={"processInstanceId": second["id"]}).json
+    assert task["name"] == "versi 3"
