@@ -18,8 +18,8 @@ class Budget:
     max_steps: int = 1000              # automatic steps of one action without reaching a wait state
     max_action_seconds: float = 10.0   # wall clock of one action's automatic steps
     max_multi_instance: int = 1000     # children of one multi-instance activity, and created by one action
-    max_tokens: int = 5000             # live (unfinished) tasks of one instance, called processes included
-    max_call_depth: int = 10           # call activities nested inside each other
+    max_tokens: int = 5000             # live (unfinished) tasks of one instance
+    max_call_depth: int = 10           # called instances nested inside each other (super instances)
     min_cycle_seconds: float = 60.0    # shortest period of a repeating timer (timeCycle)
 
     # The Config setting of each limit, named in incident messages so an operator knows what to raise.

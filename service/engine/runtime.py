@@ -319,18 +319,7 @@ class Instance:
         self._act(action)
 
     def _error_catcher(self, task: Any, code: str) -> Any:
-        current = task
-        while current is not None:
-            parent = current.parent
-            if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
-                for sibling in parent.children:
-                    ed = getattr(sibling.task_spec, "event_definition", None)
-                    if isinstance(ed, ErrorEventDefinition) and sibling.state == TaskState.WAITING \
-                            and ed.code in (None, code):
-                        return sibling
-            parent_task_id = current.workflow.parent_task_id
-            current = self._wf.get_task_from_id(parent_task_id) if parent_task_id is not None else None
-        return None
+        return self._boundary_catcher(task, ErrorEventDefinition, code)
 
     # -- call activities (the called process runs as a separate instance) ---------------------------
     def _call_tasks(self) -> list:
@@ -440,7 +429,8 @@ class Instance:
             if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
                 for sibling in parent.children:
                     ed = getattr(sibling.task_spec, "event_definition", None)
-                    if isinstance(ed, cls) and sibling.state == TaskState.WAITING and ed.code in (None, code):
+                    if isinstance(ed, cls) and sibling.state == TaskState.WAITING \
+                            and getattr(ed, "code", None) in (None, code):
                         return sibling
             parent_task_id = current.workflow.parent_task_id
             current = self._wf.get_task_from_id(parent_task_id) if parent_task_id is not None else None

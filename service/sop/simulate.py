@@ -4,9 +4,10 @@ For each path enumerated from the BPMN graph (service.sop.paths) a fresh instanc
 `service.engine.Engine` with a FrozenClock and resolvers over the checkout's `bpmn/`, `dmn/` and `forms/`
 (no server, no database). Each user task is completed with generated form data (service.sop.datagen)
 chosen so that the next gateways take the path's planned outcomes; call activities start the called model
-as a child instance in memory (service.engine.calls.CallFamily), driven along its first path. A path passes when the instance completes and visited exactly the planned flow
-nodes. The report lists the paths (steps with sop.no and lane, planned working days from mutu.waktu) and
-the coverage of flow nodes and sequence flows.
+as a child instance in memory (service.engine.calls.CallFamily), driven along its first path. A path
+passes when the instance completes and visited exactly the planned flow nodes. The report lists the paths
+(steps with sop.no and lane, planned working days from mutu.waktu) and the coverage of flow nodes and
+sequence flows.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import sys
 from collections import Counter
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, Callable, TextIO
 
 from service.sop.datagen import form_choices, form_data
 from service.sop.paths import MAX_PATHS, Path as PlannedPath, ProcessGraph, enumerate_paths

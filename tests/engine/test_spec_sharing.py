@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import threading
-from decimal import Decimal
 from typing import Any, Callable
 
 from engine_support import Harness, load_models

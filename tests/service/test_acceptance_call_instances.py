@@ -124,7 +124,8 @@ def test_a_call_starts_a_child_instance_with_its_own_tasks_and_history(client: A
     assert [h["id"] for h in found] == [sub["id"]]
     found = _ok(client.get("/engine-rest/history/process-instance", query_string={"subProcessInstanceId": sub["id"]}))
     assert [h["id"] for h in found] == [caller]
-    activities = _ok(client.get("/engine-rest/history/activity-instance", query_string={"processInstanceId": sub["id"]}))
+    activities = _ok(client.get("/engine-rest/history/activity-instance",
+                                query_string={"processInstanceId": sub["id"]}))
     assert {a["activityId"] for a in activities} == {"a_mulai", "a_tugas", "a_akhir"}
     assert {a["processDefinitionId"] for a in activities} == {ids["anak"]}
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from service.engine import Engine, FrozenClock, parse_bpmn
+from service.engine.calls import CallFamily
 from service.engine.dmn import parse_dmn
 from service.sop.datagen import form_data
 from service.sop.forms import build_forms
@@ -41,19 +42,20 @@ class Run:
         decisions = {m.key: m for f in (REPO / "dmn").glob("*.dmn") for m in parse_dmn(f.name, f.read_bytes())}
         engine = Engine(clock=FrozenClock(dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.timezone.utc)),
                         processes=lambda k, t: model(tenant, k), decisions=lambda k, t, b, v: decisions[k])
-        self.inst = engine.start(model(tenant, key), variables=start, tenant=tenant)
+        family = CallFamily(engine)            # called processes run as child instances, in memory
+        self.inst = family.instances[family.start(model(tenant, key), variables=start, tenant=tenant)]
         self.trail: list[tuple[str, str | None, str | None]] = []
         self.before: dict[str, dict[str, Any]] = {}     # element id -> variables when its (last) task opened
-        self.history: list[Any] = list(self.inst.drain_history())
+        self.history: list[Any] = [e for i in family.instances.values() for e in i.drain_history()]
         pending = {k: list(v) for k, v in answers.items()}
         while not self.inst.completed:
-            tasks = self.inst.user_tasks()
+            tasks = [(i, inst, t) for i, inst in family.live() for t in inst.user_tasks()]
             assert tasks, "no open task and no end"
-            task = tasks[0]                             # parallel tasks: one after the other
-            if task.process_key == key:                   # tasks of called processes are theirs
+            instance_id, inst, task = tasks[0]          # parallel tasks: one after the other
+            if inst is self.inst:                       # tasks of called processes are theirs
                 self.trail.append((task.element_id, task.lane, task.properties.get("mutu.waktu")))
             assert len(self.trail) <= MAX_TASKS, f"no end after {MAX_TASKS} tasks: {self.ids}"
-            self.before[task.element_id] = self.inst.variables()
+            self.before[task.element_id] = inst.variables()
             form = json.loads((REPO / "forms" / tenant / f"{task.form_ref}.form").read_text(encoding="utf-8"))
             data = form_data(form)
             # as the task page does: a field whose variable is set shows (and keeps) that value
@@ -61,8 +63,9 @@ class Run:
             queue = pending.get(task.element_id)
             if queue:
                 data.update(queue.pop(0) if len(queue) > 1 else queue[0])
-            self.inst.complete_user_task(task.id, data, user="uji")
-            self.history += self.inst.drain_history()
+            inst.complete_user_task(task.id, data, user="uji")
+            family.settle(instance_id)
+            self.history += [e for i in family.instances.values() for e in i.drain_history()]
         self.variables = self.inst.variables()
 
     @property
@@ -335,20 +338,22 @@ def test_pu_plans_the_year_once_and_procures_each_package_of_the_daftar_paket() 
     decisions = {m.key: m for f in (REPO / "dmn").glob("*.dmn") for m in parse_dmn(f.name, f.read_bytes())}
     engine = Engine(clock=FrozenClock(dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.timezone.utc)),
                     processes=lambda k, t: model("pagaralam", k), decisions=lambda k, t, b, v: decisions[k])
-    inst = engine.start(model("pagaralam", "proses_utama_pbj"),
-                        variables={"unit_kerja": "Dinas PU", "tahun_anggaran": 2025},
-                        tenant="pagaralam", business_key="RENCANA-2025")
+    family = CallFamily(engine)
+    root = family.instances[family.start(model("pagaralam", "proses_utama_pbj"),
+                                         variables={"unit_kerja": "Dinas PU", "tahun_anggaran": 2025},
+                                         tenant="pagaralam", business_key="RENCANA-2025")]
     done: list[tuple[str, str, str | None]] = []
-    while not inst.completed:
+    while not root.completed:
         assert len(done) < 200, done[-5:]
-        task = inst.user_tasks()[0]
+        instance_id, inst, task = [(i, x, t) for i, x in family.live() for t in x.user_tasks()][0]
         form = json.loads((REPO / "forms" / "pagaralam" / f"{task.form_ref}.form").read_text(encoding="utf-8"))
         data = form_data(form)
         if task.form_ref == "perencanaan_pengadaan-9":
             data["daftar_paket_teks"] = "PKT-1 Jalan desa\n\nPKT-2 Gedung\r\n  PKT-3 Mobil dinas  "
-        package = inst._task(task.id).data.get("nama_paket")       # the called instance's own item
-        done.append((task.process_key, task.element_id, package))
+        package = inst.variables().get("nama_paket")               # the called instance's own item
+        done.append((inst.model.key, task.element_id, package))
         inst.complete_user_task(task.id, data, user="uji")
+        family.settle(instance_id)
     once = [(p, e) for p, e, _ in done if p == "perencanaan_pengadaan"]
     assert once.count(("perencanaan_pengadaan", "Step_2")) == 1       # the PPK is appointed once a year
     assert once.count(("perencanaan_pengadaan", "Step_8")) == 1       # one RKA entry
@@ -356,6 +361,9 @@ def test_pu_plans_the_year_once_and_procures_each_package_of_the_daftar_paket() 
     received = sorted(pkg for p, e, pkg in done if (p, e) == ("proses_utama_pbj_paket", "Step_7"))
     assert received == ["PKT-1 Jalan desa", "PKT-2 Gedung", "PKT-3 Mobil dinas"]
     assert sum(1 for p, e, _ in done if (p, e) == ("persiapan_pengadaan", "Step_2")) == 3
+    # one child instance per package, the package its business key (camunda:in businessKey="${nama_paket}")
+    packages = sorted(i.business_key for i in family.instances.values() if i.model.key == "proses_utama_pbj_paket")
+    assert packages == ["PKT-1 Jalan desa", "PKT-2 Gedung", "PKT-3 Mobil dinas"]
 
 
 def test_pu_package_call_is_a_multi_instance_call_with_the_package_as_business_key() -> None:
