@@ -124,6 +124,18 @@ def cancel_row(ctx: OpsContext, session: Session, row: ProcessInstance, *, reaso
                              data={"state": "CANCELLED", **({"reason": reason} if reason else {})}))
 
 
+def called_instances(ctx: OpsContext, instance_id: str) -> list[InstanceView]:
+    """The instances the call activities of `instance_id` started, ended ones included, oldest first."""
+    with ctx.transaction() as session:
+        rows = session.scalars(select(ProcessInstance).options(defer(ProcessInstance.engine_state))
+                               .where(ProcessInstance.super_process_instance_id == instance_id)
+                               .order_by(ProcessInstance.start_time, ProcessInstance.id).limit(_MAX_CALLED))
+        return [persistence.instance_view(r) for r in rows]
+
+
+_MAX_CALLED = 500     # one page's worth: a multi-instance call is bounded by the budget's multi-instance limit
+
+
 def get_variables(ctx: OpsContext, instance_id: str) -> dict[str, Any]:
     with ctx.transaction() as session, engine_errors():
         return dict(persistence.load(ctx, session, instance_id).inst.variables())

@@ -17,7 +17,8 @@ from service.ops import (
 )
 from service.ops.access import Principal, can_see_instance
 from service.ops.documents import list_documents
-from service.ops.instances import InstanceQuery, count_instances, instance_definition_ids, query_instances
+from service.ops.instances import (InstanceQuery, called_instances, count_instances, instance_definition_ids,
+                                   query_instances)
 from service.ops.participation import ProcessShape, instance_participants, process_shape
 from service.ops.views import InstanceView
 from service.web.blueprint import bp, forbid, ops, principal
@@ -84,7 +85,7 @@ def instance_page(instance_id: str) -> Any:
     return render_template("instance.html", inst=inst, shape=shape, rows=rows, decisions=decisions(events),
                            completed=[e for e in completed_ids(events) if e not in active], active=active,
                            documents=list_documents(ctx, instance_id), open_tasks=open_tasks,
-                           variables=sorted((inst.variables or {}).items()))
+                           variables=sorted((inst.variables or {}).items()), called=called_instances(ctx, instance_id))
 
 
 @bp.route("/proses/<instance_id>/diagram.bpmn")
