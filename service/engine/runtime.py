@@ -380,6 +380,17 @@ class Instance:
             task.complete()
         self._act(action)
 
+    def cancel_call(self, task_id: str) -> bool:
+        """The child of call activity `task_id` was deleted: the call activity ends without continuing (with
+        its boundary events). True when the instance has nothing left to run (Camunda then deletes it too)."""
+        task = self._call_task(task_id)
+        self._history.snapshot(self._wf)
+        with spiff.translated_errors():
+            parent = task.parent
+            (parent if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit) else task).cancel()
+        self._history.collect(self._wf)
+        return s.live_tokens(self._wf) == 0
+
     def thrown_events(self) -> list[ThrownEvent]:
         """BPMN errors and escalations thrown here that nothing in this instance caught (taken: each is
         reported once), for the host to hand to the calling instance."""

@@ -69,7 +69,7 @@ def _start_child(ctx: OpsContext, session: Session, loaded: Loaded, request: Cal
     definition = _definition(session, loaded, request)
     if definition is None:
         from service.engine.calls import no_process_message
-        message = no_process_message(request)
+        message = no_process_message(request) + _suspended(session, request)
         inst.call_failed(request.task_id, message)
         loaded.failed_calls.append(replace(request, failure=message))
         return
@@ -103,7 +103,15 @@ def _definition(session: Session, loaded: Loaded, request: CallRequest) -> Proce
     call = CallBinding(element_id=request.element_id, key=request.key, binding=request.binding,
                        version=request.version, version_tag=request.version_tag, tenant_id=request.tenant_id,
                        line=None)
-    return find_definition(session, call, tenant=tenant, deployment_id=loaded.binder.deployment_id)
+    found = find_definition(session, call, tenant=tenant, deployment_id=loaded.binder.deployment_id)
+    return None if found is None or found.suspended else found
+
+
+def _suspended(session: Session, request: CallRequest) -> str:
+    """Camunda refuses to start a suspended definition; say so when that is why nothing was found."""
+    suspended = session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.key == request.key,
+                                                                 ProcessDefinition.suspended.is_(True)).limit(1))
+    return " that is not suspended" if suspended is not None else ""
 
 
 def _depth(session: Session, row: Any, limit: int) -> int:
@@ -166,6 +174,30 @@ def _open_incident(ctx: OpsContext, session: Session, row: Any, request: CallReq
                     .execution_options(synchronize_session=False))
 
 
+def child_deleted(ctx: OpsContext, session: Session, row: Any, *, reason: str | None, user: str | None) -> None:
+    """`row` (a called instance) was cancelled by request: its caller's call activity ends without
+    continuing, and a caller left with nothing to run is cancelled too, upwards (Camunda's deletion of a
+    sub process instance)."""
+    from . import persistence
+    from .instances import cancel_row
+
+    for _ in range(ctx.budget.max_call_depth + 1):
+        if row.super_process_instance_id is None:
+            return
+        caller_row = session.get(ProcessInstance, row.super_process_instance_id)
+        if caller_row is None or caller_row.state not in _OPEN:
+            return
+        caller = persistence.load(ctx, session, caller_row.id, row=caller_row)
+        task_id = str(row.super_task_id)
+        if caller.inst.waiting_calls().get(task_id) != row.id:
+            return
+        if not caller.inst.cancel_call(task_id):
+            persistence.save(ctx, session, caller)
+            return
+        cancel_row(ctx, session, caller_row, reason=reason, user=user)
+        row = caller_row
+
+
 def retry_failed_calls(ctx: OpsContext, session: Session, instance_id: str) -> None:
     """After the failed job's retries are set again: the failed call activities try to start their
     child once more (a new incident if the called process is still missing)."""
@@ -179,4 +211,4 @@ def retry_failed_calls(ctx: OpsContext, session: Session, instance_id: str) -> N
         persistence.save(ctx, session, loaded)
 
 
-__all__ = ["before_save", "after_save", "retry_failed_calls", "has_calls"]
+__all__ = ["before_save", "after_save", "retry_failed_calls", "child_deleted", "has_calls"]

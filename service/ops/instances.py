@@ -91,6 +91,9 @@ def cancel_instance(ctx: OpsContext, instance_id: str, *, reason: str | None = N
             raise BadRequest(f"Process instance {instance_id} has already ended ({row.state.value})",
                              pesan="Proses ini sudah selesai")
         cancel_row(ctx, session, row, reason=reason, user=user)
+        from .calls import child_deleted
+        with engine_errors():
+            child_deleted(ctx, session, row, reason=reason, user=user)
         return persistence.instance_view(row)
 
 

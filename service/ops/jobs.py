@@ -215,6 +215,10 @@ def execute_job(ctx: OpsContext, job: str) -> None:
     view = get_job(ctx, job)
     if view.suspended:
         raise BadRequest(f"Cannot execute job {job}: the process instance is suspended")
+    if view.due is None and view.retries == 0:
+        # No timer: the failure is a call activity whose child could not start; executing retries it.
+        set_job_retries(ctx, job, 1)
+        return
     if view.due is None:
         raise BadRequest(f"Cannot execute job {job}: the instance has no pending timer")
     now = ctx.clock.now()

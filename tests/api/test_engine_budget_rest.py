@@ -9,15 +9,10 @@ from typing import Any
 import pytest
 
 from hostile_models import (boundary_cycle, caller, external_task_priority, nested_multi_instance, parallel_loop,
-                            script_self_loop, timer_event, user_task_priority, wrap)
+                            script_self_loop, timer_event, user_task_priority)
 from support import deploy_rest, make_app
 
 R = "/engine-rest"
-
-
-def _plain(key: str) -> bytes:
-    return wrap('<bpmn:startEvent id="S"/><bpmn:sequenceFlow id="f" sourceRef="S" targetRef="E"/>'
-                '<bpmn:endEvent id="E"/>', key)
 
 
 @pytest.mark.parametrize(("xml", "expected"), [
@@ -40,24 +35,19 @@ def test_hostile_models_are_refused_at_deploy(client: Any, xml: bytes, expected:
     assert client.get(f"{R}/deployment/count").json["count"] == 0
 
 
-def test_a_call_cycle_in_one_deployment_is_refused(client: Any) -> None:
-    r = deploy_rest(client, ("a.bpmn", caller("h_a", "h_b")), ("b.bpmn", caller("h_b", "h_a")))
-    assert r.status_code == 400 and r.json["type"] == "ParseException", r.json
-    assert "call activities form a cycle" in r.json["message"] and "h_a -> h_b -> h_a" in r.json["message"]
-    assert client.get(f"{R}/deployment/count").json["count"] == 0
-    r = deploy_rest(client, ("self.bpmn", caller("h_self", "h_self")))
-    assert r.status_code == 400 and "h_self -> h_self" in r.json["message"]
-
-
-def test_a_call_cycle_across_deployments_is_refused(client: Any) -> None:
-    assert deploy_rest(client, ("b.bpmn", _plain("h_b"))).status_code == 200
-    assert deploy_rest(client, ("a.bpmn", caller("h_a", "h_b"))).status_code == 200
-    r = deploy_rest(client, ("b.bpmn", caller("h_b", "h_a")))
-    assert r.status_code == 400 and "b.bpmn: C (line 6): call activities form a cycle h_b -> h_a -> h_b" \
-        in r.json["message"], r.json
-    assert client.get(f"{R}/deployment/count").json["count"] == 2
-    # A chain without a cycle deploys.
-    assert deploy_rest(client, ("c.bpmn", caller("h_c", "h_a"))).status_code == 200
+def test_a_call_cycle_deploys_and_is_stopped_by_the_call_depth(client: Any) -> None:
+    """Camunda deploys recursive calls (a cycle may end on a condition); each call starts an instance, and the
+    chain of super instances is bounded by the call depth, rolled back naming the element and the limit."""
+    assert deploy_rest(client, ("a.bpmn", caller("h_a", "h_b")), ("b.bpmn", caller("h_b", "h_a"))).status_code == 200
+    assert deploy_rest(client, ("self.bpmn", caller("h_self", "h_self"))).status_code == 200
+    for key in ("h_a", "h_self"):
+        began = time.monotonic()
+        r = client.post(f"{R}/process-definition/key/{key}/start", json={})
+        assert time.monotonic() - began < 15
+        assert r.status_code == 500 and r.json["type"] == "ProcessEngineException", r.json
+        assert "Element 'C' failed: called processes are nested 11 deep" in r.json["message"]
+        assert "ALUR_ENGINE_MAX_CALL_DEPTH=10" in r.json["message"]
+    assert client.get(f"{R}/process-instance/count").json["count"] == 0
 
 
 def test_nested_multi_instance_is_rolled_back_naming_the_element_and_limit(client: Any) -> None:

@@ -264,3 +264,55 @@ def test_a_call_cycle_is_bounded_by_the_call_depth(client: Any) -> None:
     assert r.status_code == 500, r.json
     assert "called processes are nested 11 deep" in r.json["message"]
     assert _ok(client.get("/engine-rest/process-instance/count"))["count"] == 0
+
+
+def test_deleting_a_child_ends_its_call_and_an_empty_caller_with_it(client: Any) -> None:
+    """Camunda's upward deletion: the caller of a deleted child is deleted too when nothing else runs in it;
+    a caller with another branch keeps running it."""
+    two_calls = (HEAD + """<bpmn:process id="dua" isExecutable="true">
+  <bpmn:startEvent id="mulai"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="mulai" targetRef="bagi"/>
+  <bpmn:parallelGateway id="bagi"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="bagi" targetRef="satu"/>
+  <bpmn:sequenceFlow id="f3" sourceRef="bagi" targetRef="dua_"/>
+  <bpmn:callActivity id="satu" calledElement="anak"/>
+  <bpmn:callActivity id="dua_" calledElement="anak"/>
+  <bpmn:sequenceFlow id="f4" sourceRef="satu" targetRef="akhir1"/>
+  <bpmn:sequenceFlow id="f5" sourceRef="dua_" targetRef="akhir2"/>
+  <bpmn:endEvent id="akhir1"/>
+  <bpmn:endEvent id="akhir2"/>
+</bpmn:process>
+""" + TAIL).encode()
+    _ok(deploy_rest(client, ("anak.bpmn", child()), ("induk.bpmn", parent('calledElement="anak">')),
+                    ("dua.bpmn", two_calls)))
+    caller = _start(client)
+    [sub] = _children(client, caller)
+    assert client.delete(f"/engine-rest/process-instance/{sub['id']}").status_code == 204
+    assert _history(client, caller)["state"] == "EXTERNALLY_TERMINATED"
+
+    caller = _start(client, "dua")
+    first, second = _children(client, caller)
+    assert client.delete(f"/engine-rest/process-instance/{first['id']}").status_code == 204
+    assert _history(client, caller)["state"] == "ACTIVE"
+    tree = _ok(client.get(f"/engine-rest/process-instance/{caller}/activity-instances"))
+    assert len(tree["childActivityInstances"]) == 1
+    _complete(client, second["id"], "a_tugas")
+    assert _history(client, caller)["state"] == "COMPLETED"
+
+
+def test_a_multi_instance_call_starts_one_child_per_item(client: Any) -> None:
+    call = '''calledElement="anak">
+  <bpmn:extensionElements>
+    <camunda:in businessKey="${paket}"/>
+    <camunda:in source="paket" target="namaPaket"/>
+  </bpmn:extensionElements>
+  <bpmn:multiInstanceLoopCharacteristics camunda:collection="${daftar}" camunda:elementVariable="paket"/>'''
+    _ok(deploy_rest(client, ("anak.bpmn", child()), ("induk.bpmn", parent(call))))
+    caller = _start(client, variables={"daftar": {"value": '["PKT-1", "PKT-2", "PKT-3"]', "type": "Json"}})
+    subs = _children(client, caller)
+    assert sorted(s["businessKey"] for s in subs) == ["PKT-1", "PKT-2", "PKT-3"]
+    assert sorted(_variables(client, s["id"])["namaPaket"] for s in subs) == ["PKT-1", "PKT-2", "PKT-3"]
+    for sub in subs:
+        assert _tasks(client, caller) == []
+        _complete(client, sub["id"], "a_tugas")
+    assert [t["taskDefinitionKey"] for t in _tasks(client, caller)] == ["sesudah"]
