@@ -30,7 +30,7 @@ def alur(iterations: int) -> list[float]:
     times = []
     for i in range(iterations):
         t0 = time.perf_counter()
-        inst = engine.load(model, state, {})
+        inst = engine.load(model, state)
         task = inst.user_tasks()[0]
         inst.complete_user_task(task.id, {"done": False, "i": i}, user="u")
         inst.drain_history()

@@ -26,7 +26,6 @@ class ProcessModel:
     start_lanes: list[str]
     start_form_ref: str | None
     elements: dict[str, ElementInfo]
-    called_keys: list[str]
     decision_refs: list[str]
     timer_start: list[tuple[str, str]]
     message_start: list[tuple[str, str]]

@@ -383,9 +383,6 @@ def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content:
                 start_lanes.append(lane)
             start_form_ref = start_form_ref or start.get(_CAM + "formRef") or start.get(_CAM + "formKey")
             start_form_key = start_form_key or start.get(_CAM + "formKey")
-    # Literal keys only: a ${...} calledElement is known when the call activity is reached.
-    called = [c.get("calledElement") for c in proc.iter(f"{{{BPMN}}}callActivity") if c.get("calledElement")
-              and "${" not in c.get("calledElement") and "#{" not in c.get("calledElement")]
     # Only literal keys: a ${...} decisionRef is known at run time only.
     decisions = [b.get(_CAM + "decisionRef") for b in proc.iter(f"{{{BPMN}}}businessRuleTask")
                  if b.get(_CAM + "decisionRef") and "${" not in b.get(_CAM + "decisionRef")
@@ -393,7 +390,7 @@ def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content:
     return ProcessModel(
         key=key, name=proc.get("name"), resource_name=name, xml=content, executable=executable,
         lanes=lanes, start_lanes=start_lanes, start_form_ref=start_form_ref, elements=elements,
-        called_keys=list(dict.fromkeys(called)), decision_refs=list(dict.fromkeys(decisions)),
+        decision_refs=list(dict.fromkeys(decisions)),
         timer_start=timer_start, message_start=message_start, spec_json=spec_json,
         start_form_key=start_form_key, version_tag=proc.get(_CAM + "versionTag"))
 

@@ -67,7 +67,6 @@ def _complete(family: Any, instance_id: str, element_id: str, variables: dict | 
 
 def test_embedded_subprocess_and_call_activity_mappings(h: Harness) -> None:
     m = h.models["parent"]
-    assert m.called_keys == ["child"]
     assert m.elements["Sub_Embedded"].properties == {"el": "subprocess"}
     assert m.elements["Task_Inner"].properties == {"el": "inner"}      # no leaking of nested properties
     family = _family(h)
@@ -129,3 +128,40 @@ def test_variables_include_the_embedded_subprocess_scope(h: Harness) -> None:
     assert "value" not in inst.variables()            # the called process's variables stay there
 
 
+
+
+ESCALATING_CHILD = '''
+<bpmn:startEvent id="cs"/><bpmn:sequenceFlow id="c1" sourceRef="cs" targetRef="naik"/>
+<bpmn:intermediateThrowEvent id="naik"><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:intermediateThrowEvent>
+<bpmn:sequenceFlow id="c2" sourceRef="naik" targetRef="kerja"/>
+<bpmn:userTask id="kerja"/><bpmn:sequenceFlow id="c3" sourceRef="kerja" targetRef="ce"/>
+<bpmn:endEvent id="ce"/>'''
+
+ESCALATION_CALLER = '''
+<bpmn:startEvent id="ps"/><bpmn:sequenceFlow id="p1" sourceRef="ps" targetRef="call"/>
+<bpmn:callActivity id="call" calledElement="esc_child"/>
+<bpmn:boundaryEvent id="lihat" attachedToRef="call" cancelActivity="false">
+  <bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:boundaryEvent>
+<bpmn:sequenceFlow id="p3" sourceRef="lihat" targetRef="catat"/>
+<bpmn:userTask id="catat"/><bpmn:sequenceFlow id="p4" sourceRef="catat" targetRef="pe2"/><bpmn:endEvent id="pe2"/>
+<bpmn:sequenceFlow id="p2" sourceRef="call" targetRef="pe"/><bpmn:endEvent id="pe"/>'''
+
+
+def test_an_escalation_of_the_child_reaches_a_non_interrupting_boundary_of_the_call() -> None:
+    from engine_support import wrap
+
+    from service.engine import parse_bpmn
+
+    esc = '<bpmn:escalation id="Esc" name="Naik" escalationCode="NAIK"/>\n'
+    [child] = parse_bpmn("c.bpmn", wrap(ESCALATING_CHILD, key="esc_child", extra=esc))
+    [caller] = parse_bpmn("p.bpmn", wrap(ESCALATION_CALLER, key="esc_caller", extra=esc))
+    h = Harness({"esc_child": child, "esc_caller": caller})
+    family = _family(h)
+    root = family.start(caller, variables={})
+    inst = family.instances[root]
+    assert h.ready(inst) == ["catat"]                       # the escalation was caught on the call activity
+    [child_id] = inst.waiting_calls().values()              # non-interrupting: the call still waits
+    assert h.ready(family.instances[child_id]) == ["kerja"]
+    _complete(family, child_id, "kerja")
+    _complete(family, root, "catat")
+    assert inst.completed
