@@ -132,7 +132,8 @@ def test_variables_include_the_embedded_subprocess_scope(h: Harness) -> None:
 
 ESCALATING_CHILD = '''
 <bpmn:startEvent id="cs"/><bpmn:sequenceFlow id="c1" sourceRef="cs" targetRef="naik"/>
-<bpmn:intermediateThrowEvent id="naik"><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:intermediateThrowEvent>
+<bpmn:intermediateThrowEvent id="naik">
+  <bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:intermediateThrowEvent>
 <bpmn:sequenceFlow id="c2" sourceRef="naik" targetRef="kerja"/>
 <bpmn:userTask id="kerja"/><bpmn:sequenceFlow id="c3" sourceRef="kerja" targetRef="ce"/>
 <bpmn:endEvent id="ce"/>'''
