@@ -241,7 +241,7 @@ def migration_problems(wf: Any, target: ProcessModel, mapping: dict[str, str]) -
     return problems
 
 
-def build_migrated(old_wf: Any, wf: Any, mapping: dict[str, str]) -> None:
+def build_migrated(old_wf: Any, wf: Any, mapping: dict[str, str], variables: dict | None = None) -> None:
     """Place the tokens of `old_wf` in `wf` (a workflow of the target model that has not run).
 
     A token mapped to the same activity id is recreated as it was (id, state, data, internal data:
@@ -250,33 +250,35 @@ def build_migrated(old_wf: Any, wf: Any, mapping: dict[str, str]) -> None:
     for task in list(wf.task_tree.children):
         task.cancel()       # the predicted start of the new model: the tokens come from the old instance
     spiff.set_state(wf.task_tree, TaskState.COMPLETED)
+    extra = dict(variables or {})
     wf.data.update(old_wf.data)
     for task in _tokens(old_wf):
         element = task.task_spec.bpmn_id
         new_element = mapping[element]
         spec = _placement_spec(wf, new_element)
+        data = {**task.data, **extra}
         if new_element != element:
-            spiff.place_token(wf.task_tree, spec, dict(task.data))
+            spiff.place_token(wf.task_tree, spec, data)
         elif isinstance(spec, BoundaryEventSplit):
-            _recreate_with_boundary(wf, task, spec)
+            _recreate_with_boundary(wf, task, spec, data)
         else:
-            spiff.recreate_task(wf.task_tree, spec, task_id=task.id, state=task.state, data=task.data,
+            spiff.recreate_task(wf.task_tree, spec, task_id=task.id, state=task.state, data=data,
                                 internal=dict(task.internal_data))
 
 
-def _recreate_with_boundary(wf: Any, task: Any, split_spec: Any) -> None:
+def _recreate_with_boundary(wf: Any, task: Any, split_spec: Any, data: dict) -> None:
     """The activity and the boundary events the target gives it: those the old one had keep their state."""
     old_split = task.parent if isinstance(task.parent.task_spec, BoundaryEventSplit) else None
     old_children = {c.task_spec.bpmn_id: c for c in (old_split.children if old_split else [task])}
     split = spiff.recreate_task(wf.task_tree, split_spec, task_id=old_split.id if old_split else uuid4(),
-                                state=TaskState.COMPLETED, data=task.data, internal={})
+                                state=TaskState.COMPLETED, data=data, internal={})
     for spec in split_spec.outputs:
         old = old_children.get(getattr(spec, "bpmn_id", None))
         if old is not None and (old is task or old.state == TaskState.WAITING):
-            spiff.recreate_task(split, spec, task_id=old.id, state=old.state, data=old.data,
-                                internal=dict(old.internal_data))
+            spiff.recreate_task(split, spec, task_id=old.id, state=old.state,
+                                data=data if old is task else {**old.data, **data}, internal=dict(old.internal_data))
         else:
-            spiff.place_token(split, spec, dict(task.data))
+            spiff.place_token(split, spec, data)
 
 
 __all__ = ["Instruction", "Token", "KINDS", "tokens", "apply_instructions", "live_token_count", "ended_normally",

@@ -24,7 +24,7 @@ from service.store import (
     UserTask,
 )
 
-from . import access_sql, definitions, participation, persistence, query
+from . import access_sql, definitions, operation_log, participation, persistence, query
 from .access import Principal
 from .context import OpsContext
 from .engine_errors import engine_errors
@@ -82,34 +82,45 @@ def list_instances(ctx: OpsContext, *, definition_key: str | None = None, busine
 
 
 def cancel_instance(ctx: OpsContext, instance_id: str, *, reason: str | None = None,
-                    user: str | None = None) -> InstanceView:
-    """Camunda's delete: the instance ends as CANCELLED, its open work disappears, history stays."""
+                    user: str | None = None, operation_id: str | None = None) -> InstanceView:
+    """Camunda's delete: the instance ends as CANCELLED, its open work disappears, history stays; the
+    user operation log records who cancelled it and why (`operation_id`: the batch's operation)."""
     with ctx.transaction() as session:
-        row = persistence.get_row(session, instance_id)
-        if row.state in (InstanceState.COMPLETED, InstanceState.CANCELLED):
-            raise BadRequest(f"Process instance {instance_id} has already ended ({row.state.value})",
-                             pesan="Proses ini sudah selesai")
-        now = ctx.clock.now()
-        for task in session.scalars(select(UserTask).where(UserTask.instance_id == row.id)):
-            session.add(HistoryEvent(kind="activity_cancelled", time=now, instance_id=row.id,
-                                     definition_id=row.definition_id, definition_key=row.definition_key,
-                                     tenant_id=row.tenant_id, element_id=task.element_id, element_name=task.name,
-                                     element_type="userTask", lane=task.lane, task_id=task.id, user_id=user,
-                                     data={"reason": reason} if reason else {}))
-        task_ids = select(UserTask.id).where(UserTask.instance_id == row.id)
-        session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(task_ids)))
-        session.execute(delete(UserTask).where(UserTask.instance_id == row.id))
-        session.execute(delete(ExternalTask).where(ExternalTask.instance_id == row.id))
-        session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
-        row.state = InstanceState.CANCELLED
-        row.projected = {}
-        row.end_time = now
-        row.next_timer_due = None
-        session.add(HistoryEvent(kind="instance_ended", time=now, instance_id=row.id,
+        return cancel_in(ctx, session, instance_id, reason=reason, user=user, operation_id=operation_id)
+
+
+def cancel_in(ctx: OpsContext, session: Any, instance_id: str, *, reason: str | None, user: str | None,
+              operation_id: str | None = None) -> InstanceView:
+    """cancel_instance within the caller's transaction (a batch deletes each instance in its own)."""
+    row = persistence.get_row(session, instance_id)
+    if row.state in (InstanceState.COMPLETED, InstanceState.CANCELLED):
+        raise BadRequest(f"Process instance {instance_id} has already ended ({row.state.value})",
+                         pesan="Proses ini sudah selesai")
+    now = ctx.clock.now()
+    for task in session.scalars(select(UserTask).where(UserTask.instance_id == row.id)):
+        session.add(HistoryEvent(kind="activity_cancelled", time=now, instance_id=row.id,
                                  definition_id=row.definition_id, definition_key=row.definition_key,
-                                 tenant_id=row.tenant_id, user_id=user,
-                                 data={"state": "CANCELLED", **({"reason": reason} if reason else {})}))
-        return persistence.instance_view(row)
+                                 tenant_id=row.tenant_id, element_id=task.element_id, element_name=task.name,
+                                 element_type="userTask", lane=task.lane, task_id=task.id, user_id=user,
+                                 data={"reason": reason} if reason else {}))
+    task_ids = select(UserTask.id).where(UserTask.instance_id == row.id)
+    session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(task_ids)))
+    session.execute(delete(UserTask).where(UserTask.instance_id == row.id))
+    session.execute(delete(ExternalTask).where(ExternalTask.instance_id == row.id))
+    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
+    row.state = InstanceState.CANCELLED
+    row.projected = {}
+    row.end_time = now
+    row.next_timer_due = None
+    session.add(HistoryEvent(kind="instance_ended", time=now, instance_id=row.id,
+                             definition_id=row.definition_id, definition_key=row.definition_key,
+                             tenant_id=row.tenant_id, user_id=user,
+                             data={"state": "CANCELLED", **({"reason": reason} if reason else {})}))
+    operation_log.record(session, now, operation_log.CANCEL, operation_log.Subject(
+        "ProcessInstance", instance_id=row.id, definition_id=row.definition_id,
+        definition_key=row.definition_key, tenant_id=row.tenant_id), user=user, annotation=reason,
+        properties={"deleteReason": (None, reason)} if reason else None, operation_id=operation_id)
+    return persistence.instance_view(row)
 
 
 def get_variables(ctx: OpsContext, instance_id: str) -> dict[str, Any]:
@@ -302,6 +313,7 @@ def instance_definition_ids(ctx: OpsContext, q: InstanceQuery) -> list[str]:
         return sorted(session.scalars(statement))
 
 
-__all__ = ["start_instance", "get_instance", "list_instances", "cancel_instance", "get_variables", "set_variables",
+__all__ = ["start_instance", "get_instance", "list_instances", "cancel_instance", "cancel_in", "get_variables",
+           "set_variables",
            "history", "history_view", "InstanceQuery", "query_instances", "count_instances", "instance_definition_ids",
            "SORT_COLUMNS"]
