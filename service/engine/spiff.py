@@ -64,6 +64,8 @@ def place_token(parent: Any, spec: Any, data: dict, *, task_id: UUID | None = No
     task.thread_id = parent.thread_id
     if internal:
         task.internal_data.update(internal)
+    # A FUTURE task is definite, so the update below would not predict its successors: do it here.
+    spec._predict(task, mask=TaskState.PREDICTED_MASK | TaskState.FUTURE)
     saved = parent.data
     parent.data = dict(data)
     try:

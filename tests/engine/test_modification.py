@@ -72,6 +72,7 @@ def test_move_here_cancels_the_current_step_and_starts_the_chosen_one() -> None:
     reloaded = h.engine.load(model, inst.dumps(), {})
     _complete(reloaded, "C")
     assert reloaded.completed
+    assert "E" in [e.element_id for e in reloaded.drain_history()]     # through C's end event
 
 
 def test_start_after_and_start_transition() -> None:
