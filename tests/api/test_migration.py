@@ -177,7 +177,7 @@ def test_stuck_instance_is_migrated_to_the_fixed_version_and_completes(client: A
     clock.advance(timedelta(hours=2))
     run = fire_due_timers(ctx)
     assert run.failures == 1
-    incident, = client.get(f"/engine-rest/incident?processDefinitionKey=stuck").get_json()
+    incident, = client.get("/engine-rest/incident?processDefinitionKey=stuck").get_json()
     assert incident["processInstanceId"] == pid and incident["incidentType"] == "failedJob"
     assert "nilai_tak_ada" in incident["incidentMessage"]
     assert client.put(f"/engine-rest/incident/{incident['id']}/annotation",
