@@ -33,7 +33,7 @@ def test_owner_moves_a_process_here_by_clicking_the_diagram(login_page, live, sh
     page.screenshot(path=str(shots / "20-pindah-ke-sini.png"), full_page=True)
     page.get_by_role("button", name="Pindahkan ke sini").click()
     page.locator(".flash.success").wait_for()
-    assert "Proses dipindahkan ke langkah Step_3" in page.content()
+    assert "Proses dipindahkan ke langkah 3. Menetapkan Pokja Pemilihan" in page.content()
     assert [t.element_id for t in query_tasks(ctx, TaskQuery(instance_id=running.id))] == ["Step_3"]
     page.locator("[data-bpmn-viewer][data-ready=true]").wait_for()
     assert "alur-active" in (page.locator('.djs-element[data-element-id="Step_3"]').get_attribute("class") or "")

@@ -111,7 +111,9 @@ def move_page(instance_id: str) -> Any:
     except OpsError as exc:
         flash(_("Langkah tidak dapat dipindahkan: %(m)s", m=_message(exc)), "error")
         return _back(instance_id)
-    flash(_("Proses dipindahkan ke langkah %(s)s.", s=target), "success")
+    from service.ops.participation import process_shape
+    element = process_shape(ops(), inst.definition_id).element(target)
+    flash(_("Proses dipindahkan ke langkah %(s)s.", s=(element.name if element else None) or target), "success")
     return _back(instance_id)
 
 
