@@ -462,6 +462,11 @@ class Instance:
                 task.data.update(values)
         self._act(action)
 
+    def continue_steps(self) -> None:
+        """Run the automatic steps that are ready: a timer that fell due while variables changed becomes
+        ready in that action's last timer refresh, and runs only in the next action (a retry's)."""
+        self._act(lambda: None)
+
     def remove_variable(self, name: str) -> None:
         tasks = self._writable()
         self._history.snapshot(self._wf)

@@ -19,7 +19,7 @@ from service.store import Batch
 from . import operation_log, query
 from .context import OpsContext, updated_rows
 from .engine_errors import translate
-from .errors import BadRequest, NotFound, OpsError
+from .errors import BadRequest, Conflict, NotFound, OpsError
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +160,7 @@ def _work_chunk(ctx: OpsContext, batch: Batch, owner: str, deadline: float) -> i
     failures: list[dict[str, Any]] = []
     for instance_id in list(batch.remaining or [])[:CHUNK]:
         try:
-            with ctx.transaction() as session:
-                handler(ctx, session, instance_id, batch.user_id, batch.id, operation_id)
+            _change(ctx, handler, instance_id, batch, operation_id)
         except Exception as exc:    # noqa: BLE001 - one failing instance is reported, the batch goes on
             mapped = exc if isinstance(exc, OpsError) else translate(exc)
             if mapped is None:
@@ -173,6 +172,19 @@ def _work_chunk(ctx: OpsContext, batch: Batch, owner: str, deadline: float) -> i
             break
     _record_progress(ctx, batch.id, owner, done, failures)
     return len(done)
+
+
+def _change(ctx: OpsContext, handler: Handler, instance_id: str, batch: Batch, operation_id: str | None) -> None:
+    """One instance in its own transaction; a user who saved the same instance first (Conflict) gets
+    one retry on the fresh state before the instance counts as failed."""
+    for attempt in (1, 2):
+        try:
+            with ctx.transaction() as session:
+                handler(ctx, session, instance_id, batch.user_id, batch.id, operation_id)
+            return
+        except Conflict:
+            if attempt == 2:
+                raise
 
 
 def _record_progress(ctx: OpsContext, batch_id: str, owner: str, done: list[str],

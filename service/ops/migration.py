@@ -29,6 +29,7 @@ MAPPABLE = frozenset({"userTask", "manualTask", "serviceTask", "sendTask", "scri
                       "task", "receiveTask", "intermediateCatchEvent", "boundaryEvent", "eventBasedGateway",
                       "parallelGateway", "inclusiveGateway"})
 MAX_INSTANCES = 100_000
+_LOOKUP_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -150,13 +151,15 @@ def _select_ids(ctx: OpsContext, session: Session, plan: MigrationPlan, instance
                          pesan="Pilih minimal satu proses untuk dimigrasikan")
     if len(ids) > MAX_INSTANCES:
         raise BadRequest(f"at most {MAX_INSTANCES} instances can be migrated at once")
-    rows = select(ProcessInstance.id, ProcessInstance.definition_id, ProcessInstance.state).where(
-        ProcessInstance.id.in_(ids))
-    if tenant_scope is not None:
-        cond = query.tenant_condition(ProcessInstance.tenant_id, tenant_scope[0],
-                                      include_without_tenant=tenant_scope[1])
-        rows = rows.where(cond if cond is not None else ProcessInstance.id.is_(None))
-    found = {i: (d, s) for i, d, s in session.execute(rows)}
+    found: dict[str, tuple[str, InstanceState]] = {}
+    for start in range(0, len(ids), _LOOKUP_CHUNK):      # SQLite binds at most 32766 parameters
+        rows = select(ProcessInstance.id, ProcessInstance.definition_id, ProcessInstance.state).where(
+            ProcessInstance.id.in_(ids[start:start + _LOOKUP_CHUNK]))
+        if tenant_scope is not None:
+            cond = query.tenant_condition(ProcessInstance.tenant_id, tenant_scope[0],
+                                          include_without_tenant=tenant_scope[1])
+            rows = rows.where(cond if cond is not None else ProcessInstance.id.is_(None))
+        found.update({i: (d, s) for i, d, s in session.execute(rows)})
     for instance_id in ids:
         if instance_id not in found or found[instance_id][1] not in (InstanceState.ACTIVE, InstanceState.SUSPENDED):
             raise NotFound(f"Process instance {instance_id} does not exist",

@@ -131,3 +131,56 @@ def test_migration_dialog_validates_and_runs_a_batch_with_progress(make_client: 
     status = owner.get(f"/batch/{batch_id}/status").get_json()
     assert (status["percent"], status["completed"], status["ended"]) == (100, 3, True)
     assert {get_instance(ctx, i).definition_id for i in ids} == {v2}
+
+
+STUCK = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://alur.test">
+  <bpmn:process id="cek_batas" name="Cek batas" isExecutable="true">
+    <bpmn:startEvent id="mulai"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="mulai" targetRef="Tunggu"/>
+    <bpmn:intermediateCatchEvent id="Tunggu">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="Tunggu" targetRef="Cek"/>
+    <bpmn:exclusiveGateway id="Cek" name="Di atas batas?"/>
+    <bpmn:sequenceFlow id="ya" sourceRef="Cek" targetRef="Tinjau">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${batas + 1 &gt; 5}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="tidak" sourceRef="Cek" targetRef="akhir">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${batas + 1 &lt;= 5}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:userTask id="Tinjau" name="Tinjau" camunda:candidateGroups="PPK"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="Tinjau" targetRef="akhir"/>
+    <bpmn:endEvent id="akhir"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_owner_retries_an_incident_with_changed_values(make_client: Any, ctx: Any, clock: Any) -> None:
+    from service.ops.timers import fire_due_timers
+
+    deploy(ctx, [("cek_batas.bpmn", STUCK)], tenant="pagaralam")
+    pid = start_instance(ctx, key="cek_batas", tenant="pagaralam", variables={"batas": "bukan angka"},
+                         user="ppk.pagaralam").id
+    clock.advance(timedelta(hours=2))
+    assert fire_due_timers(ctx).failures == 1
+    owner = _client(make_client, "pemilik-proses.pagaralam")
+    page = f"/proses/{pid}"
+    shown = text(owner.get(page))
+    assert "Insiden" in shown and 'name="var__batas"' in shown
+    incident_id = re.search(r'/insiden/([0-9a-f-]+)/ulangi', shown).group(1)   # type: ignore[union-attr]
+    again = _post(owner, f"/proses/{pid}/insiden/{incident_id}/ulangi", page, {"var__batas": "masih salah"})
+    assert again.status_code == 302
+    failed = text(owner.get(page))
+    assert "Percobaan ulang gagal" in failed and "masih salah" in failed     # the new message, still open
+    assert get_instance(ctx, pid, with_variables=True).variables == {"batas": "bukan angka"}   # rolled back
+    retried = _post(owner, f"/proses/{pid}/insiden/{incident_id}/ulangi", page, {"var__batas": "10"})
+    assert retried.status_code == 302
+    after = text(owner.get(page))
+    assert "Percobaan ulang dijalankan" in after, re.findall(r"class=\"flash[^>]*>([^<]*)", after)
+    state = get_instance(ctx, pid, with_variables=True, with_active=True)
+    assert _steps(ctx, pid) == ["Tinjau"], (state.state, state.variables, state.active_elements)
+    assert state.variables == {"batas": "10"}

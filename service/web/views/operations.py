@@ -13,10 +13,10 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from service.ops import NotFound, OpsError, get_definition, list_definitions
-from service.ops import batches, incidents, jobs, migration, modification, suspension
+from service.ops import batches, incidents, migration, modification, suspension
 from service.ops.access import can_operate
-from service.ops.external_tasks import set_retries
-from service.ops.instances import InstanceQuery, cancel_instance, get_instance, get_variables, set_variables
+from service.ops.incident_retry import retry_incident
+from service.ops.instances import InstanceQuery, cancel_instance, get_instance, get_variables
 from service.ops.views import DefinitionView, InstanceView
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.i18n import current_lang
@@ -149,14 +149,7 @@ def retry_page(instance_id: str, incident_id: str) -> Any:
         flash(_("Nilai variabel tidak sesuai jenisnya."), "error")
         return _back(instance_id)
     try:
-        if changed:
-            set_variables(ops(), instance_id, changed, user=principal().user_id)
-        if incident.incident_type == jobs.FAILED_JOB:
-            job, = jobs.query_jobs(ops(), jobs.JobQuery(instance_id=instance_id))
-            jobs.set_job_retries(ops(), job.id, 1)
-            jobs.execute_job(ops(), job.id)
-        elif incident.configuration:
-            set_retries(ops(), incident.configuration, 1)
+        retry_incident(ops(), incident_id, changed, user=principal().user_id)
     except OpsError as exc:
         flash(_("Percobaan ulang gagal: %(m)s", m=_message(exc)), "error")
         return _back(instance_id)
