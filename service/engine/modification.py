@@ -155,6 +155,10 @@ def _find_tokens(wf: Any, ins: Instruction, initial: set[UUID]) -> list[Any]:
     if ins.activity_instance_id or ins.transition_instance_id:
         wanted = ins.activity_instance_id or ins.transition_instance_id
         found = [t for t in live if str(t.id) == wanted]
+        if not found and ":" in wanted:
+            # GET /process-instance/{id}/activity-instances names an activity instance "<activity>:<instance>"
+            element = wanted.split(":", 1)[0]
+            found = [t for t in live if t.task_spec.bpmn_id == element]
         if not found:
             raise EngineError(f"Cannot perform instruction: {ins.describe()}; activity instance '{wanted}' "
                               "does not exist")

@@ -141,8 +141,8 @@ def test_modification_moves_the_token_and_is_all_or_nothing(client: Any) -> None
     # cancelling the last token cancels the instance, as Camunda does
     token = client.get(f"/engine-rest/process-instance/{pid}/activity-instances").get_json()
     assert [c["activityId"] for c in token["childActivityInstances"]] == ["C"]
-    ended = client.post(f"/engine-rest/process-instance/{pid}/modification",
-                        json={"instructions": [{"type": "cancel", "activityId": "C"}]})
+    ended = client.post(f"/engine-rest/process-instance/{pid}/modification", json={"instructions": [
+        {"type": "cancel", "activityInstanceId": token["childActivityInstances"][0]["id"]}]})
     assert ended.status_code == 204
     assert client.get(f"/engine-rest/process-instance/{pid}").status_code == 404
 
