@@ -184,3 +184,24 @@ def test_delete_many_as_a_batch(client: Any, ctx: Any) -> None:
     by_query = client.post("/engine-rest/process-instance/delete", json={
         "processInstanceQuery": {"processDefinitionKey": "tiga"}, "deleteReason": "semua"}).get_json()
     assert by_query["totalJobs"] == 1
+
+
+def test_suspended_instance_is_passed_by_fetch_correlation_and_timers(client: Any) -> None:
+    assert deploy_rest(client, "eksternal.bpmn", "pesan.bpmn").status_code == 200
+    worker = start(client, key="eksternal")
+    waiting = start(client, key="tunggu_dokumen")
+    for pid in (worker, waiting):
+        assert client.put(f"/engine-rest/process-instance/{pid}/suspended", json={"suspended": True}).status_code \
+            == 204
+    fetch = {"workerId": "w1", "maxTasks": 5, "topics": [{"topicName": "hitung-hps", "lockDuration": 10_000}]}
+    assert client.post("/engine-rest/external-task/fetchAndLock", json=fetch).get_json() == []
+    refused = client.post("/engine-rest/message", json={"messageName": "dokumen_diterima",
+                                                        "processInstanceId": waiting})
+    assert refused.status_code == 400
+    assert refused.get_json()["type"] == "MismatchingMessageCorrelationException"
+    for pid in (worker, waiting):
+        assert client.put(f"/engine-rest/process-instance/{pid}/suspended", json={"suspended": False}).status_code \
+            == 204
+    assert len(client.post("/engine-rest/external-task/fetchAndLock", json=fetch).get_json()) == 1
+    assert client.post("/engine-rest/message", json={"messageName": "dokumen_diterima",
+                                                     "processInstanceId": waiting}).status_code in (200, 204)
