@@ -184,3 +184,42 @@ def test_owner_retries_an_incident_with_changed_values(make_client: Any, ctx: An
     state = get_instance(ctx, pid, with_variables=True, with_active=True)
     assert _steps(ctx, pid) == ["Tinjau"], (state.state, state.variables, state.active_elements)
     assert state.variables == {"batas": "10"}
+
+
+FIXED = STUCK.replace(b"${batas + 1 &gt; 5}", b"${true}").replace(b"${batas + 1 &lt;= 5}", b"${false}")
+
+
+def test_stuck_instance_recovered_through_the_pages(make_client: Any, ctx: Any, clock: Any) -> None:
+    """The story of issue 14: an instance stuck on a broken version (incident) is migrated on the migration
+    page (only those with incidents) to the fixed version, retried from its page, and completes."""
+    from service.ops import complete_task
+    from service.ops.timers import fire_due_timers
+
+    deploy(ctx, [("cek_batas.bpmn", STUCK)], tenant="pagaralam")
+    stuck = start_instance(ctx, key="cek_batas", tenant="pagaralam", variables={"batas": "x"}, user="ppk.pagaralam")
+    fine = start_instance(ctx, key="cek_batas", tenant="pagaralam", variables={"batas": "1"}, user="ppk.pagaralam")
+    clock.advance(timedelta(minutes=30))
+    later = start_instance(ctx, key="cek_batas", tenant="pagaralam", variables={"batas": "x"}, user="ppk.pagaralam")
+    clock.advance(timedelta(minutes=45))
+    assert fire_due_timers(ctx).failures == 1          # `fine` ended, `later` waits, `stuck` has an incident
+    assert get_instance(ctx, fine.id).state == "COMPLETED"
+    v1 = get_instance(ctx, stuck.id).definition_id
+    deploy(ctx, [("cek_batas.bpmn", FIXED)], tenant="pagaralam")
+    v2 = [d for d in list_definitions(ctx, "process", key="cek_batas", tenant="pagaralam")][-1].id
+    owner = _client(make_client, "pemilik-proses.pagaralam")
+    listing = text(owner.get("/proses"))
+    assert listing.index("Perlu perhatian") < listing.index("insiden") < listing.index("<table")
+    url = f"/model/proses/{v1}/migrasi"
+    started = _post(owner, url, url, {"ke": v2, "pilihan": "insiden", "peta__Tunggu": "Tunggu", "aksi": "mulai"})
+    assert started.status_code == 302
+    batch_id = started.headers["Location"].rsplit("/", 1)[-1]
+    assert batches.run_to_end(ctx, batch_id).completed == 1
+    assert get_instance(ctx, stuck.id).definition_id == v2
+    assert get_instance(ctx, later.id).definition_id == v1              # not selected: no incident
+    page = f"/proses/{stuck.id}"
+    incident_id = re.search(r'/insiden/([0-9a-f-]+)/ulangi', text(owner.get(page))).group(1)   # type: ignore[union-attr]
+    assert _post(owner, f"/proses/{stuck.id}/insiden/{incident_id}/ulangi", page).status_code == 302
+    assert "Perlu perhatian" not in text(owner.get("/proses"))
+    task, = query_tasks(ctx, TaskQuery(instance_id=stuck.id))
+    complete_task(ctx, task.id, {})
+    assert get_instance(ctx, stuck.id).state == "COMPLETED"
