@@ -153,7 +153,7 @@ def flow_target(model: ProcessModel, flow_id: str) -> str:
 def _find_tokens(wf: Any, ins: Instruction, initial: set[UUID]) -> list[Any]:
     live = _tokens(wf)
     if ins.activity_instance_id or ins.transition_instance_id:
-        wanted = ins.activity_instance_id or ins.transition_instance_id
+        wanted = str(ins.activity_instance_id or ins.transition_instance_id)
         found = [t for t in live if str(t.id) == wanted]
         if not found and ":" in wanted:
             # GET /process-instance/{id}/activity-instances names an activity instance "<activity>:<instance>"
@@ -245,12 +245,14 @@ def migration_problems(wf: Any, target: ProcessModel, mapping: dict[str, str]) -
     return problems
 
 
-def build_migrated(old_wf: Any, wf: Any, mapping: dict[str, str], variables: dict | None = None) -> None:
+def build_migrated(old_wf: Any, wf: Any, mapping: dict[str, str], variables: dict | None = None,
+                   update_triggers: frozenset[str] = frozenset()) -> None:
     """Place the tokens of `old_wf` in `wf` (a workflow of the target model that has not run).
 
     A token mapped to the same activity id is recreated as it was (id, state, data, internal data:
     a claimed task stays claimed, a waiting timer keeps its due time); one mapped to another activity
-    starts there afresh with the token's data."""
+    starts there afresh with the token's data. Events in `update_triggers` (Camunda's
+    updateEventTrigger) wait for the target's trigger afresh: a timer's due time is computed anew."""
     for task in list(wf.task_tree.children):
         task.cancel()       # the predicted start of the new model: the tokens come from the old instance
     spiff.set_state(wf.task_tree, TaskState.COMPLETED)
@@ -264,13 +266,15 @@ def build_migrated(old_wf: Any, wf: Any, mapping: dict[str, str], variables: dic
         if new_element != element:
             spiff.place_token(wf.task_tree, spec, data)
         elif isinstance(spec, BoundaryEventSplit):
-            _recreate_with_boundary(wf, task, spec, data)
+            _recreate_with_boundary(wf, task, spec, data, update_triggers)
+        elif new_element in update_triggers and task.state == TaskState.WAITING:
+            spiff.place_token(wf.task_tree, spec, data)
         else:
             spiff.recreate_task(wf.task_tree, spec, task_id=task.id, state=task.state, data=data,
                                 internal=dict(task.internal_data))
 
 
-def _recreate_with_boundary(wf: Any, task: Any, split_spec: Any, data: dict) -> None:
+def _recreate_with_boundary(wf: Any, task: Any, split_spec: Any, data: dict, update_triggers: frozenset[str]) -> None:
     """The activity and the boundary events the target gives it: those the old one had keep their state."""
     old_split = task.parent if isinstance(task.parent.task_spec, BoundaryEventSplit) else None
     old_children = {c.task_spec.bpmn_id: c for c in (old_split.children if old_split else [task])}
@@ -278,7 +282,8 @@ def _recreate_with_boundary(wf: Any, task: Any, split_spec: Any, data: dict) -> 
                                 state=TaskState.COMPLETED, data=data, internal={})
     for spec in split_spec.outputs:
         old = old_children.get(getattr(spec, "bpmn_id", None))
-        if old is not None and (old is task or old.state == TaskState.WAITING):
+        if old is not None and (old is task or (old.state == TaskState.WAITING
+                                                and spec.bpmn_id not in update_triggers)):
             spiff.recreate_task(split, spec, task_id=old.id, state=old.state,
                                 data=data if old is task else {**old.data, **data}, internal=dict(old.internal_data))
         else:

@@ -515,7 +515,8 @@ class Instance:
             return mod.migration_problems(self._wf, target, mapping)
 
     def migrated(self, target: ProcessModel, mapping: dict[str, str],
-                 called: dict[str, ProcessModel] | None = None, *, variables: dict | None = None) -> "Instance":
+                 called: dict[str, ProcessModel] | None = None, *, variables: dict | None = None,
+                 update_triggers: frozenset[str] = frozenset()) -> "Instance":
         """This instance as an instance of `target`: every token mapped (old activity id -> new), or an
         EngineError naming the first problem; this instance is left unchanged either way. `variables`
         are set on the migrated instance (nothing runs: the tokens wait where they were)."""
@@ -528,7 +529,7 @@ class Instance:
         with spiff.translated_errors():
             spec, subs = ser.restore_specs(target.spec_json, {k: m.spec_json for k, m in called.items()})
             fresh._wf = AlurWorkflow(spec, subs, script_engine=fresh._script_engine)
-            mod.build_migrated(self._wf, fresh._wf, mapping, dict(variables or {}))
+            mod.build_migrated(self._wf, fresh._wf, mapping, dict(variables or {}), update_triggers)
         return fresh
 
     # -- element ownership ------------------------------------------------------------------------

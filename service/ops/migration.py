@@ -49,6 +49,10 @@ class MigrationPlan:
     def mapping(self) -> dict[str, str]:
         return {i.source_activity_ids[0]: i.target_activity_ids[0] for i in self.instructions}
 
+    def update_triggers(self) -> frozenset[str]:
+        """Target events whose trigger is computed anew (Camunda's updateEventTrigger)."""
+        return frozenset(i.target_activity_ids[0] for i in self.instructions if i.update_event_trigger)
+
     def to_json(self) -> dict[str, Any]:
         return {"sourceProcessDefinitionId": self.source_definition_id,
                 "targetProcessDefinitionId": self.target_definition_id,
@@ -210,7 +214,8 @@ def migrate_in(ctx: OpsContext, session: Session, instance_id: str, plan: Migrat
         target = definitions.require(session, ProcessDefinition, definition_id=plan.target_definition_id)
         new_model = loaded.binder.model(target)
         called = bind_calls(session, new_model, target, loaded.binder.model)
-        loaded.inst = loaded.inst.migrated(new_model, plan.mapping(), called, variables=plan.variables)
+        loaded.inst = loaded.inst.migrated(new_model, plan.mapping(), called, variables=plan.variables,
+                                           update_triggers=plan.update_triggers())
         loaded.model = new_model
         old_definition = row.definition_id
         row.definition_id = target.id

@@ -138,3 +138,15 @@ def test_migration_refuses_unmapped_and_unknown_activities() -> None:
     moved = inst.migrated(v2, {"C": "D"})
     assert _steps(moved) == ["D"]
     assert _steps(inst) == ["C"]       # the old instance is untouched
+
+
+def test_migration_with_update_event_trigger_restarts_the_timer() -> None:
+    v1, v2 = _model(TIMED.format(after="C")), _model(TIMED.format(after="C").replace("PT2H", "PT4H"))
+    h = Harness({"p": v1})
+    inst = h.engine.start(v1, variables={})
+    _complete(inst, "A")
+    h.clock.advance(timedelta(minutes=30))
+    kept = inst.migrated(v2, {"B": "B", "Late": "Late"})
+    renewed = inst.migrated(v2, {"B": "B", "Late": "Late"}, update_triggers=frozenset({"Late"}))
+    assert kept.next_timer_due() == inst.next_timer_due()
+    assert renewed.next_timer_due() == h.clock.now() + timedelta(hours=4)
