@@ -19,6 +19,16 @@ async function show(container) {
   const mark = (ids, cls) => ids.filter((id) => registry.get(id)).forEach((id) => canvas.addMarker(id, cls));
   mark(JSON.parse(container.dataset.completed || '[]'), 'alur-completed');
   mark(JSON.parse(container.dataset.active || '[]'), 'alur-active');
+  mark(JSON.parse(container.dataset.incidents || '[]'), 'alur-incident');
+  // A click on a step tells the page (the operator's "move here" form listens); the viewer itself stays read-only.
+  viewer.on('element.click', (event) => {
+    const element = event.element;
+    if (!element || !element.businessObject || element.type === 'bpmn:Process') return;
+    container.dispatchEvent(new CustomEvent('alur:element-click', {
+      bubbles: true,
+      detail: { id: element.id, type: element.type, name: element.businessObject.name || element.id },
+    }));
+  });
   container.dataset.ready = 'true';
 }
 

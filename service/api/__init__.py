@@ -6,6 +6,7 @@ from flask import Blueprint, Response, request
 
 from . import (auth, decision_definition, deployment, engine, external_task, history, incident, job, message,
                openapi, process_definition, process_instance, signal, task, version)
+from . import batch, definition_suspension, instance_operations, migration, operation_log
 from .access import check_request
 from .content_type import require_declared_content_type
 from .errors import register_error_handlers
@@ -19,6 +20,9 @@ RESOURCES: tuple[Resource, ...] = (
     engine.resource, version.resource, openapi.resource, deployment.resource, process_definition.resource,
     decision_definition.resource, process_instance.resource, task.resource, message.resource, signal.resource,
     external_task.resource, job.resource, incident.resource, history.resource,
+    # operator actions (issue 14)
+    instance_operations.resource, definition_suspension.resource, migration.resource, batch.resource,
+    operation_log.resource,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from service.ops import incidents as inc
 
@@ -27,6 +27,7 @@ class IncidentQuerySchema(QuerySchema):
     instance_id = string("processInstanceId")
     instance_ids = strings("processInstanceIdIn")
     definition_id = string("processDefinitionId")
+    definition_key = string("processDefinitionKey")
     activity_id = string("activityId")
     configuration = string("configuration")
     tenant_ids = strings("tenantIdIn")
@@ -47,7 +48,7 @@ class IncidentSchema(Schema):
     tenantId = fields.String(attribute="tenant_id", allow_none=True)
     incidentMessage = fields.String(attribute="message", allow_none=True)
     jobDefinitionId = fields.Constant(None)
-    annotation = fields.Constant(None)
+    annotation = fields.String(allow_none=True)
 
 
 query_schema = IncidentQuerySchema()
@@ -101,3 +102,33 @@ def resolve(incident_id: str) -> ResponseReturnValue:
 
 
 __all__ = ["bp", "IncidentQuerySchema", "IncidentSchema"]
+
+
+class AnnotationSchema(Schema):
+    annotation = fields.String(required=True, allow_none=True, validate=validate.Length(max=4000))
+
+
+annotation_schema = AnnotationSchema()
+
+
+@resource.put("/incident/<incident_id>/annotation", access=WRITE,
+              doc=Doc("Annotate an incident", body=AnnotationSchema, body_required=True, status=204))
+def annotate(incident_id: str) -> ResponseReturnValue:
+    from .operator import require_operator, user_id
+    from .queries import load_body
+
+    require_operator()
+    _visible_incident(incident_id)
+    inc.set_annotation(ops(), incident_id, load_body(annotation_schema, required=True)["annotation"], user=user_id())
+    return "", 204
+
+
+@resource.delete("/incident/<incident_id>/annotation", access=WRITE,
+                 doc=Doc("Clear an incident's annotation", status=204))
+def clear_annotation(incident_id: str) -> ResponseReturnValue:
+    from .operator import require_operator, user_id
+
+    require_operator()
+    _visible_incident(incident_id)
+    inc.set_annotation(ops(), incident_id, None, user=user_id())
+    return "", 204

@@ -159,7 +159,23 @@ def get(instance_id: str) -> ResponseReturnValue:
 
 @resource.delete("/process-instance/<instance_id>", access=WRITE, doc=Doc("Cancel a process instance", status=204))
 def delete(instance_id: str) -> ResponseReturnValue:
-    operations.cancel_instance(ops(), instance_id, reason=arg_str("deleteReason"))
+    """Camunda's flags: skipCustomListeners changes nothing (Alur runs no custom listeners),
+    skipIoMappings=true is refused (mappings always run), failIfNotExists=false answers 204 for an
+    unknown or ended instance; `deleteReason` (Alur) is the reason kept in history."""
+    from service.ops.errors import NotFound
+    from service.ops.modification import check_options
+
+    from .common import arg_bool
+    from .operator import user_id
+
+    check_options(skip_io_mappings=arg_bool("skipIoMappings"))
+    arg_bool("skipCustomListeners")
+    arg_bool("skipSubprocesses")
+    try:
+        operations.cancel_instance(ops(), instance_id, reason=arg_str("deleteReason"), user=user_id())
+    except NotFound:
+        if arg_bool("failIfNotExists", True):
+            raise
     return "", 204
 
 

@@ -59,6 +59,10 @@ class HistoryRecorder:
     def engine_event(self, kind: str, task: Any, data: dict) -> None:
         self.add(kind, task=task, data=data)
 
+    def absorb(self, events: list[HistoryEvent]) -> None:
+        """Events recorded on a trial copy of the instance that then replaced it (modification)."""
+        self._events.extend(events)
+
     def drain(self) -> list[HistoryEvent]:
         events, self._events = self._events, []
         return events

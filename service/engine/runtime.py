@@ -20,12 +20,14 @@ from service.expr import Limits
 from . import serializer as ser
 from . import specs as s
 from . import spiff
+from . import modification as mod
 from .budget import DEFAULT_BUDGET, Budget
 from .clock import Clock
 from .errors import EngineError
 from .history import HistoryRecorder
 from .info import ActiveElement, CallRequest, ExternalTaskInfo, HistoryEvent, ThrownEvent, UserTaskInfo
 from .model import ProcessModel
+from .modification import Instruction, MigrationProblem, Token
 from .script_engine import AlurScriptEngine
 from .values import check_variables
 from .workflow import HIDDEN_KEYS, AlurInclusiveGateway, AlurParallelGateway, AlurWorkflow
@@ -542,6 +544,11 @@ class Instance:
                 task.data.update(values)
         self._act(action)
 
+    def continue_steps(self) -> None:
+        """Run the automatic steps that are ready: a timer that fell due while variables changed becomes
+        ready in that action's last timer refresh, and runs only in the next action (a retry's)."""
+        self._act(lambda: None)
+
     def remove_variable(self, name: str) -> None:
         tasks = self._writable()
         self._history.snapshot(self._wf)
@@ -566,6 +573,46 @@ class Instance:
                                         state=TaskState.get_name(task.state), parent_element_id=parent_element,
                                         lane=spec.lane, process_key=self.process_key_of(task)))
         return result
+
+    # -- modification and migration (engine/modification.py) -----------------------------------------
+    def tokens(self) -> list[Token]:
+        """The live tokens of the top process (what a modification cancels, a migration maps)."""
+        return mod.tokens(self._wf)
+
+    def modify(self, instructions: list[Instruction], *, user: str | None = None) -> bool:
+        """Apply Camunda's modification instructions, all or none: they run on a copy of the state that
+        replaces this one only when every instruction and the engine steps after them succeeded.
+        Returns False when no token is left and the process did not reach its end (Camunda then
+        cancels the instance)."""
+        trial = self._engine.load(self.model, self.dumps(), self.called_models)
+        variables = trial.variables()
+        trial._act(lambda: mod.apply_instructions(trial._wf, self.model, variables, instructions), user=user)
+        self._wf = trial._wf
+        self._wf.script_engine = self._script_engine
+        self._history.absorb(trial.drain_history())
+        return mod.live_token_count(self._wf) > 0 or mod.ended_normally(self._wf)
+
+    def migration_problems(self, target: ProcessModel, mapping: dict[str, str]) -> list[MigrationProblem]:
+        with spiff.translated_errors():
+            return mod.migration_problems(self._wf, target, mapping)
+
+    def migrated(self, target: ProcessModel, mapping: dict[str, str],
+                 called: dict[str, ProcessModel] | None = None, *, variables: dict | None = None,
+                 update_triggers: frozenset[str] = frozenset()) -> "Instance":
+        """This instance as an instance of `target`: every token mapped (old activity id -> new), or an
+        EngineError naming the first problem; this instance is left unchanged either way. `variables`
+        are set on the migrated instance (nothing runs: the tokens wait where they were)."""
+        check_variables(variables or {})
+        problems = self.migration_problems(target, mapping)
+        if problems:
+            raise EngineError(problems[0].message, element_id=problems[0].element_id)
+        called = dict(called or {})
+        fresh = Instance(self._engine, target, called, tenant=self.tenant, business_key=self.business_key)
+        with spiff.translated_errors():
+            spec, subs = ser.restore_specs(target.spec_json, {k: m.spec_json for k, m in called.items()})
+            fresh._wf = AlurWorkflow(spec, subs, script_engine=fresh._script_engine)
+            mod.build_migrated(self._wf, fresh._wf, mapping, dict(variables or {}), update_triggers)
+        return fresh
 
     # -- element ownership ------------------------------------------------------------------------
     def process_key_of(self, task: Any) -> str:

@@ -21,7 +21,8 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.control import _EndJoin
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
-from SpiffWorkflow.util.task import TaskIterator
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskIterator, TaskState
 
 from .errors import EngineError, IncidentError
 
@@ -46,6 +47,47 @@ def refresh(task: Any) -> None:
 def complete_subworkflow(parent_task: Any, workflow: Any) -> None:
     """Tell a (call) activity that its subprocess completed, as its end event would."""
     parent_task.task_spec._on_subworkflow_completed(workflow, parent_task)
+
+
+# -- moving tokens (modification, migration) -------------------------------------------------------
+
+
+def place_token(parent: Any, spec: Any, data: dict, *, task_id: UUID | None = None,
+                internal: dict | None = None) -> Any:
+    """A new token of `spec` hung under the finished task `parent`, carrying `data`.
+
+    It is created FUTURE and then updated as a predecessor's completion would: it becomes READY, or
+    WAITING for its event. A task inherits its parent's data on that update, so the parent briefly
+    holds `data` (the parent is finished: nothing else reads it meanwhile). `task_id` keeps a token's
+    identity across a migration (Camunda keeps task ids); `internal` carries its internal data."""
+    task = Task(parent.workflow, spec, parent, state=TaskState.FUTURE, id=task_id)
+    task.thread_id = parent.thread_id
+    if internal:
+        task.internal_data.update(internal)
+    # A FUTURE task is definite, so the update below would not predict its successors: do it here.
+    spec._predict(task, mask=TaskState.PREDICTED_MASK | TaskState.FUTURE)
+    saved = parent.data
+    parent.data = dict(data)
+    try:
+        spec._update(task)
+    finally:
+        parent.data = saved
+    return task
+
+
+def recreate_task(parent: Any, spec: Any, *, task_id: UUID, state: int, data: dict, internal: dict) -> Any:
+    """A copy of a live task (same id, state, data and internal data) under `parent` in another workflow:
+    a migrated token stays exactly as it was, a waiting event keeps waiting for the same due time."""
+    task = Task(parent.workflow, spec, parent, state=state, id=task_id)
+    task.thread_id = parent.thread_id
+    task.data = dict(data)
+    task.internal_data.update(internal)
+    if state == TaskState.WAITING and getattr(spec, "event_definition", None) is not None:
+        parent.workflow.top_workflow.event_manager.add_task(task)
+    if not task.has_state(TaskState.FINISHED_MASK):
+        # Its successors exist as predicted tasks, as on a task that became live the usual way.
+        spec._predict(task, mask=TaskState.PREDICTED_MASK | state)
+    return task
 
 
 # -- the task tree (pruning) ------------------------------------------------------------------------
@@ -159,6 +201,7 @@ def stack_guard(workflow: Any) -> Iterator[None]:
                             element_name=getattr(spec, "bpmn_name", None)) from None
 
 
-__all__ = ["set_state", "add_child", "refresh", "complete_subworkflow", "parent_id", "child_ids", "relink",
+__all__ = ["place_token", "recreate_task",
+           "set_state", "add_child", "refresh", "complete_subworkflow", "parent_id", "child_ids", "relink",
            "is_end_join", "encoder_class", "encoding", "lift_iterator_depth", "MAX_DEPTH", "incident",
            "engine_step_errors", "translated_errors", "stack_guard"]

@@ -11,6 +11,8 @@ A user works inside their tenants (work without a tenant is shared by all). With
   process owners and the `worker` group of its tenant, members of a lane of its model, and whoever started
   it (`can_work_instance`; the same rule as SQL in `work_scope`);
 - models (BPMN, DMN) are edited and deployed by process owners of that tenant;
+- running instances are cancelled, suspended, moved, migrated and their incidents retried by process
+  owners of their tenant (`can_operate`);
 - users are managed by admins.
 Anything not allowed is `Forbidden`, and pages treat "does not exist" the same way, so ids leak nothing.
 """
@@ -134,11 +136,17 @@ def can_manage_models(p: Principal, tenant_id: str | None) -> bool:
     return tenant_id in p.tenants
 
 
+def can_operate(p: Principal, tenant_id: str | None) -> bool:
+    """Operator actions on running processes (cancel, suspend, move a step, migrate, retry an incident):
+    process owners, on their tenants' instances and the shared ones."""
+    return p.is_process_owner and in_tenant(p, tenant_id)
+
+
 def can_admin_users(p: Principal) -> bool:
     return p.is_admin
 
 
-__all__ = ["Principal", "forbidden", "in_tenant", "can_see_task", "can_work_task", "can_complete",
+__all__ = ["can_operate", "Principal", "forbidden", "in_tenant", "can_see_task", "can_work_task", "can_complete",
            "require_can_complete", "task_kwargs",
            "require_task_visible", "can_see_instance", "can_work_instance", "can_start", "can_manage_models",
            "can_admin_users", "FORBIDDEN_PESAN"]

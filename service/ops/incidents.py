@@ -30,6 +30,7 @@ class IncidentView:
     element_id: str | None
     configuration: str | None       # the external task id of a failedExternalTask incident
     tenant_id: str | None
+    annotation: str | None = None
 
 
 @dataclass
@@ -41,6 +42,7 @@ class IncidentQuery:
     instance_id: str | None = None
     instance_ids: list[str] | None = None
     definition_id: str | None = None
+    definition_key: str | None = None
     activity_id: str | None = None
     configuration: str | None = None
     tenant_ids: list[str] | None = None
@@ -61,7 +63,7 @@ SORT_COLUMNS = {
 def _view(row: Incident) -> IncidentView:
     return IncidentView(id=row.id, incident_type=row.incident_type, message=row.message, created=row.created,
                         instance_id=row.instance_id, definition_id=row.definition_id, element_id=row.element_id,
-                        configuration=row.task_id, tenant_id=row.tenant_id)
+                        configuration=row.task_id, tenant_id=row.tenant_id, annotation=row.annotation)
 
 
 def open_incident(session: Session, instance: ProcessInstance, task: ExternalTask, now: datetime,
@@ -109,6 +111,8 @@ def _filtered(q: IncidentQuery) -> Select[Any]:
         query = query.where(Incident.instance_id.in_(q.instance_ids))
     if q.definition_id is not None:
         query = query.where(Incident.definition_id == q.definition_id)
+    if q.definition_key is not None:
+        query = query.where(ProcessInstance.definition_key == q.definition_key)
     if q.activity_id is not None:
         query = query.where(Incident.element_id == q.activity_id)
     if q.configuration is not None:
@@ -138,5 +142,23 @@ def get_incident(ctx: OpsContext, incident_id: str) -> IncidentView:
     return found[0]
 
 
-__all__ = ["IncidentView", "IncidentQuery", "open_incident", "resolve_task_incidents", "query_incidents",
+def set_annotation(ctx: OpsContext, incident_id: str, annotation: str | None, *, user: str | None = None) -> None:
+    """Camunda's incident annotation (a note for the next operator), kept in the user operation log too."""
+    from . import operation_log
+
+    get_incident(ctx, incident_id)      # open incidents only
+    with ctx.transaction() as session:
+        row = session.get(Incident, incident_id)
+        if row is None:
+            raise NotFound(f"Incident with id {incident_id} does not exist")
+        old, row.annotation = row.annotation, annotation
+        operation_log.record(session, ctx.clock.now(), operation_log.ANNOTATE_INCIDENT if annotation is not None
+                             else "ClearAnnotation", operation_log.Subject(
+                                 "Incident", instance_id=row.instance_id, definition_id=row.definition_id,
+                                 tenant_id=row.tenant_id, incident_id=row.id),
+                             user=user, annotation=annotation, properties={"annotation": (old, annotation)})
+
+
+__all__ = ["set_annotation", "IncidentView", "IncidentQuery", "open_incident", "resolve_task_incidents",
+           "query_incidents",
            "count_incidents", "get_incident", "FAILED_EXTERNAL_TASK", "SORT_COLUMNS"]

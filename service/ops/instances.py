@@ -24,7 +24,7 @@ from service.store import (
     UserTask,
 )
 
-from . import access_sql, definitions, participation, persistence, query
+from . import access_sql, definitions, operation_log, participation, persistence, query
 from .access import Principal
 from .context import OpsContext
 from .engine_errors import engine_errors
@@ -82,19 +82,30 @@ def list_instances(ctx: OpsContext, *, definition_key: str | None = None, busine
 
 
 def cancel_instance(ctx: OpsContext, instance_id: str, *, reason: str | None = None,
-                    user: str | None = None) -> InstanceView:
+                    user: str | None = None, operation_id: str | None = None) -> InstanceView:
     """Camunda's delete: the instance ends as CANCELLED, its open work disappears, history stays; the
-    instances its call activities started are cancelled with it."""
+    instances its call activities started are cancelled with it; the user operation log records who
+    cancelled it and why (`operation_id`: the batch's operation)."""
     with ctx.transaction() as session:
-        row = persistence.get_row(session, instance_id)
-        if row.state in (InstanceState.COMPLETED, InstanceState.CANCELLED):
-            raise BadRequest(f"Process instance {instance_id} has already ended ({row.state.value})",
-                             pesan="Proses ini sudah selesai")
-        cancel_row(ctx, session, row, reason=reason, user=user)
-        from .calls import child_deleted
-        with engine_errors():
-            child_deleted(ctx, session, row, reason=reason, user=user)
-        return persistence.instance_view(row)
+        return cancel_in(ctx, session, instance_id, reason=reason, user=user, operation_id=operation_id)
+
+
+def cancel_in(ctx: OpsContext, session: Any, instance_id: str, *, reason: str | None, user: str | None,
+              operation_id: str | None = None) -> InstanceView:
+    """cancel_instance within the caller's transaction (a batch deletes each instance in its own)."""
+    row = persistence.get_row(session, instance_id)
+    if row.state in (InstanceState.COMPLETED, InstanceState.CANCELLED):
+        raise BadRequest(f"Process instance {instance_id} has already ended ({row.state.value})",
+                         pesan="Proses ini sudah selesai")
+    cancel_row(ctx, session, row, reason=reason, user=user)
+    from .calls import child_deleted
+    with engine_errors():
+        child_deleted(ctx, session, row, reason=reason, user=user)
+    operation_log.record(session, ctx.clock.now(), operation_log.CANCEL, operation_log.Subject(
+        "ProcessInstance", instance_id=row.id, definition_id=row.definition_id,
+        definition_key=row.definition_key, tenant_id=row.tenant_id), user=user, annotation=reason,
+        properties={"deleteReason": (None, reason)} if reason else None, operation_id=operation_id)
+    return persistence.instance_view(row)
 
 
 def cancel_row(ctx: OpsContext, session: Session, row: ProcessInstance, *, reason: str | None,
@@ -337,6 +348,7 @@ def instance_definition_ids(ctx: OpsContext, q: InstanceQuery) -> list[str]:
         return sorted(session.scalars(statement))
 
 
-__all__ = ["start_instance", "get_instance", "list_instances", "cancel_instance", "get_variables", "set_variables",
+__all__ = ["start_instance", "get_instance", "list_instances", "cancel_instance", "cancel_in", "get_variables",
+           "set_variables",
            "history", "history_view", "InstanceQuery", "query_instances", "count_instances", "instance_definition_ids",
            "SORT_COLUMNS"]

@@ -240,5 +240,9 @@ def execute_job(ctx: OpsContext, job: str) -> None:
         raise
 
 
-__all__ = ["JobView", "JobQuery", "query_jobs", "count_jobs", "get_job", "set_job_retries", "execute_job",
+resolve_failures = _resolve_failures
+record_failure = _record_failure
+
+__all__ = ["resolve_failures", "record_failure",
+           "JobView", "JobQuery", "query_jobs", "count_jobs", "get_job", "set_job_retries", "execute_job",
            "FAILED_JOB", "DEFAULT_RETRIES"]

@@ -1,13 +1,15 @@
 """The timer scheduler: a daemon thread inside `alur serve`, or the main loop of `alur worker`.
 
-It only calls `fire_due_timers`; every guarantee against double firing lives there (leases + the
-optimistic lock), so any number of schedulers may run against one database.
+It calls `fire_due_timers` and then works batch chunks (`batches.work_batches`); every guarantee against
+double work lives there (leases + the optimistic lock), so any number of schedulers may run against one
+database.
 """
 from __future__ import annotations
 
 import logging
 import threading
 
+from .batches import work_batches
 from .context import OpsContext
 from .timers import TimerRun, default_owner, fire_due_timers
 
@@ -23,7 +25,9 @@ class Scheduler:
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> TimerRun:
-        return fire_due_timers(self.ctx, owner=self.owner)
+        run = fire_due_timers(self.ctx, owner=self.owner)
+        run.batch_instances = work_batches(self.ctx, owner=self.owner)
+        return run
 
     def run_forever(self) -> None:
         log.info("scheduler %s polling every %.1fs", self.owner, self.interval)

@@ -37,10 +37,11 @@ class TimerRun:
     locks_expired: int = 0
     conflicts: int = 0
     failures: int = 0
+    batch_instances: int = 0        # instances a batch changed in the same poll (scheduler.run_once)
 
     @property
     def total(self) -> int:
-        return self.instances_fired + self.timer_starts
+        return self.instances_fired + self.timer_starts + self.batch_instances
 
 
 def fire_due_timers(ctx: OpsContext, now: datetime | None = None, *, owner: str | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .base import Base
 from .documents import InstanceDocument
 from .history import HistoryEvent
+from .operations import Batch, OperationLogEntry
 from .repository import (DecisionDefinition, Deployment, DeploymentResource, FormDefinition,
                          ProcessDefinition, StartMessage, Tenant, tenant_scope)
 from .runtime import (ExternalTask, Incident, InstanceState, MessageSubscription, ProcessInstance,
@@ -15,4 +16,5 @@ metadata = Base.metadata
 __all__ = ["Base", "metadata", "Tenant", "Deployment", "DeploymentResource", "ProcessDefinition",
            "DecisionDefinition", "FormDefinition", "StartMessage", "ProcessInstance", "InstanceState", "UserTask",
            "TaskCandidate", "ExternalTask", "MessageSubscription", "Incident", "TimerStartJob",
-           "HistoryEvent", "tenant_scope", "AppUser", "UserGroup", "UserTenant", "InstanceDocument"]
+           "HistoryEvent", "tenant_scope", "AppUser", "UserGroup", "UserTenant", "InstanceDocument",
+           "OperationLogEntry", "Batch"]

@@ -174,6 +174,7 @@ class Incident(Base):
     task_id: Mapped[str | None] = mapped_column(String(36))
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved: Mapped[bool] = mapped_column(default=False)
+    annotation: Mapped[str | None] = mapped_column(Text)
 
 
 class TimerStartJob(Base):

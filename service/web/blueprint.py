@@ -78,3 +78,4 @@ __all__ = ["bp", "ops", "principal", "safe_next", "forbid"]
 
 # The view modules attach their routes to `bp`; importing them here keeps one place that lists the pages.
 from service.web.views import admin, auth_views, documents, instances, models, start, task_page, tasks  # noqa: E402,F401
+from service.web.views import operations  # noqa: E402,F401

@@ -16,6 +16,7 @@ from service.ops import (
     resource_content,
 )
 from service.ops.access import Principal, can_see_instance
+from service.ops.attention import flags, needing_attention
 from service.ops.documents import list_documents
 from service.ops.instances import (InstanceQuery, called_instances, count_instances, instance_definition_ids,
                                    query_instances)
@@ -26,6 +27,7 @@ from service.web.i18n import current_lang
 from service.web.pagination import asked_window, page_of
 from service.web.tasklist import ShapeCache
 from service.web.timeline import completed_ids, decisions, timeline
+from service.web.views.operations import operator_panel
 
 
 def may_see(p: Principal, inst: InstanceView, shape: ProcessShape) -> bool:
@@ -69,8 +71,12 @@ def instances() -> Any:
     current: dict[str, list[str]] = {instance_id: [] for instance_id in active}
     for t in query_tasks(ops(), TaskQuery(instance_ids=active)) if active else ():
         current[t.instance_id].append(t.name or t.element_id)
+    # Stuck work first (issue 14): a process owner sees instances with incidents or late steps on top.
+    attention = [(inst, shapes.get(inst.definition_id)) for inst in needing_attention(ops(), p, definition_key=sop)]
+    marks = flags(ops(), [inst.id for inst, _shape in page.items] + [inst.id for inst, _shape in attention])
     return render_template("instances.html", rows=page.items, page=page, show_all=show_all, current=current,
-                           sop=sop, sops=sorted(sops.items(), key=lambda kv: kv[1]))
+                           sop=sop, sops=sorted(sops.items(), key=lambda kv: kv[1]), attention=attention,
+                           marks=marks)
 
 
 @bp.route("/proses/<instance_id>")
@@ -85,7 +91,8 @@ def instance_page(instance_id: str) -> Any:
     return render_template("instance.html", inst=inst, shape=shape, rows=rows, decisions=decisions(events),
                            completed=[e for e in completed_ids(events) if e not in active], active=active,
                            documents=list_documents(ctx, instance_id), open_tasks=open_tasks,
-                           variables=sorted((inst.variables or {}).items()), called=called_instances(ctx, instance_id))
+                           variables=sorted((inst.variables or {}).items()), called=called_instances(ctx, instance_id),
+                           panel=operator_panel(inst))
 
 
 @bp.route("/proses/<instance_id>/diagram.bpmn")

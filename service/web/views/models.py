@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from service.ops import NotFound, OpsError, deploy, get_definition, list_definitions, list_instances
 from service.ops.access import can_manage_models
+from service.ops.attention import counts_by_definition
 from service.ops.definitions import parse_resource
 from service.ops.deployments import BPMN_SUFFIXES, DMN_SUFFIXES
 from service.ops.views import DefinitionView
@@ -53,7 +54,7 @@ def definitions() -> Any:
         for inst in list_instances(ops(), tenant=tenant, active_only=True):
             running[inst.definition_id] += 1
     return render_template("definitions.html", processes=groups["process"], decisions=groups["decision"],
-                           running=running)
+                           running=running, stuck=counts_by_definition(ops(), p))
 
 
 @bp.route("/model/<kind>/<definition_id>/xml")
