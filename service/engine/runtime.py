@@ -584,7 +584,7 @@ class Instance:
         replaces this one only when every instruction and the engine steps after them succeeded.
         Returns False when no token is left and the process did not reach its end (Camunda then
         cancels the instance)."""
-        trial = self._engine.load(self.model, self.dumps(), self.called_models)
+        trial = self._engine.load(self.model, self.dumps())
         variables = trial.variables()
         trial._act(lambda: mod.apply_instructions(trial._wf, self.model, variables, instructions), user=user)
         self._wf = trial._wf
@@ -596,8 +596,7 @@ class Instance:
         with spiff.translated_errors():
             return mod.migration_problems(self._wf, target, mapping)
 
-    def migrated(self, target: ProcessModel, mapping: dict[str, str],
-                 called: dict[str, ProcessModel] | None = None, *, variables: dict | None = None,
+    def migrated(self, target: ProcessModel, mapping: dict[str, str], *, variables: dict | None = None,
                  update_triggers: frozenset[str] = frozenset()) -> "Instance":
         """This instance as an instance of `target`: every token mapped (old activity id -> new), or an
         EngineError naming the first problem; this instance is left unchanged either way. `variables`
@@ -606,10 +605,9 @@ class Instance:
         problems = self.migration_problems(target, mapping)
         if problems:
             raise EngineError(problems[0].message, element_id=problems[0].element_id)
-        called = dict(called or {})
-        fresh = Instance(self._engine, target, called, tenant=self.tenant, business_key=self.business_key)
+        fresh = Instance(self._engine, target, tenant=self.tenant, business_key=self.business_key)
         with spiff.translated_errors():
-            spec, subs = ser.restore_specs(target.spec_json, {k: m.spec_json for k, m in called.items()})
+            spec, subs = ser.restore_specs(target.spec_json)
             fresh._wf = AlurWorkflow(spec, subs, script_engine=fresh._script_engine)
             mod.build_migrated(self._wf, fresh._wf, mapping, dict(variables or {}), update_triggers)
         return fresh

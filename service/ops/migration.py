@@ -201,8 +201,6 @@ def _refuse(report: PlanReport) -> None:
 def migrate_in(ctx: OpsContext, session: Session, instance_id: str, plan: MigrationPlan, *, user: str | None,
                annotation: str | None = None, operation_id: str | None = None, batch_id: str | None = None) -> None:
     """Migrate one instance inside the caller's transaction: all its tokens or (an error) none."""
-    from .call_binding import plan as bind_calls
-
     with engine_errors():
         row = persistence.get_row(session, instance_id)
         if row.state not in (InstanceState.ACTIVE, InstanceState.SUSPENDED):
@@ -213,8 +211,7 @@ def migrate_in(ctx: OpsContext, session: Session, instance_id: str, plan: Migrat
         loaded = persistence.load(ctx, session, instance_id, row=row)
         target = definitions.require(session, ProcessDefinition, definition_id=plan.target_definition_id)
         new_model = loaded.binder.model(target)
-        called = bind_calls(session, new_model, target, loaded.binder.model)
-        loaded.inst = loaded.inst.migrated(new_model, plan.mapping(), called, variables=plan.variables,
+        loaded.inst = loaded.inst.migrated(new_model, plan.mapping(), variables=plan.variables,
                                            update_triggers=plan.update_triggers())
         loaded.model = new_model
         old_definition = row.definition_id

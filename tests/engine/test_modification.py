@@ -69,7 +69,7 @@ def test_move_here_cancels_the_current_step_and_starts_the_chosen_one() -> None:
     assert inst.variables() == {"x": 1, "y": 2}
     kinds = [(e.kind, e.element_id) for e in inst.drain_history()]
     assert ("activity_cancelled", "A") in kinds and ("activity_started", "C") in kinds
-    reloaded = h.engine.load(model, inst.dumps(), {})
+    reloaded = h.engine.load(model, inst.dumps())
     _complete(reloaded, "C")
     assert reloaded.completed
     assert "E" in [e.element_id for e in reloaded.drain_history()]     # through C's end event
@@ -120,7 +120,7 @@ def test_migration_keeps_task_ids_data_and_boundary_timer_due() -> None:
     assert [t.id for t in moved.user_tasks()] == [b_id]
     assert moved.next_timer_due() == due
     assert moved.variables() == {"x": 1, "y": 2}
-    again = h.engine.load(v2, moved.dumps(), {})
+    again = h.engine.load(v2, moved.dumps())
     _complete(again, "B")
     assert _steps(again) == ["D"]      # v2's step after B
 
