@@ -21,6 +21,7 @@ from . import specs as s
 from . import spiff
 from .budget import DEFAULT_BUDGET, Budget
 from .clock import Clock
+from .delegation.facade import InstanceIdentity
 from .errors import EngineError
 from .history import HistoryRecorder
 from .info import ActiveElement, ExternalTaskInfo, HistoryEvent, UserTaskInfo
@@ -86,7 +87,8 @@ class Engine:
     # -- public API ---------------------------------------------------------------------------
     def start(self, model: ProcessModel, *, variables: dict, business_key: str | None = None,
               tenant: str | None = None, user: str | None = None, start_event_id: str | None = None,
-              message: str | None = None) -> "Instance":
+              message: str | None = None, instance_id: str | None = None,
+              definition_id: str | None = None) -> "Instance":
         if not model.executable or not model.spec_json:
             raise EngineError(f"process '{model.key}' is not executable (isExecutable=\"false\")")
         check_variables(variables)
@@ -94,11 +96,13 @@ class Engine:
         with spiff.translated_errors():
             spec, subs = ser.restore_specs(model.spec_json, {k: m.spec_json for k, m in called.items()})
             instance = Instance(self, model, called, tenant=tenant, business_key=business_key)
+            instance.identify(instance_id, definition_id)
             instance._wf = AlurWorkflow(spec, subs, script_engine=instance._script_engine)
             instance._begin(variables, user=user, start_event_id=start_event_id, message=message)
         return instance
 
-    def load(self, model: ProcessModel, state: str, called: dict[str, ProcessModel]) -> "Instance":
+    def load(self, model: ProcessModel, state: str, called: dict[str, ProcessModel], *,
+             instance_id: str | None = None, definition_id: str | None = None) -> "Instance":
         missing = sorted({k for m in [model, *called.values()] for k in m.called_keys
                           if k not in called and k != m.key})
         if missing:
@@ -110,6 +114,7 @@ class Engine:
         except (ValueError, KeyError, TypeError) as exc:
             raise EngineError(f"the stored state of a '{model.key}' instance cannot be read: {exc}") from None
         instance = Instance(self, model, dict(called), tenant=meta.get("tenant"), business_key=meta.get("business_key"))
+        instance.identify(instance_id, definition_id)
         instance._wf = wf
         wf.script_engine = instance._script_engine   # the serializer does not restore it
         return instance
@@ -145,6 +150,12 @@ class Instance:
         self._script_engine = AlurScriptEngine(
             clock=engine.clock, limits=engine.limits, decisions=engine.decisions, tenant=tenant,
             on_event=self._history.engine_event, calendar=engine.calendar, budget=engine.budget)
+
+    def identify(self, instance_id: str | None, definition_id: str | None) -> None:
+        """The host's ids of this instance, for handlers (DelegateExecution.getProcessInstanceId, ...)."""
+        self._script_engine.identity = InstanceIdentity(
+            instance_id=instance_id, definition_id=definition_id, definition_key=self.model.key,
+            business_key=self.business_key, tenant_id=self.tenant)
 
     # -- state ------------------------------------------------------------------------------------
     @property

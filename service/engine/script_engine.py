@@ -66,6 +66,8 @@ class AlurScriptEngine(PythonScriptEngine):
         self.tenant = tenant
         self.calendar = calendar
         self.on_event = on_event
+        # Who the instance is (ids, business key): what handlers ask through the execution facade.
+        self.identity: Any = None
 
     # -- time ---------------------------------------------------------------------------------
     def now(self) -> datetime:

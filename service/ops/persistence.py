@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, overload
+from uuid import uuid4
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, inspect, select
 from sqlalchemy.orm import Session
@@ -177,7 +178,8 @@ def load(ctx: OpsContext, session: Session, instance_id: str, *, clock: Clock | 
         called_model = definitions.process_by_id(ctx, session, def_id)[1]
         binder.ids[id(called_model)] = def_id
         called[key] = called_model
-    inst = binder.engine(clock).load(model, row.engine_state, called)
+    inst = binder.engine(clock).load(model, row.engine_state, called, instance_id=row.id,
+                                     definition_id=row.definition_id)
     return Loaded(row, model, inst, binder)
 
 
@@ -190,12 +192,15 @@ def create(ctx: OpsContext, session: Session, definition: ProcessDefinition, *, 
     from .call_binding import plan   # camunda:calledElementBinding / calledElementTenantId (ops/call_binding.py)
     binder.called = plan(session, model, definition, binder.model)
     engine = binder.engine(clock)
+    # The id is chosen before the engine starts: handlers running in the start ask for it.
+    instance_id = str(uuid4())
     inst = engine.start(model, variables=variables, business_key=business_key, tenant=definition.tenant_id,
-                        user=user, start_event_id=start_event_id, message=message)
+                        user=user, start_event_id=start_event_id, message=message, instance_id=instance_id,
+                        definition_id=definition.id)
     now = (clock or ctx.clock).now()
-    row = ProcessInstance(definition_id=definition.id, definition_key=definition.key, business_key=business_key,
-                          tenant_id=definition.tenant_id, state=InstanceState.ACTIVE, start_time=now,
-                          start_user_id=user, engine_state="", called_definition_ids={})
+    row = ProcessInstance(id=instance_id, definition_id=definition.id, definition_key=definition.key,
+                          business_key=business_key, tenant_id=definition.tenant_id, state=InstanceState.ACTIVE,
+                          start_time=now, start_user_id=user, engine_state="", called_definition_ids={})
     session.add(row)
     return Loaded(row, model, inst, binder, user=user)
 
