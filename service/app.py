@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from service.config import Config
 from service.engine.budget import Budget
+from service.engine.delegation.registry import DelegateRegistry
 from service.engine.clock import Clock, SystemClock
 from service.engine.values import set_max_value_bytes
 from service.ops import OpsContext
@@ -63,7 +64,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
                                    max_multi_instance=cfg.engine_max_multi_instance, max_tokens=cfg.engine_max_tokens,
                                    max_call_depth=cfg.engine_max_call_depth,
                                    min_cycle_seconds=cfg.timer_min_cycle_seconds),
-                     limits=input_limits(cfg))
+                     limits=input_limits(cfg), delegates=DelegateRegistry(cfg.delegate_modules).reload())
     app.extensions["alur"] = AlurState(config=cfg, db=db, ops=ctx)
 
     from service.api import URL_PREFIX, create_blueprint

@@ -84,7 +84,49 @@ def camunda_extensions(node: Any) -> dict:
     fields = _children(node, "./bpmn:extensionElements/camunda:formData/camunda:formField")
     if fields:
         result["form_fields"] = [_form_field(f) for f in fields]
+    injected = [_injected_field(f) for f in _children(node, "./bpmn:extensionElements/camunda:field")]
+    if injected:
+        result["fields"] = injected
+    for tag, key in (("executionListener", "listeners"), ("taskListener", "task_listeners")):
+        found = [_listener(n) for n in _children(node, f"./bpmn:extensionElements/camunda:{tag}")]
+        if found:
+            result[key] = found
     return result
+
+
+def _injected_field(node: Any) -> dict:
+    """camunda:field: a text (stringValue / camunda:string) or an expression (expression / camunda:expression)."""
+    field: dict[str, Any] = {"name": node.get("name")}
+    expression = node.get("expression")
+    if expression is None:
+        found = _children(node, "./camunda:expression")
+        expression = found[0].text if found else None
+    if expression is not None:
+        field["expression"] = expression
+        return field
+    text = node.get("stringValue")
+    if text is None:
+        found = _children(node, "./camunda:string")
+        text = found[0].text if found else None
+    field["string"] = text
+    return field
+
+
+def _listener(node: Any) -> dict:
+    """A camunda:executionListener / taskListener: its event and what runs (class, delegateExpression,
+    expression or a camunda:script child), with its injected fields."""
+    listener: dict[str, Any] = {"event": node.get("event") or ""}
+    for kind in ("class", "delegateExpression", "expression"):
+        if node.get(kind):
+            listener[kind] = node.get(kind)
+    scripts = _children(node, "./camunda:script")
+    if scripts:
+        listener["script"] = {"format": scripts[0].get("scriptFormat"), "text": scripts[0].text or "",
+                              "resource": scripts[0].get("resource")}
+    fields = [_injected_field(f) for f in _children(node, "./camunda:field")]
+    if fields:
+        listener["fields"] = fields
+    return listener
 
 
 _ERROR_VARIABLES = ("errorCodeVariable", "errorMessageVariable")
@@ -341,6 +383,8 @@ def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content:
     lane_of = {ref.text: lane.get("name") for lane in proc.iter(f"{{{BPMN}}}lane")
                for ref in lane.findall(f"{{{BPMN}}}flowNodeRef") if ref.text}
     elements: dict[str, ElementInfo] = {}
+    handlers: list[tuple[str, str]] = []
+    task_listener_events: dict[str, tuple[str, ...]] = {}
     flow_tags = {"task", "userTask", "manualTask", "serviceTask", "sendTask", "receiveTask", "scriptTask",
                  "businessRuleTask", "subProcess", "callActivity", "transaction", "exclusiveGateway",
                  "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway", "startEvent",
@@ -353,6 +397,9 @@ def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content:
         if tag not in flow_tags or not node.get("id"):
             continue
         ext = camunda_extensions(node)
+        handlers.extend((node.get("id"), name) for name in _handler_names(ext))
+        if ext.get("task_listeners"):
+            task_listener_events[node.get("id")] = tuple(dict.fromkeys(t["event"] for t in ext["task_listeners"]))
         doc = node.find(f"{{{BPMN}}}documentation")
         elements[node.get("id")] = ElementInfo(
             id=node.get("id"), type=tag, name=node.get("name"), lane=_lane_for(node, lane_of),
@@ -387,7 +434,15 @@ def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content:
         lanes=lanes, start_lanes=start_lanes, start_form_ref=start_form_ref, elements=elements,
         called_keys=list(dict.fromkeys(called)), decision_refs=list(dict.fromkeys(decisions)),
         timer_start=timer_start, message_start=message_start, spec_json=spec_json,
-        start_form_key=start_form_key, version_tag=proc.get(_CAM + "versionTag"))
+        start_form_key=start_form_key, version_tag=proc.get(_CAM + "versionTag"),
+        handlers=tuple(dict.fromkeys(handlers)), task_listener_events=task_listener_events)
+
+
+def _handler_names(ext: dict) -> list[str]:
+    """The registered names an element needs: its delegate's and its listeners' (class, ${bean})."""
+    from .delegation.invoke import handler_name
+    sources = [ext.get("camunda", {}), *ext.get("listeners", []), *ext.get("task_listeners", [])]
+    return [name for source in sources if (name := handler_name(source))]
 
 
 def _lane_for(node: Any, lane_of: dict) -> str | None:

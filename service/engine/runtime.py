@@ -22,7 +22,7 @@ from . import spiff
 from .budget import DEFAULT_BUDGET, Budget
 from .clock import Clock
 from .delegation.facade import InstanceIdentity
-from .errors import EngineError
+from .errors import EngineError, IncidentError
 from .history import HistoryRecorder
 from .info import ActiveElement, ExternalTaskInfo, HistoryEvent, UserTaskInfo
 from .model import ProcessModel
@@ -31,6 +31,7 @@ from .values import check_variables
 from .workflow import HIDDEN_KEYS, AlurInclusiveGateway, AlurParallelGateway, AlurWorkflow
 
 if TYPE_CHECKING:  # imported for typing only: the DMN package loads on first use, the calendar belongs to the SOPs
+    from .delegation.registry import DelegateRegistry
     from .dmn import DecisionModel
     from .workdays import WorkCalendar
 
@@ -75,8 +76,9 @@ def _visible_data(task: Any) -> dict:
 class Engine:
     def __init__(self, *, clock: Clock, processes: ProcessResolver, decisions: DecisionResolver,
                  calendar: "WorkCalendar | None" = None, limits: Limits | None = None,
-                 budget: Budget = DEFAULT_BUDGET) -> None:
+                 budget: Budget = DEFAULT_BUDGET, delegates: "DelegateRegistry | None" = None) -> None:
         spiff.lift_iterator_depth()
+        self.delegates = delegates
         self.budget = budget
         self.clock = clock
         self.processes = processes
@@ -150,6 +152,7 @@ class Instance:
         self._script_engine = AlurScriptEngine(
             clock=engine.clock, limits=engine.limits, decisions=engine.decisions, tenant=tenant,
             on_event=self._history.engine_event, calendar=engine.calendar, budget=engine.budget)
+        self._script_engine.delegates = engine.delegates
 
     def identify(self, instance_id: str | None, definition_id: str | None) -> None:
         """The host's ids of this instance, for handlers (DelegateExecution.getProcessInstanceId, ...)."""
@@ -222,6 +225,8 @@ class Instance:
     def _run_steps(self) -> None:
         with spiff.engine_step_errors():
             self._wf.do_engine_steps()
+            while self._route_handler_errors():
+                self._wf.do_engine_steps()
             # SpiffWorkflow evaluates a conditional event only when the token arrives; Camunda re-checks
             # waiting conditions whenever variables change, i.e. after every action.
             for _ in range(_MAX_TIMER_ROUNDS):
@@ -272,7 +277,7 @@ class Instance:
         cam = s.ext(spec).get("camunda", {})
         version = cam.get("formRefVersion")
         return UserTaskInfo(
-            id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name, lane=spec.lane,
+            id=str(task.id), element_id=spec.bpmn_id, name=info.get("name", spec.bpmn_name), lane=spec.lane,
             candidate_groups=list(info["candidate_groups"]), candidate_users=list(info["candidate_users"]),
             assignee=info["assignee"], created=datetime.fromisoformat(info["created"]), due=_dt(info["due"]),
             follow_up=_dt(info["follow_up"]), priority=info["priority"], form_key=info["form_key"],
@@ -280,10 +285,13 @@ class Instance:
             form_ref_binding=cam.get("formRefBinding") or ("latest" if info["form_ref"] else None),
             form_ref_version=int(version) if version and str(version).isdigit() else None,
             form_fields=[dict(f) for f in s.ext(spec).get("form_fields", [])],
-            properties=dict(s.ext(spec).get("properties", {})), documentation=spec.documentation,
-            process_key=self.process_key_of(task))
+            properties=dict(s.ext(spec).get("properties", {})),
+            documentation=info.get("description", spec.documentation), process_key=self.process_key_of(task))
 
-    def complete_user_task(self, task_id: str, variables: dict, *, user: str | None) -> None:
+    def complete_user_task(self, task_id: str, variables: dict, *, user: str | None,
+                           assignee: str | None = None) -> None:
+        """`assignee`: the task's assignee as the host knows it now (claims are kept there), which the
+        task's `complete` listeners see."""
         task = self._task(task_id)
         if not task.task_spec.manual:
             raise EngineError(f"task '{task_id}' is not a user task", task_id=task_id)
@@ -293,6 +301,9 @@ class Instance:
 
         def action() -> None:
             task.data.update(variables or {})
+            record = task.internal_data.get("alur_user_task")
+            if record is not None and assignee is not None:
+                record["assignee"] = assignee
             self._history.record_user(user, task)
             task.run()
         self._act(action, user=user)
@@ -302,7 +313,7 @@ class Instance:
         result = []
         for task in self._wf.get_tasks(state=TaskState.STARTED):
             spec = task.task_spec
-            if not isinstance(spec, (s.AlurServiceTask, s.AlurSendTask)):
+            if not isinstance(spec, (s.AlurServiceTask, s.AlurSendTask)) or s.delegate_source(spec) is not None:
                 continue
             cam = s.ext(spec).get("camunda", {})
             priority = cam.get("taskPriority")
@@ -315,7 +326,7 @@ class Instance:
 
     def _external(self, task_id: str) -> Any:
         task = self._task(task_id)
-        if not isinstance(task.task_spec, (s.AlurServiceTask, s.AlurSendTask)):
+        if not isinstance(task.task_spec, (s.AlurServiceTask, s.AlurSendTask)) or s.delegate_source(task.task_spec):
             raise EngineError(f"task '{task_id}' is not an external task", task_id=task_id)
         if task.state != TaskState.STARTED:
             raise EngineError(f"external task '{task_id}' is not active ({TaskState.get_name(task.state)})",
@@ -340,17 +351,71 @@ class Instance:
                               f"'{task.task_spec.bpmn_id}'", element_id=task.task_spec.bpmn_id, task_id=task_id)
 
         def action() -> None:
-            payload = dict(variables or {})
-            ed = catcher.task_spec.event_definition
-            cam = s.ext(catcher.task_spec).get("camunda", {})
-            if cam.get("errorCodeVariable"):
-                payload[cam["errorCodeVariable"]] = code
-            if cam.get("errorMessageVariable"):
-                payload[cam["errorMessageVariable"]] = message
-            event = BpmnEvent(ErrorEventDefinition(ed.name, code), payload=payload)
-            catcher.task_spec.catch(catcher, event)
-            spiff.refresh(catcher)
+            self._deliver_error(catcher, code, message, dict(variables or {}))
         self._act(action)
+
+    def _deliver_error(self, catcher: Any, code: str, message: str | None, variables: dict) -> None:
+        payload = dict(variables)
+        ed = catcher.task_spec.event_definition
+        cam = s.ext(catcher.task_spec).get("camunda", {})
+        if cam.get("errorCodeVariable"):
+            payload[cam["errorCodeVariable"]] = code
+        if cam.get("errorMessageVariable"):
+            payload[cam["errorMessageVariable"]] = message
+        event = BpmnEvent(ErrorEventDefinition(ed.name, code), payload=payload)
+        catcher.task_spec.catch(catcher, event)
+        spiff.refresh(catcher)
+
+    def _route_handler_errors(self) -> bool:
+        """BpmnErrors raised by delegates this step (specs.BPMN_ERROR_KEY) to their error boundary events."""
+        routed = False
+        for task in self._wf.get_tasks(state=TaskState.STARTED):
+            error = task.internal_data.pop(s.BPMN_ERROR_KEY, None)
+            if error is None:
+                continue
+            catcher = self._error_catcher(task, error["code"])
+            element = task.task_spec.bpmn_id
+            if catcher is None:
+                raise IncidentError(f"{element}: the handler threw BPMN error '{error['code']}'"
+                                    + (f" ({error['message']})" if error.get("message") else "")
+                                    + " and no error boundary event catches it", element_id=element,
+                                    element_name=task.task_spec.bpmn_name)
+            self._deliver_error(catcher, error["code"], error.get("message"), {})
+            routed = True
+        return routed
+
+    # -- delegates run as jobs (camunda:async): failures wait for a retry ------------------------------
+    def failed_jobs(self) -> list[tuple[str, str, str]]:
+        """(task id, element id, message) of each async delegate whose handler failed."""
+        return [(str(t.id), t.task_spec.bpmn_id, t.internal_data[s.FAILED_KEY])
+                for t in self._wf.get_tasks(state=TaskState.STARTED) if s.FAILED_KEY in t.internal_data]
+
+    def retry_failed_jobs(self) -> int:
+        """Run the failed delegates again (their handler may be registered now); returns how many ran."""
+        failed = [t for t in self._wf.get_tasks(state=TaskState.STARTED) if s.FAILED_KEY in t.internal_data]
+
+        def action() -> None:
+            for task in failed:
+                task.internal_data.pop(s.FAILED_KEY, None)
+                task.run()
+        if failed:
+            self._act(action)
+        return len(failed)
+
+    # -- task listeners the host's task operations fire -------------------------------------------
+    def notify_assignment(self, task_id: str, assignee: str | None) -> str | None:
+        """The task was assigned (claim, assign, identity link): run its `assignment` listeners with that
+        assignee; returns the assignee afterwards (a listener may change it)."""
+        task = self._task(task_id)
+        record = task.internal_data.get("alur_user_task")
+        if record is None or not task.task_spec.manual:
+            raise EngineError(f"task '{task_id}' is not a user task", task_id=task_id)
+
+        def action() -> None:
+            record["assignee"] = assignee
+            s.notify_task(task, "assignment")
+        self._act(action)
+        return record.get("assignee")
 
     def _error_catcher(self, task: Any, code: str) -> Any:
         current = task

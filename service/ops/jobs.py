@@ -200,6 +200,10 @@ def set_job_retries(ctx: OpsContext, job: str, retries: int) -> None:
         row = persistence.get_row(session, view.instance_id)
         if retries > 0:
             _resolve_failures(session, row.id)
+            # An async delegate that failed runs again now (its handler may be registered since).
+            from .delegate_jobs import retry
+            with engine_errors():
+                retry(ctx, session, row.id)
         elif view.retries > 0:
             _record_failure(session, row, ctx.clock.now(), "Retries set to 0", _HELD_UNTIL)
 

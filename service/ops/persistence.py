@@ -84,7 +84,7 @@ class Binder:
     def engine(self, clock: Clock | None = None) -> Engine:
         from service.engine import Engine
         return Engine(clock=clock or self.ctx.clock, processes=self.process, decisions=self.decision,
-                      calendar=self.ctx.work_calendar(), budget=self.ctx.budget)
+                      calendar=self.ctx.work_calendar(), budget=self.ctx.budget, delegates=self.ctx.delegates)
 
 
 class InstanceRow(Protocol):
@@ -231,6 +231,9 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
     _project_external_tasks(session, row, before.get("external", set()), external, ctx.clock.now())
     _project_subscriptions(session, row, before.get("messages", set()), messages)
     _append_history(session, loaded)
+    if not done:
+        from .delegate_jobs import record_failures
+        record_failures(session, row, inst, now)
 
 
 # Statements built once: constructing and cache-keying a statement costs as much as executing it on SQLite.

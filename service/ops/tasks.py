@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.store import InstanceState, ProcessInstance, TaskCandidate, UserGroup, UserTask
 
-from . import access_sql, persistence, query
+from . import access_sql, definitions, persistence, query
 from .access import Principal
 from .context import OpsContext, updated_rows
 from .engine_errors import engine_errors
@@ -176,7 +176,22 @@ def claim(ctx: OpsContext, task_id: str, user: str) -> TaskView:
             raise TaskAlreadyClaimed(f"Task '{task_id}' is already claimed by someone else.",
                                      pesan=f"Tugas ini sudah diklaim oleh {task.assignee}")
         session.refresh(task)
+        _notify_assignment(ctx, session, task)
         return task_view(task)
+
+
+def _notify_assignment(ctx: OpsContext, session: Session, task: UserTask) -> None:
+    """Run the task's `assignment` listeners (only a model declaring them loads the instance); a listener
+    changing the assignee changes the projection too."""
+    _, model = definitions.process_by_id(ctx, session, task.definition_id)
+    if "assignment" not in model.task_listener_events.get(task.element_id, ()):
+        return
+    with engine_errors():
+        loaded = persistence.load(ctx, session, task.instance_id)
+        assignee = loaded.inst.notify_assignment(task.id, task.assignee)
+        persistence.save(ctx, session, loaded)
+    if assignee != task.assignee:
+        task.assignee = assignee
 
 
 def unclaim(ctx: OpsContext, task_id: str) -> TaskView:
@@ -187,6 +202,8 @@ def assign(ctx: OpsContext, task_id: str, user: str | None) -> TaskView:
     with ctx.transaction() as session:
         task = _task(session, task_id)
         task.assignee = user or None
+        if user:
+            _notify_assignment(ctx, session, task)
         return task_view(task)
 
 
@@ -223,7 +240,7 @@ def complete_task(ctx: OpsContext, task_id: str, variables: dict[str, Any] | Non
         if row.state == InstanceState.SUSPENDED:
             raise Suspended(f"Process instance {row.id} is suspended", pesan="Proses sedang ditangguhkan")
         loaded = persistence.load(ctx, session, row.id, row=row)
-        loaded.inst.complete_user_task(task_id, dict(variables or {}), user=user or assignee)
+        loaded.inst.complete_user_task(task_id, dict(variables or {}), user=user or assignee, assignee=assignee)
         persistence.save(ctx, session, loaded)
         return dict(loaded.inst.variables()) if with_variables else None
 
