@@ -177,6 +177,33 @@ class AlurParserMixin:
     def parse_extensions(self, node: Any = None) -> dict:
         return camunda_extensions(self.node if node is None else node)
 
+    # Data stores carry no execution semantics in Camunda 7 (a diagram's "Financial Accounting System"):
+    # associations with a dataStoreReference are left out; data objects keep SpiffWorkflow's handling.
+    def parse_incoming_data_references(self) -> list:
+        return self._without_data_stores("./bpmn:dataInputAssociation/bpmn:sourceRef",
+                                         super().parse_incoming_data_references)  # type: ignore[misc]
+
+    def parse_outgoing_data_references(self) -> list:
+        return self._without_data_stores("./bpmn:dataOutputAssociation/bpmn:targetRef",
+                                         super().parse_outgoing_data_references)  # type: ignore[misc]
+
+    def _without_data_stores(self, path: str, parse: Callable[[], list]) -> list:
+        stores = {r.get("id") for r in self.node.getroottree().iter(f"{{{BPMN}}}dataStoreReference")}
+        refs = self.node.xpath(path, namespaces=NSMAP)
+        if not any((r.text or "").strip() in stores for r in refs):
+            return parse()
+        kept = [r for r in refs if (r.text or "").strip() not in stores]
+        removed = [(r.getparent(), r.getparent().getparent()) for r in refs if r not in kept]
+        # Parse without the data-store associations, then put them back (the tree is the deployed model).
+        positions = [(assoc, parent, parent.index(assoc)) for assoc, parent in removed]
+        for assoc, parent, _ in positions:
+            parent.remove(assoc)
+        try:
+            return parse()
+        finally:
+            for assoc, parent, index in positions:
+                parent.insert(index, assoc)
+
     def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
         lc = loop_characteristics
         sequential = lc.get("isSequential") == "true"
@@ -282,6 +309,9 @@ class AlurEventBasedGatewayParser(AlurEventMixin, EventBasedGatewayParser):
 
 
 class AlurParser(CamundaParser):
+    def _add_data_stores(self, bpmn: Any) -> None:
+        """Data stores are documentation in Camunda 7 (no implementation runs): none is registered."""
+
     OVERRIDE_PARSER_CLASSES = {
         full_tag("userTask"): (AlurTaskParser, s.AlurUserTask),
         full_tag("task"): (AlurTaskParser, s.AlurNoneTask),
