@@ -136,7 +136,8 @@ def test_the_approve_path(client: Any) -> None:
     assert [v["value"] for v in archived] == ["invoice.pdf"]
     [document] = client.get(f"{R}/history/variable-instance", query_string={
         "processInstanceId": pi["id"], "variableName": "invoiceDocument"}).json
-    assert client.get(f"{R}/history/variable-instance/{document['id']}/data").data == (HERE / "invoice.pdf").read_bytes()
+    pdf = client.get(f"{R}/history/variable-instance/{document['id']}/data").data
+    assert pdf == (HERE / "invoice.pdf").read_bytes()
 
 
 @needs_sandbox
