@@ -306,6 +306,8 @@ def add_identity_link(ctx: OpsContext, task_id: str, *, user_id: str | None, gro
         task = _task(session, task_id)
         if link_type == "assignee":
             task.assignee = user_id
+            if user_id:
+                _notify_assignment(ctx, session, task)
         elif link_type == "owner":
             task.owner = user_id
         else:
