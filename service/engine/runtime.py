@@ -368,6 +368,9 @@ class Instance:
 
     def _route_handler_errors(self) -> bool:
         """BpmnErrors raised by delegates this step (specs.BPMN_ERROR_KEY) to their error boundary events."""
+        if not getattr(self._wf, s.PENDING_BPMN_ERRORS, False):
+            return False     # the common case: no handler threw (scanning every task per step would cost)
+        setattr(self._wf, s.PENDING_BPMN_ERRORS, False)
         routed = False
         for task in self._wf.get_tasks(state=TaskState.STARTED):
             error = task.internal_data.pop(s.BPMN_ERROR_KEY, None)

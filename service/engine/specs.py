@@ -361,6 +361,7 @@ def mutu_due(my_task: Any, now: datetime) -> str | None:
 
 FAILED_KEY = "alur_failed"            # an async delegate's failure: the task waits as a failed job
 BPMN_ERROR_KEY = "alur_bpmn_error"    # a BpmnError a handler raised, routed by the instance after the step
+PENDING_BPMN_ERRORS = "_alur_pending_bpmn_errors"   # on the top workflow: some task holds BPMN_ERROR_KEY
 
 
 def delegate_source(spec: Any) -> dict | None:
@@ -388,6 +389,7 @@ def run_delegated(my_task: Any, source: dict) -> Any:
         run_delegate(my_task, source)
     except BpmnError as exc:
         my_task.internal_data[BPMN_ERROR_KEY] = {"code": exc.error_code, "message": exc.message}
+        setattr(_top(my_task.workflow), PENDING_BPMN_ERRORS, True)
         return None
     except IncidentError as exc:
         if not is_async(my_task.task_spec):
