@@ -91,6 +91,31 @@ def camunda_extensions(node: Any) -> dict:
         found = [_listener(n) for n in _children(node, f"./bpmn:extensionElements/camunda:{tag}")]
         if found:
             result[key] = found
+    result.update(_arrival_listeners(node))
+    return result
+
+
+def _arrival_listeners(node: Any) -> dict:
+    """Listeners that run as a token arrives here but are written elsewhere: the `take` listeners of the
+    sequence flows into this element, and (on a start event of a process) the process's listeners."""
+    result: dict[str, Any] = {}
+    parent = node.getparent()
+    element_id = node.get("id")
+    if parent is None or element_id is None:
+        return result
+    takes = []
+    for flow in _children(parent, "./bpmn:sequenceFlow"):
+        if flow.get("targetRef") == element_id:
+            listeners = [_listener(n) for n in _children(flow, "./bpmn:extensionElements/camunda:executionListener")]
+            if listeners:
+                takes.append({"flow": flow.get("id"), "name": flow.get("name"), "source": flow.get("sourceRef"),
+                              "listeners": listeners})
+    if takes:
+        result["take"] = takes
+    if node.tag == f"{{{BPMN}}}startEvent" and parent.tag == f"{{{BPMN}}}process":
+        process = [_listener(n) for n in _children(parent, "./bpmn:extensionElements/camunda:executionListener")]
+        if process:
+            result["process_listeners"] = process
     return result
 
 
@@ -323,16 +348,16 @@ class AlurParser(CamundaParser):
         full_tag("subProcess"): (AlurSubWorkflowParser, s.AlurSubWorkflowTask),
         full_tag("callActivity"): (AlurCallActivityParser, s.AlurCallActivity),
         full_tag("transaction"): (AlurSubWorkflowParser, d.TransactionSubprocess),
-        full_tag("exclusiveGateway"): (AlurConditionalGatewayParser, d.ExclusiveGateway),
+        full_tag("exclusiveGateway"): (AlurConditionalGatewayParser, s.AlurExclusiveGateway),
         full_tag("inclusiveGateway"): (AlurConditionalGatewayParser, w.AlurInclusiveGateway),
         full_tag("parallelGateway"): (AlurGatewayParser, w.AlurParallelGateway),
-        full_tag("eventBasedGateway"): (AlurEventBasedGatewayParser, d.EventBasedGateway),
-        full_tag("startEvent"): (AlurStartEventParser, d.StartEvent),
-        full_tag("endEvent"): (AlurEndEventParser, d.EndEvent),
-        full_tag("intermediateCatchEvent"): (AlurIntermediateCatchEventParser, d.IntermediateCatchEvent),
-        full_tag("intermediateThrowEvent"): (AlurIntermediateThrowEventParser, d.IntermediateThrowEvent),
-        full_tag("boundaryEvent"): (AlurBoundaryEventParser, d.BoundaryEvent),
-        full_tag("receiveTask"): (AlurReceiveTaskParser, d.ReceiveTask),
+        full_tag("eventBasedGateway"): (AlurEventBasedGatewayParser, s.AlurEventBasedGateway),
+        full_tag("startEvent"): (AlurStartEventParser, s.AlurStartEvent),
+        full_tag("endEvent"): (AlurEndEventParser, s.AlurEndEvent),
+        full_tag("intermediateCatchEvent"): (AlurIntermediateCatchEventParser, s.AlurIntermediateCatchEvent),
+        full_tag("intermediateThrowEvent"): (AlurIntermediateThrowEventParser, s.AlurIntermediateThrowEvent),
+        full_tag("boundaryEvent"): (AlurBoundaryEventParser, s.AlurBoundaryEvent),
+        full_tag("receiveTask"): (AlurReceiveTaskParser, s.AlurReceiveTask),
     }
 
 
@@ -471,7 +496,8 @@ def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content:
 def _handler_names(ext: dict) -> list[str]:
     """The registered names an element needs: its delegate's and its listeners' (class, ${bean})."""
     from .delegation.invoke import handler_name
-    sources = [ext.get("camunda", {}), *ext.get("listeners", []), *ext.get("task_listeners", [])]
+    sources = [ext.get("camunda", {}), *ext.get("listeners", []), *ext.get("task_listeners", []),
+               *ext.get("process_listeners", []), *(item for t in ext.get("take", []) for item in t["listeners"])]
     return [name for source in sources if (name := handler_name(source))]
 
 

@@ -243,3 +243,46 @@ def test_an_async_delegate_failure_waits_as_a_failed_job_and_a_retry_continues()
     assert inst.retry_failed_jobs() == 1
     inst = h.reload(inst)
     assert inst.completed and inst.variables()["archived"] == "INV-2@svc/None"
+
+
+def test_listeners_on_events_gateways_flows_and_the_process_run_in_camunda_order() -> None:
+    calls: list = []
+    registry = DelegateRegistry()
+    registry.register("log", lambda execution: calls.append((execution.getCurrentActivityId(),
+                                                             execution.getEventName())))
+
+    def on(event: str) -> str:
+        return f'<camunda:executionListener event="{event}" delegateExpression="${{log}}" />'
+
+    body = (f'<bpmn:extensionElements>{on("start")}{on("end")}</bpmn:extensionElements>'
+            f'<bpmn:startEvent id="s"><bpmn:extensionElements>{on("start")}{on("end")}</bpmn:extensionElements>'
+            '<bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
+            f'<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="gw"><bpmn:extensionElements>{on("take")}'
+            '</bpmn:extensionElements></bpmn:sequenceFlow>'
+            f'<bpmn:exclusiveGateway id="gw" default="f3"><bpmn:extensionElements>{on("start")}{on("end")}'
+            '</bpmn:extensionElements><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>'
+            '<bpmn:outgoing>f3</bpmn:outgoing></bpmn:exclusiveGateway>'
+            f'<bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="big"><bpmn:extensionElements>{on("take")}'
+            '</bpmn:extensionElements><bpmn:conditionExpression>${amount > 10}</bpmn:conditionExpression>'
+            '</bpmn:sequenceFlow>'
+            f'<bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="small"><bpmn:extensionElements>{on("take")}'
+            '</bpmn:extensionElements></bpmn:sequenceFlow>'
+            f'<bpmn:endEvent id="big"><bpmn:extensionElements>{on("start")}{on("end")}</bpmn:extensionElements>'
+            '<bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>'
+            '<bpmn:endEvent id="small"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>')
+    h = _harness(body, registry)     # the first extensionElements in the body are the process's
+    assert h.start("p", {"amount": 11}).completed
+    assert calls == [("p", "start"), ("s", "start"), ("s", "end"), ("f1", "take"), ("gw", "start"), ("gw", "end"),
+                     ("f2", "take"), ("big", "start"), ("big", "end"), ("p", "end")]
+    calls.clear()
+    h.start("p", {"amount": 1})
+    assert ("f3", "take") in calls and ("big", "start") not in calls and calls[-1] == ("p", "end")
+
+
+def test_a_take_listener_only_runs_on_its_flow() -> None:
+    with pytest.raises(Exception, match="event 'start' is not supported on a sequenceFlow"):
+        parse_bpmn("d.bpmn", wrap('<bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
+                                  '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="e"><bpmn:extensionElements>'
+                                  '<camunda:executionListener event="start" class="a.B" /></bpmn:extensionElements>'
+                                  '</bpmn:sequenceFlow><bpmn:endEvent id="e"><bpmn:incoming>f1</bpmn:incoming>'
+                                  '</bpmn:endEvent>'))
