@@ -11,9 +11,11 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from service.config import Config
 from service.engine.budget import Budget
+from service.engine.delegation.registry import DelegateRegistry
 from service.engine.clock import Clock, SystemClock
 from service.engine.values import set_max_value_bytes
 from service.ops import OpsContext
+from service.ops.documents import DEFAULT_MAX_BYTES, DEFAULT_TYPES, DocumentPolicy
 from service.ops.input_limits import InputLimits
 from service.ops.client_address import parse_networks
 from service.ops.login_throttle import LoginThrottle, ThrottleSettings
@@ -63,7 +65,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
                                    max_multi_instance=cfg.engine_max_multi_instance, max_tokens=cfg.engine_max_tokens,
                                    max_call_depth=cfg.engine_max_call_depth,
                                    min_cycle_seconds=cfg.timer_min_cycle_seconds),
-                     limits=input_limits(cfg))
+                     limits=input_limits(cfg), delegates=DelegateRegistry(cfg.delegate_modules).reload(),
+                     documents=_document_policy(cfg))
     app.extensions["alur"] = AlurState(config=cfg, db=db, ops=ctx)
 
     from service.api import URL_PREFIX, create_blueprint
@@ -105,6 +108,11 @@ def input_limits(cfg: Config) -> InputLimits:
     return InputLimits(request_bytes=cfg.max_request_bytes, model_bytes=cfg.max_model_bytes,
                        form_bytes=cfg.max_form_bytes, form_depth=cfg.max_form_depth,
                        instance_bytes=cfg.max_instance_bytes)
+
+
+def _document_policy(cfg: Config) -> DocumentPolicy:
+    return DocumentPolicy(root=cfg.effective_documents_path, max_bytes=cfg.document_max_bytes or DEFAULT_MAX_BYTES,
+                          allowed=cfg.document_types or DEFAULT_TYPES)
 
 
 def _flask_settings(cfg: Config) -> dict[str, Any]:

@@ -58,6 +58,16 @@ def _types(name: str, raw: Any) -> tuple[str, ...]:
     return tuple(str(t).strip().lower().lstrip(".") for t in items if str(t).strip())
 
 
+def _modules(name: str, raw: Any) -> tuple[str, ...]:
+    """Comma-separated dotted import paths (checked for shape here; imported when the app starts)."""
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    paths = tuple(str(i).strip() for i in items if str(i).strip())
+    for path in paths:
+        if not all(part.isidentifier() for part in path.split(".")):
+            raise ConfigError(f"{name}: {path!r} is not a module path")
+    return paths
+
+
 def _networks(name: str, raw: Any) -> tuple[str, ...]:
     """IP addresses or CIDR networks, comma-separated; each checked here so a typo fails at start."""
     import ipaddress
@@ -126,6 +136,8 @@ class Config:
     engine_max_tokens: int = 5000
     # call activities nested inside each other at run time
     engine_max_call_depth: int = 10
+    # modules whose register(registry) or DELEGATES dict adds delegate/listener handlers (docs/DELEGATES.md)
+    delegate_modules: tuple[str, ...] = ()
     # shortest period of a timer cycle accepted at deploy (and at run time for expressions)
     timer_min_cycle_seconds: float = 60.0
     # create the demo users at `alur serve` (never on a production server: known passwords)
@@ -255,6 +267,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "engine_max_tokens": ("ALUR_ENGINE_MAX_TOKENS", _count),
     "engine_max_call_depth": ("ALUR_ENGINE_MAX_CALL_DEPTH", _count),
     "timer_min_cycle_seconds": ("ALUR_TIMER_MIN_CYCLE_SECONDS", _seconds),
+    "delegate_modules": ("ALUR_DELEGATE_MODULES", _modules),
     "sql_echo": ("ALUR_SQL_ECHO", parse_flag),
     "web": ("ALUR_WEB", parse_flag),
     "rest_auth": ("ALUR_REST_AUTH", parse_flag),

@@ -32,6 +32,11 @@ class ProcessModel:
     spec_json: str
     start_form_key: str | None = None
     version_tag: str | None = None
+    # (element id, handler name) of every camunda:class / ${bean} delegate and listener: deploy warns about
+    # names nobody registered
+    handlers: tuple[tuple[str, str], ...] = ()
+    # user task id -> its task listener events (claim and assign run `assignment` listeners only where declared)
+    task_listener_events: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 __all__ = ["ElementInfo", "ProcessModel"]

@@ -11,6 +11,8 @@ from service.expr import ExpressionError
 
 from . import timers
 from .errors import ModelError
+from .delegation.expressions import check_expression
+from .delegation.invoke import bean_name
 from .expressions import compile_text, is_juel
 from .model_refs import check_references
 from .values import RESERVED_NAMES as RESERVED_VARIABLES
@@ -157,7 +159,8 @@ class ModelChecker:
             self._service_task(node, tag)
         elif tag == "businessRuleTask":
             if any(node.get(_c(a)) for a in JAVA_ATTRS):
-                raise self.error(node, JAVA_MESSAGE)
+                self._delegate(node, node, f"a {tag}")
+                return
             if not node.get(_c("decisionRef")):
                 raise self.error(node, "a business rule task needs camunda:decisionRef")
             self._decision_tenant(node)
@@ -232,7 +235,13 @@ class ModelChecker:
 
     def _camunda_node(self, node: Any, tag: str) -> None:
         if tag in ("executionListener", "taskListener"):
-            raise self.error(node, f"camunda:{tag} is not supported (listeners would run Java or scripts)")
+            self._listener(node, tag)
+            return
+        if tag == "field":
+            self._field(node)
+            return
+        if tag in ("script", "string", "expression") and _local(node.getparent().tag) in LISTENER_TAGS + ("field",):
+            return      # checked with their listener or field
         if tag == "connector":
             raise self.error(node, "camunda:connector is not supported; use camunda:type=external")
         if tag in ("inputParameter", "outputParameter"):
@@ -313,13 +322,98 @@ class ModelChecker:
 
     def _service_task(self, node: Any, tag: str) -> None:
         if any(node.get(_c(a)) for a in JAVA_ATTRS):
-            raise self.error(node, JAVA_MESSAGE)
+            self._delegate(node, node, f"a {tag}")
+            return
         kind = node.get(_c("type"))
         if kind != "external":
             raise self.error(node, f"a {tag} must be an external task: set camunda:type=\"external\" and camunda:topic")
         if not node.get(_c("topic")):
             raise self.error(node, "an external task needs camunda:topic")
         self._priority(node, "taskPriority")
+
+
+    # -- delegates and listeners (engine/delegation) ---------------------------------------------------
+    def _delegate(self, node: Any, source: Any, what: str, *, namespaced: bool = True) -> None:
+        """One of camunda:class / delegateExpression / expression (or a camunda:script child of a listener).
+        A class or bean needs no registration to deploy: a missing one is a deploy warning (ops)."""
+        name = _c if namespaced else (lambda attribute: attribute)
+        given = [a for a in JAVA_ATTRS if source.get(name(a))]
+        scripts = [c for c in source if isinstance(c.tag, str) and _local(c.tag) == "script"]
+        if len(given) + len(scripts) != 1:
+            raise self.error(node, f"{what} needs exactly one of camunda:class, camunda:delegateExpression, "
+                                   "camunda:expression" + (" or camunda:script" if not namespaced else "")
+                                   + f" (found {', '.join(given + ['script'] * len(scripts)) or 'none'})")
+        if scripts:
+            self._listener_script(scripts[0])
+            return
+        kind = given[0]
+        text = source.get(name(kind)).strip()
+        if kind == "class" and not all(part.isidentifier() for part in text.replace("$", "_").split(".")):
+            raise self.error(node, f"camunda:class {text!r} is not a class name")
+        if kind == "delegateExpression" and bean_name(text) is None:
+            raise self.error(node, f"camunda:delegateExpression {text!r}: only a bean name (${{beanName}}) is "
+                                   "supported")
+        if kind == "expression":
+            try:
+                check_expression(text)
+            except ExpressionError as exc:
+                raise self.error(node, f"camunda:expression {text!r} is not a valid expression: {exc.message}") \
+                    from None
+
+    def _listener(self, node: Any, tag: str) -> None:
+        owner = node.getparent().getparent() if node.getparent() is not None else None
+        owner_tag = _local(owner.tag) if owner is not None else ""
+        event = (node.get("event") or "").strip()
+        if tag == "taskListener":
+            if owner_tag != "userTask":
+                raise self.error(node, f"camunda:taskListener on a {owner_tag or 'document'}: task listeners belong "
+                                       "to user tasks")
+            if event not in TASK_LISTENER_EVENTS:
+                raise self.error(node, f"camunda:taskListener event {event!r} is not supported (supported: "
+                                       f"{', '.join(TASK_LISTENER_EVENTS)})")
+        else:
+            events = ("take",) if owner_tag == "sequenceFlow" else ("start", "end")
+            if owner_tag not in LISTENING_ELEMENTS:
+                raise self.error(node, f"camunda:executionListener on a {owner_tag or 'document'} is not supported "
+                                       "(execution listeners run on flow nodes, sequence flows and processes)")
+            if event not in events:
+                raise self.error(node, f"camunda:executionListener event {event!r} is not supported on a "
+                                       f"{owner_tag} ({', '.join(events)})")
+        self._delegate(node, node, f"camunda:{tag} ({event})", namespaced=False)
+
+    def _listener_script(self, script: Any) -> None:
+        fmt = (script.get("scriptFormat") or "").strip()
+        if not fmt:
+            raise self.error(script, "camunda:script needs a scriptFormat")
+        if script.get("resource"):
+            raise self.error(script, "external script resources are not supported")
+        if fmt.lower() == "juel":
+            try:
+                check_expression(script.text or "")
+            except ExpressionError as exc:
+                raise self.error(script, f"JUEL script is not a valid expression: {exc.message}") from None
+        # Other formats deploy: JavaScript runs in the sandbox; any other language is an incident when reached.
+
+    def _field(self, node: Any) -> None:
+        if not (node.get("name") or "").strip():
+            raise self.error(node, "camunda:field needs a name")
+        children = [c for c in node if isinstance(c.tag, str)]
+        expression = node.get("expression")
+        if expression is None:
+            expression = next((c.text for c in children if _local(c.tag) == "expression"), None)
+        if expression is not None:
+            self.expression(node, expression, f"camunda:field '{node.get('name')}' expression")
+
+
+LISTENER_TAGS = ("executionListener", "taskListener")
+TASK_LISTENER_EVENTS = ("create", "assignment", "complete")
+# Elements whose specs run execution listeners (specs.CamundaIoMixin, listening.ListeningMixin), the flows
+# whose `take` listeners run as the token arrives at their target, and the process (its start events, its end).
+LISTENING_ELEMENTS = frozenset({"task", "userTask", "manualTask", "serviceTask", "sendTask", "scriptTask",
+                                "businessRuleTask", "subProcess", "callActivity", "transaction", "startEvent",
+                                "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+                                "receiveTask", "exclusiveGateway", "inclusiveGateway", "parallelGateway",
+                                "eventBasedGateway", "sequenceFlow", "process"})
 
 
 # Each element becomes engine task specs; a document with tens of thousands (a 5 000-branch parallel

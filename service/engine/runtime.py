@@ -23,9 +23,11 @@ from . import spiff
 from . import modification as mod
 from .budget import DEFAULT_BUDGET, Budget
 from .clock import Clock
-from .errors import EngineError
+from .delegation.facade import InstanceIdentity
+from .errors import EngineError, IncidentError
 from .history import HistoryRecorder
 from .info import ActiveElement, CallRequest, ExternalTaskInfo, HistoryEvent, ThrownEvent, UserTaskInfo
+from .listening import run_process_end_listeners
 from .model import ProcessModel
 from .modification import Instruction, MigrationProblem, Token
 from .script_engine import AlurScriptEngine
@@ -33,6 +35,7 @@ from .values import check_variables
 from .workflow import HIDDEN_KEYS, AlurInclusiveGateway, AlurParallelGateway, AlurWorkflow
 
 if TYPE_CHECKING:  # imported for typing only: the DMN package loads on first use, the calendar belongs to the SOPs
+    from .delegation.registry import DelegateRegistry
     from .dmn import DecisionModel
     from .workdays import WorkCalendar
 
@@ -41,6 +44,7 @@ if TYPE_CHECKING:  # imported for typing only: the DMN package loads on first us
 ProcessResolver = Callable[[str, "str | None"], ProcessModel]
 DecisionResolver = Callable[[str, "str | None", str, "int | None"], "DecisionModel"]
 
+_PROCESS_ENDED = "_alur_process_ended"    # the process's end listeners ran (in this action)
 ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
 _MAX_TIMER_ROUNDS = 1000
 
@@ -78,8 +82,9 @@ def _visible_data(task: Any) -> dict:
 class Engine:
     def __init__(self, *, clock: Clock, decisions: DecisionResolver, processes: ProcessResolver | None = None,
                  calendar: "WorkCalendar | None" = None, limits: Limits | None = None,
-                 budget: Budget = DEFAULT_BUDGET) -> None:
+                 budget: Budget = DEFAULT_BUDGET, delegates: "DelegateRegistry | None" = None) -> None:
         spiff.lift_iterator_depth()
+        self.delegates = delegates
         self.budget = budget
         self.clock = clock
         self.processes = processes
@@ -90,26 +95,31 @@ class Engine:
     # -- public API ---------------------------------------------------------------------------
     def start(self, model: ProcessModel, *, variables: dict, business_key: str | None = None,
               tenant: str | None = None, user: str | None = None, start_event_id: str | None = None,
-              message: str | None = None) -> "Instance":
+              message: str | None = None, instance_id: str | None = None,
+              definition_id: str | None = None) -> "Instance":
         if not model.executable or not model.spec_json:
             raise EngineError(f"process '{model.key}' is not executable (isExecutable=\"false\")")
         check_variables(variables)
         with spiff.translated_errors():
             spec, subs = ser.restore_specs(model.spec_json)
             instance = Instance(self, model, tenant=tenant, business_key=business_key)
+            instance.identify(instance_id, definition_id)
             instance._wf = AlurWorkflow(spec, subs, script_engine=instance._script_engine)
             instance._begin(variables, user=user, start_event_id=start_event_id, message=message)
         return instance
 
-    def load(self, model: ProcessModel, state: str) -> "Instance":
+    def load(self, model: ProcessModel, state: str, *, instance_id: str | None = None,
+             definition_id: str | None = None) -> "Instance":
         try:
             with spiff.translated_errors():
                 wf, meta = ser.loads_with_meta(state, model.spec_json)
         except (ValueError, KeyError, TypeError) as exc:
             raise EngineError(f"the stored state of a '{model.key}' instance cannot be read: {exc}") from None
         instance = Instance(self, model, tenant=meta.get("tenant"), business_key=meta.get("business_key"))
+        instance.identify(instance_id, definition_id)
         instance._wf = wf
         wf.script_engine = instance._script_engine   # the serializer does not restore it
+        setattr(wf, _PROCESS_ENDED, wf.is_completed())   # an ended instance ran its end listeners then
         return instance
 
 
@@ -125,6 +135,13 @@ class Instance:
         self._script_engine = AlurScriptEngine(
             clock=engine.clock, limits=engine.limits, decisions=engine.decisions, tenant=tenant,
             on_event=self._history.engine_event, calendar=engine.calendar, budget=engine.budget)
+        self._script_engine.delegates = engine.delegates
+
+    def identify(self, instance_id: str | None, definition_id: str | None) -> None:
+        """The host's ids of this instance, for handlers (DelegateExecution.getProcessInstanceId, ...)."""
+        self._script_engine.identity = InstanceIdentity(
+            instance_id=instance_id, definition_id=definition_id, definition_key=self.model.key,
+            business_key=self.business_key, tenant_id=self.tenant)
 
     # -- state ------------------------------------------------------------------------------------
     @property
@@ -185,11 +202,17 @@ class Instance:
     def _steps(self) -> None:
         with s.action_budget(self._wf, self._engine.budget.max_action_seconds), spiff.stack_guard(self._wf):
             self._run_steps()
+            if self._wf.is_completed() and not getattr(self._wf, _PROCESS_ENDED, False):
+                setattr(self._wf, _PROCESS_ENDED, True)
+                with spiff.translated_errors():
+                    run_process_end_listeners(self._wf, self._wf.last_task)
         s.check_instance_tokens(self._wf, self._engine.budget)
 
     def _run_steps(self) -> None:
         with spiff.engine_step_errors():
             self._wf.do_engine_steps()
+            while self._route_handler_errors():
+                self._wf.do_engine_steps()
             # SpiffWorkflow evaluates a conditional event only when the token arrives; Camunda re-checks
             # waiting conditions whenever variables change, i.e. after every action.
             for _ in range(_MAX_TIMER_ROUNDS):
@@ -240,7 +263,7 @@ class Instance:
         cam = s.ext(spec).get("camunda", {})
         version = cam.get("formRefVersion")
         return UserTaskInfo(
-            id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name, lane=spec.lane,
+            id=str(task.id), element_id=spec.bpmn_id, name=info.get("name", spec.bpmn_name), lane=spec.lane,
             candidate_groups=list(info["candidate_groups"]), candidate_users=list(info["candidate_users"]),
             assignee=info["assignee"], created=datetime.fromisoformat(info["created"]), due=_dt(info["due"]),
             follow_up=_dt(info["follow_up"]), priority=info["priority"], form_key=info["form_key"],
@@ -248,10 +271,13 @@ class Instance:
             form_ref_binding=cam.get("formRefBinding") or ("latest" if info["form_ref"] else None),
             form_ref_version=int(version) if version and str(version).isdigit() else None,
             form_fields=[dict(f) for f in s.ext(spec).get("form_fields", [])],
-            properties=dict(s.ext(spec).get("properties", {})), documentation=spec.documentation,
-            process_key=self.process_key_of(task))
+            properties=dict(s.ext(spec).get("properties", {})),
+            documentation=info.get("description", spec.documentation), process_key=self.process_key_of(task))
 
-    def complete_user_task(self, task_id: str, variables: dict, *, user: str | None) -> None:
+    def complete_user_task(self, task_id: str, variables: dict, *, user: str | None,
+                           assignee: str | None = None) -> None:
+        """`assignee`: the task's assignee as the host knows it now (claims are kept there), which the
+        task's `complete` listeners see."""
         task = self._task(task_id)
         if not task.task_spec.manual:
             raise EngineError(f"task '{task_id}' is not a user task", task_id=task_id)
@@ -261,6 +287,9 @@ class Instance:
 
         def action() -> None:
             task.data.update(variables or {})
+            record = task.internal_data.get("alur_user_task")
+            if record is not None and assignee is not None:
+                record["assignee"] = assignee
             self._history.record_user(user, task)
             task.run()
         self._act(action, user=user)
@@ -270,7 +299,7 @@ class Instance:
         result = []
         for task in self._wf.get_tasks(state=TaskState.STARTED):
             spec = task.task_spec
-            if not isinstance(spec, (s.AlurServiceTask, s.AlurSendTask)):
+            if not isinstance(spec, (s.AlurServiceTask, s.AlurSendTask)) or s.delegate_source(spec) is not None:
                 continue
             cam = s.ext(spec).get("camunda", {})
             priority = cam.get("taskPriority")
@@ -283,7 +312,7 @@ class Instance:
 
     def _external(self, task_id: str) -> Any:
         task = self._task(task_id)
-        if not isinstance(task.task_spec, (s.AlurServiceTask, s.AlurSendTask)):
+        if not isinstance(task.task_spec, (s.AlurServiceTask, s.AlurSendTask)) or s.delegate_source(task.task_spec):
             raise EngineError(f"task '{task_id}' is not an external task", task_id=task_id)
         if task.state != TaskState.STARTED:
             raise EngineError(f"external task '{task_id}' is not active ({TaskState.get_name(task.state)})",
@@ -308,17 +337,74 @@ class Instance:
                               f"'{task.task_spec.bpmn_id}'", element_id=task.task_spec.bpmn_id, task_id=task_id)
 
         def action() -> None:
-            payload = dict(variables or {})
-            ed = catcher.task_spec.event_definition
-            cam = s.ext(catcher.task_spec).get("camunda", {})
-            if cam.get("errorCodeVariable"):
-                payload[cam["errorCodeVariable"]] = code
-            if cam.get("errorMessageVariable"):
-                payload[cam["errorMessageVariable"]] = message
-            event = BpmnEvent(ErrorEventDefinition(ed.name, code), payload=payload)
-            catcher.task_spec.catch(catcher, event)
-            spiff.refresh(catcher)
+            self._deliver_error(catcher, code, message, dict(variables or {}))
         self._act(action)
+
+    def _deliver_error(self, catcher: Any, code: str, message: str | None, variables: dict) -> None:
+        payload = dict(variables)
+        ed = catcher.task_spec.event_definition
+        cam = s.ext(catcher.task_spec).get("camunda", {})
+        if cam.get("errorCodeVariable"):
+            payload[cam["errorCodeVariable"]] = code
+        if cam.get("errorMessageVariable"):
+            payload[cam["errorMessageVariable"]] = message
+        event = BpmnEvent(ErrorEventDefinition(ed.name, code), payload=payload)
+        catcher.task_spec.catch(catcher, event)
+        spiff.refresh(catcher)
+
+    def _route_handler_errors(self) -> bool:
+        """BpmnErrors raised by delegates this step (specs.BPMN_ERROR_KEY) to their error boundary events."""
+        if not getattr(self._wf, s.PENDING_BPMN_ERRORS, False):
+            return False     # the common case: no handler threw (scanning every task per step would cost)
+        setattr(self._wf, s.PENDING_BPMN_ERRORS, False)
+        routed = False
+        for task in self._wf.get_tasks(state=TaskState.STARTED):
+            error = task.internal_data.pop(s.BPMN_ERROR_KEY, None)
+            if error is None:
+                continue
+            catcher = self._error_catcher(task, error["code"])
+            element = task.task_spec.bpmn_id
+            if catcher is None:
+                raise IncidentError(f"{element}: the handler threw BPMN error '{error['code']}'"
+                                    + (f" ({error['message']})" if error.get("message") else "")
+                                    + " and no error boundary event catches it", element_id=element,
+                                    element_name=task.task_spec.bpmn_name)
+            self._deliver_error(catcher, error["code"], error.get("message"), {})
+            routed = True
+        return routed
+
+    # -- delegates run as jobs (camunda:async): failures wait for a retry ------------------------------
+    def failed_jobs(self) -> list[tuple[str, str, str]]:
+        """(task id, element id, message) of each async delegate whose handler failed."""
+        return [(str(t.id), t.task_spec.bpmn_id, t.internal_data[s.FAILED_KEY])
+                for t in self._wf.get_tasks(state=TaskState.STARTED) if s.FAILED_KEY in t.internal_data]
+
+    def retry_failed_jobs(self) -> int:
+        """Run the failed delegates again (their handler may be registered now); returns how many ran."""
+        failed = [t for t in self._wf.get_tasks(state=TaskState.STARTED) if s.FAILED_KEY in t.internal_data]
+
+        def action() -> None:
+            for task in failed:
+                task.internal_data.pop(s.FAILED_KEY, None)
+                task.run()
+        if failed:
+            self._act(action)
+        return len(failed)
+
+    # -- task listeners the host's task operations fire -------------------------------------------
+    def notify_assignment(self, task_id: str, assignee: str | None) -> str | None:
+        """The task was assigned (claim, assign, identity link): run its `assignment` listeners with that
+        assignee; returns the assignee afterwards (a listener may change it)."""
+        task = self._task(task_id)
+        record = task.internal_data.get("alur_user_task")
+        if record is None or not task.task_spec.manual:
+            raise EngineError(f"task '{task_id}' is not a user task", task_id=task_id)
+
+        def action() -> None:
+            record["assignee"] = assignee
+            s.notify_task(task, "assignment")
+        self._act(action)
+        return record.get("assignee")
 
     def _error_catcher(self, task: Any, code: str) -> Any:
         return self._boundary_catcher(task, ErrorEventDefinition, code)

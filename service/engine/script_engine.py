@@ -66,6 +66,9 @@ class AlurScriptEngine(PythonScriptEngine):
         self.tenant = tenant
         self.calendar = calendar
         self.on_event = on_event
+        # Who the instance is (ids, business key): what handlers ask through the execution facade.
+        self.identity: Any = None
+        self.delegates: Any = None      # the DelegateRegistry handlers resolve in (None: nothing registered)
 
     # -- time ---------------------------------------------------------------------------------
     def now(self) -> datetime:

@@ -25,6 +25,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from . import spiff, timers
+from .listening import ListeningMixin, run_arrival_listeners, run_end_listeners
 from .errors import IncidentError
 
 LOCALS_KEY = "alur_locals"
@@ -220,14 +221,19 @@ class CamundaIoMixin:
         self._apply_inputs(my_task)
         return result
 
+    def _on_ready_hook(self, my_task: Any) -> None:
+        super()._on_ready_hook(my_task)  # type: ignore[misc]
+        run_arrival_listeners(my_task)
+
     def _on_complete_hook(self, my_task: Any) -> None:
         outputs = ext(self).get("outputs")
         values = require_plain(my_task, {p["name"]: evaluate_parameter(my_task, p) for p in outputs},
                                "output parameter") if outputs else {}
+        run_end_listeners(my_task)
         for name in my_task.internal_data.get(LOCALS_KEY, []):
             my_task.data.pop(name, None)
         my_task.data.update(values)
-        count_step(my_task, waits=self.waits)
+        count_step(my_task, waits=self.waits and delegate_source(self) is None)
         super()._on_complete_hook(my_task)  # type: ignore[misc]
 
 
@@ -238,12 +244,33 @@ class AlurNoneTask(CamundaIoMixin, d.NoneTask):
 
 
 class _HumanTaskMixin:
-    """Evaluates assignee/candidates/due dates once, when the task becomes READY (its creation time)."""
+    """Evaluates assignee/candidates/due dates once, when the task becomes READY (its creation time), then
+    runs its `create` task listeners (and `assignment` ones when a listener or the model assigned it)."""
 
     def _on_ready_hook(self, my_task: Any) -> None:
         super()._on_ready_hook(my_task)  # type: ignore[misc]
         if "alur_user_task" not in my_task.internal_data:
-            my_task.internal_data["alur_user_task"] = resolve_user_task(my_task)
+            record = resolve_user_task(my_task)
+            my_task.internal_data["alur_user_task"] = record
+            if ext(self).get("task_listeners"):
+                changed = notify_task(my_task, "create")
+                if record.get("assignee") is not None or "assignee" in changed:
+                    notify_task(my_task, "assignment")
+
+    def _on_complete_hook(self, my_task: Any) -> None:
+        if ext(self).get("task_listeners"):
+            notify_task(my_task, "complete")
+        super()._on_complete_hook(my_task)  # type: ignore[misc]
+
+
+def notify_task(my_task: Any, event: str) -> set[str]:
+    """Run a user task's `event` task listeners on its stored record; returns what they changed."""
+    listeners = ext(my_task.task_spec).get("task_listeners") or []
+    if not any(item.get("event") == event for item in listeners):
+        return set()
+    from .delegation.invoke import run_task_listeners
+    record = my_task.internal_data["alur_user_task"]
+    return run_task_listeners(my_task, listeners, event, record)
 
 
 class AlurManualTask(_HumanTaskMixin, CamundaIoMixin, d.ManualTask):
@@ -324,24 +351,67 @@ def mutu_due(my_task: Any, now: datetime) -> str | None:
         raise _fail(my_task, f"mutu.waktu {waktu!r}: {exc}") from None
 
 
-class AlurServiceTask(CamundaIoMixin, d.ServiceTask):
-    """External task (camunda:type="external"): waits in STARTED until a worker completes it."""
+FAILED_KEY = "alur_failed"            # an async delegate's failure: the task waits as a failed job
+BPMN_ERROR_KEY = "alur_bpmn_error"    # a BpmnError a handler raised, routed by the instance after the step
+PENDING_BPMN_ERRORS = "_alur_pending_bpmn_errors"   # on the top workflow: some task holds BPMN_ERROR_KEY
 
-    waits = True
+
+def delegate_source(spec: Any) -> dict | None:
+    """The delegate of a service, send or business-rule task (camunda:class / delegateExpression /
+    expression, with resultVariable and fields), or None."""
+    cam = ext(spec).get("camunda", {})
+    if not any(cam.get(kind) for kind in ("class", "delegateExpression", "expression")):
+        return None
+    return {**{k: cam[k] for k in ("class", "delegateExpression", "expression", "resultVariable") if cam.get(k)},
+            "fields": ext(spec).get("fields", [])}
+
+
+def is_async(spec: Any) -> bool:
+    cam = ext(spec).get("camunda", {})
+    return any(str(cam.get(a, "")).strip().lower() == "true" for a in ("async", "asyncBefore"))
+
+
+def run_delegated(my_task: Any, source: dict) -> Any:
+    """Run a task's delegate. A BpmnError waits (STARTED) for the instance to route it to its catcher; a
+    failure of an async task (camunda:async / asyncBefore) leaves it waiting as a failed job (an incident the
+    host records and retries); a synchronous one fails the action, as in Camunda."""
+    from .delegation import BpmnError
+    from .delegation.invoke import run_delegate
+    try:
+        run_delegate(my_task, source)
+    except BpmnError as exc:
+        my_task.internal_data[BPMN_ERROR_KEY] = {"code": exc.error_code, "message": exc.message}
+        setattr(_top(my_task.workflow), PENDING_BPMN_ERRORS, True)
+        return None
+    except IncidentError as exc:
+        if not is_async(my_task.task_spec):
+            raise
+        my_task.internal_data[FAILED_KEY] = exc.problem
+        return None
+    my_task.internal_data.pop(FAILED_KEY, None)
+    return True
+
+
+class _DelegatedOrExternal:
+    """A service or send task: runs its delegate when the model names one, else is an external task
+    (camunda:type="external") waiting in STARTED until a worker completes it."""
+
+    waits = True     # an external task; a delegated one does not wait (CamundaIoMixin asks delegate_source)
 
     def _run_hook(self, my_task: Any) -> Any:
+        source = delegate_source(self)
+        if source is not None:
+            return run_delegated(my_task, source)
         my_task.internal_data.setdefault("alur_created", _engine(my_task).now().isoformat())
         return None
 
 
-class AlurSendTask(CamundaIoMixin, d.ServiceTask):
-    """A Camunda sendTask is implemented like a service task (external)."""
+class AlurServiceTask(_DelegatedOrExternal, CamundaIoMixin, d.ServiceTask):
+    pass
 
-    waits = True
 
-    def _run_hook(self, my_task: Any) -> Any:
-        my_task.internal_data.setdefault("alur_created", _engine(my_task).now().isoformat())
-        return None
+class AlurSendTask(_DelegatedOrExternal, CamundaIoMixin, d.ServiceTask):
+    """A Camunda sendTask is implemented like a service task (delegate or external)."""
 
 
 class AlurScriptTask(CamundaIoMixin, d.ScriptTask):
@@ -356,7 +426,10 @@ class AlurScriptTask(CamundaIoMixin, d.ScriptTask):
 class AlurBusinessRuleTask(CamundaIoMixin, BpmnSpecMixin):
     """Evaluates a DMN decision through the DecisionResolver; the table is never stored in state."""
 
-    def _run_hook(self, my_task: Any) -> bool:
+    def _run_hook(self, my_task: Any) -> Any:
+        source = delegate_source(self)
+        if source is not None:
+            return run_delegated(my_task, source)
         engine = _engine(my_task)
         cam = ext(self).get("camunda", {})
         key = engine.evaluate_literal_or_juel(my_task, cam.get("decisionRef"))
@@ -718,6 +791,43 @@ class AlurCycleTimerEventDefinition(CycleTimerEventDefinition):
         my_task.internal_data["event_value"] = event_value
         return ready
 
+
+# -- events that run execution listeners ---------------------------------------------------------------
+
+class AlurStartEvent(ListeningMixin, d.StartEvent):
+    pass
+
+
+class AlurEndEvent(ListeningMixin, d.EndEvent):
+    pass
+
+
+class AlurIntermediateCatchEvent(ListeningMixin, d.IntermediateCatchEvent):
+    pass
+
+
+class AlurIntermediateThrowEvent(ListeningMixin, d.IntermediateThrowEvent):
+    pass
+
+
+class AlurBoundaryEvent(ListeningMixin, d.BoundaryEvent):
+    pass
+
+
+class AlurReceiveTask(ListeningMixin, d.ReceiveTask):
+    pass
+
+
+class AlurExclusiveGateway(ListeningMixin, d.ExclusiveGateway):
+    pass
+
+
+class AlurEventBasedGateway(ListeningMixin, d.EventBasedGateway):
+    pass
+
+
+EVENT_CLASSES = (AlurStartEvent, AlurEndEvent, AlurIntermediateCatchEvent, AlurIntermediateThrowEvent,
+                 AlurBoundaryEvent, AlurReceiveTask, AlurEventBasedGateway)
 
 ALUR_SPEC_CLASSES = (
     AlurNoneTask, AlurManualTask, AlurUserTask, AlurServiceTask, AlurSendTask, AlurScriptTask,

@@ -201,8 +201,11 @@ def set_job_retries(ctx: OpsContext, job: str, retries: int) -> None:
         if retries > 0:
             _resolve_failures(session, row.id)
             from .calls import retry_failed_calls   # a call activity whose called process was missing
+            # An async delegate that failed runs again now (its handler may be registered since).
+            from .delegate_jobs import retry
             with engine_errors():
                 retry_failed_calls(ctx, session, row.id)
+                retry(ctx, session, row.id)
         elif view.retries > 0:
             _record_failure(session, row, ctx.clock.now(), "Retries set to 0", _HELD_UNTIL)
 

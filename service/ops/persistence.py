@@ -71,7 +71,7 @@ class Binder:
     def engine(self, clock: Clock | None = None) -> Engine:
         from service.engine import Engine
         return Engine(clock=clock or self.ctx.clock, decisions=self.decision,
-                      calendar=self.ctx.work_calendar(), budget=self.ctx.budget)
+                      calendar=self.ctx.work_calendar(), budget=self.ctx.budget, delegates=self.ctx.delegates)
 
 
 class InstanceRow(Protocol):
@@ -170,24 +170,26 @@ def load(ctx: OpsContext, session: Session, instance_id: str, *, clock: Clock | 
     row = row or get_row(session, instance_id)
     deployment_id, model = definitions.process_by_id(ctx, session, row.definition_id)
     binder = Binder(ctx, session, deployment_id)
-    inst = binder.engine(clock).load(model, row.engine_state)
+    inst = binder.engine(clock).load(model, row.engine_state, instance_id=row.id, definition_id=row.definition_id)
     return Loaded(row, model, inst, binder)
 
 
 def create(ctx: OpsContext, session: Session, definition: ProcessDefinition, *, variables: dict[str, Any],
            business_key: str | None, user: str | None, start_event_id: str | None = None,
            message: str | None = None, clock: Clock | None = None, caller: InstanceRow | None = None,
-           caller_task_id: str | None = None) -> Loaded:
+           caller_task_id: str | None = None, instance_id: str | None = None) -> Loaded:
     """A new instance of `definition`; with `caller`, a called process's instance linked to the caller's
     call-activity task (Camunda's super process instance)."""
     check_business_key(business_key)
     binder = Binder(ctx, session, definition.deployment_id)
     model = binder.model(definition)
     engine = binder.engine(clock)
+    # The id is chosen before the engine starts: handlers running in the start ask for it.
+    instance_id = instance_id or str(uuid4())
     inst = engine.start(model, variables=variables, business_key=business_key, tenant=definition.tenant_id,
-                        user=user, start_event_id=start_event_id, message=message)
+                        user=user, start_event_id=start_event_id, message=message, instance_id=instance_id,
+                        definition_id=definition.id)
     now = (clock or ctx.clock).now()
-    instance_id = str(uuid4())
     root = (caller.root_process_instance_id or caller.id) if caller is not None else instance_id
     row = ProcessInstance(id=instance_id, definition_id=definition.id, definition_key=definition.key,
                           business_key=business_key, tenant_id=definition.tenant_id, state=InstanceState.ACTIVE,
@@ -227,6 +229,9 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
     _project_external_tasks(session, row, before.get("external", set()), external, ctx.clock.now())
     _project_subscriptions(session, row, before.get("messages", set()), messages)
     _append_history(session, loaded)
+    if not done:
+        from .delegate_jobs import record_failures
+        record_failures(session, row, inst, now)
     calls.after_save(ctx, session, loaded)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.store import InstanceState, ProcessInstance, TaskCandidate, UserGroup, UserTask
 
-from . import access_sql, persistence, query
+from . import access_sql, definitions, file_variables, persistence, query
 from .access import Principal
 from .context import OpsContext, updated_rows
 from .engine_errors import engine_errors
@@ -176,7 +176,22 @@ def claim(ctx: OpsContext, task_id: str, user: str) -> TaskView:
             raise TaskAlreadyClaimed(f"Task '{task_id}' is already claimed by someone else.",
                                      pesan=f"Tugas ini sudah diklaim oleh {task.assignee}")
         session.refresh(task)
+        _notify_assignment(ctx, session, task)
         return task_view(task)
+
+
+def _notify_assignment(ctx: OpsContext, session: Session, task: UserTask) -> None:
+    """Run the task's `assignment` listeners (only a model declaring them loads the instance); a listener
+    changing the assignee changes the projection too."""
+    _, model = definitions.process_by_id(ctx, session, task.definition_id)
+    if "assignment" not in model.task_listener_events.get(task.element_id, ()):
+        return
+    with engine_errors():
+        loaded = persistence.load(ctx, session, task.instance_id)
+        assignee = loaded.inst.notify_assignment(task.id, task.assignee)
+        persistence.save(ctx, session, loaded)
+    if assignee != task.assignee:
+        task.assignee = assignee
 
 
 def unclaim(ctx: OpsContext, task_id: str) -> TaskView:
@@ -187,6 +202,8 @@ def assign(ctx: OpsContext, task_id: str, user: str | None) -> TaskView:
     with ctx.transaction() as session:
         task = _task(session, task_id)
         task.assignee = user or None
+        if user:
+            _notify_assignment(ctx, session, task)
         return task_view(task)
 
 
@@ -209,6 +226,11 @@ def complete_task(ctx: OpsContext, task_id: str, variables: dict[str, Any] | Non
     task as it is inside this transaction and raises to refuse. A task completed/changed concurrently
     raises Conflict and nothing is written.
     """
+    if file_variables.has_uploads(variables):
+        # File variables become documents of the instance, kept only if the task completes.
+        with file_variables.stored(ctx, instance_id=task_instance_id(ctx, task_id), tenant_id=None,
+                                   variables=dict(variables or {}), user=user, task_id=task_id) as stored:
+            return complete_task(ctx, task_id, stored, user=user, with_variables=with_variables, guard=guard)
     with ctx.transaction() as session, engine_errors():
         # One query for the task's assignee and its instance row.
         found = session.connection().execute(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
@@ -223,7 +245,7 @@ def complete_task(ctx: OpsContext, task_id: str, variables: dict[str, Any] | Non
         if row.state == InstanceState.SUSPENDED:
             raise Suspended(f"Process instance {row.id} is suspended", pesan="Proses sedang ditangguhkan")
         loaded = persistence.load(ctx, session, row.id, row=row)
-        loaded.inst.complete_user_task(task_id, dict(variables or {}), user=user or assignee)
+        loaded.inst.complete_user_task(task_id, dict(variables or {}), user=user or assignee, assignee=assignee)
         persistence.save(ctx, session, loaded)
         return dict(loaded.inst.variables()) if with_variables else None
 
@@ -284,6 +306,8 @@ def add_identity_link(ctx: OpsContext, task_id: str, *, user_id: str | None, gro
         task = _task(session, task_id)
         if link_type == "assignee":
             task.assignee = user_id
+            if user_id:
+                _notify_assignment(ctx, session, task)
         elif link_type == "owner":
             task.owner = user_id
         else:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections import ChainMap
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -49,13 +50,20 @@ class CompiledJuel:
         return not (len(self._parts) == 1 and isinstance(self._parts[0], Node))
 
     def evaluate(self, variables: Mapping[str, Any], *, now: _dt.datetime | None = None,
-                 limits: Limits | None = None) -> Any:
-        """Evaluate to a plain value; raises ExpressionError (e.g. unknown property) or LimitExceeded."""
+                 limits: Limits | None = None, hosts: Mapping[str, Any] | None = None) -> Any:
+        """Evaluate to a plain value; raises ExpressionError (e.g. unknown property) or LimitExceeded.
+
+        `hosts` (expressions compiled with `compile_with_hosts` only): named objects whose public methods
+        the expression may call; they are found before the variables."""
         limits = limits or _DEFAULT_LIMITS
         if self._nesting > limits.max_depth:
             raise limit_error(f"expression nested deeper than {limits.max_depth} levels", self.text, 0)
+        host_ids: frozenset[int] = frozenset()
+        if hosts:
+            variables = ChainMap(dict(hosts), variables)   # type: ignore[arg-type]
+            host_ids = frozenset(id(h) for h in hosts.values())
         try:
-            return self._evaluate(EvalContext(variables, to_utc(now), limits, self.text), limits)
+            return self._evaluate(EvalContext(variables, to_utc(now), limits, self.text, host_ids), limits)
         except RecursionError:
             # deeply nested *data* (lists in lists) can still recurse in equality or string coercion
             raise limit_error("value nested too deeply", self.text, None) from None
@@ -102,8 +110,17 @@ def compile(text: str) -> CompiledJuel:  # noqa: A001 - the documented API name
     return _compile_cached(text)
 
 
+def compile_with_hosts(text: str) -> CompiledJuel:
+    """Compile a delegate or listener expression (camunda:expression): method calls on host objects
+    (`${bean.method(execution)}`, `${execution.setVariable('a', 1)}`) parse; they run only on the objects
+    given as `hosts` at evaluation."""
+    if not isinstance(text, str):
+        raise syntax_error(f"expression must be a string, not {type(text).__name__}", repr(text), None)
+    return _compile_cached(text, True)
+
+
 @lru_cache(maxsize=1024)
-def _compile_cached(text: str) -> CompiledJuel:
+def _compile_cached(text: str, hosts: bool = False) -> CompiledJuel:
     if len(text) > _DEFAULT_LIMITS.max_text:
         raise syntax_error(f"expression longer than {_DEFAULT_LIMITS.max_text} characters", text[:80], None)
     parts: list[str | Node] = []
@@ -111,7 +128,7 @@ def _compile_cached(text: str) -> CompiledJuel:
     deferred = False
     for segment in split_template(text):
         if isinstance(segment, ExpressionRun):
-            parser = Parser(segment, text, _DEFAULT_LIMITS.max_depth)
+            parser = Parser(segment, text, _DEFAULT_LIMITS.max_depth, hosts=hosts)
             parts.append(parser.parse())
             nesting = max(nesting, parser.deepest)
             deferred = segment.deferred

@@ -16,10 +16,12 @@ _CLOCK_EVERY = 256   # steps between wall-clock checks
 
 
 class EvalContext:
-    __slots__ = ("variables", "now", "limits", "text", "steps", "deadline", "execution")
+    __slots__ = ("variables", "now", "limits", "text", "steps", "deadline", "execution", "hosts")
 
-    def __init__(self, variables: Mapping[str, Any], now: _dt.datetime, limits: Limits, text: str) -> None:
+    def __init__(self, variables: Mapping[str, Any], now: _dt.datetime, limits: Limits, text: str,
+                 hosts: frozenset[int] = frozenset()) -> None:
         self.variables = variables
+        self.hosts = hosts      # ids of the objects whose public methods a HostCall may call
         self.now = now
         self.limits = limits
         self.text = text
@@ -142,6 +144,37 @@ class MethodCall(Node):
             result = call_method(receiver, self.name, args)
         except co.CoercionError as exc:
             raise ctx.fail(exc, self.position) from None
+        return ctx.check_string(result, self.position)
+
+
+class HostCall(Node):
+    """`bean.method(args)` in a delegate or listener expression: a public method of an object the host
+    handed in (the execution/task facade, a registered bean); on any other value, the allow-list."""
+    __slots__ = ("target", "name", "args", "depth")
+
+    def __init__(self, target: Node, name: str, args: list[Node], position: int) -> None:
+        self.target = target
+        self.name = name
+        self.args = args
+        self.position = position
+        self.depth = 1 + max([target.depth, *(a.depth for a in args)])
+
+    def evaluate(self, ctx: EvalContext) -> Any:
+        ctx.step(self.position)
+        receiver = self.target.evaluate(ctx)
+        args = [a.evaluate(ctx) for a in self.args]
+        if id(receiver) in ctx.hosts:
+            method = getattr(receiver, self.name, None)
+            if method is None or not callable(method):
+                raise ctx.fail(co.CoercionError(f"method {self.name}() not found on {type(receiver).__name__}"),
+                               self.position)
+            return ctx.check_string(method(*args), self.position)
+        try:
+            result = call_method(receiver, self.name, args)
+        except co.CoercionError as exc:
+            raise ctx.fail(exc, self.position) from None
+        except TypeError:
+            raise ctx.fail(co.CoercionError(f"method {self.name}() takes other arguments"), self.position) from None
         return ctx.check_string(result, self.position)
 
 

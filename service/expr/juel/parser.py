@@ -5,8 +5,8 @@ from .coercion import LONG_MAX
 from .errors import syntax_error
 from .lexer import REFUSED_KEYWORDS, ExpressionRun, Token
 from .methods import EXECUTION_METHODS, FUNCTION_ARITY, METHOD_ARITY
-from .nodes import (Binary, Conditional, Execution, FunctionCall, Identifier, Literal, Member, MethodCall, Node,
-                    Unary)
+from .nodes import (Binary, Conditional, Execution, FunctionCall, HostCall, Identifier, Literal, Member, MethodCall,
+                    Node, Unary)
 
 _KEYWORD_OPS = {"and": "&&", "or": "||", "not": "!", "eq": "==", "ne": "!=", "lt": "<", "gt": ">",
                 "le": "<=", "ge": ">=", "div": "/", "mod": "%"}
@@ -26,7 +26,10 @@ def _is_dunder(name: str) -> bool:
 
 
 class Parser:
-    def __init__(self, run: ExpressionRun, text: str, max_depth: int) -> None:
+    def __init__(self, run: ExpressionRun, text: str, max_depth: int, *, hosts: bool = False) -> None:
+        # hosts: a camunda:expression of a delegate or listener, where `execution`, `task` and registered
+        # beans are objects whose public methods may be called (HostCall); elsewhere only the allow-list.
+        self.hosts = hosts
         self.tokens = run.tokens
         self.text = text
         self.index = 0
@@ -164,6 +167,10 @@ class Parser:
         name = name_token.value
         if name in _BLOCKED_METHODS:
             raise syntax_error(f"method {name}(): {_BLOCKED_METHODS[name]}", self.text, name_token.position)
+        if self.hosts:
+            if name.startswith("_"):
+                raise syntax_error(f"method {name}() is not allowed (private)", self.text, name_token.position)
+            return HostCall(target, name, self.arguments(), name_token.position)
         if name not in METHOD_ARITY:
             raise syntax_error(f"method {name}() is not allowed (allowed: {', '.join(sorted(METHOD_ARITY))})",
                                self.text, name_token.position)
@@ -219,7 +226,7 @@ class Parser:
                 raise syntax_error(f"access to {value!r} is not allowed", self.text, token.position)
             if self.peek().kind == "op" and self.peek().value == "(":
                 return self.function_call(token)
-            if value == "execution":
+            if value == "execution" and not self.hosts:
                 following = self.peek()
                 if not (following.kind == "op" and following.value == "."):
                     raise syntax_error("'execution' can only be used as execution.getVariable('name')",
