@@ -50,7 +50,7 @@ class _Worker:
     def __init__(self) -> None:
         self.proc = subprocess.Popen([sys.executable, WORKER_SCRIPT], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True,
-                                     env={"PATH": os.environ.get("PATH", "")})
+                                     env={})      # nothing of the service's environment (secrets, URLs)
         assert self.proc.stdout is not None
         line = self._read_line(time.monotonic() + _STARTUP_SECONDS, None)
         if line is None or not json.loads(line or b"{}").get("ready"):
