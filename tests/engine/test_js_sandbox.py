@@ -272,7 +272,8 @@ def gateway(condition: str, language: str = "javascript") -> bytes:
 <bpmn:exclusiveGateway id="g" default="f3"><bpmn:incoming>f1</bpmn:incoming></bpmn:exclusiveGateway>
 <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g" />
 <bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="yes">
-  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="{language}"><![CDATA[{condition}]]></bpmn:conditionExpression>
+  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="{language}"><![CDATA[{condition}]]>
+  </bpmn:conditionExpression>
 </bpmn:sequenceFlow>
 <bpmn:sequenceFlow id="f3" sourceRef="g" targetRef="no" />
 <bpmn:userTask id="yes"><bpmn:incoming>f2</bpmn:incoming></bpmn:userTask>
