@@ -13,6 +13,7 @@ from service.config import Config
 from service.engine.budget import Budget
 from service.engine.delegation.registry import DelegateRegistry
 from service.engine.clock import Clock, SystemClock
+from service.engine.scripting import configure as configure_scripts
 from service.engine.values import set_max_value_bytes
 from service.ops import OpsContext
 from service.ops.documents import DEFAULT_MAX_BYTES, DEFAULT_TYPES, DocumentPolicy
@@ -103,8 +104,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
 
 
 def input_limits(cfg: Config) -> InputLimits:
-    """The size limits of `cfg` for the operations layer; the engine's per-value limit is set here too."""
+    """The size limits of `cfg` for the operations layer; the engine's per-value limit and the script
+    sandbox's bounds (one per process, like the limit) are set here too."""
     set_max_value_bytes(cfg.max_variable_bytes)
+    configure_scripts(timeout_ms=cfg.script_timeout_ms, memory_mb=cfg.script_memory_mb,
+                      max_bytes=cfg.max_instance_bytes)
     return InputLimits(request_bytes=cfg.max_request_bytes, model_bytes=cfg.max_model_bytes,
                        form_bytes=cfg.max_form_bytes, form_depth=cfg.max_form_depth,
                        instance_bytes=cfg.max_instance_bytes)

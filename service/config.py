@@ -138,6 +138,10 @@ class Config:
     engine_max_call_depth: int = 10
     # modules whose register(registry) or DELEGATES dict adds delegate/listener handlers (docs/DELEGATES.md)
     delegate_modules: tuple[str, ...] = ()
+    # the JavaScript sandbox (service/engine/scripting): milliseconds one script may run
+    script_timeout_ms: int = 1000
+    # megabytes of V8 heap one script may use
+    script_memory_mb: int = 64
     # shortest period of a timer cycle accepted at deploy (and at run time for expressions)
     timer_min_cycle_seconds: float = 60.0
     # create the demo users at `alur serve` (never on a production server: known passwords)
@@ -235,6 +239,7 @@ class Config:
                     "engine_max_multi_instance": self.engine_max_multi_instance,
                     "engine_max_tokens": self.engine_max_tokens, "engine_max_call_depth": self.engine_max_call_depth,
                     "timer_min_cycle_seconds": self.timer_min_cycle_seconds,
+                    "script_timeout_ms": self.script_timeout_ms, "script_memory_mb": self.script_memory_mb,
                     **{name: getattr(self, name) for name in SIZE_LIMITS},
                     "threads": self.threads}
         if self.workers is not None:
@@ -268,6 +273,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "engine_max_call_depth": ("ALUR_ENGINE_MAX_CALL_DEPTH", _count),
     "timer_min_cycle_seconds": ("ALUR_TIMER_MIN_CYCLE_SECONDS", _seconds),
     "delegate_modules": ("ALUR_DELEGATE_MODULES", _modules),
+    "script_timeout_ms": ("ALUR_SCRIPT_TIMEOUT_MS", _count),
+    "script_memory_mb": ("ALUR_SCRIPT_MEMORY_MB", _count),
     "sql_echo": ("ALUR_SQL_ECHO", parse_flag),
     "web": ("ALUR_WEB", parse_flag),
     "rest_auth": ("ALUR_REST_AUTH", parse_flag),

@@ -15,6 +15,8 @@ from .delegation.expressions import check_expression
 from .delegation.invoke import bean_name
 from .expressions import compile_text, is_juel
 from .model_refs import check_references
+from .scripting import ScriptError, check_script, is_supported, language_of
+from .scripting.resources import EXPRESSION_LANGUAGES
 from .values import RESERVED_NAMES as RESERVED_VARIABLES
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -145,10 +147,11 @@ class ModelChecker:
             if node.get(_c(attr)) is not None:
                 self._variable_name(node, node.get(_c(attr)), f"camunda:{attr}")
         if tag == "conditionExpression" or tag == "condition":
-            language = (node.get("language") or "").lower()
-            if language and language not in ("feel", "juel", "http://www.omg.org/spec/feel/20140401"):
-                raise self.error(node, f"condition language '{language}' is not allowed; use JUEL ${{...}} or FEEL")
-            self.expression(node, node.text, "condition")
+            language = (node.get("language") or "").strip()
+            if language.lower() in EXPRESSION_LANGUAGES:
+                self.expression(node, node.text, "condition")
+            else:
+                self.script(node, language, node.text, node.get(_c("resource")), "condition")
         elif tag in ("timeDate", "timeDuration", "timeCycle"):
             self._timer(node, tag)
         elif tag == "multiInstanceLoopCharacteristics":
@@ -251,13 +254,10 @@ class ModelChecker:
             if len(node) == 0:
                 self.text_or_juel(node, node.text, f"camunda:{tag} '{node.get('name')}'")
         if tag == "script":
-            fmt = (node.get("scriptFormat") or "").lower()
-            if fmt != "feel":
-                raise self.error(node, f"scriptFormat '{node.get('scriptFormat')}' is not allowed; "
-                                       "use scriptFormat=\"feel\"")
-            if node.get("resource"):
-                raise self.error(node, "external script resources are not supported")
-            self.expression(node, node.text, "script")
+            fmt = (node.get("scriptFormat") or "").strip()
+            if not fmt:
+                raise self.error(node, "camunda:script needs a scriptFormat")
+            self.script(node, fmt, node.text, node.get("resource"), "camunda:script")
         if tag in ("value", "entry") and len(node) == 0:
             self.text_or_juel(node, node.text, f"camunda:{tag}")
         if tag in ("in", "out"):
@@ -308,17 +308,30 @@ class ModelChecker:
             raise self.error(node, "loopDataInputRef is not supported; use camunda:collection")
 
     def _script_task(self, node: Any) -> None:
-        fmt = node.get("scriptFormat")
-        if fmt is None:
-            raise self.error(node, "a script task needs scriptFormat=\"feel\" (no other script language runs)")
-        if fmt.lower() != "feel":
-            raise self.error(node, f"scriptFormat '{fmt}' is not allowed; use scriptFormat=\"feel\"")
-        if node.get(_c("resource")):
-            raise self.error(node, "external script resources are not supported")
+        fmt = (node.get("scriptFormat") or "").strip()
+        if not fmt:
+            raise self.error(node, "a script task needs a scriptFormat (javascript, feel or juel)")
         script = node.find(f"{{{BPMN}}}script")
         if script is None:
-            raise self.error(node, "a script task needs a script")
-        self.expression(script, script.text, "script")
+            raise self.error(node, "a script task needs a script or camunda:resource")
+        self.script(script, fmt, script.text, node.get(_c("resource")), "script")
+
+    def script(self, node: Any, fmt: str, text: str | None, resource: str | None, what: str) -> None:
+        """A script of any format: FEEL and JUEL compile here, JavaScript in the sandbox (without running);
+        other languages deploy, as in Camunda, and are an incident when reached. A `deployment://` script
+        missing from the deployment deploys too (the incident names it)."""
+        if not is_supported(fmt):
+            return
+        if resource and not (text or "").strip():
+            return
+        if language_of(fmt) != "javascript":
+            self.expression(node, text, what)
+            return
+        try:
+            check_script(fmt, text)
+        except ScriptError as exc:
+            source = f" (resource {resource.strip()})" if resource else ""
+            raise self.error(node, f"{what}{source}: the {fmt} script does not compile: {exc.message}") from None
 
     def _service_task(self, node: Any, tag: str) -> None:
         if any(node.get(_c(a)) for a in JAVA_ATTRS):
@@ -385,14 +398,14 @@ class ModelChecker:
         fmt = (script.get("scriptFormat") or "").strip()
         if not fmt:
             raise self.error(script, "camunda:script needs a scriptFormat")
-        if script.get("resource"):
-            raise self.error(script, "external script resources are not supported")
         if fmt.lower() == "juel":
             try:
                 check_expression(script.text or "")
             except ExpressionError as exc:
                 raise self.error(script, f"JUEL script is not a valid expression: {exc.message}") from None
-        # Other formats deploy: JavaScript runs in the sandbox; any other language is an incident when reached.
+            return
+        # JavaScript compiles in the sandbox; any other language deploys and is an incident when reached.
+        self.script(script, fmt, script.text, script.get("resource"), "listener camunda:script")
 
     def _field(self, node: Any) -> None:
         if not (node.get("name") or "").strip():

@@ -1,7 +1,7 @@
 """Parse Camunda 7 BPMN into SpiffWorkflow specs with Alur's task specs, and describe it as ProcessModels."""
 from __future__ import annotations
 
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable, Mapping, NoReturn
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator, full_tag
@@ -25,6 +25,7 @@ from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs import defaults as d
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.camunda.parser.CamundaParser import NSMAP, CamundaParser
 
 from . import specs as s
@@ -32,6 +33,7 @@ from . import workflow as w
 from .errors import ModelError
 from .model import ElementInfo, ProcessModel
 from .model_checks import BPMN, CAMUNDA, ModelChecker
+from .scripting.resources import condition_text, inline_resources
 
 _CAM = "{%s}" % CAMUNDA
 
@@ -49,7 +51,11 @@ def _parameter(node: Any) -> dict:
     name = node.get("name")
     tag = child.tag.replace(_CAM, "")
     if tag == "script":
-        return {"name": name, "kind": "feel", "value": child.text}
+        fmt = (child.get("scriptFormat") or "").strip()
+        if fmt.lower() == "feel":
+            return {"name": name, "kind": "feel", "value": child.text}
+        return {"name": name, "kind": "script", "format": fmt, "value": child.text or "",
+                "resource": child.get("resource")}
     if tag == "list":
         return {"name": name, "kind": "list", "items": [_parameter(v) for v in child if isinstance(v.tag, str)]}
     if tag == "map":
@@ -227,6 +233,9 @@ class AlurParserMixin:
         finally:
             for assoc, parent, index in positions:
                 parent.insert(index, assoc)
+    def parse_condition(self, sequence_flow: Any) -> str | None:
+        expression = first(_children(sequence_flow, ".//bpmn:conditionExpression"))
+        return condition_text(expression) if expression is not None else None
 
     def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
         lc = loop_characteristics
@@ -266,6 +275,13 @@ class AlurEventMixin(AlurParserMixin):
         raise ValidationException("A timer needs timeDate, timeDuration or timeCycle",
                                   node=self.node, file_name=self.filename)
 
+    def parse_conditional_event(self, event: Any) -> Any:
+        condition = first(_children(event, ".//bpmn:condition"))
+        if condition is None:
+            raise ValidationException("Conditional event definition with missing condition", node=self.node,
+                                      file_name=self.filename)
+        return ConditionalEventDefinition(condition_text(condition), description=self.get_event_description(event))
+
     def parse_message_event(self, message_event: Any) -> Any:
         # The base message definition merges the payload into the variables, as Camunda does.
         return EventDefinitionParser.parse_message_event(self, message_event)
@@ -276,7 +292,12 @@ class AlurTaskParser(AlurParserMixin, TaskParser):
 
 
 class AlurScriptTaskParser(AlurParserMixin, ScriptTaskParser):
-    pass
+    def parse_extensions(self, node: Any = None) -> dict:
+        result = super().parse_extensions(node)
+        if node is None:      # the script task itself: its language travels with its spec
+            result["script"] = {"format": (self.node.get("scriptFormat") or "").strip(),
+                                "resource": self.node.get(_CAM + "resource")}
+        return result
 
 
 class AlurBusinessRuleTaskParser(AlurParserMixin, TaskParser):
@@ -394,16 +415,20 @@ def load_xml(name: str, content: bytes) -> Any:
 
 
 def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant: str | None = None,
-               min_cycle_seconds: float | None = None) -> list[ProcessModel]:
+               min_cycle_seconds: float | None = None,
+               resources: Mapping[str, bytes] | None = None) -> list[ProcessModel]:
     """Parse and check one BPMN resource; every process in it becomes a ProcessModel.
 
     `tenant`, when the deploying tenant is known, also refuses a camunda:decisionRefTenantId naming
     another tenant (at run time such a value is always refused). `min_cycle_seconds` (given at deploy,
-    not when a stored model is read again) refuses literal timer cycles repeating faster."""
+    not when a stored model is read again) refuses literal timer cycles repeating faster. `resources`: the
+    other resources of the same deployment, which `camunda:resource="deployment://..."` scripts name."""
     root = load_xml(name, content)
     if root.tag != f"{{{BPMN}}}definitions":
         raise ModelError("the root element must be bpmn:definitions", file=name, line=root.sourceline)
-    ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds).check(root)
+    checker = ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds)
+    inline_resources(root, resources, checker.error)
+    checker.check(root)
     parser = AlurParser(validator=_xsd_validator() if validate_xsd else None)
     try:
         parser.add_bpmn_xml(root, filename=name)

@@ -23,6 +23,7 @@ from .budget import DEFAULT_BUDGET, Budget
 from .clock import Clock, SystemClock
 from .errors import IncidentError
 from .expressions import as_condition, compile_text, is_juel
+from .scripting.resources import script_condition
 
 if TYPE_CHECKING:
     from .runtime import DecisionResolver
@@ -94,6 +95,10 @@ class AlurScriptEngine(PythonScriptEngine):
 
     # -- Alur entry points --------------------------------------------------------------------
     def evaluate_value(self, task: Any, expression: str, extra: Mapping | None = None) -> Any:
+        scripted = script_condition(expression)
+        if scripted is not None:          # a condition in a script language (language="javascript")
+            fmt, resource, source = scripted
+            return self.run_model_script(task, fmt, source, resource=resource, extra=extra)
         variables: dict[str, Any] = {}
         if extra:
             variables.update(extra)
@@ -113,6 +118,21 @@ class AlurScriptEngine(PythonScriptEngine):
             return self.evaluate_value(task, text)
         return text.strip()
 
+    def run_model_script(self, task: Any, script_format: str, source: str, *, resource: str | None = None,
+                         extra: Mapping | None = None) -> Any:
+        """A model's script (any format; JavaScript in the sandbox) with `execution` bound to this task;
+        its value, or an IncidentError naming the element."""
+        from .delegation.facade import DelegateExecution
+        from .scripting import ScriptError, run_script
+
+        facade = DelegateExecution(task)
+        variables = {**dict(extra or {}), **facade.getVariables()}
+        try:
+            return run_script(script_format, source, facade=facade, variables=variables, resource=resource,
+                              now=self.now())
+        except ScriptError as exc:
+            raise self._task_error(task, source, exc) from None
+
     def run_feel_script(self, task: Any, script: str, result_variable: str | None) -> None:
         value = self.evaluate_value(task, script)
         if result_variable:
@@ -126,6 +146,8 @@ class AlurScriptEngine(PythonScriptEngine):
         spec = task.task_spec
         element = getattr(spec, "bpmn_id", None) or spec.name
         message = exc.message if isinstance(exc, ExpressionError) else str(exc)
+        if script_condition(text) is not None:
+            message = f"script condition: {message}"
         return IncidentError(f"{element}: {message}", element_id=element, element_name=getattr(spec, "bpmn_name", None))
 
 

@@ -52,7 +52,7 @@ def _fail(task: Any, message: str) -> IncidentError:
 # -- camunda:inputOutput -------------------------------------------------------------------------
 
 def evaluate_parameter(task: Any, param: dict) -> Any:
-    """Value of an input/output parameter: text (literal or JUEL), FEEL script, list or map."""
+    """Value of an input/output parameter: text (literal or JUEL), a script (FEEL, JavaScript, ...), list or map."""
     kind = param.get("kind", "text")
     engine = _engine(task)
     if kind == "text":
@@ -60,6 +60,8 @@ def evaluate_parameter(task: Any, param: dict) -> Any:
         return None if value is None else engine.evaluate_literal_or_juel(task, value)
     if kind == "feel":
         return engine.evaluate_value(task, param["value"])
+    if kind == "script":
+        return engine.run_model_script(task, param["format"], param["value"], resource=param.get("resource"))
     if kind == "list":
         return [evaluate_parameter(task, item) for item in param["items"]]
     if kind == "map":
@@ -417,7 +419,14 @@ class AlurSendTask(_DelegatedOrExternal, CamundaIoMixin, d.ServiceTask):
 class AlurScriptTask(CamundaIoMixin, d.ScriptTask):
     def _execute(self, task: Any) -> bool:
         result_variable = camunda_attr(self, "resultVariable")
-        _engine(task).run_feel_script(task, self.script, result_variable)
+        script = ext(self).get("script") or {}
+        fmt = script.get("format") or "feel"
+        if fmt.lower() == "feel":
+            _engine(task).run_feel_script(task, self.script, result_variable)
+        else:       # JavaScript in the sandbox, JUEL; any other language is an incident naming it
+            value = _engine(task).run_model_script(task, fmt, self.script or "", resource=script.get("resource"))
+            if result_variable:
+                task.data[result_variable] = value
         if result_variable:
             require_plain(task, {result_variable: task.data.get(result_variable)}, "script result")
         return True

@@ -70,14 +70,15 @@ DMN_SUFFIXES = (".dmn", ".dmn11.xml", ".dmn13.xml")
 
 
 def parse_resource(resource_name: str, content: bytes, *, imports: Mapping[str, bytes] | None = None,
-                   min_cycle_seconds: float | None = None) -> list[Any]:
+                   min_cycle_seconds: float | None = None, scripts: Mapping[str, bytes] | None = None) -> list[Any]:
     """Parse one deployed resource with the engine; the same call deploy() used to validate it (deploy also
     gives the shortest timer cycle allowed; a stored model is read again without it).
-    `imports`: the other DMN resources of the same deployment, which a DMN `<import>` may name."""
+    `imports`: the other DMN resources of the same deployment, which a DMN `<import>` may name; `scripts`:
+    the deployment's resources a BPMN `camunda:resource="deployment://..."` script may name."""
     lower = resource_name.lower()
     if lower.endswith((".bpmn", ".bpmn20.xml", ".bpmn2")):
         from service.engine import parse_bpmn
-        return list(parse_bpmn(resource_name, content, min_cycle_seconds=min_cycle_seconds))
+        return list(parse_bpmn(resource_name, content, min_cycle_seconds=min_cycle_seconds, resources=scripts))
     if lower.endswith(DMN_SUFFIXES):
         from service.engine.dmn import parse_dmn
         return list(parse_dmn(resource_name, content, imports=imports))
@@ -94,6 +95,19 @@ def dmn_imports(session: Session, resource: DeploymentResource) -> dict[str, byt
     return {other.name: other.content for other in others if other.name.lower().endswith(DMN_SUFFIXES)}
 
 
+SCRIPT_REFERENCE = b"deployment://"
+
+
+def script_resources(session: Session, resource: DeploymentResource) -> dict[str, bytes]:
+    """The other resources deployed with a BPMN `resource` that names scripts by `deployment://` (read only
+    for such a model: most name none)."""
+    if SCRIPT_REFERENCE not in resource.content:
+        return {}
+    others = session.scalars(select(DeploymentResource).where(
+        DeploymentResource.deployment_id == resource.deployment_id, DeploymentResource.id != resource.id))
+    return {other.name: other.content for other in others}
+
+
 def model_of(ctx: OpsContext, session: Session, row: ProcessDefinition | DecisionDefinition) -> Any:
     """The parsed ProcessModel / DecisionModel of a definition, from the cache when possible."""
 
@@ -101,7 +115,8 @@ def model_of(ctx: OpsContext, session: Session, row: ProcessDefinition | Decisio
         resource = session.get(DeploymentResource, row.resource_id)
         if resource is None:   # pragma: no cover - foreign key guarantees it
             raise NotFound(f"resource of definition {row.id} is missing")
-        for model in parse_resource(resource.name, resource.content, imports=dmn_imports(session, resource)):
+        for model in parse_resource(resource.name, resource.content, imports=dmn_imports(session, resource),
+                                    scripts=script_resources(session, resource)):
             if model.key == row.key:
                 return model
         raise NotFound(f"definition {row.id}: key '{row.key}' not found in resource {resource.name}")

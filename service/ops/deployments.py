@@ -91,8 +91,9 @@ def _parse_all(resources: list[Resource], min_cycle_seconds: float,
         try:
             if lower.endswith(BPMN_SUFFIXES) or lower.endswith(DMN_SUFFIXES):
                 imports = {name: content for name, content in dmn_files.items() if name != res.name}
+                scripts = {other.name: other.content for other in resources if other.name != res.name}
                 models = definitions.parse_resource(res.name, res.content, imports=imports,
-                                                    min_cycle_seconds=min_cycle_seconds)
+                                                    min_cycle_seconds=min_cycle_seconds, scripts=scripts)
                 is_bpmn = lower.endswith(BPMN_SUFFIXES)
                 parsed.append(_Parsed(res, models if is_bpmn else [], [] if is_bpmn else models, []))
             elif lower.endswith(FORM_SUFFIXES):
