@@ -5,6 +5,7 @@ the source line and the offending text.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from service.expr import ExpressionError
@@ -27,6 +28,7 @@ JAVA_ATTRS = ("class", "delegateExpression", "expression")
 RESERVED_IDS = ("Start", "End", "Root", "StartEventSplit", "StartEventJoin")
 RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
 JAVA_MESSAGE = "Java delegates are not supported; use camunda:type=external"
+UNCLOSED_JUEL = re.compile(r"(?<!\\)[$#]\{")
 
 
 def _c(name: str) -> str:
@@ -61,6 +63,10 @@ class ModelChecker:
     def text_or_juel(self, node: Any, text: str | None, what: str) -> None:
         if text is not None and is_juel(text):
             self.expression(node, text, what)
+        elif text is not None and UNCLOSED_JUEL.search(text):
+            # Camunda parses every such attribute as EL: an opened ${ that never closes fails its deploy
+            # (BpmnParseTest.testExpressionParsingErrors), where plain text would be taken literally.
+            raise self.error(node, f"{what} {text.strip()!r} is not a valid expression: '${{' is never closed")
 
     # -- walk -------------------------------------------------------------------------------
     def check(self, root: Any) -> None:

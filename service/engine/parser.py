@@ -30,9 +30,12 @@ from SpiffWorkflow.camunda.parser.CamundaParser import NSMAP, CamundaParser
 
 from . import specs as s
 from . import workflow as w
+from .camunda_rules import check_camunda_rules
 from .errors import ModelError
+from .executable import is_executable, without_processes
 from .model import ElementInfo, ProcessModel
 from .model_checks import BPMN, CAMUNDA, ModelChecker
+from .schema import check_schema
 
 _CAM = "{%s}" % CAMUNDA
 
@@ -291,26 +294,39 @@ def load_xml(name: str, content: bytes) -> Any:
 
 
 def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant: str | None = None,
-               min_cycle_seconds: float | None = None) -> list[ProcessModel]:
+               min_cycle_seconds: float | None = None, new_deployment: bool = False) -> list[ProcessModel]:
     """Parse and check one BPMN resource; every process in it becomes a ProcessModel.
 
+    Only executable processes are checked and compiled, as in Camunda 7 (BpmnParse.parseProcessDefinitions):
+    a non-executable one (isExecutable="false", or no isExecutable in a `new_deployment`) is returned
+    with `executable=False` and is never deployed as a definition; a stored model read again treats a
+    missing isExecutable as executable, as Camunda does for deployments that are not new.
     `tenant`, when the deploying tenant is known, also refuses a camunda:decisionRefTenantId naming
     another tenant (at run time such a value is always refused). `min_cycle_seconds` (given at deploy,
     not when a stored model is read again) refuses literal timer cycles repeating faster."""
     root = load_xml(name, content)
     if root.tag != f"{{{BPMN}}}definitions":
         raise ModelError("the root element must be bpmn:definitions", file=name, line=root.sourceline)
-    ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds).check(root)
+    if new_deployment:
+        check_schema(root, name)
+    processes = root.findall(f"{{{BPMN}}}process")
+    skipped = [p for p in processes if not is_executable(p, new_deployment=new_deployment)]
+    checked = without_processes(root, skipped)
+    checker = ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds)
+    checker.check(checked)
+    check_camunda_rules(checked, checker.error)
+    models = [_process_model(None, root, proc, name, content, executable=False) for proc in skipped]
+    if len(skipped) == len(processes):
+        return models
     parser = AlurParser(validator=_xsd_validator() if validate_xsd else None)
     try:
-        parser.add_bpmn_xml(root, filename=name)
-        models = [_process_model(parser, root, proc, name, content)
-                  for proc in root.findall(f"{{{BPMN}}}process")]
+        parser.add_bpmn_xml(checked, filename=name)
+        models += [_process_model(parser, checked, proc, name, content, executable=True)
+                   for proc in checked.findall(f"{{{BPMN}}}process")]
     except ValidationException as exc:
-        raise _model_error(exc, root, name) from None
-    if not models:
-        raise ModelError("the resource holds no bpmn:process", file=name)
-    return models
+        raise _model_error(exc, checked, name) from None
+    order = {proc.get("id"): i for i, proc in enumerate(processes)}
+    return sorted(models, key=lambda m: order.get(m.key, 0))
 
 
 def _model_error(exc: ValidationException, root: Any, name: str) -> ModelError:
@@ -323,13 +339,13 @@ def _model_error(exc: ValidationException, root: Any, name: str) -> ModelError:
     return ModelError(message, file=name, element_id=element_id, line=line if isinstance(line, int) else None)
 
 
-def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content: bytes) -> ProcessModel:
+def _process_model(parser: AlurParser | None, root: Any, proc: Any, name: str, content: bytes, *,
+                   executable: bool) -> ProcessModel:
     from .serializer import spec_json_for
 
     key = proc.get("id")
-    executable = proc.get("isExecutable", "true") == "true"
     spec_json = ""
-    if executable:
+    if executable and parser is not None:
         spec = parser.get_spec(key)
         embedded = {}
         for sp_name, sp in parser.get_subprocess_specs(key, require_call_activity_specs=False).items():

@@ -70,14 +70,16 @@ DMN_SUFFIXES = (".dmn", ".dmn11.xml", ".dmn13.xml")
 
 
 def parse_resource(resource_name: str, content: bytes, *, imports: Mapping[str, bytes] | None = None,
-                   min_cycle_seconds: float | None = None) -> list[Any]:
+                   min_cycle_seconds: float | None = None, new_deployment: bool = False) -> list[Any]:
     """Parse one deployed resource with the engine; the same call deploy() used to validate it (deploy also
-    gives the shortest timer cycle allowed; a stored model is read again without it).
+    gives the shortest timer cycle allowed and `new_deployment`, under which a process without isExecutable
+    is not executable, as in Camunda; a stored model is read again without them).
     `imports`: the other DMN resources of the same deployment, which a DMN `<import>` may name."""
     lower = resource_name.lower()
     if lower.endswith((".bpmn", ".bpmn20.xml", ".bpmn2")):
         from service.engine import parse_bpmn
-        return list(parse_bpmn(resource_name, content, min_cycle_seconds=min_cycle_seconds))
+        return list(parse_bpmn(resource_name, content, min_cycle_seconds=min_cycle_seconds,
+                               new_deployment=new_deployment))
     if lower.endswith(DMN_SUFFIXES):
         from service.engine.dmn import parse_dmn
         return list(parse_dmn(resource_name, content, imports=imports))
