@@ -33,6 +33,8 @@ class ProcessModel:
     spec_json: str
     start_form_key: str | None = None
     version_tag: str | None = None
+    history_time_to_live: int | None = None      # days (camunda:historyTimeToLive), None when not given
+    startable: bool = True                       # camunda:isStartableInTasklist
 
 
 __all__ = ["ElementInfo", "ProcessModel"]

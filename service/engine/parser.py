@@ -35,6 +35,7 @@ from .errors import ModelError
 from .executable import is_executable, without_processes
 from .model import ElementInfo, ProcessModel
 from .model_checks import BPMN, CAMUNDA, ModelChecker
+from .process_attributes import history_time_to_live, startable_in_tasklist
 from .schema import check_schema
 
 _CAM = "{%s}" % CAMUNDA
@@ -403,7 +404,9 @@ def _process_model(parser: AlurParser | None, root: Any, proc: Any, name: str, c
         lanes=lanes, start_lanes=start_lanes, start_form_ref=start_form_ref, elements=elements,
         called_keys=list(dict.fromkeys(called)), decision_refs=list(dict.fromkeys(decisions)),
         timer_start=timer_start, message_start=message_start, spec_json=spec_json,
-        start_form_key=start_form_key, version_tag=proc.get(_CAM + "versionTag"))
+        start_form_key=start_form_key, version_tag=proc.get(_CAM + "versionTag"),
+        history_time_to_live=history_time_to_live(proc, name) if executable else None,
+        startable=startable_in_tasklist(proc))
 
 
 def _lane_for(node: Any, lane_of: dict) -> str | None:

@@ -129,7 +129,8 @@ def view(row: ProcessDefinition | DecisionDefinition | FormDefinition) -> Defini
     return DefinitionView(kind=kind, id=row.id, key=row.key, name=row.name, version=row.version,
                           deployment_id=row.deployment_id, resource_name=row.resource_name,
                           tenant_id=row.tenant_id, version_tag=getattr(row, "version_tag", None),
-                          suspended=getattr(row, "suspended", False), startable=getattr(row, "startable", True))
+                          suspended=getattr(row, "suspended", False), startable=getattr(row, "startable", True),
+                          history_time_to_live=getattr(row, "history_time_to_live", None))
 
 
 def get_definition(ctx: OpsContext, kind: str, *, definition_id: str | None = None, key: str | None = None,

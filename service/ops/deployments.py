@@ -228,7 +228,8 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
                                         version=version, tenant_id=tenant, tenant_scope=tenant_scope(tenant),
                                         resource_name=res.name, digest=res.sha256, deployment_id=deployment.id,
                                         resource_id=res.id, executable=True,
-                                        version_tag=getattr(model, "version_tag", None))
+                                        version_tag=getattr(model, "version_tag", None),
+                                        startable=model.startable, history_time_to_live=model.history_time_to_live)
                 session.add(row)
                 procs.append(row)
                 cache.append((row.id, model))
