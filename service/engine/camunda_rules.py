@@ -58,9 +58,22 @@ def check_camunda_rules(root: Any, error: ErrorFactory) -> None:
             _event_subprocess_flows(container, error)
             for gateway in container.iterfind(_b("exclusiveGateway")):
                 _exclusive_gateway(container, gateway, error)
+        _anonymous_flows_after_async(process, error)
         for gateway in process.iter(_b("eventBasedGateway")):
             if (gateway.get("{%s}asyncAfter" % CAMUNDA) or "").lower() == "true":
                 raise error(gateway, "'asyncAfter' not supported for eventBasedGateway elements")
+
+
+def _anonymous_flows_after_async(process: Any, error: ErrorFactory) -> None:
+    """A flow without id is fine (Camunda names none), except after an asyncAfter activity, whose job
+    continues on a flow found by its id (BpmnParse.validateOutgoingFlows)."""
+    by_id = {node.get("id"): node for node in process.iter() if isinstance(node.tag, str) and node.get("id")}
+    for flow in process.iter(_b("sequenceFlow")):
+        source = by_id.get(flow.get("sourceRef"))
+        if flow.get("id") is None and source is not None \
+                and (source.get("{%s}asyncAfter" % CAMUNDA) or "").lower() == "true":
+            raise error(flow, f"Sequence flow with sourceRef='{source.get('id')}' must have an id, activity with id "
+                              f"'{source.get('id')}' uses 'asyncAfter'.")
 
 
 def _process_start_events(process: Any, error: ErrorFactory) -> None:

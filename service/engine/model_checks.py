@@ -254,6 +254,8 @@ class ModelChecker:
             self.expression(node, node.text, "script")
         if tag in ("value", "entry") and len(node) == 0:
             self.text_or_juel(node, node.text, f"camunda:{tag}")
+        if tag == "errorEventDefinition":
+            self._error_event_definition(node)
         if tag in ("in", "out"):
             if node.get("sourceExpression") is not None:
                 self.expression(node, node.get("sourceExpression"), f"camunda:{tag} sourceExpression")
@@ -265,6 +267,20 @@ class ModelChecker:
             elif node.get("source") is None and node.get("variables") is None and node.get("businessKey") is None:
                 raise self.error(node, f"camunda:{tag} needs source, sourceExpression, variables=\"all\" "
                                        "or businessKey")
+
+    def _error_event_definition(self, node: Any) -> None:
+        """camunda:errorEventDefinition, only on an external task: a bpmn:error reference and an expression
+        thrown as that error when true on complete (service/engine/error_event_definitions.py)."""
+        owner = node.getparent().getparent() if node.getparent() is not None else None
+        if owner is None or owner.get(_c("type")) != "external":
+            raise self.error(node, "camunda:errorEventDefinition is only supported on an external task "
+                                   "(camunda:type=\"external\")")
+        ref = node.get("errorRef")
+        if not ref or not node.getroottree().getroot().xpath("./bpmn:error[@id=$i]", namespaces=NS, i=ref):
+            raise self.error(node, f"camunda:errorEventDefinition errorRef {ref!r} does not name a bpmn:error "
+                                   "of this document")
+        if node.get("expression") is not None:
+            self.expression(node, node.get("expression"), "camunda:errorEventDefinition expression")
 
     # -- pieces -----------------------------------------------------------------------------
     def _date(self, node: Any, text: str, what: str) -> None:

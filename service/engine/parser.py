@@ -35,6 +35,7 @@ from .errors import ModelError
 from .executable import is_executable, without_processes
 from .model import ElementInfo, ProcessModel
 from .model_checks import BPMN, CAMUNDA, ModelChecker
+from .normalize import normalize
 from .process_attributes import history_time_to_live, startable_in_tasklist
 from .schema import check_schema
 
@@ -88,7 +89,18 @@ def camunda_extensions(node: Any) -> dict:
     fields = _children(node, "./bpmn:extensionElements/camunda:formData/camunda:formField")
     if fields:
         result["form_fields"] = [_form_field(f) for f in fields]
+    error_events = _children(node, "./bpmn:extensionElements/camunda:errorEventDefinition")
+    if error_events:
+        result["error_events"] = [_error_event(node, e) for e in error_events]
     return result
+
+
+def _error_event(node: Any, definition: Any) -> dict:
+    """A camunda:errorEventDefinition of an external task: its expression and the errorCode of the
+    bpmn:error its errorRef names (the reference is checked at deploy)."""
+    ref = definition.get("errorRef")
+    errors = node.getroottree().getroot().xpath("./bpmn:error[@id=$i]", namespaces=NSMAP, i=ref or "")
+    return {"code": errors[0].get("errorCode") if errors else None, "expression": definition.get("expression")}
 
 
 _ERROR_VARIABLES = ("errorCodeVariable", "errorMessageVariable")
@@ -316,6 +328,7 @@ def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant:
     checker = ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds)
     checker.check(checked)
     check_camunda_rules(checked, checker.error)
+    normalize(checked)       # this call's own parse: the stored bytes stay unchanged
     models = [_process_model(None, root, proc, name, content, executable=False) for proc in skipped]
     if len(skipped) == len(processes):
         return models

@@ -1,0 +1,71 @@
+"""Rewrites of a model's parsed tree (never of the stored bytes) so SpiffWorkflow runs it as Camunda 7 does.
+
+Each is a Camunda behaviour SpiffWorkflow lacks: sequence flows without an id, unconditional gateway flows
+that are not the default, and condition bodies with surrounding whitespace (Camunda trims them).
+Run after the deploy checks, before SpiffWorkflow parses the tree.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CONTAINERS = ("process", "subProcess", "transaction", "adHocSubProcess")
+
+
+def _b(tag: str) -> str:
+    return "{%s}%s" % (BPMN, tag)
+
+
+def normalize(root: Any) -> None:
+    name_anonymous_flows(root)
+    trim_conditions(root)
+    take_unconditional_flows(root)
+
+
+def trim_conditions(root: Any) -> None:
+    """Camunda reads a condition as its text trimmed (BpmnParse.parseConditionExpression): a JUEL body on its
+    own line would otherwise be a text template whose value is a string, never true or false."""
+    for node in root.iter(_b("conditionExpression"), _b("condition")):
+        if node.text is not None and len(node) == 0:
+            node.text = node.text.strip()
+
+
+def name_anonymous_flows(root: Any) -> None:
+    """Give every sequence flow without an id one (deterministic, so a stored model reads back the same), as
+    SpiffWorkflow keys flows by id: two id-less flows of one gateway would otherwise merge into one, and the
+    instance would end where Camunda takes the other branch (ExclusiveGatewayTest.testNoIdOnSequenceFlow)."""
+    taken = {node.get("id") for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
+    number = 0
+    for flow in root.iter(_b("sequenceFlow")):
+        if flow.get("id") is not None:
+            continue
+        number += 1
+        while f"sequenceFlow_{number}_unnamed" in taken:
+            number += 1
+        flow.set("id", f"sequenceFlow_{number}_unnamed")
+
+
+def take_unconditional_flows(root: Any) -> None:
+    """Unconditional gateway flows that are not the default, which SpiffWorkflow refuses, get an always-true
+    condition, so they run as in Camunda: an exclusive gateway without a default and with exactly one such
+    flow among several takes it when it comes to it in document order (ExclusiveGatewayActivityBehavior;
+    BpmnParse only warns), an inclusive gateway always takes every such flow
+    (InclusiveGatewayActivityBehavior)."""
+    for container in root.iter(_b("process"), _b("subProcess"), _b("transaction"), _b("adHocSubProcess")):
+        flows = list(container.iterfind(_b("sequenceFlow")))
+        for gateway in [c for c in container if c.tag in (_b("exclusiveGateway"), _b("inclusiveGateway"))]:
+            default = gateway.get("default")
+            outgoing = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
+            bare = [f for f in outgoing if f.find(_b("conditionExpression")) is None and f.get("id") != default]
+            exclusive = gateway.tag == _b("exclusiveGateway")
+            if exclusive and (default or len(outgoing) < 2 or len(bare) != 1):
+                continue
+            if not exclusive and len(outgoing) < 2:
+                continue
+            for flow in bare:
+                condition = flow.makeelement(_b("conditionExpression"), {})
+                condition.text = "${true}"
+                flow.append(condition)
+
+
+__all__ = ["normalize", "name_anonymous_flows", "trim_conditions", "take_unconditional_flows"]
