@@ -181,6 +181,11 @@ class ModelChecker:
             if any(node.get(_c(a)) for a in ("variableMappingClass", "variableMappingDelegateExpression")):
                 raise self.error(node, JAVA_MESSAGE)
         elif tag == "userTask":
+            # the name and the description (documentation) are expressions too (TaskDecorator)
+            self.text_or_juel(node, node.get("name"), "name")
+            documentation = node.find(f"{{{BPMN}}}documentation")
+            if documentation is not None:
+                self.text_or_juel(documentation, documentation.text, "documentation")
             due = node.get(_c("dueDate"))
             if due and not is_juel(due):
                 self._date(node, due, "camunda:dueDate")

@@ -39,6 +39,7 @@ DecisionResolver = Callable[[str, "str | None", str, "int | None"], "DecisionMod
 
 ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
 _MAX_TIMER_ROUNDS = 1000
+_NOT_GIVEN: Any = object()   # complete_user_task: the caller does not know the assignee
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -261,7 +262,7 @@ class Instance:
         cam = s.ext(spec).get("camunda", {})
         version = cam.get("formRefVersion")
         return UserTaskInfo(
-            id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name, lane=spec.lane,
+            id=str(task.id), element_id=spec.bpmn_id, name=info.get("name", spec.bpmn_name), lane=spec.lane,
             candidate_groups=list(info["candidate_groups"]), candidate_users=list(info["candidate_users"]),
             assignee=info["assignee"], created=datetime.fromisoformat(info["created"]), due=_dt(info["due"]),
             follow_up=_dt(info["follow_up"]), priority=info["priority"], form_key=info["form_key"],
@@ -269,10 +270,12 @@ class Instance:
             form_ref_binding=cam.get("formRefBinding") or ("latest" if info["form_ref"] else None),
             form_ref_version=int(version) if version and str(version).isdigit() else None,
             form_fields=[dict(f) for f in s.ext(spec).get("form_fields", [])],
-            properties=dict(s.ext(spec).get("properties", {})), documentation=spec.documentation,
-            process_key=self.process_key_of(task))
+            properties=dict(s.ext(spec).get("properties", {})),
+            documentation=info.get("description", spec.documentation), process_key=self.process_key_of(task))
 
-    def complete_user_task(self, task_id: str, variables: dict, *, user: str | None) -> None:
+    def complete_user_task(self, task_id: str, variables: dict, *, user: str | None,
+                           assignee: Any = _NOT_GIVEN) -> None:
+        """`user` completes the task; `assignee` (the task's assignee now, None for none) goes to history."""
         task = self._task(task_id)
         if not task.task_spec.manual:
             raise EngineError(f"task '{task_id}' is not a user task", task_id=task_id)
@@ -282,7 +285,10 @@ class Instance:
 
         def action() -> None:
             task.data.update(variables or {})
-            self._history.record_user(user, task)
+            if assignee is _NOT_GIVEN:
+                self._history.record_user(user, task)
+            else:
+                self._history.record_user(user, task, assignee=assignee)
             task.run()
         self._act(action, user=user)
 

@@ -223,7 +223,7 @@ def complete_task(ctx: OpsContext, task_id: str, variables: dict[str, Any] | Non
         if row.state == InstanceState.SUSPENDED:
             raise Suspended(f"Process instance {row.id} is suspended", pesan="Proses sedang ditangguhkan")
         loaded = persistence.load(ctx, session, row.id, row=row)
-        loaded.inst.complete_user_task(task_id, dict(variables or {}), user=user or assignee)
+        loaded.inst.complete_user_task(task_id, dict(variables or {}), user=user or assignee, assignee=assignee)
         persistence.save(ctx, session, loaded)
         return dict(loaded.inst.variables()) if with_variables else None
 
