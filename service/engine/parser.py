@@ -327,7 +327,9 @@ def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant:
     checked = without_processes(root, skipped)
     checker = ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds)
     checker.check(checked)
-    check_camunda_rules(checked, checker.error)
+    if new_deployment:
+        # Only what is deployed now: a definition stored before these rules keeps loading.
+        check_camunda_rules(checked, checker.error)
     normalize(checked)       # this call's own parse: the stored bytes stay unchanged
     models = [_process_model(None, root, proc, name, content, executable=False) for proc in skipped]
     if len(skipped) == len(processes):
