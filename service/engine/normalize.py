@@ -10,10 +10,16 @@ from typing import Any
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CONTAINERS = ("process", "subProcess", "transaction", "adHocSubProcess")
+# Elements Camunda accepts without an id (a boundary event needs one: "boundary event has no id").
+ANONYMOUS_ALLOWED = ("sequenceFlow", "subProcess", "transaction")
 
 
 def _b(tag: str) -> str:
     return "{%s}%s" % (BPMN, tag)
+
+
+def _local(tag: str) -> str:
+    return tag.split("}", 1)[1]
 
 
 def normalize(root: Any) -> None:
@@ -31,18 +37,20 @@ def trim_conditions(root: Any) -> None:
 
 
 def name_anonymous_flows(root: Any) -> None:
-    """Give every sequence flow without an id one (deterministic, so a stored model reads back the same), as
-    SpiffWorkflow keys flows by id: two id-less flows of one gateway would otherwise merge into one, and the
-    instance would end where Camunda takes the other branch (ExclusiveGatewayTest.testNoIdOnSequenceFlow)."""
+    """Give every sequence flow and subprocess without an id one (deterministic, so a stored model reads back
+    the same): Camunda runs them without one, SpiffWorkflow keys them by id, so two id-less flows of one gateway
+    would merge into one and the instance end where Camunda takes the other branch
+    (ExclusiveGatewayTest.testNoIdOnSequenceFlow), and an id-less event subprocess could not be stored
+    (BpmnParseTest.testParseEscalationStartEvent)."""
     taken = {node.get("id") for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
     number = 0
-    for flow in root.iter(_b("sequenceFlow")):
-        if flow.get("id") is not None:
+    for node in root.iter(*(_b(tag) for tag in ANONYMOUS_ALLOWED)):
+        if node.get("id") is not None:
             continue
         number += 1
-        while f"sequenceFlow_{number}_unnamed" in taken:
+        while f"{_local(node.tag)}_{number}_unnamed" in taken:
             number += 1
-        flow.set("id", f"sequenceFlow_{number}_unnamed")
+        node.set("id", f"{_local(node.tag)}_{number}_unnamed")
 
 
 def take_unconditional_flows(root: Any) -> None:
