@@ -1,14 +1,17 @@
 """Rewrites of a model's parsed tree (never of the stored bytes) so SpiffWorkflow runs it as Camunda 7 does.
 
 Each is a Camunda behaviour SpiffWorkflow lacks: sequence flows without an id, unconditional gateway flows
-that are not the default, and condition bodies with surrounding whitespace (Camunda trims them).
-Run after the deploy checks, before SpiffWorkflow parses the tree.
+that are not the default, condition bodies with surrounding whitespace (Camunda trims them), and the
+deprecated activiti: extension namespace. `normalize` runs after the deploy checks, before SpiffWorkflow
+parses the tree; `read_activiti_as_camunda` before the checks.
 """
 from __future__ import annotations
 
 from typing import Any
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA = "{http://camunda.org/schema/1.0/bpmn}"
+ACTIVITI = "{http://activiti.org/bpmn}"
 CONTAINERS = ("process", "subProcess", "transaction", "adHocSubProcess")
 # Elements Camunda accepts without an id (a boundary event needs one: "boundary event has no id").
 ANONYMOUS_ALLOWED = ("sequenceFlow", "subProcess", "transaction")
@@ -26,6 +29,22 @@ def normalize(root: Any) -> None:
     name_anonymous_flows(root)
     trim_conditions(root)
     take_unconditional_flows(root)
+
+
+def read_activiti_as_camunda(root: Any) -> None:
+    """Camunda 7 still reads the deprecated Activiti extension namespace as its own (BpmnParse's
+    CAMUNDA_BPMN_EXTENSIONS_NS has http://activiti.org/bpmn as alternative): activiti:assignee and
+    <activiti:formProperty> are camunda:assignee and <camunda:formProperty>. Run before the deploy checks,
+    so they check what will run; a camunda: attribute given beside its activiti: twin wins."""
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag.startswith(ACTIVITI):
+            node.tag = CAMUNDA + node.tag[len(ACTIVITI):]
+        for name in [k for k in node.attrib if k.startswith(ACTIVITI)]:
+            value = node.attrib.pop(name)
+            if CAMUNDA + name[len(ACTIVITI):] not in node.attrib:
+                node.set(CAMUNDA + name[len(ACTIVITI):], value)
 
 
 def trim_conditions(root: Any) -> None:
@@ -76,4 +95,5 @@ def take_unconditional_flows(root: Any) -> None:
                 flow.append(condition)
 
 
-__all__ = ["normalize", "name_anonymous_flows", "trim_conditions", "take_unconditional_flows"]
+__all__ = ["normalize", "read_activiti_as_camunda", "name_anonymous_flows", "trim_conditions",
+           "take_unconditional_flows"]

@@ -35,7 +35,7 @@ from .errors import ModelError
 from .executable import is_executable, without_processes
 from .model import ElementInfo, ProcessModel
 from .model_checks import BPMN, CAMUNDA, ModelChecker
-from .normalize import normalize
+from .normalize import normalize, read_activiti_as_camunda
 from .process_attributes import history_time_to_live, startable_in_tasklist
 from .schema import check_schema
 
@@ -322,6 +322,7 @@ def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant:
         raise ModelError("the root element must be bpmn:definitions", file=name, line=root.sourceline)
     if new_deployment:
         check_schema(root, name)
+    read_activiti_as_camunda(root)      # this call's own parse: the stored bytes stay unchanged
     processes = root.findall(f"{{{BPMN}}}process")
     skipped = [p for p in processes if not is_executable(p, new_deployment=new_deployment)]
     checked = without_processes(root, skipped)

@@ -137,3 +137,29 @@ def test_failure_without_a_matching_definition_keeps_counting_retries(client: An
     assert response.status_code == 204
     assert _task_names(client, instance_id) == []
     assert client.get("/engine-rest/incident/count").get_json() == {"count": 1}
+
+
+ACTIVITI_MODEL = b'''<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn"
+    targetNamespace="x">
+  <process id="activitiProcess" isExecutable="true">
+    <startEvent id="start" />
+    <sequenceFlow id="f1" sourceRef="start" targetRef="task" />
+    <userTask id="task" name="Task" activiti:assignee="${owner}" activiti:candidateGroups="management" />
+    <sequenceFlow id="f2" sourceRef="task" targetRef="end" />
+    <endEvent id="end" />
+  </process>
+</definitions>'''
+
+
+def test_deprecated_activiti_namespace_is_read_as_camunda(client: Any) -> None:
+    """BpmnParseTest.testParseDefinitionWithDeprecatedActivitiNamespace: Camunda reads activiti:* extension
+    attributes as camunda:* (its model uses activiti:class; here a user task's assignee and groups)."""
+    assert deploy_rest(client, ("activiti.bpmn20.xml", ACTIVITI_MODEL)).status_code == 200
+    response = client.post("/engine-rest/process-definition/key/activitiProcess/start",
+                           json={"variables": {"owner": typed("kermit", "String")}})
+    [task] = client.get(f"/engine-rest/task?processInstanceId={response.get_json()['id']}").get_json()
+    assert task["assignee"] == "kermit"
+    links = client.get(f"/engine-rest/task/{task['id']}/identity-links").get_json()
+    assert {"type": "candidate", "groupId": "management"} in [{k: link[k] for k in ("type", "groupId")}
+                                                             for link in links]
