@@ -35,6 +35,9 @@ _NOT_IN_PLAIN_SUBPROCESS = {
 }
 
 
+_NOT_NONE_START = {"messageEventDefinition", "signalEventDefinition", "conditionalEventDefinition"}
+
+
 def _b(tag: str) -> str:
     return "{%s}%s" % (BPMN, tag)
 
@@ -79,8 +82,10 @@ def _anonymous_flows_after_async(process: Any, error: ErrorFactory) -> None:
 def _process_start_events(process: Any, error: ErrorFactory) -> None:
     initial = None
     for start in process.iterfind(_b("startEvent")):
-        kinds = _definitions(start)
-        if kinds and kinds[0] != "timerEventDefinition":
+        kinds = set(_definitions(start))
+        # BpmnParse.parseProcessDefinitionStartEvent: a timer wins over the other definitions; without a
+        # timer, message, signal or conditional definition the start event counts as a none start event.
+        if "timerEventDefinition" not in kinds and kinds & _NOT_NONE_START:
             continue
         if initial is not None:
             raise error(start, "multiple none start events or timer start events not supported on process "
