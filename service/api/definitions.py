@@ -26,7 +26,7 @@ class ProcessDefinitionSchema(Schema):
     suspended = fields.Boolean()
     tenantId = fields.String(attribute="tenant_id", allow_none=True)
     versionTag = fields.String(attribute="version_tag", allow_none=True)
-    historyTimeToLive = fields.Constant(None)
+    historyTimeToLive = fields.Integer(attribute="history_time_to_live", allow_none=True)
     startableInTasklist = fields.Boolean(attribute="startable")
 
 

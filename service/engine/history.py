@@ -21,6 +21,7 @@ if TYPE_CHECKING:   # the instance owns its recorder
 
 _ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
 _ACTIVATED = _ACTIVE | TaskState.COMPLETED
+_UNKNOWN: Any = object()      # record_user: no assignee given (not a user task completed through ops)
 
 
 class HistoryRecorder:
@@ -32,6 +33,7 @@ class HistoryRecorder:
         self._variables: dict = {}
         self._completed = False
         self._users: dict = {}
+        self._assignees: dict = {}
 
     # -- snapshots ------------------------------------------------------------------------------
     def snapshot(self, wf: Any) -> None:
@@ -39,17 +41,24 @@ class HistoryRecorder:
         self._variables = dict(self._instance.variables()) if self._states else {}
         self._completed = bool(wf.completed)
         self._users = {}
+        self._assignees = {}
 
-    def record_user(self, user: str | None, task: Any = None) -> None:
+    def record_user(self, user: str | None, task: Any = None, *, assignee: Any = _UNKNOWN) -> None:
+        """`user` completes `task`; `assignee`, when known, is the task's assignee at that moment, which
+        history reports as Camunda does (HistoricTaskInstance.assignee: not the one who completed it)."""
         if task is not None:
             self._users[task.id] = user
+            if assignee is not _UNKNOWN:
+                self._assignees[task.id] = assignee
 
     def add(self, kind: str, *, task: Any = None, user: str | None = None, data: dict | None = None) -> None:
         event = HistoryEvent(kind=kind, time=self._clock.now(), user=user, data=data or {})
         if task is not None:
             spec = task.task_spec
             event.element_id = getattr(spec, "bpmn_id", None)
-            event.element_name = getattr(spec, "bpmn_name", None)
+            resolved = task.internal_data.get("alur_user_task") or {}
+            # A user task's name may be an expression, evaluated when the task was created.
+            event.element_name = resolved.get("name", getattr(spec, "bpmn_name", None))
             event.element_type = self._type(task)
             event.lane = getattr(spec, "lane", None)
             event.task_id = str(task.id)
@@ -84,14 +93,16 @@ class HistoryRecorder:
                 changes.append((task.last_state_change, 2, "activity_cancelled", task))
         changes.sort(key=lambda c: (c[0], c[1]))
         for _, _, kind, task in changes:
-            self.add(kind, task=task, user=self._users.get(task.id) if kind == "activity_ended" else None)
+            ended = kind == "activity_ended"
+            data = {"assignee": self._assignees[task.id] or ""} if ended and task.id in self._assignees else None
+            self.add(kind, task=task, user=self._users.get(task.id) if ended else None, data=data)
         after = self._variable_changes()
         if wf.is_completed() and not self._completed:
             self.add("instance_ended", user=user)
         # What was just diffed is the next action's "before": the same as snapshot(wf), without walking
         # the tasks and computing the variables a second time.
         self._states = {t.id: (t.state, t) for t in tasks}
-        self._variables, self._completed, self._users = after, bool(wf.completed), {}
+        self._variables, self._completed, self._users, self._assignees = after, bool(wf.completed), {}, {}
 
     def _task_changes(self, task: Any, before: int | None, now: int) -> list:
         if before == now:

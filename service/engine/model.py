@@ -37,6 +37,8 @@ class ProcessModel:
     handlers: tuple[tuple[str, str], ...] = ()
     # user task id -> its task listener events (claim and assign run `assignment` listeners only where declared)
     task_listener_events: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    history_time_to_live: int | None = None      # days (camunda:historyTimeToLive), None when not given
+    startable: bool = True                       # camunda:isStartableInTasklist
 
 
 __all__ = ["ElementInfo", "ProcessModel"]

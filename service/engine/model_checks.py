@@ -5,6 +5,7 @@ the source line and the offending text.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from service.expr import ExpressionError
@@ -31,6 +32,7 @@ JAVA_ATTRS = ("class", "delegateExpression", "expression")
 RESERVED_IDS = ("Start", "End", "Root", "StartEventSplit", "StartEventJoin")
 RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
 JAVA_MESSAGE = "Java delegates are not supported; use camunda:type=external"
+UNCLOSED_JUEL = re.compile(r"(?<!\\)[$#]\{")
 
 
 def _c(name: str) -> str:
@@ -65,6 +67,10 @@ class ModelChecker:
     def text_or_juel(self, node: Any, text: str | None, what: str) -> None:
         if text is not None and is_juel(text):
             self.expression(node, text, what)
+        elif text is not None and UNCLOSED_JUEL.search(text):
+            # Camunda parses every such attribute as EL: an opened ${ that never closes fails its deploy
+            # (BpmnParseTest.testExpressionParsingErrors), where plain text would be taken literally.
+            raise self.error(node, f"{what} {text.strip()!r} is not a valid expression: '${{' is never closed")
 
     # -- walk -------------------------------------------------------------------------------
     def check(self, root: Any) -> None:
@@ -180,6 +186,11 @@ class ModelChecker:
             if any(node.get(_c(a)) for a in ("variableMappingClass", "variableMappingDelegateExpression")):
                 raise self.error(node, JAVA_MESSAGE)
         elif tag == "userTask":
+            # the name and the description (documentation) are expressions too (TaskDecorator)
+            self.text_or_juel(node, node.get("name"), "name")
+            documentation = node.find(f"{{{BPMN}}}documentation")
+            if documentation is not None:
+                self.text_or_juel(documentation, documentation.text, "documentation")
             due = node.get(_c("dueDate"))
             if due and not is_juel(due):
                 self._date(node, due, "camunda:dueDate")
@@ -260,6 +271,8 @@ class ModelChecker:
             self.script(node, fmt, node.text, node.get("resource"), "camunda:script")
         if tag in ("value", "entry") and len(node) == 0:
             self.text_or_juel(node, node.text, f"camunda:{tag}")
+        if tag == "errorEventDefinition":
+            self._error_event_definition(node)
         if tag in ("in", "out"):
             if node.get("sourceExpression") is not None:
                 self.expression(node, node.get("sourceExpression"), f"camunda:{tag} sourceExpression")
@@ -271,6 +284,20 @@ class ModelChecker:
             elif node.get("source") is None and node.get("variables") is None and node.get("businessKey") is None:
                 raise self.error(node, f"camunda:{tag} needs source, sourceExpression, variables=\"all\" "
                                        "or businessKey")
+
+    def _error_event_definition(self, node: Any) -> None:
+        """camunda:errorEventDefinition, only on an external task: a bpmn:error reference and an expression
+        thrown as that error when true on complete (service/engine/error_event_definitions.py)."""
+        owner = node.getparent().getparent() if node.getparent() is not None else None
+        if owner is None or owner.get(_c("type")) != "external":
+            raise self.error(node, "camunda:errorEventDefinition is only supported on an external task "
+                                   "(camunda:type=\"external\")")
+        ref = node.get("errorRef")
+        if not ref or not node.getroottree().getroot().xpath("./bpmn:error[@id=$i]", namespaces=NS, i=ref):
+            raise self.error(node, f"camunda:errorEventDefinition errorRef {ref!r} does not name a bpmn:error "
+                                   "of this document")
+        if node.get("expression") is not None:
+            self.expression(node, node.get("expression"), "camunda:errorEventDefinition expression")
 
     # -- pieces -----------------------------------------------------------------------------
     def _date(self, node: Any, text: str, what: str) -> None:

@@ -30,9 +30,14 @@ from SpiffWorkflow.camunda.parser.CamundaParser import NSMAP, CamundaParser
 
 from . import specs as s
 from . import workflow as w
+from .camunda_rules import check_camunda_rules
 from .errors import ModelError
+from .executable import is_executable, without_processes
 from .model import ElementInfo, ProcessModel
 from .model_checks import BPMN, CAMUNDA, ModelChecker
+from .normalize import normalize, read_activiti_as_camunda
+from .process_attributes import history_time_to_live, startable_in_tasklist
+from .schema import check_schema
 from .scripting.resources import condition_text, inline_resources
 
 _CAM = "{%s}" % CAMUNDA
@@ -96,6 +101,9 @@ def camunda_extensions(node: Any) -> dict:
         found = [_listener(n) for n in _children(node, f"./bpmn:extensionElements/camunda:{tag}")]
         if found:
             result[key] = found
+    error_events = _children(node, "./bpmn:extensionElements/camunda:errorEventDefinition")
+    if error_events:
+        result["error_events"] = [_error_event(node, e) for e in error_events]
     result.update(_arrival_listeners(node))
     return result
 
@@ -157,6 +165,14 @@ def _listener(node: Any) -> dict:
     if fields:
         listener["fields"] = fields
     return listener
+
+
+def _error_event(node: Any, definition: Any) -> dict:
+    """A camunda:errorEventDefinition of an external task: its expression and the errorCode of the
+    bpmn:error its errorRef names (the reference is checked at deploy)."""
+    ref = definition.get("errorRef")
+    errors = node.getroottree().getroot().xpath("./bpmn:error[@id=$i]", namespaces=NSMAP, i=ref or "")
+    return {"code": errors[0].get("errorCode") if errors else None, "expression": definition.get("expression")}
 
 
 _ERROR_VARIABLES = ("errorCodeVariable", "errorMessageVariable")
@@ -415,10 +431,14 @@ def load_xml(name: str, content: bytes) -> Any:
 
 
 def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant: str | None = None,
-               min_cycle_seconds: float | None = None,
-               resources: Mapping[str, bytes] | None = None) -> list[ProcessModel]:
+               min_cycle_seconds: float | None = None, resources: Mapping[str, bytes] | None = None,
+               new_deployment: bool = False) -> list[ProcessModel]:
     """Parse and check one BPMN resource; every process in it becomes a ProcessModel.
 
+    Only executable processes are checked and compiled, as in Camunda 7 (BpmnParse.parseProcessDefinitions):
+    a non-executable one (isExecutable="false", or no isExecutable in a `new_deployment`) is returned
+    with `executable=False` and is never deployed as a definition; a stored model read again treats a
+    missing isExecutable as executable, as Camunda does for deployments that are not new.
     `tenant`, when the deploying tenant is known, also refuses a camunda:decisionRefTenantId naming
     another tenant (at run time such a value is always refused). `min_cycle_seconds` (given at deploy,
     not when a stored model is read again) refuses literal timer cycles repeating faster. `resources`: the
@@ -426,19 +446,31 @@ def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant:
     root = load_xml(name, content)
     if root.tag != f"{{{BPMN}}}definitions":
         raise ModelError("the root element must be bpmn:definitions", file=name, line=root.sourceline)
+    if new_deployment:
+        check_schema(root, name)
+    read_activiti_as_camunda(root)      # this call's own parse: the stored bytes stay unchanged
+    processes = root.findall(f"{{{BPMN}}}process")
+    skipped = [p for p in processes if not is_executable(p, new_deployment=new_deployment)]
+    checked = without_processes(root, skipped)
     checker = ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds)
-    inline_resources(root, resources, checker.error)
-    checker.check(root)
+    inline_resources(checked, resources, checker.error)
+    checker.check(checked)
+    if new_deployment:
+        # Only what is deployed now: a definition stored before these rules keeps loading.
+        check_camunda_rules(checked, checker.error)
+    normalize(checked)       # this call's own parse: the stored bytes stay unchanged
+    models = [_process_model(None, root, proc, name, content, executable=False) for proc in skipped]
+    if len(skipped) == len(processes):
+        return models
     parser = AlurParser(validator=_xsd_validator() if validate_xsd else None)
     try:
-        parser.add_bpmn_xml(root, filename=name)
-        models = [_process_model(parser, root, proc, name, content)
-                  for proc in root.findall(f"{{{BPMN}}}process")]
+        parser.add_bpmn_xml(checked, filename=name)
+        models += [_process_model(parser, checked, proc, name, content, executable=True)
+                   for proc in checked.findall(f"{{{BPMN}}}process")]
     except ValidationException as exc:
-        raise _model_error(exc, root, name) from None
-    if not models:
-        raise ModelError("the resource holds no bpmn:process", file=name)
-    return models
+        raise _model_error(exc, checked, name) from None
+    order = {proc.get("id"): i for i, proc in enumerate(processes)}
+    return sorted(models, key=lambda m: order.get(m.key, 0))
 
 
 def _model_error(exc: ValidationException, root: Any, name: str) -> ModelError:
@@ -451,13 +483,13 @@ def _model_error(exc: ValidationException, root: Any, name: str) -> ModelError:
     return ModelError(message, file=name, element_id=element_id, line=line if isinstance(line, int) else None)
 
 
-def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content: bytes) -> ProcessModel:
+def _process_model(parser: AlurParser | None, root: Any, proc: Any, name: str, content: bytes, *,
+                   executable: bool) -> ProcessModel:
     from .serializer import spec_json_for
 
     key = proc.get("id")
-    executable = proc.get("isExecutable", "true") == "true"
     spec_json = ""
-    if executable:
+    if executable and parser is not None:
         spec = parser.get_spec(key)
         embedded = {}
         for sp_name, sp in parser.get_subprocess_specs(key, require_call_activity_specs=False).items():
@@ -520,7 +552,9 @@ def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content:
         decision_refs=list(dict.fromkeys(decisions)),
         timer_start=timer_start, message_start=message_start, spec_json=spec_json,
         start_form_key=start_form_key, version_tag=proc.get(_CAM + "versionTag"),
-        handlers=tuple(dict.fromkeys(handlers)), task_listener_events=task_listener_events)
+        handlers=tuple(dict.fromkeys(handlers)), task_listener_events=task_listener_events,
+        history_time_to_live=history_time_to_live(proc, name) if executable else None,
+        startable=startable_in_tasklist(proc))
 
 
 def _handler_names(ext: dict) -> list[str]:

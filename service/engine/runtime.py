@@ -47,6 +47,7 @@ DecisionResolver = Callable[[str, "str | None", str, "int | None"], "DecisionMod
 _PROCESS_ENDED = "_alur_process_ended"    # the process's end listeners ran (in this action)
 ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
 _MAX_TIMER_ROUNDS = 1000
+_NOT_GIVEN: Any = object()   # complete_user_task: the caller does not know the assignee
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -275,9 +276,9 @@ class Instance:
             documentation=info.get("description", spec.documentation), process_key=self.process_key_of(task))
 
     def complete_user_task(self, task_id: str, variables: dict, *, user: str | None,
-                           assignee: str | None = None) -> None:
-        """`assignee`: the task's assignee as the host knows it now (claims are kept there), which the
-        task's `complete` listeners see."""
+                           assignee: Any = _NOT_GIVEN) -> None:
+        """`user` completes the task; `assignee` (the task's assignee as the host knows it now, None for
+        none; claims are kept there) goes to history, and the task's `complete` listeners see it."""
         task = self._task(task_id)
         if not task.task_spec.manual:
             raise EngineError(f"task '{task_id}' is not a user task", task_id=task_id)
@@ -287,10 +288,13 @@ class Instance:
 
         def action() -> None:
             task.data.update(variables or {})
-            record = task.internal_data.get("alur_user_task")
-            if record is not None and assignee is not None:
-                record["assignee"] = assignee
-            self._history.record_user(user, task)
+            if assignee is _NOT_GIVEN:
+                self._history.record_user(user, task)
+            else:
+                record = task.internal_data.get("alur_user_task")
+                if record is not None and assignee is not None:
+                    record["assignee"] = assignee
+                self._history.record_user(user, task, assignee=assignee)
             task.run()
         self._act(action, user=user)
 

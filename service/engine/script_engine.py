@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 
 from service.expr import ExpressionError, Limits
+from service.expr.errors import UnresolvedIdentifier
 
 from .budget import DEFAULT_BUDGET, Budget
 from .clock import Clock, SystemClock
@@ -80,6 +82,8 @@ class AlurScriptEngine(PythonScriptEngine):
         compile_text(expression)
 
     def evaluate(self, task: Any, expression: str, external_context: Mapping | None = None) -> bool:
+        if isinstance(getattr(task.task_spec, "event_definition", None), ConditionalEventDefinition):
+            return self._conditional_event(task, expression, external_context)
         value = self.evaluate_value(task, expression, external_context)
         try:
             return as_condition(value, expression)
@@ -92,6 +96,27 @@ class AlurScriptEngine(PythonScriptEngine):
 
     def call_service(self, task: Any, **kwargs: Any) -> Any:
         raise self._task_error(task, "", ScriptRefused("service calls are not allowed; use camunda:type=\"external\""))
+
+    def _conditional_event(self, task: Any, expression: str, external_context: Mapping | None) -> bool:
+        """Camunda's ConditionalEventDefinition.tryEvaluate: a name no variable holds yet makes the condition
+        false (the event keeps waiting for it), and so does a null (FEEL's unknown name); other failures are
+        incidents as for any condition."""
+        variables = dict(external_context or {})
+        variables.update(task.data)
+        try:
+            value = compile_text(expression).evaluate(variables, now=self.now(), limits=self.limits)
+        except UnresolvedIdentifier:
+            return False
+        except IncidentError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes an incident on the task
+            raise self._task_error(task, expression, exc) from None
+        if value is None:
+            return False
+        try:
+            return as_condition(value, expression)
+        except ExpressionError as exc:
+            raise self._task_error(task, expression, exc) from None
 
     # -- Alur entry points --------------------------------------------------------------------
     def evaluate_value(self, task: Any, expression: str, extra: Mapping | None = None) -> Any:

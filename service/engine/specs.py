@@ -27,6 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import spiff, timers
 from .listening import ListeningMixin, run_arrival_listeners, run_end_listeners
 from .errors import IncidentError
+from .expressions import is_juel
 
 LOCALS_KEY = "alur_locals"
 
@@ -327,6 +328,10 @@ def resolve_user_task(my_task: Any) -> dict:
     form_key = engine.evaluate_literal_or_juel(my_task, cam.get("formKey"))
     form_ref = engine.evaluate_literal_or_juel(my_task, cam.get("formRef"))
     return {
+        # Camunda evaluates the name and the description (the documentation) as expressions when the task
+        # is created (TaskDecorator.initializeTaskName/-Description): "My Task ${loopCounter}".
+        "name": _text_expression(my_task, spec.bpmn_name),
+        "description": _text_expression(my_task, spec.documentation),
         "created": now.isoformat(),
         "assignee": None if assignee in (None, "") else str(assignee),
         "candidate_groups": groups,
@@ -337,6 +342,14 @@ def resolve_user_task(my_task: Any) -> dict:
         "form_key": None if form_key is None else str(form_key),
         "form_ref": None if form_ref is None else str(form_ref),
     }
+
+
+def _text_expression(my_task: Any, text: str | None) -> str | None:
+    """A text that may hold ${...}: evaluated when it does, kept as written when it does not."""
+    if text is None or not is_juel(text):
+        return text
+    value = _engine(my_task).evaluate_value(my_task, text)
+    return None if value is None else str(value)
 
 
 def mutu_due(my_task: Any, now: datetime) -> str | None:

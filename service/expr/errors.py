@@ -32,4 +32,9 @@ class LimitExceeded(ExpressionError):
     """A resource bound of `Limits` was hit while evaluating."""
 
 
-__all__ = ["ExpressionError", "ExpressionSyntaxError", "LimitExceeded"]
+class UnresolvedIdentifier(ExpressionError):
+    """A JUEL name that no variable holds (Camunda's PropertyNotFoundException); conditional events read
+    it as false, everything else as an error."""
+
+
+__all__ = ["ExpressionError", "ExpressionSyntaxError", "LimitExceeded", "UnresolvedIdentifier"]

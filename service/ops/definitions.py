@@ -70,15 +70,18 @@ DMN_SUFFIXES = (".dmn", ".dmn11.xml", ".dmn13.xml")
 
 
 def parse_resource(resource_name: str, content: bytes, *, imports: Mapping[str, bytes] | None = None,
-                   min_cycle_seconds: float | None = None, scripts: Mapping[str, bytes] | None = None) -> list[Any]:
+                   min_cycle_seconds: float | None = None, scripts: Mapping[str, bytes] | None = None,
+                   new_deployment: bool = False) -> list[Any]:
     """Parse one deployed resource with the engine; the same call deploy() used to validate it (deploy also
-    gives the shortest timer cycle allowed; a stored model is read again without it).
+    gives the shortest timer cycle allowed and `new_deployment`, under which a process without isExecutable
+    is not executable, as in Camunda; a stored model is read again without them).
     `imports`: the other DMN resources of the same deployment, which a DMN `<import>` may name; `scripts`:
     the deployment's resources a BPMN `camunda:resource="deployment://..."` script may name."""
     lower = resource_name.lower()
     if lower.endswith((".bpmn", ".bpmn20.xml", ".bpmn2")):
         from service.engine import parse_bpmn
-        return list(parse_bpmn(resource_name, content, min_cycle_seconds=min_cycle_seconds, resources=scripts))
+        return list(parse_bpmn(resource_name, content, min_cycle_seconds=min_cycle_seconds, resources=scripts,
+                               new_deployment=new_deployment))
     if lower.endswith(DMN_SUFFIXES):
         from service.engine.dmn import parse_dmn
         return list(parse_dmn(resource_name, content, imports=imports))
@@ -142,7 +145,8 @@ def view(row: ProcessDefinition | DecisionDefinition | FormDefinition) -> Defini
     return DefinitionView(kind=kind, id=row.id, key=row.key, name=row.name, version=row.version,
                           deployment_id=row.deployment_id, resource_name=row.resource_name,
                           tenant_id=row.tenant_id, version_tag=getattr(row, "version_tag", None),
-                          suspended=getattr(row, "suspended", False), startable=getattr(row, "startable", True))
+                          suspended=getattr(row, "suspended", False), startable=getattr(row, "startable", True),
+                          history_time_to_live=getattr(row, "history_time_to_live", None))
 
 
 def get_definition(ctx: OpsContext, kind: str, *, definition_id: str | None = None, key: str | None = None,

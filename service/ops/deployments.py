@@ -93,7 +93,8 @@ def _parse_all(resources: list[Resource], min_cycle_seconds: float,
                 imports = {name: content for name, content in dmn_files.items() if name != res.name}
                 scripts = {other.name: other.content for other in resources if other.name != res.name}
                 models = definitions.parse_resource(res.name, res.content, imports=imports,
-                                                    min_cycle_seconds=min_cycle_seconds, scripts=scripts)
+                                                    min_cycle_seconds=min_cycle_seconds, scripts=scripts,
+                                                    new_deployment=True)
                 is_bpmn = lower.endswith(BPMN_SUFFIXES)
                 parsed.append(_Parsed(res, models if is_bpmn else [], [] if is_bpmn else models, []))
             elif lower.endswith(FORM_SUFFIXES):
@@ -223,13 +224,14 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
             session.flush()
             for model in p.processes:
                 if not getattr(model, "executable", True):
-                    continue   # Camunda ignores non-executable processes
+                    continue   # Camunda ignores non-executable processes (a warning says so)
                 version = _next_version(session, ProcessDefinition, model.key, tenant)
                 row = ProcessDefinition(id=_definition_id(model.key, version), key=model.key, name=model.name,
                                         version=version, tenant_id=tenant, tenant_scope=tenant_scope(tenant),
                                         resource_name=res.name, digest=res.sha256, deployment_id=deployment.id,
                                         resource_id=res.id, executable=True,
-                                        version_tag=getattr(model, "version_tag", None))
+                                        version_tag=getattr(model, "version_tag", None),
+                                        startable=model.startable, history_time_to_live=model.history_time_to_live)
                 session.add(row)
                 procs.append(row)
                 cache.append((row.id, model))
@@ -259,6 +261,7 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
         result = _deployment_view(session, deployment, procs, decs, forms)
         result.warnings.extend(str(m.compile_error) for p in parsed for m in p.decisions if m.compile_error)
         result.warnings.extend(_missing_handlers(ctx, [m for _, m in cache]))
+        result.warnings.extend(_skipped_process_warnings(parsed))
     for def_id, model in cache:       # only after commit: a rolled-back id must never be cached
         ctx.models.put(def_id, model)
     return result
@@ -272,6 +275,19 @@ def _missing_handlers(ctx: OpsContext, models: list[Any]) -> list[str]:
             f"provides it or add it through ALUR_DELEGATE_MODULES); reaching it raises an incident"
             for model in models for element, name in getattr(model, "handlers", ())
             if registry is None or name not in registry]
+def _skipped_process_warnings(parsed: list[_Parsed]) -> list[str]:
+    """Camunda 7 deploys only executable processes and says so only in its log; here the response says it."""
+    warnings = []
+    for p in parsed:
+        if not p.resource.name.lower().endswith(BPMN_SUFFIXES):
+            continue
+        for model in p.processes:
+            if not model.executable:
+                warnings.append(f"{p.resource.name}: process '{model.key}' is not executable (isExecutable is "
+                                "not \"true\"): stored with the deployment, not deployed as a process definition")
+        if not p.processes:
+            warnings.append(f"{p.resource.name}: holds no bpmn:process; stored with the deployment only")
+    return warnings
 
 
 def _check_called_processes(ctx: OpsContext, session: Session, procs: list[ProcessDefinition],

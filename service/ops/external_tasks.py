@@ -195,7 +195,13 @@ def complete(ctx: OpsContext, task_id: str, worker_id: str | None, variables: di
         _check_worker(task, worker_id, "complete")
         row = _check_active(session, task)
         loaded = persistence.load(ctx, session, row.id, row=row)
-        loaded.inst.complete_external_task(task_id, {**(local_variables or {}), **(variables or {})})
+        merged = {**(local_variables or {}), **(variables or {})}
+        from service.engine.error_event_definitions import matching_error_code
+        code = matching_error_code(loaded.inst, task_id, merged, on_failure=False)
+        if code is not None:       # a camunda:errorEventDefinition holds: its error instead of completing
+            _throw_bpmn_error(loaded, task_id, code, None, merged)
+        else:
+            loaded.inst.complete_external_task(task_id, merged)
         persistence.save(ctx, session, loaded)
         resolve_task_incidents(session, row.id, task_id)
 
@@ -209,14 +215,18 @@ def handle_bpmn_error(ctx: OpsContext, task_id: str, worker_id: str | None, erro
         _check_worker(task, worker_id, "complete")
         row = _check_active(session, task)
         loaded = persistence.load(ctx, session, row.id, row=row)
-        from service.engine.uncaught_errors import end_uncaught_error, error_is_caught
-        if error_is_caught(loaded.inst, task_id, error_code):
-            loaded.inst.throw_bpmn_error(task_id, error_code, error_message, dict(variables or {}))
-        else:
-            # Camunda 7 (enableExceptionsAfterUnhandledBpmnError off): the throwing path simply ends.
-            end_uncaught_error(loaded.inst, task_id, error_code, error_message, dict(variables or {}))
+        _throw_bpmn_error(loaded, task_id, error_code, error_message, dict(variables or {}))
         persistence.save(ctx, session, loaded)
         resolve_task_incidents(session, row.id, task_id)
+
+
+def _throw_bpmn_error(loaded: Any, task_id: str, code: str, message: str | None, variables: dict[str, Any]) -> None:
+    from service.engine.uncaught_errors import end_uncaught_error, error_is_caught
+    if error_is_caught(loaded.inst, task_id, code):
+        loaded.inst.throw_bpmn_error(task_id, code, message, variables)
+    else:
+        # Camunda 7 (enableExceptionsAfterUnhandledBpmnError off): the throwing path simply ends.
+        end_uncaught_error(loaded.inst, task_id, code, message, variables)
 
 
 def handle_failure(ctx: OpsContext, task_id: str, worker_id: str | None, *, error_message: str | None,
@@ -227,10 +237,12 @@ def handle_failure(ctx: OpsContext, task_id: str, worker_id: str | None, *, erro
         raise BadRequest("retries must be a number >= 0")
     if retry_timeout is None or retry_timeout < 0 or retry_timeout > MAX_LOCK_MS:
         raise BadRequest("retryTimeout must be a number of milliseconds >= 0")
-    with ctx.transaction() as session:
+    with ctx.transaction() as session, engine_errors():
         task = _require(session, task_id)
         _check_worker(task, worker_id, "complete")
         row = _check_active(session, task)
+        if _failure_throws_error(ctx, session, row, task_id, error_message):
+            return
         now = ctx.clock.now()
         task.error_message = error_message[:4000] if error_message else error_message
         task.error_details = error_details
@@ -238,6 +250,25 @@ def handle_failure(ctx: OpsContext, task_id: str, worker_id: str | None, *, erro
         task.lock_expiration = now + timedelta(milliseconds=retry_timeout)
         if retries == 0:
             open_incident(session, row, task, now, error_message)
+
+
+def _failure_throws_error(ctx: OpsContext, session: Session, row: ProcessInstance, task_id: str,
+                          error_message: str | None) -> bool:
+    """A reported failure also evaluates the task's camunda:errorEventDefinitions (an expression that fails
+    counts as false); the first that holds throws its BPMN error, with the failure's message, instead of
+    counting a retry."""
+    from service.engine.error_event_definitions import has_error_event_definitions, matching_error_code
+
+    loaded = persistence.load(ctx, session, row.id, row=row)
+    if not has_error_event_definitions(loaded.inst, task_id):
+        return False
+    code = matching_error_code(loaded.inst, task_id, {}, on_failure=True)
+    if code is None:
+        return False
+    _throw_bpmn_error(loaded, task_id, code, error_message, {})
+    persistence.save(ctx, session, loaded)
+    resolve_task_incidents(session, row.id, task_id)
+    return True
 
 
 def set_retries(ctx: OpsContext, task_id: str, retries: int) -> None:

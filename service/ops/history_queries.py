@@ -369,7 +369,7 @@ def _activity(start: HistoryEvent, end: HistoryEvent | None) -> HistoricActivity
         id=event_uuid("activity", start.id), activity_id=start.element_id or "", activity_name=start.element_name,
         activity_type=start.element_type, lane=start.lane, instance_id=start.instance_id or "",
         definition_id=start.definition_id, definition_key=start.definition_key, task_id=start.task_id,
-        assignee=end.user_id if end is not None else None, start_time=start.time,
+        assignee=_ended_assignee_of(end), start_time=start.time,
         end_time=end.time if end is not None else None,
         canceled=end is not None and end.kind == "activity_cancelled", tenant_id=start.tenant_id)
 
@@ -427,7 +427,23 @@ def _task_query(f: HistoryFilter) -> tuple[hs.ActivityRecords, Any, Select[Any]]
 
 
 def _task_assignee(rec: hs.ActivityRecords, live: Any) -> Any:
-    return case((live.id.is_not(None), live.assignee), else_=rec.end.user_id)
+    return case((live.id.is_not(None), live.assignee), else_=_ended_assignee(rec.end))
+
+
+def _ended_assignee(end: Any) -> Any:
+    """The assignee a finished user task had when it ended (Camunda's HistoricTaskInstance.assignee), which
+    its end event records ("" for none); events written before it was recorded name whoever completed it."""
+    recorded = end.data["assignee"].as_string()
+    return case((recorded == "", None), else_=func.coalesce(recorded, end.user_id))
+
+
+def _ended_assignee_of(end: HistoryEvent | None) -> str | None:
+    """The same in Python, for a loaded end event."""
+    if end is None:
+        return None
+    if isinstance(end.data, dict) and "assignee" in end.data:
+        return end.data["assignee"] or None
+    return end.user_id
 
 
 def _task_sort(session: Any, rec: hs.ActivityRecords, live: Any) -> dict[str, Any]:
@@ -436,7 +452,7 @@ def _task_sort(session: Any, rec: hs.ActivityRecords, live: Any) -> dict[str, An
     return {"taskId": s.task_id, "activityInstanceId": s.id, "processDefinitionId": s.definition_id,
             "processInstanceId": s.instance_id, "executionId": s.instance_id,
             "duration": hs.millis_between(session, s.time, e.time), "endTime": e.time, "startTime": s.time,
-            "taskName": func.coalesce(live.name, s.element_name), "taskDescription": live.documentation,
+            "taskName": func.coalesce(live.name, e.element_name, s.element_name), "taskDescription": live.documentation,
             "assignee": _task_assignee(rec, live), "owner": live.owner, "dueDate": live.due,
             "followUpDate": live.follow_up, "deleteReason": reason, "taskDefinitionKey": s.element_id,
             "priority": func.coalesce(live.priority, 50), "tenantId": s.tenant_id}
@@ -453,7 +469,8 @@ def _tasks(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[Histor
         a = _activity(start, end)
         state = "Deleted" if a.canceled else ("Completed" if a.end_time is not None else "Created")
         out.append(HistoricTask(
-            activity=a, name=(t.name if t is not None else a.activity_name),
+            activity=a, name=(t.name if t is not None else (end.element_name if end is not None else None)
+                              or a.activity_name),
             assignee=t.assignee if t is not None else a.assignee,
             owner=t.owner if t is not None else None, due=t.due if t is not None else None,
             follow_up=t.follow_up if t is not None else None, priority=t.priority if t is not None else 50,

@@ -19,6 +19,7 @@ class DefinitionView:
     version_tag: str | None = None
     suspended: bool = False
     startable: bool = True
+    history_time_to_live: int | None = None
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ class ProcessDefinition(_DefinitionColumns, Base):
     suspended: Mapped[bool] = mapped_column(default=False)
     version_tag: Mapped[str | None] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text)
+    history_time_to_live: Mapped[int | None] = mapped_column(default=None)   # days
 
     resource: Mapped[DeploymentResource] = relationship()
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from service.expr import ExpressionError, ExpressionSyntaxError, LimitExceeded
+from service.expr.errors import UnresolvedIdentifier
 
 
 def syntax_error(message: str, text: str, position: int | None) -> ExpressionSyntaxError:
@@ -12,6 +13,10 @@ def syntax_error(message: str, text: str, position: int | None) -> ExpressionSyn
 
 def eval_error(message: str, text: str, position: int | None = None) -> ExpressionError:
     return ExpressionError(message, text=text, position=position)
+
+
+def unresolved_error(message: str, text: str, position: int | None = None) -> UnresolvedIdentifier:
+    return UnresolvedIdentifier(message, text=text, position=position)
 
 
 def limit_error(message: str, text: str, position: int | None = None) -> LimitExceeded:

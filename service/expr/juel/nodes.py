@@ -9,7 +9,7 @@ from typing import Any
 from service.expr import Limits
 
 from . import coercion as co
-from .errors import eval_error, limit_error
+from .errors import eval_error, limit_error, unresolved_error
 from .methods import ExecutionProxy, call_function, call_method
 
 _CLOCK_EVERY = 256   # steps between wall-clock checks
@@ -78,7 +78,7 @@ class Identifier(Node):
             return ctx.variables[self.name]
         except KeyError:
             # Camunda's exact wording, so that operators recognise the failure.
-            raise eval_error(
+            raise unresolved_error(
                 f"Unknown property used in expression: {ctx.text}. Cause: Cannot resolve identifier '{self.name}'",
                 ctx.text, self.position) from None
 

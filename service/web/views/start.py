@@ -27,7 +27,9 @@ MAX_BUSINESS_KEY = 255
 
 def startable(p: Any) -> list[ProcessShape]:
     shapes = latest_shapes(ops(), sorted(p.tenants) + [None])
-    return [s for s in shapes if can_start(p, tenant_id=s.definition.tenant_id, start_lanes=s.start_lanes)]
+    # camunda:isStartableInTasklist="false": started by other processes or clients, not from the page.
+    return [s for s in shapes if s.definition.startable
+            and can_start(p, tenant_id=s.definition.tenant_id, start_lanes=s.start_lanes)]
 
 
 @bp.route("/mulai")
@@ -48,8 +50,8 @@ def _shape_or_403(definition_id: str) -> ProcessShape:
     # Only the latest version is started from the page: an old id must not start an old version.
     latest = [s for s in latest_shapes(ops(), [shape.definition.tenant_id])
               if s.definition.key == shape.definition.key]
-    if not latest:
-        forbid()          # suspended: nothing to start
+    if not latest or not latest[0].definition.startable:
+        forbid()          # suspended, or not startable in the task list: nothing to start here
     # The check above was on the version asked for; the version actually started may have moved its
     # start lane, so the right to start is checked again on it.
     if not can_start(p, tenant_id=latest[0].definition.tenant_id, start_lanes=latest[0].start_lanes):
