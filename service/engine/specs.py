@@ -79,7 +79,7 @@ def require_plain(task: Any, values: dict, what: str) -> dict:
 
 # A model can loop through automatic steps (gateways, scripts, decisions) forever, or long enough to hold a
 # server thread and its transaction for minutes (the task tree grows within one action, so each step
-# costs more than the last). Steps completed since the last wait state (user/manual task, external
+# costs more than the last). Steps completed since the last wait state (user task, external
 # task) are counted per loaded workflow; past the budget (budget.py) the action fails as an incident on
 # that step. The counters live on the top workflow object only: they are never stored.
 _STEP_COUNTER = "_alur_automatic_steps"
@@ -203,7 +203,7 @@ def count_children(my_task: Any, count: int) -> None:
 class CamundaIoMixin:
     """camunda:inputOutput: input parameters become task-local variables, outputs are copied out."""
 
-    waits = False     # user, manual and external tasks: completing one starts a new automatic-step count
+    waits = False     # user and external tasks: completing one starts a new automatic-step count
 
     def _apply_inputs(self, my_task: Any) -> None:
         inputs = ext(self).get("inputs")
@@ -232,7 +232,16 @@ class CamundaIoMixin:
 
 # -- plain activities ------------------------------------------------------------------------------
 
-class AlurNoneTask(CamundaIoMixin, d.NoneTask):
+class _PassThroughMixin:
+    """bpmn:task and bpmn:manualTask: Camunda 7 runs them as pass-through activities (no wait state,
+    no task in the task list); SpiffWorkflow would wait for someone to complete them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.manual = False
+
+
+class AlurNoneTask(_PassThroughMixin, CamundaIoMixin, d.NoneTask):
     pass
 
 
@@ -245,8 +254,8 @@ class _HumanTaskMixin:
             my_task.internal_data["alur_user_task"] = resolve_user_task(my_task)
 
 
-class AlurManualTask(_HumanTaskMixin, CamundaIoMixin, d.ManualTask):
-    waits = True
+class AlurManualTask(_PassThroughMixin, CamundaIoMixin, d.ManualTask):
+    pass
 
 
 class AlurUserTask(_HumanTaskMixin, CamundaIoMixin, d.UserTask):
