@@ -375,7 +375,8 @@ class Instance:
     def fire_due_timers(self) -> int:
         fired = 0
         self._history.snapshot(self._wf)
-        with spiff.translated_errors(), s.action_budget(self._wf, self._engine.budget.max_action_seconds):
+        with spiff.translated_errors(), s.action_budget(self._wf, self._engine.budget.max_action_seconds), \
+                s.timer_run(self._wf):
             for _ in range(_MAX_TIMER_ROUNDS):
                 now = self._engine.clock.now()
                 fired_already = s.fired_this_action(self._wf)

@@ -86,6 +86,7 @@ _STEP_COUNTER = "_alur_automatic_steps"
 _DEADLINE = "_alur_action_deadline"
 _MI_COUNTER = "_alur_action_children"
 _FIRED = "_alur_action_fired"    # cycle timers fired by this action: each fires at most once per action
+_TIMER_RUN = "_alur_timer_run"    # set while the host fires due timers (Instance.fire_due_timers)
 LAST_STEP = "_alur_last_step"    # the spec of the step running last (named when Python's stack runs out)
 
 
@@ -128,6 +129,22 @@ def count_step(my_task: Any, *, waits: bool) -> None:
         raise _fail(my_task, f"the automatic steps of this action ran longer than {budget.max_action_seconds:g} "
                              f"seconds without reaching a wait state; the action was stopped "
                              f"({budget.setting('max_action_seconds')})")
+
+
+@contextmanager
+def timer_run(workflow: Any) -> Iterator[None]:
+    """Date and duration timers fire only inside a timer run, as Camunda's job executor fires them: a timer
+    already due when its token arrives (PT0S, a past date) waits for the next run instead of firing inline."""
+    top = _top(workflow)
+    setattr(top, _TIMER_RUN, True)
+    try:
+        yield
+    finally:
+        setattr(top, _TIMER_RUN, False)
+
+
+def in_timer_run(workflow: Any) -> bool:
+    return bool(getattr(_top(workflow), _TIMER_RUN, False))
 
 
 def fired_this_action(workflow: Any) -> set:
@@ -633,7 +650,7 @@ class _ClockTimerMixin:
             except timers.TimerSyntaxError as exc:
                 raise _fail(my_task, str(exc)) from None
             my_task.internal_data["event_value"] = due
-        if datetime.fromisoformat(due) <= engine.now():
+        if datetime.fromisoformat(due) <= engine.now() and in_timer_run(my_task.workflow):
             my_task.internal_data["event_fired"] = True
         return my_task.internal_data.get("event_fired", False)
 
