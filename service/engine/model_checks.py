@@ -25,7 +25,9 @@ TEXT_OR_JUEL = ("assignee", "candidateGroups", "candidateUsers", "dueDate", "fol
                 "formRefVersion")
 JAVA_ATTRS = ("class", "delegateExpression", "expression")
 RESERVED_IDS = ("Start", "End", "Root", "StartEventSplit", "StartEventJoin")
-RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
+RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]",
+                     # the elements event_subprocesses.py adds
+                     "__alur_scope", "__alur_start", "__alur_end", "__alur_flow")
 JAVA_MESSAGE = "Java delegates are not supported; use camunda:type=external"
 
 

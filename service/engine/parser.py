@@ -28,6 +28,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs import defaults as d
 from SpiffWorkflow.camunda.parser.CamundaParser import NSMAP, CamundaParser
 
+from . import event_subprocesses
 from . import specs as s
 from . import workflow as w
 from .errors import ModelError
@@ -259,7 +260,7 @@ class AlurParser(CamundaParser):
         full_tag("endEvent"): (AlurEndEventParser, d.EndEvent),
         full_tag("intermediateCatchEvent"): (AlurIntermediateCatchEventParser, d.IntermediateCatchEvent),
         full_tag("intermediateThrowEvent"): (AlurIntermediateThrowEventParser, d.IntermediateThrowEvent),
-        full_tag("boundaryEvent"): (AlurBoundaryEventParser, d.BoundaryEvent),
+        full_tag("boundaryEvent"): (AlurBoundaryEventParser, s.AlurBoundaryEvent),
         full_tag("receiveTask"): (AlurReceiveTaskParser, d.ReceiveTask),
     }
 
@@ -303,7 +304,7 @@ def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant:
     ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds).check(root)
     parser = AlurParser(validator=_xsd_validator() if validate_xsd else None)
     try:
-        parser.add_bpmn_xml(root, filename=name)
+        parser.add_bpmn_xml(event_subprocesses.rewrite(root, name), filename=name)
         models = [_process_model(parser, root, proc, name, content)
                   for proc in root.findall(f"{{{BPMN}}}process")]
     except ValidationException as exc:
@@ -336,6 +337,7 @@ def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content:
             sp_parser = parser.get_process_parser(sp_name)
             if sp is not None and sp_parser is not None and sp_parser.node.tag != f"{{{BPMN}}}process":
                 embedded[sp_name] = sp
+        event_subprocesses.hide_synthetic([spec, *embedded.values()])
         spec_json = spec_json_for(spec, embedded)
     lanes = _lanes(root, proc)
     lane_of = {ref.text: lane.get("name") for lane in proc.iter(f"{{{BPMN}}}lane")

@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.default.task_spec import (
+    BoundaryEventConverter,
     BpmnTaskSpecConverter,
     ConditionalGatewayConverter,
     ParallelGatewayConverter,
@@ -85,6 +86,7 @@ def _config() -> dict:
         s.AlurScriptTask: ScriptTaskConverter,
         s.AlurSubWorkflowTask: SubWorkflowConverter,
         s.AlurCallActivity: SubWorkflowConverter,
+        s.AlurBoundaryEvent: BoundaryEventConverter,
         s.AlurParallelMultiInstance: MultiInstanceTaskConverter,
         s.AlurSequentialMultiInstance: MultiInstanceTaskConverter,
         s.AlurTimeDateEventDefinition: TimerConditionalEventDefinitionConverter,

@@ -18,12 +18,13 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
+    TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-from . import spiff, timers
+from . import event_subprocesses, spiff, timers
 from .errors import IncidentError
 
 LOCALS_KEY = "alur_locals"
@@ -254,7 +255,7 @@ class _PassThroughMixin:
     no task in the task list); SpiffWorkflow would wait for someone to complete them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self.manual = False
 
 
@@ -707,9 +708,50 @@ class AlurCycleTimerEventDefinition(CycleTimerEventDefinition):
         return ready
 
 
+class AlurBoundaryEvent(d.BoundaryEvent):
+    """A non-interrupting boundary event stays armed while its activity runs, as in Camunda 7: each
+    message, signal, escalation or condition caught starts its path and a new waiting event takes its
+    place (event subprocesses with a non-interrupting start become such events: event_subprocesses.py).
+    SpiffWorkflow catches once. Timers are left alone: a cycle repeats by itself, a date fires once."""
+
+    def catch(self, my_task: Any, event: Any) -> None:
+        super().catch(my_task, event)
+        main = _attached_task(my_task)
+        if main is not None and not self.cancel_activity \
+                and not isinstance(self.event_definition, TimerEventDefinition):
+            spiff.add_waiting_event(my_task.parent, self)
+
+    def _run_hook(self, my_task: Any) -> Any:
+        main = _attached_task(my_task)
+        if self.cancel_activity and main is not None and main.task_spec.name.endswith(event_subprocesses.SCOPE_SUFFIX):
+            _cancel_event_subprocesses(my_task.parent)
+        return super()._run_hook(my_task)
+
+
+def _attached_task(boundary: Any) -> Any:
+    """The still running activity a boundary event task is attached to, or None."""
+    split = boundary.parent
+    if split is None:
+        return None
+    main = next((c for c in split.children if not isinstance(c.task_spec, d.BoundaryEvent)), None)
+    return None if main is None or main.has_state(TaskState.FINISHED_MASK) else main
+
+
+def _cancel_event_subprocesses(split: Any) -> None:
+    """An interrupting event subprocess cancels everything else in its scope, the non-interrupting event
+    subprocesses still running included (those are the paths of the scope wrapper's fired non-interrupting
+    boundary events: event_subprocesses.py)."""
+    for boundary in split.children:
+        spec = boundary.task_spec
+        if isinstance(spec, d.BoundaryEvent) and not spec.cancel_activity and boundary.state == TaskState.COMPLETED:
+            for handler in boundary.children:
+                if isinstance(handler.task_spec, d.SubWorkflowTask) and not handler.has_state(TaskState.FINISHED_MASK):
+                    handler.cancel()
+
+
 ALUR_SPEC_CLASSES = (
     AlurNoneTask, AlurManualTask, AlurUserTask, AlurServiceTask, AlurSendTask, AlurScriptTask,
     AlurBusinessRuleTask, AlurSubWorkflowTask, AlurCallActivity, AlurParallelMultiInstance,
-    AlurSequentialMultiInstance,
+    AlurSequentialMultiInstance, AlurBoundaryEvent,
 )
 TIMER_CLASSES = (AlurTimeDateEventDefinition, AlurDurationTimerEventDefinition, AlurCycleTimerEventDefinition)

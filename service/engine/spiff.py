@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.control import _EndJoin
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.util.task import TaskIterator
 
 from .errors import EngineError, IncidentError
@@ -36,6 +37,15 @@ def set_state(task: Any, state: int) -> None:
 def add_child(task: Any, spec: Any, state: int) -> Any:
     """A new child task of `spec` under `task` (one multi-instance instance)."""
     return task._add_child(spec, state)
+
+
+def add_waiting_event(parent: Any, spec: Any) -> Any:
+    """A new catching event of `spec` under `parent`, with its successors predicted (so that its path starts
+    when it fires), waiting and registered for its event."""
+    task = parent._add_child(spec, TaskState.MAYBE)     # as SpiffWorkflow predicts a boundary event's branch
+    spec._predict(task)
+    spec._update(task)
+    return task
 
 
 def refresh(task: Any) -> None:
