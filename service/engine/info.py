@@ -69,4 +69,12 @@ class ActiveElement:
     process_key: str | None = None         # the process owning the element (a called process's key inside one)
 
 
-__all__ = ["UserTaskInfo", "ExternalTaskInfo", "HistoryEvent", "ActiveElement"]
+@dataclass(frozen=True)
+class TimerInfo:
+    """A pending timer of an instance: the engine task waiting for it, its element and its next due time."""
+    task_id: str
+    element_id: str | None
+    due: datetime
+
+
+__all__ = ["UserTaskInfo", "ExternalTaskInfo", "HistoryEvent", "ActiveElement", "TimerInfo"]

@@ -23,7 +23,7 @@ from .budget import DEFAULT_BUDGET, Budget
 from .clock import Clock
 from .errors import EngineError
 from .history import HistoryRecorder
-from .info import ActiveElement, ExternalTaskInfo, HistoryEvent, UserTaskInfo
+from .info import ActiveElement, ExternalTaskInfo, HistoryEvent, TimerInfo, UserTaskInfo
 from .model import ProcessModel
 from .script_engine import AlurScriptEngine
 from .values import check_variables
@@ -367,6 +367,12 @@ class Instance:
                 return None
             value = value.get("next")
         return _dt(value) if isinstance(value, str) else None
+
+    def timers(self) -> list[TimerInfo]:
+        """Every pending timer (Camunda: one timer job each), in due order."""
+        found = [TimerInfo(task_id=str(t.id), element_id=getattr(t.task_spec, "bpmn_id", None), due=due)
+                 for t in self._timer_tasks() if (due := self._timer_due(t)) is not None]
+        return sorted(found, key=lambda info: (info.due, info.task_id))
 
     def next_timer_due(self) -> datetime | None:
         dues = [d for d in (self._timer_due(t) for t in self._timer_tasks()) if d is not None]

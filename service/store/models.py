@@ -7,7 +7,7 @@ from .history import HistoryEvent
 from .repository import (DecisionDefinition, Deployment, DeploymentResource, FormDefinition,
                          ProcessDefinition, StartMessage, Tenant, tenant_scope)
 from .runtime import (ExternalTask, Incident, InstanceState, MessageSubscription, ProcessInstance,
-                      TaskCandidate, TimerStartJob, UserTask)
+                      TaskCandidate, TimerJob, TimerStartJob, UserTask)
 from .users import AppUser, UserGroup, UserTenant
 
 metadata = Base.metadata
@@ -15,4 +15,4 @@ metadata = Base.metadata
 __all__ = ["Base", "metadata", "Tenant", "Deployment", "DeploymentResource", "ProcessDefinition",
            "DecisionDefinition", "FormDefinition", "StartMessage", "ProcessInstance", "InstanceState", "UserTask",
            "TaskCandidate", "ExternalTask", "MessageSubscription", "Incident", "TimerStartJob",
-           "HistoryEvent", "tenant_scope", "AppUser", "UserGroup", "UserTenant", "InstanceDocument"]
+           "TimerJob", "HistoryEvent", "tenant_scope", "AppUser", "UserGroup", "UserTenant", "InstanceDocument"]
