@@ -159,11 +159,14 @@ def _implicit_ends(handler: Any) -> None:
 
 
 def hide_synthetic(specs: list[Any]) -> None:
-    """Drop the BPMN id of the rewritten scopes' wrappers and starts: they are the engine's, not the model's."""
+    """Drop the BPMN id of the elements this module and compensation.py added: they are the engine's, not
+    the model's (no history, activity tree or token count shows them)."""
+    from . import compensation
+
     for spec in specs:
         for task_spec in spec.task_specs.values():
             bpmn_id = getattr(task_spec, "bpmn_id", None)
-            if isinstance(bpmn_id, str) and bpmn_id.endswith(SYNTHETIC_SUFFIXES):
+            if is_synthetic(bpmn_id) or compensation.is_synthetic(bpmn_id):
                 task_spec.bpmn_id = None
 
 

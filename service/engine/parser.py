@@ -28,7 +28,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs import defaults as d
 from SpiffWorkflow.camunda.parser.CamundaParser import NSMAP, CamundaParser
 
-from . import event_subprocesses
+from . import compensation, event_subprocesses
 from . import specs as s
 from . import workflow as w
 from .errors import ModelError
@@ -304,7 +304,8 @@ def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant:
     ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds).check(root)
     parser = AlurParser(validator=_xsd_validator() if validate_xsd else None)
     try:
-        parser.add_bpmn_xml(event_subprocesses.rewrite(root, name), filename=name)
+        rewritten = event_subprocesses.rewrite(compensation.rewrite(root, name), name)
+        parser.add_bpmn_xml(rewritten, filename=name)
         models = [_process_model(parser, root, proc, name, content)
                   for proc in root.findall(f"{{{BPMN}}}process")]
     except ValidationException as exc:

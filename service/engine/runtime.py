@@ -26,7 +26,7 @@ from .history import HistoryRecorder
 from .info import ActiveElement, ExternalTaskInfo, HistoryEvent, TimerInfo, UserTaskInfo
 from .model import ProcessModel
 from .script_engine import AlurScriptEngine
-from .values import check_variables
+from .values import RESERVED_PREFIXES, check_variables
 from .workflow import HIDDEN_KEYS, AlurInclusiveGateway, AlurParallelGateway, AlurWorkflow
 
 if TYPE_CHECKING:  # imported for typing only: the DMN package loads on first use, the calendar belongs to the SOPs
@@ -429,12 +429,12 @@ class Instance:
         live = [t for t in wf.get_tasks(state=ACTIVE) if self._in_process_scope(t)]
         if not live:
             source = wf.last_task.data if wf.last_task is not None else wf.data
-            return {k: v for k, v in source.items() if k not in HIDDEN_KEYS}
+            return {k: v for k, v in source.items() if k not in HIDDEN_KEYS and not k.startswith(RESERVED_PREFIXES)}
         result: dict = {}
         for task in sorted(live, key=lambda t: t.last_state_change):
             local = _local_names(task)
             for k, v in _visible_data(task).items():
-                if k not in local and k not in HIDDEN_KEYS:
+                if k not in local and k not in HIDDEN_KEYS and not k.startswith(RESERVED_PREFIXES):
                     result[k] = v
         return result
 

@@ -24,7 +24,7 @@ from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-from . import event_subprocesses, spiff, timers
+from . import compensation, event_subprocesses, spiff, timers
 from .errors import IncidentError
 
 LOCALS_KEY = "alur_locals"
@@ -244,8 +244,19 @@ class CamundaIoMixin:
         for name in my_task.internal_data.get(LOCALS_KEY, []):
             my_task.data.pop(name, None)
         my_task.data.update(values)
+        _mark_compensation(self, my_task)
         count_step(my_task, waits=self.waits)
         super()._on_complete_hook(my_task)  # type: ignore[misc]
+
+
+def _mark_compensation(spec: Any, my_task: Any) -> None:
+    """Hidden markers of compensation.py: this activity completed (it can be compensated now), or this
+    handler compensated its activity (not to be compensated again)."""
+    cam = ext(spec).get("camunda", {})
+    if cam.get(compensation.COMPLETED_ATTR):
+        my_task.data[cam[compensation.COMPLETED_ATTR]] = True
+    if cam.get(compensation.COMPENSATED_ATTR):
+        my_task.data[cam[compensation.COMPENSATED_ATTR]] = False
 
 
 # -- plain activities ------------------------------------------------------------------------------
