@@ -16,8 +16,9 @@ transaction) is rewritten:
 Differences from Camunda 7: handlers run one after another in reverse document order (Camunda: reverse order
 of completion, which differs only for activities completed in parallel branches); a multi-instance activity
 is compensated once, not once per instance. Refused with a message naming the element:
-`waitForCompletion="false"` (Camunda refuses it too), a handler two throw events can reach, and compensation
-event subprocesses (event_subprocesses.py).
+`waitForCompletion="false"` (Camunda refuses it too), a handler two throw events can reach. A compensation
+event subprocess is its subprocess's handler, run in the scope of the throw event that compensates the
+subprocess (Camunda runs it inside the completed subprocess's variable snapshot).
 """
 from __future__ import annotations
 
@@ -80,6 +81,29 @@ class _Document:
                                            "with isForCompensation=\"true\"")
             self.handler_of[boundary.get("attachedToRef")] = handler
         self.elements = by_id
+        self.refs_scope: dict[str, Any] = {}     # handler id -> the scope its throws' activityRefs name
+        for handler in [n for n in root.iter(f"{_B}subProcess") if n.get("triggeredByEvent") == "true"]:
+            self._event_subprocess_handler(handler)
+
+    def _event_subprocess_handler(self, handler: Any) -> None:
+        """A compensation event subprocess is its subprocess's compensation handler (Camunda 7): it becomes a
+        plain subprocess run when that subprocess is compensated, its throw events compensating the
+        subprocess's activities."""
+        start = next((c for c in handler if _local(c) == "startEvent"), None)
+        definition = start.find(f"{_B}compensateEventDefinition") if start is not None else None
+        if start is None or definition is None:
+            return
+        owner = handler.getparent()
+        if _local(owner) == "process":
+            raise self.error(handler, "a compensation event subprocess must be inside a subprocess (Camunda 7 "
+                                      "refuses one at process level)")
+        if owner.get("id") in self.handler_of:
+            raise self.error(handler, f"'{owner.get('id')}' has a compensation boundary event and a compensation "
+                                      "event subprocess; it may have only one compensation handler")
+        start.remove(definition)
+        del handler.attrib["triggeredByEvent"]
+        self.handler_of[owner.get("id")] = handler
+        self.refs_scope[handler.get("id")] = owner
 
     def error(self, node: Any, message: str) -> ModelError:
         return ModelError(message, file=self.filename, element_id=node.get("id"), line=node.sourceline)
@@ -92,7 +116,8 @@ class _Document:
             child_id = child.get("id") if isinstance(child.tag, str) else None
             if child_id in self.handler_of:
                 found.append(child_id)
-            elif _local(child) in ("subProcess", "transaction") and child.get("triggeredByEvent") != "true":
+            elif _local(child) in ("subProcess", "transaction") and child.get("triggeredByEvent") != "true" \
+                    and not any(child is h for h in self.handler_of.values()):
                 found.extend(self.compensable(child))
         return found
 
@@ -100,7 +125,7 @@ class _Document:
         for scope in self.scopes:
             for throw in [c for c in scope if _local(c) in ("intermediateThrowEvent", "endEvent")
                           and c.find(f"{_B}compensateEventDefinition") is not None]:
-                self._throw(scope, throw)
+                self._throw(scope, throw, self.refs_scope.get(scope.get("id"), scope))
         for activity_id, handler in self.handler_of.items():
             if handler.get("id") in self.reached:
                 self.elements[activity_id].set(f"{_C}{COMPLETED_ATTR}", marker(activity_id))
@@ -111,16 +136,18 @@ class _Document:
                                                  {b.get("id") for b in self.boundaries}):
                 node.getparent().remove(node)
 
-    def _throw(self, scope: Any, throw: Any) -> None:
+    def _throw(self, scope: Any, throw: Any, refs: Any) -> None:
+        """`throw` in `scope` compensates activities of `refs` (its scope, or for a throw inside a compensation
+        event subprocess, the subprocess that one compensates)."""
         definition = throw.find(f"{_B}compensateEventDefinition")
         if definition.get("waitForCompletion", "true") == "false":
             raise self.error(throw, "waitForCompletion=\"false\" is not supported on a compensation event "
                                     "(Camunda 7 refuses it too)")
         ref = definition.get("activityRef")
         if ref is None:
-            targets = self.compensable(scope)
+            targets = [a for a in self.compensable(refs) if self.handler_of[a] is not scope]
         else:
-            node = next((c for c in scope if isinstance(c.tag, str) and c.get("id") == ref), None)
+            node = next((c for c in refs if isinstance(c.tag, str) and c.get("id") == ref), None)
             if node is None:
                 raise self.error(throw, f"activityRef '{ref}' names no activity of this scope")
             targets = [ref] if ref in self.handler_of else self.compensable(node)

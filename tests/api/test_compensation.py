@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from support import deploy_rest
+from support import deploy_rest, fixture_bytes
 
 R = "/engine-rest"
 HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<definitions id="definitions" '
@@ -186,3 +186,41 @@ def test_compensation_models_camunda_refuses_are_refused(client: Any) -> None:
                               b'<endEvent id="cancelled"><compensateEventDefinition activityRef="nowhere" />')
     response = deploy_rest(client, ("unknown.bpmn", unknown))
     assert response.status_code == 400 and "nowhere" in response.json["message"]
+
+
+def _complete_named(client: Any, pid: str, name: str, **variables: Any) -> None:
+    tasks = client.get(f"{R}/task", query_string={"processInstanceId": pid, "name": name}).json
+    assert len(tasks) == 1, (name, tasks)
+    body = {"variables": {k: {"value": v} for k, v in variables.items()}}
+    assert client.post(f"{R}/task/{tasks[0]['id']}/complete", json=body).status_code == 204
+
+
+def test_compensation_event_subprocess_with_scope(client: Any) -> None:
+    """CompensateEventTest.testCompensationEventSubProcessWithScope, on Camunda's model deployed byte for byte:
+    a compensation end event compensates the booking subprocess, whose compensation event subprocess
+    compensates the flight, then the hotel, then updates the customer record."""
+    name = "CompensateEventTest.testCompensationEventSubProcess.bpmn20.xml"
+    assert deploy_rest(client, ("x.bpmn", fixture_bytes(f"camunda-engine-tests/{name}"))).status_code == 200
+    pid = _start(client, "bookingProcess")
+    _complete_named(client, pid, "Book Flight")
+    _complete_named(client, pid, "Book Hotel")
+    _complete_named(client, pid, "Validate Booking", valid=False)
+    assert len(client.get(f"{R}/task", query_string={"processInstanceId": pid}).json) == 1
+    _complete_named(client, pid, "Cancel Flight")
+    assert len(client.get(f"{R}/task", query_string={"processInstanceId": pid}).json) == 1
+    _complete_named(client, pid, "Cancel Hotel")
+    _complete_named(client, pid, "Update Customer Record")
+    assert _ended(client, pid)
+
+
+def test_compensation_event_subprocess_refusals(client: Any) -> None:
+    """CompensationEventParseInvalidProcessTest.compensationEventSubprocessAndBoundaryEvent: a subprocess has
+    one compensation handler, a boundary event's or an event subprocess."""
+    name = "CompensateEventTest.testCompensationEventSubProcess.bpmn20.xml"
+    model = fixture_bytes(f"camunda-engine-tests/{name}")
+    both = model.replace(b'<bpmn2:startEvent id="start">', b'<bpmn2:boundaryEvent id="cb" attachedToRef="booking-'
+                         b'subprocess"><bpmn2:compensateEventDefinition/></bpmn2:boundaryEvent><bpmn2:userTask '
+                         b'id="undoAll" isForCompensation="true"/><bpmn2:association id="a9" sourceRef="cb" '
+                         b'targetRef="undoAll"/><bpmn2:startEvent id="start">')
+    response = deploy_rest(client, ("both.bpmn", both))
+    assert response.status_code == 400 and "only one compensation handler" in response.json["message"]
