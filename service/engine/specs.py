@@ -734,9 +734,36 @@ class AlurBoundaryEvent(d.BoundaryEvent):
 
     def _run_hook(self, my_task: Any) -> Any:
         main = _attached_task(my_task)
-        if self.cancel_activity and main is not None and main.task_spec.name.endswith(event_subprocesses.SCOPE_SUFFIX):
-            _cancel_event_subprocesses(my_task.parent)
+        if main is not None and main.task_spec.name.endswith(event_subprocesses.SCOPE_SUFFIX):
+            # An event subprocess sees the scope's variables as they are now (Camunda's variables live in
+            # the scope), not the copy its wrapper took when the scope began.
+            my_task.data.update(_body_variables(main))
+            if self.cancel_activity:
+                _cancel_event_subprocesses(my_task.parent)
         return super()._run_hook(my_task)
+
+
+def _body_variables(main: Any) -> dict:
+    """The variables of an embedded subprocess's body now: its live tasks' data (and that of the subprocesses
+    nested in it), the most recently activated winning, task-local input parameters left out."""
+    top = _top(main.workflow)
+    body = top.subprocesses.get(main.id)
+    if body is None:
+        return {}
+
+    def inside(workflow: Any) -> bool:
+        while workflow is not None:
+            if workflow is body:
+                return True
+            workflow = workflow.parent_workflow
+        return False
+
+    live = [t for w in top.subprocesses.values() if inside(w) for t in w.tasks.values() if _is_token(t)]
+    merged: dict = {}
+    for task in sorted(live, key=lambda t: t.last_state_change):
+        local = set(task.internal_data.get(LOCALS_KEY) or ())
+        merged.update({k: v for k, v in task.data.items() if k not in local})
+    return merged
 
 
 def _attached_task(boundary: Any) -> Any:

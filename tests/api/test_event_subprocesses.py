@@ -317,3 +317,20 @@ def test_a_scope_with_two_start_events_and_an_event_subprocess_is_refused(client
         b'</startEvent><sequenceFlow id="f9" sourceRef="other" targetRef="task" />')
     response = deploy_rest(client, ("two_starts.bpmn", body))
     assert response.status_code == 400 and "exactly one start event" in response.json["message"]
+
+
+def test_an_event_subprocess_sees_the_variables_the_scope_has_when_it_triggers(client: Any) -> None:
+    """Camunda's variables live in the scope: a variable written by a task completed before the message arrives
+    is there for the interrupting event subprocess (and stays a process variable)."""
+    body = MESSAGE.replace(b"%s", b"true").replace(
+        b'<sequenceFlow id="f1" sourceRef="theStart" targetRef="task" />',
+        b'<sequenceFlow id="f1" sourceRef="theStart" targetRef="first" /><userTask id="first" />'
+        b'<sequenceFlow id="f0" sourceRef="first" targetRef="task" />')
+    assert deploy_rest(client, ("message.bpmn", body)).status_code == 200
+    pid = _start(client, "process", given=1)
+    [task] = _tasks(client, pid)
+    assert client.post(f"{R}/task/{task['id']}/complete", json={"variables": {"x": {"value": 7}}}).status_code == 204
+    assert _correlate(client, pid) == 204
+    assert _keys(client, pid) == ["eventSubProcessTask"]
+    variables = client.get(f"{R}/process-instance/{pid}/variables").json
+    assert variables["x"]["value"] == 7 and variables["given"]["value"] == 1
