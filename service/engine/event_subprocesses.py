@@ -33,8 +33,12 @@ _B = "{%s}" % BPMN
 SCOPE_SUFFIX = "__alur_scope"
 START_SUFFIX = "__alur_start"
 END_SUFFIX = "__alur_end"
+ROUTE_SUFFIX = "__alur_route"
 FLOW_SUFFIX = "__alur_flow"
-SYNTHETIC_SUFFIXES = (SCOPE_SUFFIX, START_SUFFIX, END_SUFFIX)
+SYNTHETIC_SUFFIXES = (SCOPE_SUFFIX, START_SUFFIX, END_SUFFIX, ROUTE_SUFFIX)
+# The id of the start event that began the instance, when a rewritten process has several (values.py
+# RESERVED_PREFIXES: hidden, and nobody else may set it).
+START_VARIABLE = "alur__start_event"
 
 _SCOPES = ("process", "subProcess", "transaction")
 # Children of a scope that stay on the scope itself (not flow content of its body).
@@ -77,25 +81,39 @@ def _error(node: Any, filename: str, message: str) -> ModelError:
 
 def _rewrite_scope(scope: Any, handlers: list, filename: str) -> None:
     starts = [c for c in scope if _local(c) == "startEvent"]
-    if len(starts) != 1:
-        raise _error(scope, filename, f"a scope with an event subprocess ({handlers[0].get('id')}) needs exactly "
-                                      f"one start event; '{scope.get('id')}' has {len(starts)}")
-    start = starts[0]
+    if not starts or len(starts) > 1 and _local(scope) != "process":
+        raise _error(scope, filename, f"a scope with an event subprocess ({handlers[0].get('id')}) needs one start "
+                                      f"event; '{scope.get('id')}' has {len(starts)}")
     scope_id = scope.get("id") + SCOPE_SUFFIX
     wrapper = etree.SubElement(scope, f"{_B}subProcess", id=scope_id)
     inner_start = etree.SubElement(wrapper, f"{_B}startEvent", id=scope_id + START_SUFFIX)
     for child in list(scope):
-        if child is wrapper or child is start or child in handlers or _local(child) in _SCOPE_OWN \
+        if child is wrapper or child in starts or child in handlers or _local(child) in _SCOPE_OWN \
                 or not isinstance(child.tag, str):
             continue
         wrapper.append(child)
-    for flow in wrapper.iterfind(f"{_B}sequenceFlow"):
-        if flow.get("sourceRef") == start.get("id"):
-            flow.set("sourceRef", inner_start.get("id"))
-    for ref in start.findall(f"{_B}outgoing"):
-        start.remove(ref)
-    etree.SubElement(scope, f"{_B}sequenceFlow", id=scope_id + FLOW_SUFFIX, sourceRef=start.get("id"),
-                     targetRef=scope_id)
+    entry = inner_start.get("id")
+    if len(starts) > 1:
+        # Several start events (none, message, timer...) lead into the one wrapper: the start event that began
+        # the instance (Instance._begin stores it in START_VARIABLE) picks the way inside.
+        route = etree.SubElement(wrapper, f"{_B}exclusiveGateway", id=scope_id + ROUTE_SUFFIX)
+        etree.SubElement(wrapper, f"{_B}sequenceFlow", id=route.get("id") + FLOW_SUFFIX, sourceRef=entry,
+                         targetRef=route.get("id"))
+        entry = route.get("id")
+    for start in starts:
+        flows = [f for f in wrapper.iterfind(f"{_B}sequenceFlow") if f.get("sourceRef") == start.get("id")]
+        if len(starts) > 1 and (len(flows) != 1 or flows[0].find(f"{_B}conditionExpression") is not None):
+            raise _error(start, filename, "in a process with event subprocesses and several start events, each "
+                                          "start event needs exactly one outgoing sequence flow, without a condition")
+        for flow in flows:
+            flow.set("sourceRef", entry)
+            if len(starts) > 1:
+                condition = etree.SubElement(flow, f"{_B}conditionExpression")
+                condition.text = f'{START_VARIABLE} = "{start.get("id")}"'      # FEEL
+        for ref in start.findall(f"{_B}outgoing"):
+            start.remove(ref)
+        etree.SubElement(scope, f"{_B}sequenceFlow", id=start.get("id") + FLOW_SUFFIX, sourceRef=start.get("id"),
+                         targetRef=scope_id)
     for handler in handlers:
         _to_boundary(scope, handler, scope_id, filename)
     if _local(scope) != "process":
@@ -175,4 +193,4 @@ def is_synthetic(element_id: str | None) -> bool:
 
 
 __all__ = ["rewrite", "hide_synthetic", "is_synthetic", "has_event_subprocesses", "SCOPE_SUFFIX", "START_SUFFIX",
-           "END_SUFFIX", "FLOW_SUFFIX"]
+           "END_SUFFIX", "ROUTE_SUFFIX", "FLOW_SUFFIX", "START_VARIABLE"]

@@ -27,7 +27,7 @@ JAVA_ATTRS = ("class", "delegateExpression", "expression")
 RESERVED_IDS = ("Start", "End", "Root", "StartEventSplit", "StartEventJoin")
 RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]",
                      # the elements event_subprocesses.py adds
-                     "__alur_scope", "__alur_start", "__alur_end", "__alur_flow",
+                     "__alur_scope", "__alur_start", "__alur_end", "__alur_flow", "__alur_route",
                      # and compensation.py
                      "__alur_compensate", "__alur_compensated", "__alur_cend")
 JAVA_MESSAGE = "Java delegates are not supported; use camunda:type=external"

@@ -16,6 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from service.expr import Limits
 
+from . import event_subprocesses
 from . import serializer as ser
 from . import specs as s
 from . import spiff
@@ -173,6 +174,9 @@ class Instance:
         for other in starts:
             if other is not chosen:
                 other.cancel()
+        if len(starts) > 1 and any(n.endswith(event_subprocesses.SCOPE_SUFFIX) for n in wf.spec.task_specs):
+            # a process rewritten for its event subprocesses routes by the start event that began it
+            start.data[event_subprocesses.START_VARIABLE] = chosen.task_spec.bpmn_id
         ed = chosen.task_spec.event_definition
         now = self._engine.clock.now().isoformat()
         if isinstance(ed, CycleTimerEventDefinition):

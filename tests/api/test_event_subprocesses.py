@@ -310,13 +310,34 @@ def test_signal_and_timer_event_subprocesses_inside_an_embedded_subprocess(clien
     assert _ended(client, pid)
 
 
-def test_a_scope_with_two_start_events_and_an_event_subprocess_is_refused(client: Any) -> None:
+def test_a_process_with_several_start_events_and_an_event_subprocess(client: Any) -> None:
+    """Each start event leads to its own first element; the event subprocess is armed whichever began."""
+    body = MESSAGE.replace(b"%s", b"true").replace(
+        b'<startEvent id="theStart" />',
+        b'<startEvent id="theStart" /><startEvent id="byMessage"><messageEventDefinition messageRef="m2"/>'
+        b'</startEvent><sequenceFlow id="f9" sourceRef="byMessage" targetRef="viaMessage" />'
+        b'<userTask id="viaMessage" /><sequenceFlow id="f10" sourceRef="viaMessage" targetRef="theEnd" />').replace(
+        b'<message id="messageId" name="newMessage" />',
+        b'<message id="messageId" name="newMessage" /><message id="m2" name="startMessage" />')
+    assert deploy_rest(client, ("two_starts.bpmn", body)).status_code == 200
+    pid = _start(client, "process")
+    assert _keys(client, pid) == ["task"]
+    result = client.post(f"{R}/message", json={"messageName": "startMessage", "resultEnabled": True}).json
+    [started] = [r["processInstance"]["id"] for r in result]
+    assert _keys(client, started) == ["viaMessage"]
+    assert client.get(f"{R}/process-instance/{started}/variables").json == {}      # the route is hidden
+    assert _correlate(client, started) == 204
+    assert _keys(client, started) == ["eventSubProcessTask"]
+
+
+def test_a_start_event_with_two_outgoing_flows_beside_an_event_subprocess_is_refused(client: Any) -> None:
     body = MESSAGE.replace(b"%s", b"true").replace(
         b'<startEvent id="theStart" />',
         b'<startEvent id="theStart" /><startEvent id="other"><messageEventDefinition messageRef="messageId"/>'
-        b'</startEvent><sequenceFlow id="f9" sourceRef="other" targetRef="task" />')
+        b'</startEvent><sequenceFlow id="f9" sourceRef="other" targetRef="task" />'
+        b'<sequenceFlow id="f10" sourceRef="other" targetRef="theEnd" />')
     response = deploy_rest(client, ("two_starts.bpmn", body))
-    assert response.status_code == 400 and "exactly one start event" in response.json["message"]
+    assert response.status_code == 400 and "exactly one outgoing sequence flow" in response.json["message"]
 
 
 def test_an_event_subprocess_sees_the_variables_the_scope_has_when_it_triggers(client: Any) -> None:
