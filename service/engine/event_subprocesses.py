@@ -9,7 +9,9 @@ behave as BPMN says for every one of these triggers. So before SpiffWorkflow see
     scope:  start -> [ the rest of the scope ]          scope:  start -> wrapper  (wrapper: the rest)
             eventSubProcess(start E, ...)         ==>           boundary E on wrapper -> subProcess(...)
 
-The wrapper is the scope's whole body after its start event; each event subprocess start event becomes a
+The wrapper is the scope's whole body after its start event (a process with several start events: each
+leads into the wrapper, where the one that began the instance picks its way, `START_VARIABLE`); each event
+subprocess start event becomes a
 boundary event on it (interrupting as `isInterrupting`, same event definition, same id), and the event
 subprocess an ordinary embedded subprocess (same id) reached from that boundary event. An interrupting
 trigger cancels the body and runs the handler inside the scope, which then completes; a non-interrupting one
