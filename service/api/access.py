@@ -154,7 +154,8 @@ def _check_work(p: Principal, view: Any, what: str) -> None:
         lanes = process_shape(ops(), view.definition_id).lanes
     except Exception:   # noqa: BLE001 - a definition deleted under us: no lane grants anything
         lanes = ()
-    started_by = operations.get_instance(ops(), view.instance_id).start_user_id
+    # A timer start event's job has no instance: the lanes of its process decide.
+    started_by = operations.get_instance(ops(), view.instance_id).start_user_id if view.instance_id else None
     if not rules.can_work_instance(p, tenant_id=view.tenant_id, lanes=lanes, started_by=started_by):
         raise rules.forbidden(what)
 

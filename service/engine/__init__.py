@@ -12,14 +12,14 @@ from typing import Any
 
 from .clock import Clock, FrozenClock, SystemClock
 from .errors import EngineError, IncidentError, ModelError
-from .info import ActiveElement, CallRequest, ExternalTaskInfo, HistoryEvent, ThrownEvent, UserTaskInfo
+from .info import ActiveElement, CallRequest, ExternalTaskInfo, HistoryEvent, ThrownEvent, TimerInfo, UserTaskInfo
 from .model import ElementInfo, ProcessModel
 from .parser import parse_bpmn
 from .runtime import DecisionResolver, Engine, Instance, ProcessResolver
 
 __all__ = [
     "Engine", "Instance", "ModelError", "EngineError", "IncidentError", "ProcessModel", "ElementInfo", "DecisionModel",
-    "UserTaskInfo", "ExternalTaskInfo", "HistoryEvent", "ActiveElement", "Clock", "SystemClock",
+    "UserTaskInfo", "ExternalTaskInfo", "HistoryEvent", "ActiveElement", "TimerInfo", "Clock", "SystemClock",
     "FrozenClock", "parse_bpmn", "parse_dmn", "ProcessResolver", "DecisionResolver", "CallRequest", "ThrownEvent",
 ]
 

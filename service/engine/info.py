@@ -92,4 +92,13 @@ class ThrownEvent:
     payload: dict = field(default_factory=dict)
 
 
-__all__ = ["UserTaskInfo", "ExternalTaskInfo", "HistoryEvent", "ActiveElement", "CallRequest", "ThrownEvent"]
+@dataclass(frozen=True)
+class TimerInfo:
+    """A pending timer of an instance: the engine task waiting for it, its element and its next due time."""
+    task_id: str
+    element_id: str | None
+    due: datetime
+
+
+__all__ = ["UserTaskInfo", "ExternalTaskInfo", "HistoryEvent", "ActiveElement", "CallRequest", "ThrownEvent",
+           "TimerInfo"]

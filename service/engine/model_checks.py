@@ -30,7 +30,11 @@ TEXT_OR_JUEL = ("assignee", "candidateGroups", "candidateUsers", "dueDate", "fol
                 "formRefVersion")
 JAVA_ATTRS = ("class", "delegateExpression", "expression")
 RESERVED_IDS = ("Start", "End", "Root", "StartEventSplit", "StartEventJoin")
-RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
+RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]",
+                     # the elements event_subprocesses.py adds
+                     "__alur_scope", "__alur_start", "__alur_end", "__alur_flow", "__alur_route",
+                     # and compensation.py
+                     "__alur_compensate", "__alur_compensated", "__alur_cend")
 JAVA_MESSAGE = "Java delegates are not supported; use camunda:type=external"
 UNCLOSED_JUEL = re.compile(r"(?<!\\)[$#]\{")
 
@@ -149,6 +153,9 @@ class ModelChecker:
             raise self.error(node, f"the id '{element_id}' is reserved by the engine; rename the element")
         for attr in TEXT_OR_JUEL:
             self.text_or_juel(node, node.get(_c(attr)), f"camunda:{attr}")
+        for key in node.attrib:
+            if key.startswith(_c("alur")):
+                raise self.error(node, f"camunda:{key.split('}')[1]} is reserved by the engine")
         for attr in ("resultVariable", "elementVariable"):
             if node.get(_c(attr)) is not None:
                 self._variable_name(node, node.get(_c(attr)), f"camunda:{attr}")

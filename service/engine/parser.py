@@ -28,6 +28,7 @@ from SpiffWorkflow.bpmn.specs import defaults as d
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.camunda.parser.CamundaParser import NSMAP, CamundaParser
 
+from . import compensation, event_subprocesses
 from . import specs as s
 from . import workflow as w
 from .camunda_rules import check_camunda_rules
@@ -464,7 +465,8 @@ def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant:
         return models
     parser = AlurParser(validator=_xsd_validator() if validate_xsd else None)
     try:
-        parser.add_bpmn_xml(checked, filename=name)
+        rewritten = event_subprocesses.rewrite(compensation.rewrite(checked, name), name)
+        parser.add_bpmn_xml(rewritten, filename=name)
         models += [_process_model(parser, checked, proc, name, content, executable=True)
                    for proc in checked.findall(f"{{{BPMN}}}process")]
     except ValidationException as exc:
@@ -496,6 +498,7 @@ def _process_model(parser: AlurParser | None, root: Any, proc: Any, name: str, c
             sp_parser = parser.get_process_parser(sp_name)
             if sp is not None and sp_parser is not None and sp_parser.node.tag != f"{{{BPMN}}}process":
                 embedded[sp_name] = sp
+        event_subprocesses.hide_synthetic([spec, *embedded.values()])
         spec_json = spec_json_for(spec, embedded)
     lanes = _lanes(root, proc)
     lane_of = {ref.text: lane.get("name") for lane in proc.iter(f"{{{BPMN}}}lane")

@@ -17,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from service.expr import Limits
 
+from . import event_subprocesses
 from . import serializer as ser
 from . import specs as s
 from . import spiff
@@ -26,12 +27,12 @@ from .clock import Clock
 from .delegation.facade import InstanceIdentity
 from .errors import EngineError, IncidentError
 from .history import HistoryRecorder
-from .info import ActiveElement, CallRequest, ExternalTaskInfo, HistoryEvent, ThrownEvent, UserTaskInfo
+from .info import ActiveElement, CallRequest, ExternalTaskInfo, HistoryEvent, ThrownEvent, TimerInfo, UserTaskInfo
 from .listening import run_process_end_listeners
 from .model import ProcessModel
 from .modification import Instruction, MigrationProblem, Token
 from .script_engine import AlurScriptEngine
-from .values import check_variables
+from .values import RESERVED_PREFIXES, check_variables
 from .workflow import HIDDEN_KEYS, AlurInclusiveGateway, AlurParallelGateway, AlurWorkflow
 
 if TYPE_CHECKING:  # imported for typing only: the DMN package loads on first use, the calendar belongs to the SOPs
@@ -170,6 +171,9 @@ class Instance:
         for other in starts:
             if other is not chosen:
                 other.cancel()
+        if len(starts) > 1 and any(n.endswith(event_subprocesses.SCOPE_SUFFIX) for n in wf.spec.task_specs):
+            # a process rewritten for its event subprocesses routes by the start event that began it
+            start.data[event_subprocesses.START_VARIABLE] = chosen.task_spec.bpmn_id
         ed = chosen.task_spec.event_definition
         now = self._engine.clock.now().isoformat()
         if isinstance(ed, CycleTimerEventDefinition):
@@ -552,6 +556,12 @@ class Instance:
             value = value.get("next")
         return _dt(value) if isinstance(value, str) else None
 
+    def timers(self) -> list[TimerInfo]:
+        """Every pending timer (Camunda: one timer job each), in due order."""
+        found = [TimerInfo(task_id=str(t.id), element_id=getattr(t.task_spec, "bpmn_id", None), due=due)
+                 for t in self._timer_tasks() if (due := self._timer_due(t)) is not None]
+        return sorted(found, key=lambda info: (info.due, info.task_id))
+
     def next_timer_due(self) -> datetime | None:
         dues = [d for d in (self._timer_due(t) for t in self._timer_tasks()) if d is not None]
         return min(dues) if dues else None
@@ -559,7 +569,8 @@ class Instance:
     def fire_due_timers(self) -> int:
         fired = 0
         self._history.snapshot(self._wf)
-        with spiff.translated_errors(), s.action_budget(self._wf, self._engine.budget.max_action_seconds):
+        with spiff.translated_errors(), s.action_budget(self._wf, self._engine.budget.max_action_seconds), \
+                s.timer_run(self._wf):
             for _ in range(_MAX_TIMER_ROUNDS):
                 now = self._engine.clock.now()
                 fired_already = s.fired_this_action(self._wf)
@@ -606,12 +617,12 @@ class Instance:
         live = list(wf.get_tasks(state=ACTIVE))
         if not live:
             source = wf.last_task.data if wf.last_task is not None else wf.data
-            return {k: v for k, v in source.items() if k not in HIDDEN_KEYS}
+            return {k: v for k, v in source.items() if k not in HIDDEN_KEYS and not k.startswith(RESERVED_PREFIXES)}
         result: dict = {}
         for task in sorted(live, key=lambda t: t.last_state_change):
             local = _local_names(task)
             for k, v in _visible_data(task).items():
-                if k not in local and k not in HIDDEN_KEYS:
+                if k not in local and k not in HIDDEN_KEYS and not k.startswith(RESERVED_PREFIXES):
                     result[k] = v
         return result
 

@@ -19,12 +19,13 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
+    TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-from . import spiff, timers
+from . import compensation, event_subprocesses, spiff, timers
 from .listening import ListeningMixin, run_arrival_listeners, run_end_listeners
 from .errors import IncidentError
 from .expressions import is_juel
@@ -84,13 +85,14 @@ def require_plain(task: Any, values: dict, what: str) -> dict:
 
 # A model can loop through automatic steps (gateways, scripts, decisions) forever, or long enough to hold a
 # server thread and its transaction for minutes (the task tree grows within one action, so each step
-# costs more than the last). Steps completed since the last wait state (user/manual task, external
+# costs more than the last). Steps completed since the last wait state (user task, external
 # task) are counted per loaded workflow; past the budget (budget.py) the action fails as an incident on
 # that step. The counters live on the top workflow object only: they are never stored.
 _STEP_COUNTER = "_alur_automatic_steps"
 _DEADLINE = "_alur_action_deadline"
 _MI_COUNTER = "_alur_action_children"
 _FIRED = "_alur_action_fired"    # cycle timers fired by this action: each fires at most once per action
+_TIMER_RUN = "_alur_timer_run"    # set while the host fires due timers (Instance.fire_due_timers)
 LAST_STEP = "_alur_last_step"    # the spec of the step running last (named when Python's stack runs out)
 
 
@@ -133,6 +135,22 @@ def count_step(my_task: Any, *, waits: bool) -> None:
         raise _fail(my_task, f"the automatic steps of this action ran longer than {budget.max_action_seconds:g} "
                              f"seconds without reaching a wait state; the action was stopped "
                              f"({budget.setting('max_action_seconds')})")
+
+
+@contextmanager
+def timer_run(workflow: Any) -> Iterator[None]:
+    """Date and duration timers fire only inside a timer run, as Camunda's job executor fires them: a timer
+    already due when its token arrives (PT0S, a past date) waits for the next run instead of firing inline."""
+    top = _top(workflow)
+    setattr(top, _TIMER_RUN, True)
+    try:
+        yield
+    finally:
+        setattr(top, _TIMER_RUN, False)
+
+
+def in_timer_run(workflow: Any) -> bool:
+    return bool(getattr(_top(workflow), _TIMER_RUN, False))
 
 
 def fired_this_action(workflow: Any) -> set:
@@ -208,7 +226,7 @@ def count_children(my_task: Any, count: int) -> None:
 class CamundaIoMixin:
     """camunda:inputOutput: input parameters become task-local variables, outputs are copied out."""
 
-    waits = False     # user, manual and external tasks: completing one starts a new automatic-step count
+    waits = False     # user and external tasks: completing one starts a new automatic-step count
 
     def _apply_inputs(self, my_task: Any) -> None:
         inputs = ext(self).get("inputs")
@@ -236,13 +254,33 @@ class CamundaIoMixin:
         for name in my_task.internal_data.get(LOCALS_KEY, []):
             my_task.data.pop(name, None)
         my_task.data.update(values)
+        _mark_compensation(self, my_task)
         count_step(my_task, waits=self.waits and delegate_source(self) is None)
         super()._on_complete_hook(my_task)  # type: ignore[misc]
 
 
+def _mark_compensation(spec: Any, my_task: Any) -> None:
+    """Hidden markers of compensation.py: this activity completed (it can be compensated now), or this
+    handler compensated its activity (not to be compensated again)."""
+    cam = ext(spec).get("camunda", {})
+    if cam.get(compensation.COMPLETED_ATTR):
+        my_task.data[cam[compensation.COMPLETED_ATTR]] = True
+    if cam.get(compensation.COMPENSATED_ATTR):
+        my_task.data[cam[compensation.COMPENSATED_ATTR]] = False
+
+
 # -- plain activities ------------------------------------------------------------------------------
 
-class AlurNoneTask(CamundaIoMixin, d.NoneTask):
+class _PassThroughMixin:
+    """bpmn:task and bpmn:manualTask: Camunda 7 runs them as pass-through activities (no wait state,
+    no task in the task list); SpiffWorkflow would wait for someone to complete them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.manual = False
+
+
+class AlurNoneTask(_PassThroughMixin, CamundaIoMixin, d.NoneTask):
     pass
 
 
@@ -276,8 +314,8 @@ def notify_task(my_task: Any, event: str) -> set[str]:
     return run_task_listeners(my_task, listeners, event, record)
 
 
-class AlurManualTask(_HumanTaskMixin, CamundaIoMixin, d.ManualTask):
-    waits = True
+class AlurManualTask(_PassThroughMixin, CamundaIoMixin, d.ManualTask):
+    pass
 
 
 class AlurUserTask(_HumanTaskMixin, CamundaIoMixin, d.UserTask):
@@ -757,7 +795,7 @@ class _ClockTimerMixin:
             except timers.TimerSyntaxError as exc:
                 raise _fail(my_task, str(exc)) from None
             my_task.internal_data["event_value"] = due
-        if datetime.fromisoformat(due) <= engine.now():
+        if datetime.fromisoformat(due) <= engine.now() and in_timer_run(my_task.workflow):
             my_task.internal_data["event_fired"] = True
         return my_task.internal_data.get("event_fired", False)
 
@@ -832,10 +870,6 @@ class AlurIntermediateThrowEvent(ListeningMixin, d.IntermediateThrowEvent):
     pass
 
 
-class AlurBoundaryEvent(ListeningMixin, d.BoundaryEvent):
-    pass
-
-
 class AlurReceiveTask(ListeningMixin, d.ReceiveTask):
     pass
 
@@ -848,12 +882,81 @@ class AlurEventBasedGateway(ListeningMixin, d.EventBasedGateway):
     pass
 
 
+class AlurBoundaryEvent(ListeningMixin, d.BoundaryEvent):
+    """A non-interrupting boundary event stays armed while its activity runs, as in Camunda 7: each
+    message, signal, escalation or condition caught starts its path and a new waiting event takes its
+    place (event subprocesses with a non-interrupting start become such events: event_subprocesses.py).
+    SpiffWorkflow catches once. Timers are left alone: a cycle repeats by itself, a date fires once."""
+
+    def catch(self, my_task: Any, event: Any) -> None:
+        super().catch(my_task, event)
+        main = _attached_task(my_task)
+        if main is not None and not self.cancel_activity \
+                and not isinstance(self.event_definition, TimerEventDefinition):
+            spiff.add_waiting_event(my_task.parent, self)
+
+    def _run_hook(self, my_task: Any) -> Any:
+        main = _attached_task(my_task)
+        if main is not None and main.task_spec.name.endswith(event_subprocesses.SCOPE_SUFFIX):
+            # An event subprocess sees the scope's variables as they are now (Camunda's variables live in
+            # the scope), not the copy its wrapper took when the scope began.
+            my_task.data.update(_body_variables(main))
+            if self.cancel_activity:
+                _cancel_event_subprocesses(my_task.parent)
+        return super()._run_hook(my_task)
+
+
+def _body_variables(main: Any) -> dict:
+    """The variables of an embedded subprocess's body now: its live tasks' data (and that of the subprocesses
+    nested in it), the most recently activated winning, task-local input parameters left out."""
+    top = _top(main.workflow)
+    body = top.subprocesses.get(main.id)
+    if body is None:
+        return {}
+
+    def inside(workflow: Any) -> bool:
+        while workflow is not None:
+            if workflow is body:
+                return True
+            workflow = workflow.parent_workflow
+        return False
+
+    live = [t for w in top.subprocesses.values() if inside(w) for t in w.tasks.values() if _is_token(t)]
+    merged: dict = {}
+    for task in sorted(live, key=lambda t: t.last_state_change):
+        local = set(task.internal_data.get(LOCALS_KEY) or ())
+        merged.update({k: v for k, v in task.data.items() if k not in local})
+    return merged
+
+
+def _attached_task(boundary: Any) -> Any:
+    """The still running activity a boundary event task is attached to, or None."""
+    split = boundary.parent
+    if split is None:
+        return None
+    main = next((c for c in split.children if not isinstance(c.task_spec, d.BoundaryEvent)), None)
+    return None if main is None or main.has_state(TaskState.FINISHED_MASK) else main
+
+
+def _cancel_event_subprocesses(split: Any) -> None:
+    """An interrupting event subprocess cancels everything else in its scope, the non-interrupting event
+    subprocesses still running included (those are the paths of the scope wrapper's fired non-interrupting
+    boundary events: event_subprocesses.py)."""
+    for boundary in split.children:
+        spec = boundary.task_spec
+        if isinstance(spec, d.BoundaryEvent) and not spec.cancel_activity and boundary.state == TaskState.COMPLETED:
+            for handler in boundary.children:
+                if isinstance(handler.task_spec, d.SubWorkflowTask) and not handler.has_state(TaskState.FINISHED_MASK):
+                    handler.cancel()
+
+
 EVENT_CLASSES = (AlurStartEvent, AlurEndEvent, AlurIntermediateCatchEvent, AlurIntermediateThrowEvent,
                  AlurBoundaryEvent, AlurReceiveTask, AlurEventBasedGateway)
+
 
 ALUR_SPEC_CLASSES = (
     AlurNoneTask, AlurManualTask, AlurUserTask, AlurServiceTask, AlurSendTask, AlurScriptTask,
     AlurBusinessRuleTask, AlurSubWorkflowTask, AlurCallActivity, AlurParallelMultiInstance,
-    AlurSequentialMultiInstance,
+    AlurSequentialMultiInstance, AlurBoundaryEvent,
 )
 TIMER_CLASSES = (AlurTimeDateEventDefinition, AlurDurationTimerEventDefinition, AlurCycleTimerEventDefinition)

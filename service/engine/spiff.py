@@ -39,6 +39,15 @@ def add_child(task: Any, spec: Any, state: int) -> Any:
     return task._add_child(spec, state)
 
 
+def add_waiting_event(parent: Any, spec: Any) -> Any:
+    """A new catching event of `spec` under `parent`, with its successors predicted (so that its path starts
+    when it fires), waiting and registered for its event."""
+    task = parent._add_child(spec, TaskState.MAYBE)     # as SpiffWorkflow predicts a boundary event's branch
+    spec._predict(task)
+    spec._update(task)
+    return task
+
+
 def refresh(task: Any) -> None:
     """Let a task re-check whether it can proceed now (a waiting condition, a caught error event)."""
     task.task_spec._update(task)

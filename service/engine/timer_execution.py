@@ -6,6 +6,7 @@ the engine's own clock: its history carries the real time, and a cycle's next fi
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from .runtime import Instance
 
@@ -19,13 +20,27 @@ def bring_forward_earliest_timer(instance: Instance, now: datetime) -> bool:
     if earliest <= now:
         return True
     for due, task in pending:
-        if due != earliest:
-            continue
-        value = task.internal_data.get("event_value")
-        # Cycle timers keep {"cycles", "next", "text"}; date and duration timers keep the due time as text.
-        value = {**value, "next": now.isoformat()} if isinstance(value, dict) else now.isoformat()
-        task.internal_data["event_value"] = value
+        if due == earliest:
+            _make_due(task, now)
     return True
 
 
-__all__ = ["bring_forward_earliest_timer"]
+def bring_forward_timer(instance: Instance, timer_task_id: str, now: datetime) -> bool:
+    """Make one timer (`Instance.timers()[i].task_id`: one timer job) due at `now`; False when it is not
+    pending any more. Timers due earlier fire with it, as they would at the next timer run anyway."""
+    for task in instance._timer_tasks():
+        if str(task.id) == timer_task_id and (due := instance._timer_due(task)) is not None:
+            if due > now:
+                _make_due(task, now)
+            return True
+    return False
+
+
+def _make_due(task: Any, now: datetime) -> None:
+    data = task.internal_data
+    value = data.get("event_value")
+    # Cycle timers keep {"cycles", "next", "text"}; date and duration timers keep the due time as text.
+    data["event_value"] = {**value, "next": now.isoformat()} if isinstance(value, dict) else now.isoformat()
+
+
+__all__ = ["bring_forward_earliest_timer", "bring_forward_timer"]

@@ -44,9 +44,14 @@ def parse_date(text: str) -> datetime:
         raise TimerSyntaxError(f"'{text}' is not an ISO 8601 date/time") from exc
 
 
-def parse_duration(text: str) -> timedelta | isodate.Duration:
+def parse_duration(text: str, *, positive: bool = True) -> timedelta | isodate.Duration:
+    """An ISO 8601 duration. A cycle's period must be `positive`; a one-shot timer's may be zero or negative
+    ("-PT1H"): Camunda makes such a timer due at once (it fires at the next timer run)."""
     text = text.strip()
-    if not text.upper().startswith("P"):
+    negative = not positive and text.startswith("-")
+    if negative:
+        text = text[1:]
+    if not text.upper().startswith("P") or not any(c.isdigit() for c in text) or "-" in text:
         raise TimerSyntaxError(f"'{text}' is not an ISO 8601 duration (e.g. PT1H, P5D)")
     try:
         value = isodate.parse_duration(text)
@@ -57,9 +62,9 @@ def parse_duration(text: str) -> timedelta | isodate.Duration:
     except (ValueError, OverflowError, isodate.ISO8601Error) as exc:
         raise TimerSyntaxError(f"'{text}' is not an ISO 8601 duration of at most 1000 years "
                                "(e.g. PT1H, P5D)") from exc
-    if seconds <= 0:
+    if positive and seconds <= 0:
         raise TimerSyntaxError(f"duration '{text}' must be positive")
-    return value
+    return -value if negative else value
 
 
 def _as_seconds(duration: timedelta | isodate.Duration, start: datetime) -> float:
@@ -247,7 +252,7 @@ def validate(kind: str, text: str, *, min_cycle_seconds: float | None = None) ->
     if kind == "date":
         parse_date(text)
     elif kind == "duration":
-        parse_duration(text)
+        parse_duration(text, positive=False)
     elif kind == "cycle":
         cycle = parse_cycle(text)
         if min_cycle_seconds is not None:
@@ -270,7 +275,7 @@ def due_from_value(kind: str, value: object, now: datetime) -> datetime:
     if kind == "date":
         return parse_date(value)
     try:
-        return now + parse_duration(value)
+        return now + parse_duration(value, positive=False)
     except OverflowError as exc:
         raise TimerSyntaxError(f"duration '{value}' ends after the year 9999") from exc
 

@@ -12,6 +12,8 @@ _SCALARS = (type(None), bool, int, float, str, Decimal, date, time)
 # SpiffWorkflow keeps BPMN data objects under this key and the engine hides it from the variables:
 # a variable of that name would be silently dropped.
 RESERVED_NAMES = frozenset({"data_objects"})
+# The engine's own variables: "alur__" ones are hidden markers (compensation.py) that FEEL can name.
+RESERVED_PREFIXES = ("__alur", "alur__")
 
 
 # Largest value of one variable, in bytes (about its JSON size); `create_app` sets it from
@@ -31,7 +33,7 @@ def check_variables(values: Any) -> dict:
     for name, value in values.items():
         if not isinstance(name, str) or not name:
             raise EngineError(f"variable name {name!r} must be a non-empty string")
-        if name.startswith("__alur") or name in RESERVED_NAMES:
+        if name.startswith(RESERVED_PREFIXES) or name in RESERVED_NAMES:
             raise EngineError(f"variable name {name!r} is reserved by the engine; choose another name")
         _check_text(name, name)          # first: later messages quote the name
         _Walk(name).check(value, name, 0)
@@ -98,4 +100,4 @@ class _Walk:
                           f"cannot hold")
 
 
-__all__ = ["check_variables", "RESERVED_NAMES", "set_max_value_bytes"]
+__all__ = ["check_variables", "RESERVED_NAMES", "RESERVED_PREFIXES", "set_max_value_bytes"]

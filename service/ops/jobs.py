@@ -1,9 +1,9 @@
-"""Camunda's `/job` resource for timers, from what the store keeps: every active or suspended instance
-with a pending timer (`next_timer_due`) or a failed one (an open `failedJob` incident) has one job,
-due at its earliest timer. Setting retries resolves the failure; executing fires the timer now.
+"""Camunda's `/job` resource for timers: one job per pending timer of an active or suspended instance (the
+timer_job projection, ops/timer_projection.py) and one per scheduled timer start event (timer_start_job,
+ops/start_jobs.py). A failed instance timer is the job its instance's open `failedJob` incident names
+(retries 0); setting retries resolves it, executing fires that timer now.
 
-A job id is a random UUID stored on the instance row (`job_id`): it cannot be derived from the instance
-id, and `/job/{id}` finds its instance by that unique column.
+A job id is a random UUID (timer_job.id, timer_start_job.id): it cannot be derived from an instance or task id.
 """
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select, update
+from sqlalchemy import Select, and_, case, false, func, literal, null, or_, select, union_all, update
 from sqlalchemy.orm import Session, aliased
 
-from service.store import Incident, InstanceState, ProcessInstance
+from service.store import Incident, InstanceState, ProcessDefinition, ProcessInstance, TimerJob, TimerStartJob
 
-from . import persistence, query
+from . import persistence, query, start_jobs
 from .context import OpsContext
 from .engine_errors import engine_errors
-from .errors import BadRequest, NotFound, OpsError, is_request_error
+from .errors import BadRequest, NotFound, OperationFailed, OpsError, is_request_error
 from .work_scope import WorkScope
 
 FAILED_JOB = "failedJob"
@@ -32,7 +32,7 @@ _HOLD_OWNER = "retry"        # the lease owner the scheduler uses for a failed t
 @dataclass(frozen=True)
 class JobView:
     id: str
-    instance_id: str
+    instance_id: str | None          # None: a timer start event's job
     definition_id: str
     definition_key: str
     due: datetime | None
@@ -42,6 +42,7 @@ class JobView:
     suspended: bool
     tenant_id: str | None
     created: datetime | None
+    element_id: str | None = None
 
 
 @dataclass
@@ -72,82 +73,115 @@ class JobQuery:
     scope: WorkScope | None = None           # only instances the caller may work on (None: all)
 
 
-def _query(q: JobQuery, now: datetime) -> tuple[Select[Any], Any]:
-    pi = ProcessInstance
+def _instance_jobs(q: JobQuery) -> Select[Any]:
+    """One job per pending timer of an active or suspended instance (the timer_job projection); a job is
+    failed when the instance's open failedJob incident names it (legacy incidents without a job id: the
+    instance's earliest timer)."""
+    pi, tj = ProcessInstance, TimerJob
     failure = aliased(Incident, name="job_failure")
-    query = (select(pi, failure.message, failure.element_id, failure.created)
-             .outerjoin(failure, and_(failure.instance_id == pi.id, failure.incident_type == FAILED_JOB,
-                                      failure.resolved.is_(False)))
-             .where(pi.state.in_([InstanceState.ACTIVE, InstanceState.SUSPENDED]),
-                    or_(pi.next_timer_due.is_not(None), failure.id.is_not(None))))
+    names_job = or_(failure.task_id == tj.id, and_(failure.task_id.is_(None), tj.due == pi.next_timer_due))
+    statement = (select(tj.id.label("id"), pi.id.label("instance_id"), pi.definition_id.label("definition_id"),
+                        pi.definition_key.label("definition_key"), pi.tenant_id.label("tenant_id"),
+                        tj.element_id.label("element_id"), tj.due.label("due"),
+                        (pi.state == InstanceState.SUSPENDED).label("suspended"),
+                        case((failure.id.is_not(None), 0), else_=DEFAULT_RETRIES).label("retries"),
+                        failure.message.label("exception_message"), tj.created.label("created"))
+                 .join(pi, pi.id == tj.instance_id)
+                 .outerjoin(failure, and_(failure.instance_id == pi.id, failure.incident_type == FAILED_JOB,
+                                          failure.resolved.is_(False), names_job))
+                 .where(pi.state.in_([InstanceState.ACTIVE, InstanceState.SUSPENDED])))
+    if q.instance_id is not None:
+        statement = statement.where(pi.id == q.instance_id)
+    if q.instance_ids:
+        statement = statement.where(pi.id.in_(q.instance_ids))
+    if q.scope is not None:
+        statement = statement.where(q.scope.condition())
+    return statement
+
+
+def _start_jobs(q: JobQuery) -> Select[Any]:
+    """One job per scheduled timer start event (Camunda lists them with the instances' timers)."""
+    sj, pd = TimerStartJob, ProcessDefinition
+    statement = (select(sj.id.label("id"), null().label("instance_id"), sj.definition_id.label("definition_id"),
+                        sj.definition_key.label("definition_key"), sj.tenant_id.label("tenant_id"),
+                        sj.element_id.label("element_id"), sj.next_due.label("due"), pd.suspended.label("suspended"),
+                        sj.retries.label("retries"), sj.last_error.label("exception_message"),
+                        null().label("created"))
+                 .join(pd, pd.id == sj.definition_id).where(sj.next_due.is_not(None)))
+    if q.instance_id is not None or q.instance_ids:
+        statement = statement.where(false())
+    if q.scope is not None:
+        lanes = q.scope.definition_ids
+        statement = statement.where(sj.definition_id.in_(lanes) if lanes else false())
+    return statement
+
+
+def _query(q: JobQuery, now: datetime) -> tuple[Select[Any], Any]:
+    jobs = union_all(_instance_jobs(q), _start_jobs(q)).subquery("jobs")
+    c = jobs.c
+    query = select(jobs)
     ids = [i for i in [q.job_id, *(q.job_ids or [])] if i is not None]
     if ids:
-        query = query.where(pi.job_id.in_([str(j) for j in ids]))
-    if q.instance_id is not None:
-        query = query.where(pi.id == q.instance_id)
-    if q.instance_ids:
-        query = query.where(pi.id.in_(q.instance_ids))
+        query = query.where(c.id.in_([str(j) for j in ids]))
     if q.definition_id is not None:
-        query = query.where(pi.definition_id == q.definition_id)
+        query = query.where(c.definition_id == q.definition_id)
     if q.definition_key is not None:
-        query = query.where(pi.definition_key == q.definition_key)
+        query = query.where(c.definition_key == q.definition_key)
     if q.activity_ids:
-        # Which element a pending timer belongs to is kept in the engine state only; a failure names it.
-        query = query.where(failure.element_id.in_(q.activity_ids))
-    if q.with_exception or q.no_retries_left:
-        query = query.where(failure.id.is_not(None))
+        query = query.where(c.element_id.in_(q.activity_ids))
+    if q.with_exception:
+        query = query.where(c.exception_message.is_not(None))
+    if q.no_retries_left:
+        query = query.where(c.retries == 0)
     if q.with_retries_left:
-        query = query.where(failure.id.is_(None))
+        query = query.where(c.retries > 0)
     if q.executable:
-        query = query.where(failure.id.is_(None), pi.next_timer_due <= now)
+        query = query.where(c.retries > 0, c.due <= now)
     if q.messages:
-        query = query.where(literal(False))          # every job here is a timer
+        query = query.where(false())          # every job here is a timer
     if q.due_before is not None:
-        query = query.where(pi.next_timer_due < q.due_before)
+        query = query.where(c.due < q.due_before)
     if q.due_after is not None:
-        query = query.where(pi.next_timer_due > q.due_after)
+        query = query.where(c.due > q.due_after)
     if q.active:
-        query = query.where(pi.state == InstanceState.ACTIVE)
+        query = query.where(c.suspended.is_(False))
     if q.suspended:
-        query = query.where(pi.state == InstanceState.SUSPENDED)
+        query = query.where(c.suspended.is_(True))
     if q.without_tenant_id:
-        query = query.where(pi.tenant_id.is_(None))
+        query = query.where(c.tenant_id.is_(None))
     if q.tenant_ids is not None:
-        cond = pi.tenant_id.in_(q.tenant_ids)
-        query = query.where(or_(cond, pi.tenant_id.is_(None)) if q.include_without_tenant else cond)
-    if q.scope is not None:
-        query = query.where(q.scope.condition())
-    return query, failure
+        cond = c.tenant_id.in_(q.tenant_ids)
+        query = query.where(or_(cond, c.tenant_id.is_(None)) if q.include_without_tenant else cond)
+    return query, jobs
 
 
-def _sort_columns(failure: Any) -> dict[str, Any]:
-    pi = ProcessInstance
-    return {"jobId": pi.job_id, "executionId": pi.id, "processInstanceId": pi.id,
-            "processDefinitionId": pi.definition_id, "processDefinitionKey": pi.definition_key,
-            "jobRetries": case((failure.id.is_not(None), 0), else_=DEFAULT_RETRIES), "jobPriority": literal(0),
-            "jobDueDate": pi.next_timer_due, "tenantId": pi.tenant_id}
+def _sort_columns(jobs: Any) -> dict[str, Any]:
+    c = jobs.c
+    return {"jobId": c.id, "executionId": c.instance_id, "processInstanceId": c.instance_id,
+            "processDefinitionId": c.definition_id, "processDefinitionKey": c.definition_key,
+            "jobRetries": c.retries, "jobPriority": literal(0), "jobDueDate": c.due, "tenantId": c.tenant_id}
 
 
-def _view(row: ProcessInstance, message: str | None, element_id: str | None, failed_at: datetime | None) -> JobView:
-    failed = failed_at is not None
-    return JobView(id=row.job_id, instance_id=row.id, definition_id=row.definition_id,
-                   definition_key=row.definition_key, due=row.next_timer_due, retries=0 if failed else DEFAULT_RETRIES,
-                   exception_message=message if failed else None, failed_activity_id=element_id if failed else None,
-                   suspended=row.state == InstanceState.SUSPENDED, tenant_id=row.tenant_id, created=None)
+def _view(row: Any) -> JobView:
+    failed = row.exception_message is not None
+    return JobView(id=row.id, instance_id=row.instance_id, definition_id=row.definition_id,
+                   definition_key=row.definition_key, due=row.due, retries=int(row.retries),
+                   exception_message=row.exception_message, failed_activity_id=row.element_id if failed else None,
+                   suspended=bool(row.suspended), tenant_id=row.tenant_id, created=row.created,
+                   element_id=row.element_id)
 
 
 def query_jobs(ctx: OpsContext, q: JobQuery) -> list[JobView]:
-    statement, failure = _query(q, ctx.clock.now())
-    statement = query.ordered(statement, q.sort, _sort_columns(failure), ProcessInstance.id,
-                              default=[("jobDueDate", "asc")])
+    statement, jobs = _query(q, ctx.clock.now())
+    statement = query.ordered(statement, q.sort, _sort_columns(jobs), jobs.c.id, default=[("jobDueDate", "asc")])
     with ctx.transaction() as session:
-        return [_view(*row) for row in session.execute(query.paged(statement, q.first_result, q.max_results)).all()]
+        return [_view(row) for row in session.execute(query.paged(statement, q.first_result, q.max_results)).all()]
 
 
 def count_jobs(ctx: OpsContext, q: JobQuery) -> int:
-    statement, _ = _query(q, ctx.clock.now())
+    statement, jobs = _query(q, ctx.clock.now())
     with ctx.transaction() as session:
-        return query.count(session, statement, ProcessInstance.id)
+        return query.count(session, statement, jobs.c.id)
 
 
 def get_job(ctx: OpsContext, job: str) -> JobView:
@@ -174,16 +208,21 @@ def _resolve_failures(session: Session, instance_id: str) -> None:
 
 
 def _record_failure(session: Session, row: ProcessInstance, now: datetime, message: str,
-                    hold_until: datetime) -> None:
-    """One open failedJob incident per instance (the scheduler's convention), and the timer held."""
+                    hold_until: datetime, job: JobView | None = None) -> None:
+    """One open failedJob incident per instance (the scheduler's convention) naming the failed job (`None`:
+    the job the open incident already names), and the instance's timers held."""
     open_one = session.scalars(select(Incident).where(Incident.instance_id == row.id,
                                                       Incident.incident_type == FAILED_JOB,
                                                       Incident.resolved.is_(False))).first()
     if open_one is None:
         session.add(Incident(instance_id=row.id, definition_id=row.definition_id, tenant_id=row.tenant_id,
-                             incident_type=FAILED_JOB, message=message, created=now))
+                             incident_type=FAILED_JOB, message=message, created=now,
+                             task_id=job.id if job else None, element_id=job.element_id if job else None))
     else:
         open_one.message = message
+        if job is not None:
+            open_one.task_id = job.id
+            open_one.element_id = job.element_id
     # Core UPDATE: flags the instance without bumping its optimistic-lock version.
     session.execute(update(ProcessInstance).where(ProcessInstance.id == row.id)
                     .values(incident=True, timer_lease_owner=_HOLD_OWNER, timer_lease_until=hold_until)
@@ -197,6 +236,9 @@ def set_job_retries(ctx: OpsContext, job: str, retries: int) -> None:
                          "provided.")
     view = get_job(ctx, job)
     with ctx.transaction() as session:
+        if view.instance_id is None:
+            start_jobs.set_retries(session, view.id, retries, ctx.clock.now())
+            return
         row = persistence.get_row(session, view.instance_id)
         if retries > 0:
             _resolve_failures(session, row.id)
@@ -207,17 +249,16 @@ def set_job_retries(ctx: OpsContext, job: str, retries: int) -> None:
                 retry_failed_calls(ctx, session, row.id)
                 retry(ctx, session, row.id)
         elif view.retries > 0:
-            _record_failure(session, row, ctx.clock.now(), "Retries set to 0", _HELD_UNTIL)
+            _record_failure(session, row, ctx.clock.now(), "Retries set to 0", _HELD_UNTIL, view)
 
 
 def execute_job(ctx: OpsContext, job: str) -> None:
-    """Fire the instance's earliest timer now. A failure is recorded like a scheduler's (an open
-    failedJob incident, retried later) and reported; the instance stays where it was."""
-    from service.engine.timer_execution import bring_forward_earliest_timer
-
+    """Fire the job's timer now (a timer start event's job: start its instance now). A failure is recorded
+    like a scheduler's (an open failedJob incident, retried later) and reported; the instance stays where
+    it was."""
     view = get_job(ctx, job)
     if view.suspended:
-        raise BadRequest(f"Cannot execute job {job}: the process instance is suspended")
+        raise BadRequest(f"Cannot execute job {job}: it is suspended")
     if view.due is None and view.retries == 0:
         # No timer: the failure is a call activity whose child could not start; executing retries it.
         set_job_retries(ctx, job, 1)
@@ -225,11 +266,17 @@ def execute_job(ctx: OpsContext, job: str) -> None:
     if view.due is None:
         raise BadRequest(f"Cannot execute job {job}: the instance has no pending timer")
     now = ctx.clock.now()
+    if view.instance_id is None:
+        _execute_start_job(ctx, view, now)
+        return
+    from service.engine.timer_execution import bring_forward_timer
     try:
         with ctx.transaction() as session, engine_errors():
             row = persistence.get_row(session, view.instance_id)
+            timer_task_id = session.scalar(select(TimerJob.timer_task_id).where(TimerJob.id == view.id))
             loaded = persistence.load(ctx, session, row.id, row=row)
-            bring_forward_earliest_timer(loaded.inst, now)
+            if timer_task_id is None or not bring_forward_timer(loaded.inst, timer_task_id, now):
+                raise NotFound(f"Job with id {job} does not exist", pesan=f"Job dengan id {job} tidak ditemukan")
             loaded.inst.fire_due_timers()
             persistence.save(ctx, session, loaded, now=now)
             _resolve_failures(session, row.id)
@@ -239,8 +286,26 @@ def execute_job(ctx: OpsContext, job: str) -> None:
         from .timers import RETRY_AFTER
         with ctx.transaction() as session:
             row = persistence.get_row(session, view.instance_id)
-            _record_failure(session, row, now, exc.message, now + RETRY_AFTER)
+            _record_failure(session, row, now, exc.message, now + RETRY_AFTER, view)
         raise
+
+
+def _execute_start_job(ctx: OpsContext, view: JobView, now: datetime) -> None:
+    from .timers import RETRY_AFTER
+
+    try:
+        with ctx.transaction() as session, engine_errors():
+            start_job = session.get(TimerStartJob, view.id)
+            if start_job is None:
+                raise NotFound(f"Job with id {view.id} does not exist")
+            start_jobs.start_instance(ctx, session, start_job, now)
+    except NotFound:
+        raise
+    except OpsError as exc:
+        # Whatever stops the new instance (a request error when a client starts it) is the job's failure here.
+        with ctx.transaction() as session:
+            start_jobs.record_failure(session, view.id, now, exc.message, now + RETRY_AFTER)
+        raise OperationFailed(exc.message, pesan=exc.pesan) from exc
 
 
 resolve_failures = _resolve_failures

@@ -19,7 +19,7 @@ from service.engine.clock import Clock
 from service.store import (DecisionDefinition, ExternalTask, HistoryEvent, InstanceState, MessageSubscription,
                            ProcessDefinition, ProcessInstance, TaskCandidate, UserTask, table_of)
 
-from . import definitions
+from . import definitions, timer_projection
 from .context import STALE_MESSAGE, STALE_PESAN, OpsContext
 from .errors import Conflict, NotFound
 from .history_values import annotate_event_data
@@ -221,13 +221,16 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
     tasks = {} if done else {t.id: t for t in inst.user_tasks()}
     external = {} if done else {t.id: t for t in inst.external_tasks()}
     messages = set() if done else set(inst.waiting_messages())
-    values["projected"] = {"tasks": sorted(tasks), "external": sorted(external), "messages": sorted(messages)}
+    timers = [] if done else inst.timers()
+    values["projected"] = {"tasks": sorted(tasks), "external": sorted(external), "messages": sorted(messages),
+                           "timers": timer_projection.keys(timers)}
     # The versioned UPDATE first: a lost race fails before anything else is written.
     _write_row(session, row, values)
     # Projections are written with Core statements, diffed against the ids of the last save.
     _project_user_tasks(session, row, before.get("tasks", set()), tasks)
     _project_external_tasks(session, row, before.get("external", set()), external, ctx.clock.now())
     _project_subscriptions(session, row, before.get("messages", set()), messages)
+    timer_projection.project(session, row.id, before.get("timers", set()), timers, now)
     _append_history(session, loaded)
     if not done:
         from .delegate_jobs import record_failures

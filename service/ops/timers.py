@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 
 from service.engine.clock import FrozenClock
-from service.store import ExternalTask, Incident, InstanceState, ProcessDefinition, ProcessInstance, TimerStartJob
+from service.store import ExternalTask, Incident, InstanceState, ProcessInstance, TimerJob, TimerStartJob
 
 from . import persistence
 from .context import OpsContext, updated_rows
@@ -135,12 +135,17 @@ def _record_failure(ctx: OpsContext, instance_id: str, now: datetime, message: s
         row.incident = True
         row.timer_lease_owner = "retry"
         row.timer_lease_until = now + RETRY_AFTER
+        # The job that failed: the instance's earliest due timer (the run fires them in due order).
+        failed = session.scalars(select(TimerJob).where(TimerJob.instance_id == instance_id, TimerJob.due <= now)
+                                 .order_by(TimerJob.due, TimerJob.id).limit(1)).first()
         open_incident = session.scalars(select(Incident).where(
             Incident.instance_id == instance_id, Incident.incident_type == "failedJob",
             Incident.resolved.is_(False))).first()
         if open_incident is None:
             session.add(Incident(instance_id=instance_id, definition_id=row.definition_id, tenant_id=row.tenant_id,
-                                 incident_type="failedJob", message=message, created=now))
+                                 incident_type="failedJob", message=message, created=now,
+                                 task_id=failed.id if failed else None,
+                                 element_id=failed.element_id if failed else None))
         else:
             open_incident.message = message
 
@@ -159,24 +164,15 @@ def _claim_jobs(ctx: OpsContext, now: datetime, owner: str, limit: int) -> list[
 
 
 def _fire_job(ctx: OpsContext, job_id: str, now: datetime, owner: str, run: TimerRun) -> None:
-    from .timer_jobs import following_due
+    from . import start_jobs
 
     try:
         with ctx.transaction() as session:
             job = session.get(TimerStartJob, job_id)
             if job is None or job.lease_owner != owner or job.next_due is None:
                 return
-            definition = session.get(ProcessDefinition, job.definition_id)
-            if definition is not None and not definition.suspended:
-                loaded = persistence.create(ctx, session, definition, variables={}, business_key=None, user=None,
-                                            start_event_id=job.element_id, clock=_engine_clock(ctx, now))
-                persistence.save(ctx, session, loaded, now=now)
+            if start_jobs.start_instance(ctx, session, job, now, clock=_engine_clock(ctx, now)):
                 run.timer_starts += 1
-            job.fired += 1
-            job.next_due, job.repetitions_left = following_due(job.timer_text, job.next_due, now, job.repetitions_left)
-            job.lease_owner = None
-            job.lease_until = None
-            job.last_error = None
     except Exception as exc:        # noqa: BLE001
         mapped = translate(exc) if not isinstance(exc, OpsError) else exc
         message = mapped.message if mapped else f"{type(exc).__name__}: {exc}"
@@ -184,11 +180,7 @@ def _fire_job(ctx: OpsContext, job_id: str, now: datetime, owner: str, run: Time
             log.exception("timer start job %s failed", job_id)
         run.failures += 1
         with ctx.transaction() as session:
-            job = session.get(TimerStartJob, job_id)
-            if job is not None:
-                job.last_error = message
-                job.lease_owner = "retry"
-                job.lease_until = now + RETRY_AFTER
+            start_jobs.record_failure(session, job_id, now, message, now + RETRY_AFTER)
 
 
 def expire_external_task_locks(ctx: OpsContext, now: datetime | None = None) -> int:

@@ -9,7 +9,9 @@ from service.sop.model import SopTable, Step, element_suffix
 # SpiffWorkflow names its own internal task specs "Start" and "End": a BPMN element with either id would
 # silently replace them, so the start event is "StartEvent" (and ends are "End_<id>").
 START_ID = "StartEvent"
-TASK_TAGS = {"user": "userTask", "rule": "businessRuleTask", "call": "callActivity", "manual": "manualTask"}
+# A manual step is done outside Alur but waits until someone records it as done (it has candidate groups and
+# reminders): a userTask without a form, because Camunda 7 runs a bpmn:manualTask as a pass-through activity.
+TASK_TAGS = {"user": "userTask", "rule": "businessRuleTask", "call": "callActivity", "manual": "userTask"}
 
 
 @dataclass

@@ -8,7 +8,7 @@ from .operations import Batch, OperationLogEntry
 from .repository import (DecisionDefinition, Deployment, DeploymentResource, FormDefinition,
                          ProcessDefinition, StartMessage, Tenant, tenant_scope)
 from .runtime import (ExternalTask, Incident, InstanceState, MessageSubscription, ProcessInstance,
-                      TaskCandidate, TimerStartJob, UserTask)
+                      TaskCandidate, TimerJob, TimerStartJob, UserTask)
 from .users import AppUser, UserGroup, UserTenant
 
 metadata = Base.metadata
@@ -16,5 +16,5 @@ metadata = Base.metadata
 __all__ = ["Base", "metadata", "Tenant", "Deployment", "DeploymentResource", "ProcessDefinition",
            "DecisionDefinition", "FormDefinition", "StartMessage", "ProcessInstance", "InstanceState", "UserTask",
            "TaskCandidate", "ExternalTask", "MessageSubscription", "Incident", "TimerStartJob",
-           "HistoryEvent", "tenant_scope", "AppUser", "UserGroup", "UserTenant", "InstanceDocument",
+           "TimerJob", "HistoryEvent", "tenant_scope", "AppUser", "UserGroup", "UserTenant", "InstanceDocument",
            "OperationLogEntry", "Batch"]

@@ -1,6 +1,6 @@
 """Runtime tables: process instances (the engine's serialized state is the source of truth) and the
-projections written in the same transaction: user tasks, external tasks, message subscriptions,
-incidents, timer start jobs."""
+projections written in the same transaction: user tasks, external tasks, message subscriptions, timer
+jobs, incidents, timer start jobs."""
 from __future__ import annotations
 
 import enum
@@ -194,7 +194,24 @@ class TimerStartJob(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Camunda's job retries: a failing start counts down to 0, then it is held with a failedJob incident.
+    retries: Mapped[int] = mapped_column(default=3, server_default="3")
+
+
+class TimerJob(Base):
+    """One pending timer of an instance (boundary, intermediate, event-based gateway or event subprocess
+    timer): a Camunda timer job, projected from the engine state at every save."""
+
+    __tablename__ = "timer_job"
+    __table_args__ = (Index("ix_timer_job_due", "due", "id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)   # random: the /job id
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    timer_task_id: Mapped[str] = mapped_column(String(36))     # the engine task waiting for the timer
+    element_id: Mapped[str | None] = mapped_column(String(255))
+    due: Mapped[datetime] = mapped_column(UTCDateTime)
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 __all__ = ["InstanceState", "ProcessInstance", "UserTask", "TaskCandidate", "ExternalTask",
-           "MessageSubscription", "Incident", "TimerStartJob"]
+           "MessageSubscription", "Incident", "TimerStartJob", "TimerJob"]

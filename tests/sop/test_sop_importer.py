@@ -56,7 +56,9 @@ def test_linear_properties_forms_and_lanes() -> None:
     assert "Menyusun dokumen persiapan pengadaan" in doc and "Keterangan: Sesuai Perlem" in doc
     assert props(el(root, "Step_2"))["mutu.waktu"] == "PT30M"
     arsip = el(root, "Task_arsip")
-    assert etree.QName(arsip).localname == "manualTask" and "sop.no" not in props(arsip)
+    # a manual step waits for someone to record it: a userTask without a form (a manualTask passes through)
+    assert etree.QName(arsip).localname == "userTask" and arsip.get(C + "formRef") is None
+    assert "sop.no" not in props(arsip)
     assert el(root, "StartEvent").get(C + "formRef") == "uji_linear-start"
     assert proc.get(C + "historyTimeToLive")
 
@@ -185,7 +187,7 @@ def test_csv_table() -> None:
     assert [(b.label, b.to, b.when, b.default) for b in gw.branches] == [
         ("a. Lengkap", "4", "${berkas_lengkap == true}", False), ("b. Tidak lengkap", "3", None, True)]
     root = etree.fromstring(to_bpmn(table))
-    assert etree.QName(el(root, "Step_3")).localname == "manualTask"
+    assert etree.QName(el(root, "Step_3")).localname == "userTask" and el(root, "Step_3").get(C + "formRef") is None
     assert el(root, "Flow_Step_3_Step_2") is not None
 
 
