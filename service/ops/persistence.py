@@ -18,7 +18,7 @@ from service.engine.clock import Clock
 from service.store import (DecisionDefinition, ExternalTask, HistoryEvent, InstanceState, MessageSubscription,
                            ProcessDefinition, ProcessInstance, TaskCandidate, UserTask, table_of)
 
-from . import definitions
+from . import definitions, variable_projection
 from .context import STALE_MESSAGE, STALE_PESAN, OpsContext
 from .errors import Conflict, NotFound
 from .history_values import annotate_event_data
@@ -218,14 +218,21 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
     tasks = {} if done else {t.id: t for t in inst.user_tasks()}
     external = {} if done else {t.id: t for t in inst.external_tasks()}
     messages = set() if done else set(inst.waiting_messages())
-    values["projected"] = {"tasks": sorted(tasks), "external": sorted(external), "messages": sorted(messages)}
+    events = inst.drain_history()
+    # Variables: only the names this action's history reports as set or removed (ops/variable_projection).
+    known = (row.projected or {}).get("variables")
+    current = inst.variables() if known is None and not done else None
+    variable_names = variable_projection.names_after(known, events, ended=done, current=current)
+    values["projected"] = {"tasks": sorted(tasks), "external": sorted(external), "messages": sorted(messages),
+                           "variables": variable_names}
     # The versioned UPDATE first: a lost race fails before anything else is written.
     _write_row(session, row, values)
     # Projections are written with Core statements, diffed against the ids of the last save.
     _project_user_tasks(session, row, before.get("tasks", set()), tasks)
     _project_external_tasks(session, row, before.get("external", set()), external, ctx.clock.now())
     _project_subscriptions(session, row, before.get("messages", set()), messages)
-    _append_history(session, loaded)
+    variable_projection.project(session, row.id, events, ended=done, names_before=known, current=current)
+    _append_history(session, loaded, events)
 
 
 # Statements built once: constructing and cache-keying a statement costs as much as executing it on SQLite.
@@ -367,9 +374,9 @@ def _project_subscriptions(session: Session, row: InstanceRow, existing: set[str
         session.execute(_INSERT_SUBSCRIPTION, [{"instance_id": row.id, "message_name": n} for n in added])
 
 
-def _append_history(session: Session, loaded: Loaded) -> None:
+def _append_history(session: Session, loaded: Loaded, drained: list[EngineHistoryEvent]) -> None:
     row = loaded.row
-    events = [history_values(row, e) for e in loaded.inst.drain_history()]
+    events = [history_values(row, e) for e in drained]
     events.extend(loaded.extra_history)
     loaded.extra_history = []
     if events:

@@ -9,10 +9,11 @@ from .repository import (DecisionDefinition, Deployment, DeploymentResource, For
 from .runtime import (ExternalTask, Incident, InstanceState, MessageSubscription, ProcessInstance,
                       TaskCandidate, TimerStartJob, UserTask)
 from .users import AppUser, UserGroup, UserTenant
+from .variables import VariableValue
 
 metadata = Base.metadata
 
 __all__ = ["Base", "metadata", "Tenant", "Deployment", "DeploymentResource", "ProcessDefinition",
            "DecisionDefinition", "FormDefinition", "StartMessage", "ProcessInstance", "InstanceState", "UserTask",
            "TaskCandidate", "ExternalTask", "MessageSubscription", "Incident", "TimerStartJob",
-           "HistoryEvent", "tenant_scope", "AppUser", "UserGroup", "UserTenant", "InstanceDocument"]
+           "HistoryEvent", "tenant_scope", "AppUser", "UserGroup", "UserTenant", "InstanceDocument", "VariableValue"]
