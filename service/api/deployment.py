@@ -138,7 +138,7 @@ def get(deployment_id: str) -> ResponseReturnValue:
     return jsonify(deployment_json(operations.get_deployment(ops(), deployment_id), with_definitions=False))
 
 
-@resource.delete("/deployment/<deployment_id>", access=MANAGE,
+@resource.delete("/deployment/<deployment_id>", access=MANAGE, params=("cascade",),
                  doc=Doc("Delete a deployment (cascade=true with its instances)", status=204))
 def delete(deployment_id: str) -> ResponseReturnValue:
     deployment_ops.delete_deployment(ops(), deployment_id, cascade=arg_bool("cascade"))

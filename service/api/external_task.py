@@ -317,7 +317,8 @@ def count() -> ResponseReturnValue:
     return jsonify({"count": et.count_external_tasks(ops(), q) if q is not None else 0})
 
 
-@resource.get("/external-task/topic-names", access=READ)
+@resource.get("/external-task/topic-names", access=READ,
+               params=("withLockedTasks", "withUnlockedTasks", "withRetriesLeft"))
 def topic_names() -> ResponseReturnValue:
     from .common import arg_bool
     return jsonify(et.topics(ops(), with_locked=arg_bool("withLockedTasks", True),

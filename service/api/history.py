@@ -362,7 +362,8 @@ def variable_instance(variable_id: str) -> ResponseReturnValue:
     return jsonify(variable_schema.dump(found))
 
 
-@resource.get("/history/decision-instance/<decision_instance_id>", access=READ)
+@resource.get("/history/decision-instance/<decision_instance_id>", access=READ,
+               params=("includeInputs", "includeOutputs"))
 def decision_instance(decision_instance_id: str) -> ResponseReturnValue:
     options = {"include_inputs": arg_bool("includeInputs"), "include_outputs": arg_bool("includeOutputs")}
     found = hq.historic_decision(ops(), decision_instance_id, with_inputs=bool(options["include_inputs"]))

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify
 from flask.typing import ResponseReturnValue
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields
 
 from service import ops as operations
 from service.ops import instances as instance_ops
@@ -18,7 +18,9 @@ from .errors import RestError, invalid
 from .openapi import CountResultSchema
 from .queries import QuerySchema, flag, load_body, read_query, string, strings, without_paging
 from .routes import READ, WRITE, Doc, Resource
-from .variables import VariableValueSchema, plain_to_typed, typed_to_plain, variables_to_plain, variables_to_typed
+from .variable_query import VariableFilterList, VariableFilterSchema
+from .variables import (VALUE_PARAMS, VariableValueSchema, plain_to_typed, typed_to_plain, variables_to_plain,
+                        variables_to_typed)
 
 resource = Resource("rest_process_instance", __name__)
 bp = resource.bp
@@ -33,45 +35,6 @@ class ProcessInstanceSchema(Schema):
     ended = fields.Boolean()
     suspended = fields.Boolean()
     tenantId = fields.String(attribute="tenant_id", allow_none=True)
-
-
-class VariableFilterSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    name = fields.String(required=True, validate=validate.Length(min=1))
-    operator = fields.String(required=True, validate=validate.OneOf(["eq", "neq", "gt", "gteq", "lt", "lteq",
-                                                                     "like"]))
-    value = fields.Raw(required=True, allow_none=True)
-
-
-class VariableFilters(fields.List):
-    """POST: a list of {name, operator, value}; GET: `name_operator_value` items separated by commas."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
-        if isinstance(value, str):
-            items = []
-            for part in value.split(","):
-                pieces = part.split("_", 2)
-                if len(pieces) != 3:
-                    raise self.make_error("invalid", input=part)
-                items.append({"name": pieces[0], "operator": pieces[1], "value": _url_value(pieces[2])})
-            value = items
-        return super()._deserialize(value, attr, data, **kwargs)
-
-    default_error_messages = {"invalid": "variable filter '{input}' must be name_operator_value"}
-
-
-def _url_value(text: str) -> Any:
-    """Camunda reads URL filter values as numbers or booleans when they look like one."""
-    if text in ("true", "false"):
-        return text == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
 
 
 class InstanceQuerySchema(QuerySchema):
@@ -91,7 +54,12 @@ class InstanceQuerySchema(QuerySchema):
     incident_id = string("incidentId")
     incident_type = string("incidentType")
     activity_ids = strings("activityIdIn")
-    variables = VariableFilters(fields.Nested(VariableFilterSchema), load_default=list)
+    variables = VariableFilterList("variables")
+    variable_names_ignore_case = flag("variableNamesIgnoreCase")
+    variable_values_ignore_case = flag("variableValuesIgnoreCase")
+    incident_message = string("incidentMessage")
+    incident_message_like = string("incidentMessageLike")
+    definition_without_tenant = flag("processDefinitionWithoutTenantId")
 
 
 instance_schema = ProcessInstanceSchema()
@@ -155,13 +123,14 @@ def get(instance_id: str) -> ResponseReturnValue:
     return jsonify(instance_json(view, with_links=False))
 
 
-@resource.delete("/process-instance/<instance_id>", access=WRITE, doc=Doc("Cancel a process instance", status=204))
+@resource.delete("/process-instance/<instance_id>", access=WRITE, params=("deleteReason",),
+                  doc=Doc("Cancel a process instance", status=204))
 def delete(instance_id: str) -> ResponseReturnValue:
     operations.cancel_instance(ops(), instance_id, reason=arg_str("deleteReason"))
     return "", 204
 
 
-@resource.get("/process-instance/<instance_id>/variables", access=READ)
+@resource.get("/process-instance/<instance_id>/variables", access=READ, params=VALUE_PARAMS)
 def variables(instance_id: str) -> ResponseReturnValue:
     return jsonify(variables_to_typed(operations.get_variables(ops(), instance_id)))
 
@@ -177,7 +146,7 @@ def modify_variables(instance_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@resource.get("/process-instance/<instance_id>/variables/<name>", access=READ)
+@resource.get("/process-instance/<instance_id>/variables/<name>", access=READ, params=VALUE_PARAMS)
 def variable(instance_id: str, name: str) -> ResponseReturnValue:
     values = operations.get_variables(ops(), instance_id)
     if name not in values:
