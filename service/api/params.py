@@ -31,7 +31,7 @@ def declared_parameters(endpoint: str) -> frozenset[str]:
     names = set(PARAMS.get(endpoint, ()))
     doc = DOCS.get(endpoint)
     if doc is not None and doc.query is not None:
-        names |= (schema_keys(doc.query) - {"sorting"}) | PAGING | SORTING
+        names |= (schema_keys(doc.query) - {"sorting"}) | SORTING | (PAGING if doc.many else frozenset())
     return frozenset(names)
 
 

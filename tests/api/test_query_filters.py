@@ -23,8 +23,10 @@ MODEL = b"""<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="f2" sourceRef="bagi" targetRef="Tinjau" />
     <bpmn:sequenceFlow id="f3" sourceRef="bagi" targetRef="Setujui" />
     <bpmn:sequenceFlow id="f4" sourceRef="bagi" targetRef="Arsipkan" />
-    <bpmn:userTask id="Tinjau" name="Tinjau 100% berkas" camunda:candidateGroups="PPK" />
-    <bpmn:userTask id="Setujui" name="setujui_berkas" camunda:candidateUsers="budi" />
+    <bpmn:userTask id="Tinjau" name="Tinjau 100% berkas" camunda:candidateGroups="PPK"
+        camunda:dueDate="2030-01-01T00:00:00" />
+    <bpmn:userTask id="Setujui" name="setujui_berkas" camunda:candidateUsers="budi"
+        camunda:followUpDate="2030-01-01T00:00:00" />
     <bpmn:userTask id="Arsipkan" name="Arsipkan berkas">
       <bpmn:documentation>Simpan di lemari B</bpmn:documentation>
     </bpmn:userTask>
