@@ -50,6 +50,16 @@ def refuse_undeclared(given: Mapping[str, Any] | Iterable[tuple[str, Any]], allo
             raise invalid(f"{what} '{key}' is not supported")
 
 
+def load_declared(schema: Schema, *, required: bool = False) -> dict[str, Any]:
+    """A JSON body whose properties `schema` declares (others refused as above), loaded by it."""
+    from .common import json_body
+
+    body = json_body(required=required)
+    refuse_undeclared(body, schema_keys(schema), what="Parameter")
+    loaded: dict[str, Any] = schema.load(body)
+    return loaded
+
+
 def check_query_parameters() -> None:
     """before_request: refuse URL parameters the matched route does not declare."""
     if not request.args or request.endpoint is None:
@@ -59,4 +69,4 @@ def check_query_parameters() -> None:
 
 
 __all__ = ["PAGING", "SORTING", "schema_keys", "declared_parameters", "asks_nothing", "refuse_undeclared",
-           "check_query_parameters"]
+           "load_declared", "check_query_parameters"]

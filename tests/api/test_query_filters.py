@@ -249,3 +249,13 @@ def test_undeclared_parameters_are_refused_by_name(client: Any, started: dict[st
     # Declared route parameters still work.
     assert client.get(f"{R}/process-instance/{started['PK-1']}/variables",
                       query_string={"deserializeValues": "true"}).status_code == 200
+
+
+def test_message_and_signal_bodies_refuse_undeclared_properties(client: Any, started: dict[str, str]) -> None:
+    r = client.post(f"{R}/message", json={"messageName": "m", "processVariablesLocal": {"a": typed(1, "Long")}})
+    assert r.status_code == 400 and r.json["message"] == "Parameter 'processVariablesLocal' is not supported"
+    r = client.post(f"{R}/message", json={"messageName": "m", "localCorrelationKeys": {}, "processVariablesLocal": {}})
+    assert "not supported" not in r.json["message"]       # empty maps ask for nothing (pycamunda sends them)
+    r = client.post(f"{R}/signal", json={"name": "s", "processInstanceId": started["PK-1"]})
+    assert r.status_code == 400 and "'processInstanceId'" in r.json["message"]
+    assert client.post(f"{R}/signal", json={"name": "s", "variables": {}}).status_code == 204
