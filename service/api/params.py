@@ -19,6 +19,9 @@ from .routes import DOCS, PARAMS
 
 PAGING = frozenset({"firstResult", "maxResults"})
 SORTING = frozenset({"sortBy", "sortOrder"})
+# Camunda's switches to skip custom listeners and input/output mappings when deleting: nothing of either
+# runs when Alur cancels an instance or deletes a deployment, so both values are honoured.
+NOTHING_TO_SKIP = ("skipCustomListeners", "skipIoMappings")
 
 
 def schema_keys(schema: Schema | type[Schema]) -> frozenset[str]:
@@ -68,5 +71,5 @@ def check_query_parameters() -> None:
     refuse_undeclared(request.args.items(multi=True), declared_parameters(endpoint))
 
 
-__all__ = ["PAGING", "SORTING", "schema_keys", "declared_parameters", "asks_nothing", "refuse_undeclared",
-           "load_declared", "check_query_parameters"]
+__all__ = ["PAGING", "SORTING", "NOTHING_TO_SKIP", "schema_keys", "declared_parameters", "asks_nothing",
+           "refuse_undeclared", "load_declared", "check_query_parameters"]

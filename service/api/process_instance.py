@@ -13,14 +13,15 @@ from service.ops import instances as instance_ops
 from service.ops.views import InstanceView
 
 from .access import apply_tenant_filter, principal
-from .common import arg_str, json_body, links, ops
+from .common import arg_bool, arg_str, json_body, links, ops
 from .errors import RestError, invalid
 from .openapi import CountResultSchema
+from .params import NOTHING_TO_SKIP
 from .queries import QuerySchema, flag, load_body, read_query, string, strings, without_paging
 from .routes import READ, WRITE, Doc, Resource
 from .variable_query import VariableFilterList, VariableFilterSchema
-from .variables import (VALUE_PARAMS, VariableValueSchema, plain_to_typed, typed_to_plain, variables_to_plain,
-                        variables_to_typed)
+from .variables import (ONE_VALUE_PARAMS, VALUE_PARAMS, VariableValueSchema, plain_to_typed, typed_to_plain,
+                        variables_to_plain, variables_to_typed)
 
 resource = Resource("rest_process_instance", __name__)
 bp = resource.bp
@@ -123,10 +124,16 @@ def get(instance_id: str) -> ResponseReturnValue:
     return jsonify(instance_json(view, with_links=False))
 
 
-@resource.delete("/process-instance/<instance_id>", access=WRITE, params=("deleteReason",),
-                  doc=Doc("Cancel a process instance", status=204))
+# Cancelling runs no listeners and no output mappings here, so Camunda's skip switches hold either way.
+@resource.delete("/process-instance/<instance_id>", access=WRITE,
+                 params=("deleteReason", "failIfNotExists", *NOTHING_TO_SKIP),
+                 doc=Doc("Cancel a process instance", status=204))
 def delete(instance_id: str) -> ResponseReturnValue:
-    operations.cancel_instance(ops(), instance_id, reason=arg_str("deleteReason"))
+    try:
+        operations.cancel_instance(ops(), instance_id, reason=arg_str("deleteReason"))
+    except operations.NotFound:
+        if arg_bool("failIfNotExists", True):
+            raise
     return "", 204
 
 
@@ -146,7 +153,7 @@ def modify_variables(instance_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@resource.get("/process-instance/<instance_id>/variables/<name>", access=READ, params=VALUE_PARAMS)
+@resource.get("/process-instance/<instance_id>/variables/<name>", access=READ, params=ONE_VALUE_PARAMS)
 def variable(instance_id: str, name: str) -> ResponseReturnValue:
     values = operations.get_variables(ops(), instance_id)
     if name not in values:

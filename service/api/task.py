@@ -22,8 +22,8 @@ from .openapi import CountResultSchema
 from .queries import Flag, QuerySchema, date, flag, integer, load_body, read_query, string, strings, without_paging
 from .routes import ASSIGN, READ, WORK, Doc, Resource
 from .variable_query import VariableFilterList, to_filters
-from .variables import (VALUE_PARAMS, VariableValueSchema, plain_to_typed, typed_to_plain, variables_to_plain,
-                        variables_to_typed)
+from .variables import (ONE_VALUE_PARAMS, VALUE_PARAMS, VariableValueSchema, plain_to_typed, typed_to_plain,
+                        variables_to_plain, variables_to_typed)
 
 resource = Resource("rest_task", __name__)
 bp = resource.bp
@@ -333,7 +333,7 @@ def modify_variables(task_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@resource.get("/task/<task_id>/variables/<name>", access=READ, params=VALUE_PARAMS)
+@resource.get("/task/<task_id>/variables/<name>", access=READ, params=ONE_VALUE_PARAMS)
 def variable(task_id: str, name: str) -> ResponseReturnValue:
     values = task_ops.task_variables(ops(), task_id)
     if name not in values:

@@ -17,7 +17,7 @@ from test_query_filters import MODEL
 
 from service.api import openapi
 from service.api.common import CamundaDate
-from service.api.params import PAGING, SORTING, declared_parameters
+from service.api.params import declared_parameters
 from service.api.routes import DOCS, PARAMS
 
 R = "/engine-rest"
@@ -140,7 +140,8 @@ def world(client: Any, ctx: Any, clock: Any) -> dict[str, Any]:
     [job] = client.get(f"{R}/job", query_string={"processInstanceId": failing["id"]}).json
     assert client.post(f"{R}/job/{job['id']}/execute").status_code == 500
     for url, nilai in (("tingkat_risiko/tenant-id/pagaralam", 5), ("tingkat_risiko", 300_000_000)):
-        r = client.post(f"{R}/decision-definition/key/{url}/evaluate", json={"variables": {"nilai": typed(nilai, "Long")}})
+        r = client.post(f"{R}/decision-definition/key/{url}/evaluate",
+                        json={"variables": {"nilai": typed(nilai, "Long")}})
         assert r.status_code == 200, r.json
     # Nothing in the REST API suspends yet; the states exist in the store, so set them there.
     with ctx.transaction() as session:
