@@ -121,7 +121,7 @@ def get(instance_id: str) -> ResponseReturnValue:
         # Camunda's runtime API does not know ended instances.
         return jsonify({"type": "InvalidRequestException",
                         "message": f"Process instance with id {instance_id} does not exist"}), 404
-    return jsonify(instance_json(view, with_links=False))
+    return jsonify(_json(view))      # Camunda's instance DTO always carries its links (pycamunda reads them)
 
 
 # Cancelling runs no listeners and no output mappings here, so Camunda's skip switches hold either way.
@@ -189,7 +189,8 @@ def variable_data(instance_id: str, name: str) -> ResponseReturnValue:
 @resource.get("/process-instance/<instance_id>/activity-instances", access=READ)
 def activity_instances(instance_id: str) -> ResponseReturnValue:
     view = operations.get_instance(ops(), instance_id, with_active=True)
-    children = [{"id": f"{a.element_id}:{instance_id}", "activityId": a.element_id, "activityName": a.name,
+    children = [{"id": f"{a.element_id}:{instance_id}", "parentActivityInstanceId": instance_id,
+                 "activityId": a.element_id, "activityName": a.name, "name": a.name,
                  "activityType": a.element_type, "processInstanceId": instance_id,
                  "processDefinitionId": view.definition_id, "childActivityInstances": [],
                  "childTransitionInstances": [], "executionIds": [instance_id], "incidentIds": [], "incidents": []}
