@@ -99,7 +99,10 @@ def world(client: Any, ctx: Any, clock: Any) -> dict[str, Any]:
     clock.advance(timedelta(minutes=1))
     # Second versions (latestVersion), and a timer job in a tenant (withoutTenantId of jobs).
     assert deploy_rest(client, ("saring.bpmn", MODEL.replace(b"Penyaringan Berkas", b"Penyaringan")),
-                       ("risiko.dmn", fixture_bytes("risiko.dmn").replace(b"Tingkat risiko", b"Risiko"))
+                       ("risiko.dmn", fixture_bytes("risiko.dmn").replace(
+                           b'<decision id="tingkat_risiko" name="Tingkat risiko">',
+                           b'<decision id="tingkat_risiko" name="Risiko" xmlns:camunda="http://camunda.org/schema/1.0/dmn"'
+                           b' camunda:versionTag="r2">'))
                        ).status_code == 200
     assert deploy_rest(client, "jadwal.bpmn", tenant="pagaralam").status_code == 200
     out: dict[str, Any] = {}
