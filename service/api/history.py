@@ -2,6 +2,7 @@
 decision-instance, each with GET and POST queries, count and lookup by id."""
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
 from typing import Any, Callable
 
 from flask import jsonify
@@ -10,6 +11,7 @@ from marshmallow import Schema, fields
 
 from service.ops import history_queries as hq
 from service.ops.access import forbidden
+from service.ops.history_instance_filters import InstanceFilters
 
 from .access import apply_tenant_filter, instance_visibility, tenant_predicate
 from .common import CamundaDate, arg_bool, ops
@@ -50,6 +52,22 @@ class HistoricInstanceQuerySchema(_LifecycleQuerySchema):
     definition_id = string("processDefinitionId")
     definition_key = string("processDefinitionKey")
     business_key = string("processInstanceBusinessKey")
+    # history_instance_filters.InstanceFilters
+    business_key_like = string("processInstanceBusinessKeyLike")
+    business_keys = strings("processInstanceBusinessKeyIn")
+    definition_keys = strings("processDefinitionKeyIn")
+    definition_keys_not = strings("processDefinitionKeyNotIn")
+    definition_name = string("processDefinitionName")
+    definition_name_like = string("processDefinitionNameLike")
+    ids_not = strings("processInstanceIdNotIn")
+    started_by = string("startedBy")
+    active = flag("active")
+    suspended = flag("suspended")
+    completed = flag("completed")
+    externally_terminated = flag("externallyTerminated")
+
+
+INSTANCE_FILTERS = frozenset(f.name for f in dataclass_fields(InstanceFilters))
 
 
 class HistoricActivityQuerySchema(_LifecycleQuerySchema):
@@ -255,7 +273,8 @@ def _filter(schema: QuerySchema, *, paged: bool) -> tuple[hq.HistoryFilter | Non
                                 without_tenant=bool(values.pop("without_tenant", False)))
     if scope.empty:
         return None, options
-    values.update(scope.explicit(), visible=instance_visibility())
+    instance = InstanceFilters(**{k: values.pop(k) for k in INSTANCE_FILTERS if k in values})
+    values.update(scope.explicit(), visible=instance_visibility(), instance=instance)
     return hq.HistoryFilter(**values), options
 
 

@@ -28,6 +28,8 @@ from service.store import (
 from . import history_sql as hs
 from . import query as listing
 from .context import OpsContext
+from .history_instance_filters import InstanceFilters
+from .history_instance_filters import conditions as instance_conditions
 from .errors import BadRequest, NotFound
 from .history_decisions import DefinitionResolver, clause_inputs
 from .history_values import VALUE_TYPE_KEY, restore_value
@@ -194,6 +196,7 @@ class HistoryFilter:
     first_result: int = 0
     max_results: int | None = None
     visible: Visibility | None = None        # None: every instance the tenant filter lets through
+    instance: InstanceFilters = field(default_factory=InstanceFilters)    # historic process instances only
 
 
 def _tenant_condition(column: Any, f: HistoryFilter) -> Any:
@@ -242,6 +245,7 @@ def _instance_query(f: HistoryFilter) -> Select[Any]:
         query = query.where(ProcessInstance.definition_key == f.definition_key)
     if f.business_key is not None:
         query = query.where(ProcessInstance.business_key == f.business_key)
+    query = query.where(*instance_conditions(f.instance))
     if f.tenant_ids is not None:
         query = query.where(_tenant_condition(ProcessInstance.tenant_id, f))
     if f.visible is not None:

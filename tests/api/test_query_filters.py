@@ -273,3 +273,23 @@ def test_delete_switches_are_honoured(client: Any, started: dict[str, str]) -> N
     assert r.status_code == 204
     r = client.delete(f"{R}/process-instance/{started['PK-2']}", query_string={"skipSubprocesses": "true"})
     assert r.status_code == 400 and "'skipSubprocesses'" in r.json["message"]
+
+
+def test_historic_instance_filters(client: Any, started: dict[str, str]) -> None:
+    assert client.delete(f"{R}/process-instance/{started['PK-3']}").status_code == 204
+
+    def hist(**query: Any) -> list[str]:
+        r = client.get(f"{R}/history/process-instance", query_string=query)
+        assert r.status_code == 200, r.json
+        return sorted(i["businessKey"] for i in r.json)
+
+    assert hist(processInstanceBusinessKeyLike="PK-%") == ["PK-1", "PK-2", "PK-3"]
+    assert hist(processInstanceBusinessKeyLike="pk-%") == []
+    assert hist(processInstanceBusinessKeyIn="PK-1,PK-3") == ["PK-1", "PK-3"]
+    assert hist(externallyTerminated="true") == ["PK-3"] and hist(active="true") == ["PK-1", "PK-2"]
+    assert hist(processInstanceIdNotIn=started["PK-1"]) == ["PK-2", "PK-3"]
+    assert hist(processDefinitionNameLike="Penyaringan%") == ["PK-1", "PK-2", "PK-3"]
+    assert hist(processDefinitionKeyNotIn="saring") == []
+    r = client.post(f"{R}/history/process-instance/count", json={"processDefinitionKeyIn": ["saring"],
+                                                                  "completed": True})
+    assert r.json == {"count": 0}
