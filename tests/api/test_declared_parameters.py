@@ -58,6 +58,8 @@ WITH: dict[tuple[str, str], dict[str, str]] = {
     ("rest_task.list_", "variableValuesIgnoreCase"): {"processVariables": "nama_eq_BUDI"},
     ("rest_process_instance.list_", "variableNamesIgnoreCase"): {"variables": "NAMA_eq_Budi"},
     ("rest_process_instance.list_", "variableValuesIgnoreCase"): {"variables": "nama_eq_BUDI"},
+    ("rest_external_task.list_", "variableNamesIgnoreCase"): {"processVariables": "NAMA_eq_Budi"},
+    ("rest_external_task.list_", "variableValuesIgnoreCase"): {"processVariables": "nama_eq_BUDI"},
     ("rest_decision_definition.list_", "includeDecisionDefinitionsWithoutTenantId"): {"tenantIdIn": "pagaralam"},
     ("rest_process_definition.list_", "includeProcessDefinitionsWithoutTenantId"): {"tenantIdIn": "pagaralam"},
     ("rest_deployment.list_", "includeDeploymentsWithoutTenantId"): {"tenantIdIn": "pagaralam"},

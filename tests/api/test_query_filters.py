@@ -293,3 +293,27 @@ def test_historic_instance_filters(client: Any, started: dict[str, str]) -> None
     r = client.post(f"{R}/history/process-instance/count", json={"processDefinitionKeyIn": ["saring"],
                                                                   "completed": True})
     assert r.json == {"count": 0}
+
+
+def test_external_task_filters(client: Any) -> None:
+    assert deploy_rest(client, "layanan.bpmn").status_code == 200
+    ids = {}
+    for key, nilai in (("EX-1", 5), ("EX-2", 50)):
+        r = client.post(f"{R}/process-definition/key/layanan/start",
+                        json={"businessKey": key, "variables": {"nilai": typed(nilai, "Long")}})
+        ids[key] = r.json["id"]
+
+    def instances(**query: Any) -> list[str]:
+        r = client.get(f"{R}/external-task", query_string=query)
+        assert r.status_code == 200, r.json
+        return sorted(t["processInstanceId"] for t in r.json)
+
+    assert instances(processVariables="nilai_gt_10") == [ids["EX-2"]]
+    assert instances(processVariables="NILAI_lt_10", variableNamesIgnoreCase="true") == [ids["EX-1"]]
+    assert instances(processDefinitionKeyIn="layanan,lain") == sorted(ids.values())
+    assert instances(processDefinitionNameLike="Layanan%") == sorted(ids.values())
+    [one] = client.get(f"{R}/external-task", query_string={"processInstanceId": ids["EX-1"]}).json
+    assert instances(executionId=one["executionId"]) == [ids["EX-1"]]
+    r = client.post(f"{R}/external-task/count", json={"processVariables": [{"name": "nilai", "operator": "eq",
+                                                                            "value": 50}]})
+    assert r.json == {"count": 1}
