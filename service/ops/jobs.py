@@ -66,6 +66,10 @@ class JobQuery:
     tenant_ids: list[str] | None = None
     without_tenant_id: bool = False
     include_without_tenant: bool = False     # with tenant_ids: tenant-less jobs as well
+    execution_id: str | None = None          # a job's execution is its instance here
+    exception_message: str | None = None
+    priority_min: int | None = None          # every job here has priority 0
+    priority_max: int | None = None
     sort: list[tuple[str, str]] = field(default_factory=list)
     first_result: int = 0
     max_results: int | None = None
@@ -94,6 +98,12 @@ def _query(q: JobQuery, now: datetime) -> tuple[Select[Any], Any]:
     if q.activity_ids:
         # Which element a pending timer belongs to is kept in the engine state only; a failure names it.
         query = query.where(failure.element_id.in_(q.activity_ids))
+    if q.execution_id is not None:
+        query = query.where(pi.id == q.execution_id)
+    if q.exception_message is not None:
+        query = query.where(failure.message == q.exception_message)
+    if (q.priority_min is not None and q.priority_min > 0) or (q.priority_max is not None and q.priority_max < 0):
+        query = query.where(literal(False))
     if q.with_exception or q.no_retries_left:
         query = query.where(failure.id.is_not(None))
     if q.with_retries_left:
