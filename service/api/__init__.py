@@ -11,6 +11,7 @@ from .access import check_request
 from .content_type import require_declared_content_type
 from .errors import register_error_handlers
 from .json_guard import reject_unstorable_json
+from .params import check_query_parameters
 from .request_guard import reject_nul
 from .routes import Resource
 
@@ -37,6 +38,7 @@ def create_blueprint() -> Blueprint:
     api.before_request(reject_unstorable_json)
     auth.install(api)
     api.before_request(check_request)
+    api.before_request(check_query_parameters)
     api.after_request(_wake_workers)
     register_error_handlers(api)
     return api

@@ -28,6 +28,10 @@ BY_KEY_TENANT = "/decision-definition/key/<key>/tenant-id/<tenant>"
 
 
 class DecisionQuerySchema(DefinitionQuerySchema):
+    class Meta(DefinitionQuerySchema.Meta):
+        # Decision definitions are never suspended (Camunda's decision query has no such filters).
+        exclude = ("active", "suspended")
+
     id = string("decisionDefinitionId")
     ids = strings("decisionDefinitionIdIn")
     include_without_tenant = flag("includeDecisionDefinitionsWithoutTenantId")

@@ -10,7 +10,7 @@ from service.ops import definitions as definition_ops
 from service.ops.views import DefinitionView
 
 from .access import apply_tenant_filter
-from .queries import QuerySchema, flag, integer, read_query, string, strings
+from .queries import QuerySchema, date, flag, integer, read_query, string, strings
 
 
 class ProcessDefinitionSchema(Schema):
@@ -58,6 +58,11 @@ class DefinitionQuerySchema(QuerySchema):
     latest = flag("latestVersion")
     resource_name = string("resourceName")
     version_tag = string("versionTag")
+    version_tag_like = string("versionTagLike")
+    without_version_tag = flag("withoutVersionTag")
+    resource_name_like = string("resourceNameLike")
+    deployed_after = date("deployedAfter")
+    deployed_at = date("deployedAt")
     tenant_ids = strings("tenantIdIn")
     without_tenant = flag("withoutTenantId")
     include_without_tenant = flag("includeProcessDefinitionsWithoutTenantId")

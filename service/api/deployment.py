@@ -17,6 +17,7 @@ from .common import CamundaDate, arg_bool, links, ops
 from .definitions import by_id, decision_schema, process_schema
 from .errors import invalid
 from .openapi import CountResultSchema
+from .params import NOTHING_TO_SKIP
 from .queries import QuerySchema, date, flag, read_query, string, strings
 from .routes import MANAGE, READ, Doc, Resource
 
@@ -138,7 +139,7 @@ def get(deployment_id: str) -> ResponseReturnValue:
     return jsonify(deployment_json(operations.get_deployment(ops(), deployment_id), with_definitions=False))
 
 
-@resource.delete("/deployment/<deployment_id>", access=MANAGE,
+@resource.delete("/deployment/<deployment_id>", access=MANAGE, params=("cascade", *NOTHING_TO_SKIP),
                  doc=Doc("Delete a deployment (cascade=true with its instances)", status=204))
 def delete(deployment_id: str) -> ResponseReturnValue:
     deployment_ops.delete_deployment(ops(), deployment_id, cascade=arg_bool("cascade"))

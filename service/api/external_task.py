@@ -15,6 +15,7 @@ from service.ops import external_tasks as et
 from .access import apply_tenant_filter, require_work, tenant_predicate, work_scope
 from .openapi import CountResultSchema
 from .routes import READ, WORK, Doc, Resource
+from .variable_query import VariableFilterList, to_filters
 from .common import CamundaDate, ops
 from .queries import (
     INT,
@@ -184,6 +185,13 @@ class ExternalTaskQuerySchema(QuerySchema):
     priority_max = integer("priorityLowerThanOrEquals")
     lock_expiration_before = date("lockExpirationBefore")
     lock_expiration_after = date("lockExpirationAfter")
+    execution_id = string("executionId")
+    definition_keys = strings("processDefinitionKeyIn")
+    definition_name = string("processDefinitionName")
+    definition_name_like = string("processDefinitionNameLike")
+    process_variables = VariableFilterList("processVariables")
+    variable_names_ignore_case = flag("variableNamesIgnoreCase")
+    variable_values_ignore_case = flag("variableValuesIgnoreCase")
 
 
 # -- response schemas ------------------------------------------------------------------------------------------
@@ -300,6 +308,7 @@ def _query(paged: bool = True) -> et.ExternalTaskQuery | None:
     scope = apply_tenant_filter(values.pop("tenant_ids"), without_tenant=values.pop("without_tenant"))
     if scope.empty:
         return None
+    values["process_variables"] = to_filters(values["process_variables"])
     return et.ExternalTaskQuery(**values, **scope.explicit(), scope=work_scope())
 
 
@@ -317,7 +326,8 @@ def count() -> ResponseReturnValue:
     return jsonify({"count": et.count_external_tasks(ops(), q) if q is not None else 0})
 
 
-@resource.get("/external-task/topic-names", access=READ)
+@resource.get("/external-task/topic-names", access=READ,
+               params=("withLockedTasks", "withUnlockedTasks", "withRetriesLeft"))
 def topic_names() -> ResponseReturnValue:
     from .common import arg_bool
     return jsonify(et.topics(ops(), with_locked=arg_bool("withLockedTasks", True),

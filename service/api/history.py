@@ -2,6 +2,7 @@
 decision-instance, each with GET and POST queries, count and lookup by id."""
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
 from typing import Any, Callable
 
 from flask import jsonify
@@ -11,6 +12,7 @@ from marshmallow import Schema, fields
 from service.ops import history_queries as hq
 from service.ops.access import forbidden
 from service.ops.file_variables import file_data, is_reference
+from service.ops.history_instance_filters import InstanceFilters
 
 from .access import apply_tenant_filter, instance_visibility, tenant_predicate
 from .common import CamundaDate, arg_bool, file_response, ops
@@ -54,6 +56,22 @@ class HistoricInstanceQuerySchema(_LifecycleQuerySchema):
     business_key = string("processInstanceBusinessKey")
     super_instance_id = string("superProcessInstanceId")
     sub_instance_id = string("subProcessInstanceId")
+    # history_instance_filters.InstanceFilters
+    business_key_like = string("processInstanceBusinessKeyLike")
+    business_keys = strings("processInstanceBusinessKeyIn")
+    definition_keys = strings("processDefinitionKeyIn")
+    definition_keys_not = strings("processDefinitionKeyNotIn")
+    definition_name = string("processDefinitionName")
+    definition_name_like = string("processDefinitionNameLike")
+    ids_not = strings("processInstanceIdNotIn")
+    started_by = string("startedBy")
+    active = flag("active")
+    suspended = flag("suspended")
+    completed = flag("completed")
+    externally_terminated = flag("externallyTerminated")
+
+
+INSTANCE_FILTERS = frozenset(f.name for f in dataclass_fields(InstanceFilters))
 
 
 class HistoricActivityQuerySchema(_LifecycleQuerySchema):
@@ -259,7 +277,8 @@ def _filter(schema: QuerySchema, *, paged: bool) -> tuple[hq.HistoryFilter | Non
                                 without_tenant=bool(values.pop("without_tenant", False)))
     if scope.empty:
         return None, options
-    values.update(scope.explicit(), visible=instance_visibility())
+    instance = InstanceFilters(**{k: values.pop(k) for k in INSTANCE_FILTERS if k in values})
+    values.update(scope.explicit(), visible=instance_visibility(), instance=instance)
     return hq.HistoryFilter(**values), options
 
 
@@ -376,7 +395,8 @@ def variable_instance_data(variable_id: str) -> ResponseReturnValue:
     return file_response(*file_data(ops(), found.instance_id, found.value))
 
 
-@resource.get("/history/decision-instance/<decision_instance_id>", access=READ)
+@resource.get("/history/decision-instance/<decision_instance_id>", access=READ,
+              params=("includeInputs", "includeOutputs"))
 def decision_instance(decision_instance_id: str) -> ResponseReturnValue:
     options = {"include_inputs": arg_bool("includeInputs"), "include_outputs": arg_bool("includeOutputs")}
     found = hq.historic_decision(ops(), decision_instance_id, with_inputs=bool(options["include_inputs"]))

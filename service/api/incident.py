@@ -13,7 +13,7 @@ from .openapi import CountResultSchema
 from .routes import READ, WRITE, Doc, Resource
 from .common import CamundaDate, ops
 from .errors import RestError
-from .queries import QuerySchema, read_query, string, strings, without_paging
+from .queries import QuerySchema, date, flag, read_query, string, strings, without_paging
 
 resource = Resource("rest_incident", __name__)
 bp = resource.bp
@@ -31,6 +31,14 @@ class IncidentQuerySchema(QuerySchema):
     activity_id = string("activityId")
     configuration = string("configuration")
     tenant_ids = strings("tenantIdIn")
+    without_tenant = flag("withoutTenantId")
+    execution_id = string("executionId")
+    failed_activity_id = string("failedActivityId")
+    cause_id = string("causeIncidentId")
+    root_cause_id = string("rootCauseIncidentId")
+    definition_keys = strings("processDefinitionKeyIn")
+    created_after = date("incidentTimestampAfter")
+    created_before = date("incidentTimestampBefore")
 
 
 class IncidentSchema(Schema):
@@ -59,9 +67,10 @@ def _run(paged: bool) -> list[inc.IncidentView]:
     values = read_query(query_schema)
     if not paged:
         values = without_paging(values)
-    scope = apply_tenant_filter(values.pop("tenant_ids"))
+    scope = apply_tenant_filter(values.pop("tenant_ids"), without_tenant=values.pop("without_tenant"))
     if scope.empty:
         return []
+    values["cause_ids"] = [c for c in (values.pop("cause_id"), values.pop("root_cause_id")) if c is not None]
     return inc.query_incidents(ops(), inc.IncidentQuery(**values, **scope.explicit()))
 
 

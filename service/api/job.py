@@ -18,6 +18,7 @@ from .queries import (
     QuerySchema,
     date,
     flag,
+    integer,
     read_query,
     string,
     strings,
@@ -49,6 +50,10 @@ class JobQuerySchema(QuerySchema):
     tenant_ids = strings("tenantIdIn")
     without_tenant_id = flag("withoutTenantId")
     include_without_tenant = flag("includeJobsWithoutTenantId")
+    execution_id = string("executionId")
+    exception_message = string("exceptionMessage")
+    priority_min = integer("priorityHigherThanOrEquals")
+    priority_max = integer("priorityLowerThanOrEquals")
 
 
 class JobSchema(Schema):

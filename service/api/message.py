@@ -10,9 +10,10 @@ from marshmallow import EXCLUDE, Schema, fields
 from service import ops as operations
 
 from .access import apply_tenant_filter, can_see_instance, can_start_definition
-from .common import load, ops
+from .common import ops
 from .errors import invalid
 from .process_instance import instance_json
+from .params import load_declared
 from .routes import WORK, Doc, Resource
 from .variables import variables_to_plain, variables_to_typed
 
@@ -41,7 +42,7 @@ correlate_schema = CorrelateSchema()
 
 @resource.post("/message", access=WORK, doc=Doc("Correlate a message", body=CorrelateSchema, body_required=True))
 def correlate() -> ResponseReturnValue:
-    body = load(correlate_schema, required=True)
+    body = load_declared(correlate_schema, required=True)
     if not body["messageName"]:
         raise invalid("No message name given")
     # A restricted caller correlates only into instances it may see and starts only what it may start;

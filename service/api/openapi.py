@@ -13,7 +13,7 @@ from flask import current_app, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 
-from .routes import DOCS, OPEN, Doc, Resource
+from .routes import DOCS, OPEN, PARAMS, Doc, Resource
 
 resource = Resource("rest_openapi", __name__)
 bp = resource.bp
@@ -92,6 +92,9 @@ def _operation(rule: Any, method: str, doc: Doc | None, suffix: str) -> dict[str
             params.extend([{"in": "query", "name": n, "required": False,
                             "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
                            for n in ("firstResult", "maxResults")])
+    # Parameters the handler reads itself (Resource.route(params=...)); any other is answered 400.
+    params.extend({"in": "query", "name": name, "required": False, "schema": {"type": "string"}}
+                  for name in sorted(PARAMS.get(suffix, ())))
     if doc and doc.body is not None and method != "GET":
         operation["requestBody"] = {"required": doc.body_required,
                                     "content": {"application/json": {"schema": doc.body}}}

@@ -18,7 +18,7 @@ from .openapi import CountResultSchema
 from .process_instance import ProcessInstanceSchema, instance_json
 from .queries import load_body
 from .routes import READ, START, Doc, Resource
-from .variables import variables_to_plain, variables_to_typed
+from .variables import VALUE_PARAMS, variables_to_plain, variables_to_typed
 
 resource = Resource("rest_process_definition", __name__)
 bp = resource.bp
@@ -171,17 +171,20 @@ def _form_variables(**where: Any) -> ResponseReturnValue:
     return jsonify(variables_to_typed(select_form_values(form.fields, {}, arg_list("variableNames"))))
 
 
-@resource.get(BY_ID + "/form-variables", access=READ)
+FORM_VARIABLE_PARAMS = ("variableNames", *VALUE_PARAMS)
+
+
+@resource.get(BY_ID + "/form-variables", access=READ, params=FORM_VARIABLE_PARAMS)
 def form_variables(definition_id: str) -> ResponseReturnValue:
     return _form_variables(definition_id=definition_id)
 
 
-@resource.get(BY_KEY + "/form-variables", access=READ)
+@resource.get(BY_KEY + "/form-variables", access=READ, params=FORM_VARIABLE_PARAMS)
 def form_variables_by_key(key: str) -> ResponseReturnValue:
     return _form_variables(key=key)
 
 
-@resource.get(BY_KEY_TENANT + "/form-variables", access=READ)
+@resource.get(BY_KEY_TENANT + "/form-variables", access=READ, params=FORM_VARIABLE_PARAMS)
 def form_variables_by_key_tenant(key: str, tenant: str) -> ResponseReturnValue:
     return _form_variables(key=key, tenant=tenant)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify
 from flask.typing import ResponseReturnValue
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields
 
 from service import ops as operations
 from service.ops import instances as instance_ops
@@ -14,12 +14,15 @@ from service.ops.file_variables import file_data, is_reference
 from service.ops.views import InstanceView
 
 from .access import apply_tenant_filter, principal
-from .common import arg_str, file_response, json_body, links, ops
+from .common import arg_bool, arg_str, file_response, json_body, links, ops
 from .errors import RestError, invalid
 from .openapi import CountResultSchema
+from .params import NOTHING_TO_SKIP
 from .queries import QuerySchema, flag, load_body, read_query, string, strings, without_paging
 from .routes import READ, WRITE, Doc, Resource
-from .variables import VariableValueSchema, plain_to_typed, typed_to_plain, variables_to_plain, variables_to_typed
+from .variable_query import VariableFilterList, VariableFilterSchema
+from .variables import (ONE_VALUE_PARAMS, VALUE_PARAMS, VariableValueSchema, plain_to_typed, typed_to_plain,
+                        variables_to_plain, variables_to_typed)
 
 resource = Resource("rest_process_instance", __name__)
 bp = resource.bp
@@ -34,45 +37,6 @@ class ProcessInstanceSchema(Schema):
     ended = fields.Boolean()
     suspended = fields.Boolean()
     tenantId = fields.String(attribute="tenant_id", allow_none=True)
-
-
-class VariableFilterSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    name = fields.String(required=True, validate=validate.Length(min=1))
-    operator = fields.String(required=True, validate=validate.OneOf(["eq", "neq", "gt", "gteq", "lt", "lteq",
-                                                                     "like"]))
-    value = fields.Raw(required=True, allow_none=True)
-
-
-class VariableFilters(fields.List):
-    """POST: a list of {name, operator, value}; GET: `name_operator_value` items separated by commas."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
-        if isinstance(value, str):
-            items = []
-            for part in value.split(","):
-                pieces = part.split("_", 2)
-                if len(pieces) != 3:
-                    raise self.make_error("invalid", input=part)
-                items.append({"name": pieces[0], "operator": pieces[1], "value": _url_value(pieces[2])})
-            value = items
-        return super()._deserialize(value, attr, data, **kwargs)
-
-    default_error_messages = {"invalid": "variable filter '{input}' must be name_operator_value"}
-
-
-def _url_value(text: str) -> Any:
-    """Camunda reads URL filter values as numbers or booleans when they look like one."""
-    if text in ("true", "false"):
-        return text == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
 
 
 class InstanceQuerySchema(QuerySchema):
@@ -94,7 +58,12 @@ class InstanceQuerySchema(QuerySchema):
     activity_ids = strings("activityIdIn")
     super_instance = string("superProcessInstance")
     sub_instance = string("subProcessInstance")
-    variables = VariableFilters(fields.Nested(VariableFilterSchema), load_default=list)
+    variables = VariableFilterList("variables")
+    variable_names_ignore_case = flag("variableNamesIgnoreCase")
+    variable_values_ignore_case = flag("variableValuesIgnoreCase")
+    incident_message = string("incidentMessage")
+    incident_message_like = string("incidentMessageLike")
+    definition_without_tenant = flag("processDefinitionWithoutTenantId")
 
 
 instance_schema = ProcessInstanceSchema()
@@ -155,18 +124,20 @@ def get(instance_id: str) -> ResponseReturnValue:
         # Camunda's runtime API does not know ended instances.
         return jsonify({"type": "InvalidRequestException",
                         "message": f"Process instance with id {instance_id} does not exist"}), 404
-    return jsonify(instance_json(view, with_links=False))
+    return jsonify(_json(view))      # Camunda's instance DTO always carries its links (pycamunda reads them)
 
 
-@resource.delete("/process-instance/<instance_id>", access=WRITE, doc=Doc("Cancel a process instance", status=204))
+# Cancelling runs no listeners and no output mappings here, so Camunda's skip switches hold either way.
+@resource.delete("/process-instance/<instance_id>", access=WRITE,
+                 params=("deleteReason", "failIfNotExists", *NOTHING_TO_SKIP),
+                 doc=Doc("Cancel a process instance", status=204))
 def delete(instance_id: str) -> ResponseReturnValue:
-    """Camunda's flags: skipCustomListeners changes nothing (Alur runs no custom listeners),
+    """Camunda's flags: skipCustomListeners changes nothing (cancelling runs no listeners here),
     skipIoMappings=true is refused (mappings always run), failIfNotExists=false answers 204 for an
-    unknown or ended instance; `deleteReason` (Alur) is the reason kept in history."""
+    unknown or ended instance; `deleteReason` is the reason kept in history."""
     from service.ops.errors import NotFound
     from service.ops.modification import check_options
 
-    from .common import arg_bool
     from .operator import user_id
 
     check_options(skip_io_mappings=arg_bool("skipIoMappings"))
@@ -180,7 +151,7 @@ def delete(instance_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@resource.get("/process-instance/<instance_id>/variables", access=READ)
+@resource.get("/process-instance/<instance_id>/variables", access=READ, params=VALUE_PARAMS)
 def variables(instance_id: str) -> ResponseReturnValue:
     return jsonify(variables_to_typed(operations.get_variables(ops(), instance_id)))
 
@@ -196,7 +167,7 @@ def modify_variables(instance_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@resource.get("/process-instance/<instance_id>/variables/<name>", access=READ)
+@resource.get("/process-instance/<instance_id>/variables/<name>", access=READ, params=ONE_VALUE_PARAMS)
 def variable(instance_id: str, name: str) -> ResponseReturnValue:
     values = operations.get_variables(ops(), instance_id)
     if name not in values:
@@ -234,7 +205,8 @@ def variable_data(instance_id: str, name: str) -> ResponseReturnValue:
 @resource.get("/process-instance/<instance_id>/activity-instances", access=READ)
 def activity_instances(instance_id: str) -> ResponseReturnValue:
     view = operations.get_instance(ops(), instance_id, with_active=True)
-    children = [{"id": f"{a.element_id}:{instance_id}", "activityId": a.element_id, "activityName": a.name,
+    children = [{"id": f"{a.element_id}:{instance_id}", "parentActivityInstanceId": instance_id,
+                 "activityId": a.element_id, "activityName": a.name, "name": a.name,
                  "activityType": a.element_type, "processInstanceId": instance_id,
                  "processDefinitionId": view.definition_id, "childActivityInstances": [],
                  "childTransitionInstances": [], "executionIds": [instance_id], "incidentIds": [], "incidents": []}

@@ -10,6 +10,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from .common import CamundaDate, json_body
 from .errors import invalid
+from .params import refuse_undeclared, schema_keys
 
 MAX_INT = 2**31 - 1
 LONG = validate.Range(min=-(2**63), max=2**63 - 1)
@@ -64,7 +65,8 @@ class SortingSchema(Schema):
 
 
 class QuerySchema(Schema):
-    """Base of every query schema: unknown names are ignored, as Camunda's REST API does."""
+    """Base of every query schema. Its fields are the route's declared parameters: a name it does not
+    declare is refused by `params` (URL) and `read_query` (POST body) before the schema loads."""
 
     class Meta:
         unknown = EXCLUDE
@@ -99,6 +101,7 @@ def read_query(schema: QuerySchema) -> dict[str, Any]:
         sort = _url_sorting()
     else:
         body = json_body()
+        refuse_undeclared(body, schema_keys(schema) | {"sorting"})
         loaded = schema.load(body)
         sort = [(s["sortBy"], s["sortOrder"]) for s in (loaded.get("sorting") or [])]
     loaded.pop("sorting", None)

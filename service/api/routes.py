@@ -44,6 +44,8 @@ class Doc:
 ROUTE_RULES: dict[tuple[str, str], str] = {}
 # endpoint suffix ("blueprint.function") -> description
 DOCS: dict[str, Doc] = {}
+# endpoint suffix -> the URL query parameters a route reads besides its Doc.query schema (`params.py`)
+PARAMS: dict[str, frozenset[str]] = {}
 
 View = TypeVar("View", bound=RouteCallable)
 
@@ -55,7 +57,9 @@ class Resource:
         self.bp = Blueprint(name, import_name)
 
     def route(self, path: str, methods: Iterable[str], *, access: str, doc: Doc | None = None,
-              endpoint: str | None = None) -> Callable[[View], View]:
+              endpoint: str | None = None, params: Iterable[str] = ()) -> Callable[[View], View]:
+        """`params`: the URL query parameters the handler reads itself (a Doc.query schema declares its own);
+        any other parameter is refused (`params.check_query_parameters`)."""
         verbs = list(methods)
 
         def register(view: View) -> View:
@@ -65,11 +69,13 @@ class Resource:
                 ROUTE_RULES[(path, verb)] = access
             if doc is not None:
                 DOCS[f"{self.bp.name}.{name}"] = doc
+            PARAMS[f"{self.bp.name}.{name}"] = frozenset(params)
             return view
         return register
 
-    def get(self, path: str, *, access: str, doc: Doc | None = None) -> Callable[[View], View]:
-        return self.route(path, ("GET",), access=access, doc=doc)
+    def get(self, path: str, *, access: str, doc: Doc | None = None,
+            params: Iterable[str] = ()) -> Callable[[View], View]:
+        return self.route(path, ("GET",), access=access, doc=doc, params=params)
 
     def post(self, path: str, *, access: str, doc: Doc | None = None) -> Callable[[View], View]:
         return self.route(path, ("POST",), access=access, doc=doc)
@@ -77,12 +83,14 @@ class Resource:
     def put(self, path: str, *, access: str, doc: Doc | None = None) -> Callable[[View], View]:
         return self.route(path, ("PUT",), access=access, doc=doc)
 
-    def delete(self, path: str, *, access: str, doc: Doc | None = None) -> Callable[[View], View]:
-        return self.route(path, ("DELETE",), access=access, doc=doc)
+    def delete(self, path: str, *, access: str, doc: Doc | None = None,
+               params: Iterable[str] = ()) -> Callable[[View], View]:
+        return self.route(path, ("DELETE",), access=access, doc=doc, params=params)
 
     def query(self, path: str, *, doc: Doc | None = None) -> Callable[[View], View]:
         """A list or count answering GET and POST (Camunda's two query forms), narrowed by its handler."""
         return self.route(path, ("GET", "POST"), access=READ, doc=doc)
 
 
-__all__ = ["Resource", "Doc", "ROUTE_RULES", "DOCS", "OPEN", "READ", "WORK", "ASSIGN", "START", "WRITE", "MANAGE"]
+__all__ = ["Resource", "Doc", "ROUTE_RULES", "DOCS", "PARAMS", "OPEN",
+           "READ", "WORK", "ASSIGN", "START", "WRITE", "MANAGE"]

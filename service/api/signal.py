@@ -9,8 +9,9 @@ from marshmallow import EXCLUDE, Schema, fields
 from service.ops.signals import deliver_signal
 
 from .access import apply_tenant_filter
-from .common import load, ops
+from .common import ops
 from .errors import invalid
+from .params import load_declared
 from .routes import WORK, Doc, Resource
 from .variables import variables_to_plain
 
@@ -36,7 +37,7 @@ signal_schema = SignalSchema()
                doc=Doc("Deliver a signal (catch events, boundaries, signal starts)", body=SignalSchema, status=204,
                        body_required=True))
 def signal() -> ResponseReturnValue:
-    body = load(signal_schema, required=True)
+    body = load_declared(signal_schema, required=True)
     if not body["name"]:
         raise invalid("No signal name given")
     if body["tenantId"] is not None and body["withoutTenantId"]:

@@ -2,6 +2,7 @@
 unclaim, assignee, completion and submit-form, the form, variables seen from a task, identity links."""
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from flask import g, jsonify, request
@@ -10,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service import ops as operations
 from service.ops import tasks as task_ops
+from service.ops.task_filters import TaskFilters
 from service.ops.views import TaskView
 
 from .access import apply_tenant_filter, principal
@@ -19,7 +21,9 @@ from .errors import RestError, invalid
 from .openapi import CountResultSchema
 from .queries import Flag, QuerySchema, date, flag, integer, load_body, read_query, string, strings, without_paging
 from .routes import ASSIGN, READ, WORK, Doc, Resource
-from .variables import VariableValueSchema, plain_to_typed, typed_to_plain, variables_to_plain, variables_to_typed
+from .variable_query import VariableFilterList, to_filters
+from .variables import (ONE_VALUE_PARAMS, VALUE_PARAMS, VariableValueSchema, plain_to_typed, typed_to_plain,
+                        variables_to_plain, variables_to_typed)
 
 resource = Resource("rest_task", __name__)
 bp = resource.bp
@@ -99,6 +103,55 @@ class TaskQuerySchema(QuerySchema):
     instance_ids = strings("processInstanceIdIn")
     name = string("name")
     priority = integer("priority")
+    without_due = flag("withoutDueDate")
+    # task_filters.TaskFilters (MORE_FILTERS below)
+    business_keys = strings("processInstanceBusinessKeyIn")
+    business_key_like = string("processInstanceBusinessKeyLike")
+    definition_name = string("processDefinitionName")
+    definition_name_like = string("processDefinitionNameLike")
+    execution_id = string("executionId")
+    assignee_like = string("assigneeLike")
+    assignee_in = strings("assigneeIn")
+    assignee_not_in = strings("assigneeNotIn")
+    assigned = flag("assigned")
+    owner = string("owner")
+    involved_user = string("involvedUser")
+    candidate_group_like = string("candidateGroupLike")
+    with_candidate_groups = flag("withCandidateGroups")
+    without_candidate_groups = flag("withoutCandidateGroups")
+    with_candidate_users = flag("withCandidateUsers")
+    without_candidate_users = flag("withoutCandidateUsers")
+    task_definition_keys_not_in = strings("taskDefinitionKeyNotIn")
+    task_definition_key_like = string("taskDefinitionKeyLike")
+    description = string("description")
+    description_like = string("descriptionLike")
+    name_not_equal = string("nameNotEqual")
+    name_not_like = string("nameNotLike")
+    min_priority = integer("minPriority")
+    max_priority = integer("maxPriority")
+    active = flag("active")
+    suspended = flag("suspended")
+    parent_task_id = string("parentTaskId")
+    delegation_state = fields.String(data_key="delegationState", load_default=None, allow_none=True,
+                                     validate=validate.OneOf(["PENDING", "RESOLVED"]))
+    due_date = date("dueDate")
+    due_equal = date("due")                       # Camunda's older name of dueDate
+    follow_up_date = date("followUpDate")
+    follow_up_equal = date("followUp")            # ... of followUpDate
+    follow_up_after = date("followUpAfter")
+    follow_up_before = date("followUpBefore")
+    follow_up_before_or_not_existent = date("followUpBeforeOrNotExistent")
+    created_on = date("createdOn")
+    created_equal = date("created")               # ... of createdOn
+    created_after = date("createdAfter")
+    created_before = date("createdBefore")
+    process_variables = VariableFilterList("processVariables")
+    task_variables = VariableFilterList("taskVariables")
+    variable_names_ignore_case = flag("variableNamesIgnoreCase")
+    variable_values_ignore_case = flag("variableValuesIgnoreCase")
+
+
+MORE_FILTERS = frozenset(f.name for f in dataclass_fields(TaskFilters))
 
 
 class CompleteSchema(Schema):
@@ -157,7 +210,14 @@ def _task_query(paged: bool) -> operations.TaskQuery | None:
         return None
     values["tenant_ids"], values["without_tenant"] = scope.split()
     values["overdue_at"] = ops().clock.now() if values.pop("overdue") else None
-    return operations.TaskQuery(**values, visible_to=principal())
+    for alias, name in (("due_equal", "due_date"), ("follow_up_equal", "follow_up_date"),
+                        ("created_equal", "created_on")):
+        alias_value = values.pop(alias)
+        values[name] = values[name] or alias_value
+    more = {name: values.pop(name) for name in MORE_FILTERS}
+    more["process_variables"] = to_filters(more["process_variables"])
+    more["task_variables"] = to_filters(more["task_variables"])
+    return operations.TaskQuery(**values, more=TaskFilters(**more), visible_to=principal())
 
 
 @resource.query("/task", doc=Doc("Query tasks", query=TaskQuerySchema, response=TaskSchema, many=True))
@@ -248,17 +308,17 @@ def form(task_id: str) -> ResponseReturnValue:
     return jsonify({"key": task.form_key, "contextPath": None, "camundaFormRef": _form_ref(task)})
 
 
-@resource.get("/task/<task_id>/form-variables", access=READ)
+@resource.get("/task/<task_id>/form-variables", access=READ, params=("variableNames", *VALUE_PARAMS))
 def form_variables(task_id: str) -> ResponseReturnValue:
     return jsonify(variables_to_typed(task_ops.form_variables(ops(), task_id, arg_list("variableNames"))))
 
 
-@resource.get("/task/<task_id>/variables", access=READ)
+@resource.get("/task/<task_id>/variables", access=READ, params=VALUE_PARAMS)
 def variables(task_id: str) -> ResponseReturnValue:
     return jsonify(variables_to_typed(task_ops.task_variables(ops(), task_id)))
 
 
-@resource.get("/task/<task_id>/localVariables", access=READ)
+@resource.get("/task/<task_id>/localVariables", access=READ, params=VALUE_PARAMS)
 def local_variables(task_id: str) -> ResponseReturnValue:
     operations.get_task(ops(), task_id)
     return jsonify({})     # user tasks keep no variables of their own here
@@ -273,7 +333,7 @@ def modify_variables(task_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@resource.get("/task/<task_id>/variables/<name>", access=READ)
+@resource.get("/task/<task_id>/variables/<name>", access=READ, params=ONE_VALUE_PARAMS)
 def variable(task_id: str, name: str) -> ResponseReturnValue:
     values = task_ops.task_variables(ops(), task_id)
     if name not in values:
@@ -295,7 +355,7 @@ def delete_variable(task_id: str, name: str) -> ResponseReturnValue:
     return "", 204
 
 
-@resource.get("/task/<task_id>/identity-links", access=READ)
+@resource.get("/task/<task_id>/identity-links", access=READ, params=("type",))
 def identity_links(task_id: str) -> ResponseReturnValue:
     links = task_ops.identity_links(ops(), task_id, request.args.get("type") or None)
     return jsonify([{"userId": link.user_id, "groupId": link.group_id, "type": link.type} for link in links])

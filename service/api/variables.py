@@ -247,9 +247,16 @@ def _jsonable(value: Any) -> Any:
     return _text(value)
 
 
+# Camunda's `deserializeValues` (default true) asks for Java objects serialized or not; every value here is
+# a primitive or a Json text, which Camunda shows the same both ways, so the parameter is read and has
+# nothing to change.
+VALUE_PARAMS = ("deserializeValues",)
+ONE_VALUE_PARAMS = ("deserializeValue",)      # the same, on the routes of one variable
+
+
 def variables_to_typed(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {name: plain_to_typed(v) for name, v in values.items()}
 
 
-__all__ = ["VariableValueSchema", "VariableError", "typed_to_plain", "variables_to_plain", "plain_to_typed",
-           "variables_to_typed"]
+__all__ = ["VALUE_PARAMS", "ONE_VALUE_PARAMS", "VariableValueSchema", "VariableError", "typed_to_plain",
+           "variables_to_plain", "plain_to_typed", "variables_to_typed"]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from service.store import DecisionDefinition, DeploymentResource, FormDefinition, ProcessDefinition, tenant_scope
+from service.store import (DecisionDefinition, Deployment, DeploymentResource, FormDefinition, ProcessDefinition,
+                           tenant_scope)
 
-from . import query
+from . import query, sql_like
 from .context import OpsContext
 from .errors import NotFound
 from .views import DefinitionView
@@ -203,6 +205,11 @@ class DefinitionQuery:
     latest: bool = False
     resource_name: str | None = None
     version_tag: str | None = None
+    version_tag_like: str | None = None
+    without_version_tag: bool = False
+    resource_name_like: str | None = None
+    deployed_after: datetime | None = None
+    deployed_at: datetime | None = None
     tenant_ids: list[str] | None = None
     without_tenant: bool = False
     include_without_tenant: bool = False
@@ -229,11 +236,21 @@ def _filtered(cls: Any, q: DefinitionQuery) -> Select[Any]:
     if q.keys:
         conds.append(cls.key.in_(q.keys))
     if q.key_like is not None:
-        conds.append(cls.key.like(q.key_like))
+        conds.append(sql_like.like(cls.key, q.key_like, parameter="keyLike"))
     if q.name is not None:
         conds.append(cls.name == q.name)
     if q.name_like is not None:
-        conds.append(cls.name.like(q.name_like))
+        conds.append(sql_like.like(cls.name, q.name_like, parameter="nameLike"))
+    if q.version_tag_like is not None:
+        conds.append(sql_like.like(cls.version_tag, q.version_tag_like, parameter="versionTagLike"))
+    if q.without_version_tag:
+        conds.append(cls.version_tag.is_(None))
+    if q.resource_name_like is not None:
+        conds.append(sql_like.like(cls.resource_name, q.resource_name_like, parameter="resourceNameLike"))
+    for moment, compare in ((q.deployed_after, Deployment.deployment_time.__gt__),
+                            (q.deployed_at, Deployment.deployment_time.__eq__)):
+        if moment is not None:
+            conds.append(cls.deployment_id.in_(select(Deployment.id).where(compare(moment))))
     if q.deployment_id is not None:
         conds.append(cls.deployment_id == q.deployment_id)
     if q.version is not None:

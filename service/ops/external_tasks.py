@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from service.store import ExternalTask, InstanceState, ProcessDefinition, ProcessInstance
 
-from . import persistence, query
+from . import persistence, query, sql_like, variable_filters
 from .context import OpsContext, updated_rows
 from .engine_errors import engine_errors
 from .errors import BadRequest, LockNotHeld, NotFound, Suspended
@@ -413,6 +413,13 @@ class ExternalTaskQuery:
     priority_max: int | None = None
     lock_expiration_before: datetime | None = None
     lock_expiration_after: datetime | None = None
+    execution_id: str | None = None          # an external task's execution id is its own id here
+    definition_keys: list[str] | None = None
+    definition_name: str | None = None
+    definition_name_like: str | None = None
+    process_variables: list[variable_filters.VariableFilter] = field(default_factory=list)
+    variable_names_ignore_case: bool = False
+    variable_values_ignore_case: bool = False
     sort: list[tuple[str, str]] = field(default_factory=list)
     first_result: int = 0
     max_results: int | None = None
@@ -473,6 +480,20 @@ def _filtered(q: ExternalTaskQuery, now: datetime) -> Select[Any]:
         conds.append(ExternalTask.lock_expiration < q.lock_expiration_before)
     if q.lock_expiration_after is not None:
         conds.append(ExternalTask.lock_expiration > q.lock_expiration_after)
+    if q.execution_id is not None:
+        conds.append(ExternalTask.id == q.execution_id)
+    if q.definition_keys is not None:
+        conds.append(ExternalTask.definition_key.in_(q.definition_keys))
+    named: Any = None
+    if q.definition_name is not None:
+        named = ProcessDefinition.name == q.definition_name
+    if q.definition_name_like is not None:
+        named = sql_like.like(ProcessDefinition.name, q.definition_name_like, parameter="processDefinitionNameLike")
+    if named is not None:
+        conds.append(ExternalTask.definition_id.in_(select(ProcessDefinition.id).where(named)))
+    conds.extend(variable_filters.conditions(variable_filters.VariableFilters(
+        process=q.process_variables, names_ignore_case=q.variable_names_ignore_case,
+        values_ignore_case=q.variable_values_ignore_case), ExternalTask.instance_id))
     if q.scope is not None:
         conds.append(q.scope.condition())
     query = base_query()

@@ -28,6 +28,8 @@ from service.store import (
 from . import history_sql as hs
 from . import query as listing
 from .context import OpsContext
+from .history_instance_filters import InstanceFilters
+from .history_instance_filters import conditions as instance_conditions
 from .errors import BadRequest, NotFound
 from .history_decisions import DefinitionResolver, clause_inputs
 from .history_values import VALUE_TYPE_KEY, restore_value
@@ -198,6 +200,7 @@ class HistoryFilter:
     first_result: int = 0
     max_results: int | None = None
     visible: Visibility | None = None        # None: every instance the tenant filter lets through
+    instance: InstanceFilters = field(default_factory=InstanceFilters)    # historic process instances only
 
 
 def _tenant_condition(column: Any, f: HistoryFilter) -> Any:
@@ -250,6 +253,7 @@ def _instance_query(f: HistoryFilter) -> Select[Any]:
         query = query.where(ProcessInstance.super_process_instance_id == f.super_instance_id)
     if f.sub_instance_id is not None:
         query = query.where(ProcessInstance.id == _super_of(f.sub_instance_id))
+    query = query.where(*instance_conditions(f.instance))
     if f.tenant_ids is not None:
         query = query.where(_tenant_condition(ProcessInstance.tenant_id, f))
     if f.visible is not None:

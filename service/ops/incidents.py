@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from service.store import ExternalTask, Incident, InstanceState, ProcessInstance
+from service.store import ExternalTask, Incident, InstanceState, ProcessDefinition, ProcessInstance
 
-from . import query
+from . import query, sql_like
 from .context import OpsContext
 from .errors import NotFound
 
@@ -47,6 +47,12 @@ class IncidentQuery:
     configuration: str | None = None
     tenant_ids: list[str] | None = None
     include_without_tenant: bool = False     # with tenant_ids: tenant-less incidents as well
+    execution_id: str | None = None          # an incident's execution is its instance here
+    failed_activity_id: str | None = None    # the failing element: the incident's own activity here
+    cause_ids: list[str] = field(default_factory=list)   # causeIncidentId, rootCauseIncidentId: itself here
+    definition_keys: list[str] | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
     sort: list[tuple[str, str]] = field(default_factory=list)
     first_result: int = 0
     max_results: int | None = None
@@ -104,7 +110,20 @@ def _filtered(q: IncidentQuery) -> Select[Any]:
     if q.incident_message is not None:
         query = query.where(Incident.message == q.incident_message)
     if q.incident_message_like is not None:
-        query = query.where(Incident.message.like(q.incident_message_like))
+        query = query.where(sql_like.like(Incident.message, q.incident_message_like, parameter="incidentMessageLike"))
+    if q.execution_id is not None:
+        query = query.where(Incident.instance_id == q.execution_id)
+    if q.failed_activity_id is not None:
+        query = query.where(Incident.element_id == q.failed_activity_id)
+    for cause in q.cause_ids:
+        query = query.where(Incident.id == cause)
+    if q.definition_keys is not None:
+        query = query.where(Incident.definition_id.in_(
+            select(ProcessDefinition.id).where(ProcessDefinition.key.in_(q.definition_keys))))
+    if q.created_after is not None:
+        query = query.where(Incident.created > q.created_after)
+    if q.created_before is not None:
+        query = query.where(Incident.created < q.created_before)
     if q.instance_id is not None:
         query = query.where(Incident.instance_id == q.instance_id)
     if q.instance_ids:

@@ -25,7 +25,8 @@ from service.store import (
     UserTask,
 )
 
-from . import access_sql, definitions, file_variables, operation_log, participation, persistence, query
+from . import (access_sql, definitions, file_variables, operation_log, participation, persistence, query, sql_like,
+               variable_filters, variable_projection)
 from .access import Principal
 from .context import OpsContext
 from .engine_errors import engine_errors
@@ -132,6 +133,7 @@ def cancel_row(ctx: OpsContext, session: Session, row: ProcessInstance, *, reaso
     session.execute(delete(UserTask).where(UserTask.instance_id == row.id))
     session.execute(delete(ExternalTask).where(ExternalTask.instance_id == row.id))
     session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
+    variable_projection.forget(session, row.id)
     row.state = InstanceState.CANCELLED
     row.projected = {}
     row.end_time = now
@@ -189,9 +191,6 @@ def history_view(r: HistoryEvent) -> HistoryView:
                        lane=r.lane, task_id=r.task_id, user_id=r.user_id, data=dict(r.data or {}))
 
 
-_OPS = {"eq", "neq", "gt", "gteq", "lt", "lteq", "like"}
-
-
 @dataclass
 class InstanceQuery:
     ids: list[str] | None = None
@@ -213,6 +212,11 @@ class InstanceQuery:
     super_instance: str | None = None       # instances called by this one (superProcessInstance)
     sub_instance: str | None = None         # the instance that called this one (subProcessInstance)
     variables: list[tuple[str, str, Any]] = field(default_factory=list)   # (name, operator, value)
+    variable_names_ignore_case: bool = False
+    variable_values_ignore_case: bool = False
+    incident_message: str | None = None
+    incident_message_like: str | None = None
+    definition_without_tenant: bool = False
     visible_to: Principal | None = None     # only instances access.can_see_instance lets this user see
     newest_first: bool = False              # ties (and no sortBy) newest start first, instead of oldest
     sort: list[tuple[str, str]] = field(default_factory=list)
@@ -239,7 +243,7 @@ def _filtered(ctx: OpsContext, q: InstanceQuery) -> Select[Any]:
         conds.append(pi.id == select(sub.super_process_instance_id).where(sub.id == q.sub_instance)
                      .scalar_subquery())
     if q.business_key_like is not None:
-        conds.append(pi.business_key.like(q.business_key_like))
+        conds.append(sql_like.like(pi.business_key, q.business_key_like, parameter="businessKeyLike"))
     if q.definition_id is not None:
         conds.append(pi.definition_id == q.definition_id)
     if q.definition_key is not None:
@@ -267,8 +271,18 @@ def _filtered(ctx: OpsContext, q: InstanceQuery) -> Select[Any]:
         incident_conds.append(Incident.id == q.incident_id)
     if q.incident_type is not None:
         incident_conds.append(Incident.incident_type == q.incident_type)
-    if q.with_incident or q.incident_id is not None or q.incident_type is not None:
+    if q.incident_message is not None:
+        incident_conds.append(Incident.message == q.incident_message)
+    if q.incident_message_like is not None:
+        incident_conds.append(sql_like.like(Incident.message, q.incident_message_like,
+                                            parameter="incidentMessageLike"))
+    if len(incident_conds) > 2 or q.with_incident:
         conds.append(exists().where(*incident_conds))
+    if q.definition_without_tenant:
+        conds.append(pi.definition_id.in_(select(ProcessDefinition.id).where(ProcessDefinition.tenant_id.is_(None))))
+    conds.extend(variable_filters.conditions(variable_filters.VariableFilters(
+        process=[variable_filters.VariableFilter(*f) for f in q.variables],
+        names_ignore_case=q.variable_names_ignore_case, values_ignore_case=q.variable_values_ignore_case), pi.id))
     if q.activity_ids:
         conds.append(or_(exists().where(UserTask.instance_id == pi.id, UserTask.element_id.in_(q.activity_ids)),
                          exists().where(ExternalTask.instance_id == pi.id,
@@ -276,60 +290,16 @@ def _filtered(ctx: OpsContext, q: InstanceQuery) -> Select[Any]:
     return select(pi).where(*conds)
 
 
-def _check_variables(filters: list[tuple[str, str, Any]]) -> None:
-    for name, op, _ in filters:
-        if not name:
-            raise BadRequest("a variable filter needs a name")
-        if op not in _OPS:
-            raise BadRequest(f"Invalid variable comparator specified: {op}")
-
-
-def _matches(values: dict[str, Any], filters: list[tuple[str, str, Any]]) -> bool:
-    for name, op, expected in filters:
-        if name not in values:
-            return False
-        actual = values[name]
-        try:
-            if op == "eq" and not actual == expected:
-                return False
-            if op == "neq" and not actual != expected:
-                return False
-            if op == "gt" and not actual > expected:
-                return False
-            if op == "gteq" and not actual >= expected:
-                return False
-            if op == "lt" and not actual < expected:
-                return False
-            if op == "lteq" and not actual <= expected:
-                return False
-            if op == "like":
-                from .history_queries import like_match
-                if not isinstance(actual, str) or not like_match(actual, str(expected)):
-                    return False
-        except TypeError:
-            return False
-    return True
-
-
 def _run(ctx: OpsContext, q: InstanceQuery, *, paged: bool) -> list[InstanceView]:
-    _check_variables(q.variables)
     pi = ProcessInstance
     tiebreak = (pi.start_time.desc(), pi.id.desc()) if q.newest_first else (pi.start_time, pi.id)
     statement = query.ordered(_filtered(ctx, q), q.sort, SORT_COLUMNS, *tiebreak)
-    if not q.variables:
-        # The list shows no engine state: leave the largest column in the database.
-        statement = statement.options(defer(pi.engine_state))
-        if paged:
-            statement = query.paged(statement, q.first_result, q.max_results)
+    # The list shows no engine state: leave the largest column in the database.
+    statement = statement.options(defer(pi.engine_state))
+    if paged:
+        statement = query.paged(statement, q.first_result, q.max_results)
     with ctx.transaction() as session:
-        rows = list(session.scalars(statement))
-        if q.variables:
-            rows = [r for r in rows
-                    if _matches(dict(persistence.load(ctx, session, r.id, row=r).inst.variables()), q.variables)]
-            if paged:
-                start = max(q.first_result, 0)
-                rows = rows[start:] if q.max_results is None else rows[start:start + q.max_results]
-        return [persistence.instance_view(r) for r in rows]
+        return [persistence.instance_view(r) for r in session.scalars(statement)]
 
 
 def query_instances(ctx: OpsContext, q: InstanceQuery) -> list[InstanceView]:
@@ -337,16 +307,12 @@ def query_instances(ctx: OpsContext, q: InstanceQuery) -> list[InstanceView]:
 
 
 def count_instances(ctx: OpsContext, q: InstanceQuery) -> int:
-    if not q.variables:
-        statement = _filtered(ctx, q)
-        with ctx.transaction() as session:
-            return query.count(session, statement, ProcessInstance.id)
-    return len(_run(ctx, q, paged=False))
+    with ctx.transaction() as session:
+        return query.count(session, _filtered(ctx, q), ProcessInstance.id)
 
 
 def instance_definition_ids(ctx: OpsContext, q: InstanceQuery) -> list[str]:
-    """The process definitions of the instances `q` selects (variable filters not applied), for a
-    list's "which process" choice."""
+    """The process definitions of the instances `q` selects, for a list's "which process" choice."""
     statement = _filtered(ctx, q).with_only_columns(ProcessInstance.definition_id).distinct().order_by(None)
     with ctx.transaction() as session:
         return sorted(session.scalars(statement))

@@ -67,6 +67,10 @@ class JobQuery:
     tenant_ids: list[str] | None = None
     without_tenant_id: bool = False
     include_without_tenant: bool = False     # with tenant_ids: tenant-less jobs as well
+    execution_id: str | None = None          # a job's execution is its instance here
+    exception_message: str | None = None
+    priority_min: int | None = None          # every job here has priority 0
+    priority_max: int | None = None
     sort: list[tuple[str, str]] = field(default_factory=list)
     first_result: int = 0
     max_results: int | None = None
@@ -129,6 +133,12 @@ def _query(q: JobQuery, now: datetime) -> tuple[Select[Any], Any]:
         query = query.where(c.definition_key == q.definition_key)
     if q.activity_ids:
         query = query.where(c.element_id.in_(q.activity_ids))
+    if q.execution_id is not None:
+        query = query.where(c.instance_id == q.execution_id)
+    if q.exception_message is not None:
+        query = query.where(c.exception_message == q.exception_message)
+    if (q.priority_min is not None and q.priority_min > 0) or (q.priority_max is not None and q.priority_max < 0):
+        query = query.where(false())       # every job here has priority 0
     if q.with_exception:
         query = query.where(c.exception_message.is_not(None))
     if q.no_retries_left:

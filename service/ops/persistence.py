@@ -19,7 +19,7 @@ from service.engine.clock import Clock
 from service.store import (DecisionDefinition, ExternalTask, HistoryEvent, InstanceState, MessageSubscription,
                            ProcessDefinition, ProcessInstance, TaskCandidate, UserTask, table_of)
 
-from . import definitions, timer_projection
+from . import definitions, timer_projection, variable_projection
 from .context import STALE_MESSAGE, STALE_PESAN, OpsContext
 from .errors import Conflict, NotFound
 from .history_values import annotate_event_data
@@ -222,8 +222,13 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
     external = {} if done else {t.id: t for t in inst.external_tasks()}
     messages = set() if done else set(inst.waiting_messages())
     timers = [] if done else inst.timers()
+    events = inst.drain_history()
+    # Variables: only the names this action's history reports as set or removed (ops/variable_projection).
+    known = (row.projected or {}).get("variables")
+    current = inst.variables() if known is None and not done else None
+    variable_names = variable_projection.names_after(known, events, ended=done, current=current)
     values["projected"] = {"tasks": sorted(tasks), "external": sorted(external), "messages": sorted(messages),
-                           "timers": timer_projection.keys(timers)}
+                           "timers": timer_projection.keys(timers), "variables": variable_names}
     # The versioned UPDATE first: a lost race fails before anything else is written.
     _write_row(session, row, values)
     # Projections are written with Core statements, diffed against the ids of the last save.
@@ -231,7 +236,8 @@ def save(ctx: OpsContext, session: Session, loaded: Loaded, *, now: datetime | N
     _project_external_tasks(session, row, before.get("external", set()), external, ctx.clock.now())
     _project_subscriptions(session, row, before.get("messages", set()), messages)
     timer_projection.project(session, row.id, before.get("timers", set()), timers, now)
-    _append_history(session, loaded)
+    variable_projection.project(session, row.id, events, ended=done, names_before=known, current=current)
+    _append_history(session, loaded, events)
     if not done:
         from .delegate_jobs import record_failures
         record_failures(session, row, inst, now)
@@ -368,9 +374,9 @@ def _project_subscriptions(session: Session, row: InstanceRow, existing: set[str
         session.execute(_INSERT_SUBSCRIPTION, [{"instance_id": row.id, "message_name": n} for n in added])
 
 
-def _append_history(session: Session, loaded: Loaded) -> None:
+def _append_history(session: Session, loaded: Loaded, drained: list[EngineHistoryEvent]) -> None:
     row = loaded.row
-    events = [history_values(row, e) for e in loaded.inst.drain_history()]
+    events = [history_values(row, e) for e in drained]
     events.extend(loaded.extra_history)
     loaded.extra_history = []
     if events:

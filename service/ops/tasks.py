@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.store import InstanceState, ProcessInstance, TaskCandidate, UserGroup, UserTask
 
-from . import access_sql, definitions, file_variables, persistence, query
+from . import access_sql, definitions, file_variables, persistence, query, sql_like, task_filters
 from .access import Principal
 from .context import OpsContext, updated_rows
 from .engine_errors import engine_errors
@@ -59,6 +59,7 @@ class TaskQuery:
     without_due: bool = False
     visible_to: Principal | None = None       # only tasks access.can_see_task lets this user see
     workable_by: Principal | None = None      # only tasks access.can_work_task lets this user work
+    more: task_filters.TaskFilters = field(default_factory=task_filters.TaskFilters)   # the other Camunda filters
     sort: list[tuple[str, str]] = field(default_factory=list)   # (sortBy, "asc"|"desc")
     first_result: int = 0
     max_results: int | None = None
@@ -123,7 +124,9 @@ def _filtered(q: TaskQuery) -> Select[Any]:
     if q.overdue_at is not None:
         conds.append(and_(UserTask.due.is_not(None), UserTask.due < q.overdue_at))
     if q.name_like is not None:
-        conds.append(UserTask.name.like(q.name_like))
+        conds.append(sql_like.like(UserTask.name, q.name_like, parameter="nameLike"))
+    conds.extend(task_filters.conditions(q.more, include_assigned=q.include_assigned,
+                                         other_candidate_filters=bool(groups or q.candidate_user is not None)))
     return statement.where(*conds) if conds else statement
 
 

@@ -10,6 +10,7 @@ from .repository import (DecisionDefinition, Deployment, DeploymentResource, For
 from .runtime import (ExternalTask, Incident, InstanceState, MessageSubscription, ProcessInstance,
                       TaskCandidate, TimerJob, TimerStartJob, UserTask)
 from .users import AppUser, UserGroup, UserTenant
+from .variables import VariableValue
 
 metadata = Base.metadata
 
@@ -17,4 +18,4 @@ __all__ = ["Base", "metadata", "Tenant", "Deployment", "DeploymentResource", "Pr
            "DecisionDefinition", "FormDefinition", "StartMessage", "ProcessInstance", "InstanceState", "UserTask",
            "TaskCandidate", "ExternalTask", "MessageSubscription", "Incident", "TimerStartJob",
            "TimerJob", "HistoryEvent", "tenant_scope", "AppUser", "UserGroup", "UserTenant", "InstanceDocument",
-           "OperationLogEntry", "Batch"]
+           "OperationLogEntry", "Batch", "VariableValue"]

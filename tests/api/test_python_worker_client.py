@@ -1,6 +1,7 @@
 """camunda-external-task-client-python3 (another client we did not write) against a live server: its
 engine client starts an instance and correlates a message, its external task client fetches, fails,
-completes and reports BPMN errors exactly as it does against Camunda 7."""
+completes and reports BPMN errors exactly as it does against Camunda 7; the second test covers the rest of
+its calls (process definitions by version tag, start by version, jobs' retries, variable data)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,7 @@ import requests
 from camunda.client.engine_client import EngineClient
 from camunda.client.external_task_client import ExternalTaskClient
 
-from support import ADMIN, deploy
+from support import ADMIN, deploy, fixture_bytes
 
 AUTH = {"auth_basic": {"username": ADMIN[0], "password": ADMIN[1]}}
 
@@ -65,3 +66,35 @@ def test_worker_client_round_trip(server: str) -> None:
         assert [t["taskDefinitionKey"] for t in tasks] == ["Perbaiki"]
         history = s.get(f"{server}/history/process-instance/{started['id']}").json()
         assert history["state"] == "COMPLETED"
+
+
+def test_worker_client_engine_calls(server: str) -> None:
+    """The rest of what the client offers: definitions by version tag (versionTagLike), starting by version,
+    instances by tenant, a job's retries, and a variable's binary data (refused as Camunda refuses it for a
+    value that is not binary). `EngineClient.get_jobs` is declared a property with parameters, so the client
+    cannot call it at all."""
+    import pytest
+    from camunda.process_definition.process_definition_client import ProcessDefinitionClient
+
+    _deploy(server)
+    definitions = ProcessDefinitionClient(server, config=AUTH)
+    [latest] = definitions.get_process_definitions("layanan", "v", [])
+    assert latest["key"] == "layanan" and latest["versionTag"].startswith("v")
+    assert definitions.get_process_definitions("layanan", "tidak-ada", []) == []
+    started = definitions.start_process_by_version("layanan", "v", {"nilai": 7}, business_key="PY-V")
+    assert started["definitionId"] == latest["id"] and started["businessKey"] == "PY-V"
+    engine = EngineClient(server, config=AUTH)
+    found = engine.get_process_instance(process_key="layanan", variables=["nilai_eq_7"])
+    assert started["id"] in [i["id"] for i in found]
+    assert engine.get_process_instance(process_key="layanan", tenant_ids=["pagaralam"]) == []
+    with pytest.raises(Exception, match="not a binary value"):
+        engine.get_process_instance_variable(started["id"], "nilai")
+
+    with requests.Session() as s:
+        s.auth = ADMIN
+        files = {"jadwal.bpmn": ("jadwal.bpmn", fixture_bytes("jadwal.bpmn"))}
+        assert s.post(f"{server}/deployment/create", files=files, data={"deployment-name": "jobs"}).status_code == 200
+        timer = s.post(f"{server}/process-definition/key/jadwal/start", json={}).json()
+        [job] = s.get(f"{server}/job", params={"processInstanceId": timer["id"]}).json()
+        assert engine.set_job_retry(job["id"], retries=3)
+        assert s.get(f"{server}/job/{job['id']}").json()["retries"] == 3

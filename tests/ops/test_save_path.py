@@ -81,6 +81,7 @@ def test_completing_through_the_service_keeps_one_update_per_step(ctx: Any) -> N
               for s in seen if s.split()[0].upper() in ("UPDATE", "INSERT", "DELETE")]
     assert writes.count("UPDATE process_instance") == 1, writes
     # One task ended and one began: its projection row is updated in place (its candidate rows name the old
-    # id, so they are replaced); the step's history is one statement.
+    # id, so they are replaced); the one new variable is one row of the variable projection; the step's
+    # history is one statement.
     assert writes == ["UPDATE process_instance", "DELETE task_candidate", "UPDATE user_task",
-                      "INSERT task_candidate", "INSERT history_event"], writes
+                      "INSERT task_candidate", "INSERT variable_value", "INSERT history_event"], writes

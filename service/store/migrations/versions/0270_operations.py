@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0270"
-down_revision = "0250"
+down_revision = "0260"
 branch_labels = None
 depends_on = None
 
