@@ -86,8 +86,8 @@ def _query(schema: QuerySchema, *, paged: bool, history: bool) -> batches.BatchQ
     if not paged:
         values = without_paging(values)
     values.pop("sort", None)
-    scope = apply_tenant_filter(values.pop("tenant_ids"), without_tenant=values.pop("without_tenant"),
-                                include_without_tenant=True)
+    # Camunda's batch query has no includeBatchesWithoutTenantId: tenantIdIn matches exactly those tenants.
+    scope = apply_tenant_filter(values.pop("tenant_ids"), without_tenant=values.pop("without_tenant"))
     if scope.empty:
         return None
     return batches.BatchQuery(**values, tenant_ids=scope.ids, include_without_tenant=scope.include_null,

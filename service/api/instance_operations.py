@@ -189,16 +189,19 @@ def delete_async() -> ResponseReturnValue:
     if not ids:
         raise invalid("processInstanceIds is empty")
     scope = tenant_scope()
-    if scope is not None:
-        for instance_id in ids:
-            try:
-                view = instance_ops.get_instance(ops(), instance_id)
-            except Exception:   # noqa: BLE001 - a missing instance is the batch's business (failIfNotExists)
-                continue
-            if view.tenant_id is not None and view.tenant_id not in scope[0]:
-                raise invalid(f"Process instance {instance_id} is not in a tenant you may change")
+    tenants: set[str | None] = set()
+    for instance_id in ids:
+        try:
+            view = instance_ops.get_instance(ops(), instance_id)
+        except Exception:   # noqa: BLE001 - a missing instance is the batch's business (failIfNotExists)
+            continue
+        tenants.add(view.tenant_id)
+        if scope is not None and view.tenant_id is not None and view.tenant_id not in scope[0]:
+            raise invalid(f"Process instance {instance_id} is not in a tenant you may change")
+    # The batch belongs to the tenant of its instances when they share one (none otherwise).
+    tenant = next(iter(tenants)) if len(tenants) == 1 else None
     payload = {"deleteReason": body["deleteReason"], "failIfNotExists": body["failIfNotExists"]}
-    return jsonify(batch_json(_create(batches.DELETION, ids, payload, None)))
+    return jsonify(batch_json(_create(batches.DELETION, ids, payload, tenant)))
 
 
 __all__ = ["bp", "resource", "instance_query"]

@@ -269,7 +269,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     ctx, _ = context(args)
     tasks = query_tasks(ctx, TaskQuery(candidate_group=args.group, tenant_ids=[args.tenant] if args.tenant else None,
                                        assignee=args.assignee, instance_id=args.instance,
-                                       include_assigned=True))
+                                       include_assigned=args.group is not None))
     if args.json:
         _print_json([{"id": t.id, "name": t.name, "taskDefinitionKey": t.element_id,
                       "processInstanceId": t.instance_id, "assignee": t.assignee,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, literal, null, or_, select, union_all, update
+from sqlalchemy import Select, and_, case, exists, false, func, literal, null, or_, select, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from service.store import Incident, InstanceState, ProcessDefinition, ProcessInstance, TimerJob, TimerStartJob
@@ -120,8 +120,32 @@ def _start_jobs(q: JobQuery) -> Select[Any]:
     return statement
 
 
+def _failed_tasks(q: JobQuery) -> Select[Any]:
+    """One job per engine task that failed outside a timer (an async delegate whose handler failed, a call
+    activity whose called process was missing): its open failedJob incident names the task, and retrying the
+    job runs the task again."""
+    pi, tj = ProcessInstance, TimerJob
+    failure = aliased(Incident, name="task_failure")
+    statement = (select(failure.task_id.label("id"), pi.id.label("instance_id"), pi.definition_id.label("definition_id"),
+                        pi.definition_key.label("definition_key"), pi.tenant_id.label("tenant_id"),
+                        failure.element_id.label("element_id"), null().label("due"),
+                        (pi.state == InstanceState.SUSPENDED).label("suspended"), literal(0).label("retries"),
+                        failure.message.label("exception_message"), failure.created.label("created"))
+                 .join(pi, pi.id == failure.instance_id)
+                 .where(failure.incident_type == FAILED_JOB, failure.resolved.is_(False),
+                        failure.task_id.is_not(None), ~exists().where(tj.id == failure.task_id),
+                        pi.state.in_([InstanceState.ACTIVE, InstanceState.SUSPENDED])))
+    if q.instance_id is not None:
+        statement = statement.where(pi.id == q.instance_id)
+    if q.instance_ids:
+        statement = statement.where(pi.id.in_(q.instance_ids))
+    if q.scope is not None:
+        statement = statement.where(q.scope.condition())
+    return statement
+
+
 def _query(q: JobQuery, now: datetime) -> tuple[Select[Any], Any]:
-    jobs = union_all(_instance_jobs(q), _start_jobs(q)).subquery("jobs")
+    jobs = union_all(_instance_jobs(q), _start_jobs(q), _failed_tasks(q)).subquery("jobs")
     c = jobs.c
     query = select(jobs)
     ids = [i for i in [q.job_id, *(q.job_ids or [])] if i is not None]

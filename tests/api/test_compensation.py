@@ -220,7 +220,9 @@ def test_compensation_event_subprocess_refusals(client: Any) -> None:
     model = fixture_bytes(f"camunda-engine-tests/{name}")
     both = model.replace(b'<bpmn2:startEvent id="start">', b'<bpmn2:boundaryEvent id="cb" attachedToRef="booking-'
                          b'subprocess"><bpmn2:compensateEventDefinition/></bpmn2:boundaryEvent><bpmn2:userTask '
-                         b'id="undoAll" isForCompensation="true"/><bpmn2:association id="a9" sourceRef="cb" '
-                         b'targetRef="undoAll"/><bpmn2:startEvent id="start">')
+                         b'id="undoAll" isForCompensation="true"/><bpmn2:startEvent id="start">')
+    # The association is an artifact: the schema wants it after the process's flow elements.
+    both = both.replace(b'</bpmn2:process>', b'<bpmn2:association id="a9" sourceRef="cb" targetRef="undoAll"/>'
+                        b'</bpmn2:process>')
     response = deploy_rest(client, ("both.bpmn", both))
     assert response.status_code == 400 and "only one compensation handler" in response.json["message"]

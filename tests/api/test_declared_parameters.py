@@ -151,7 +151,14 @@ def world(client: Any, ctx: Any, clock: Any) -> dict[str, Any]:
         r = client.post(f"{R}/decision-definition/key/{url}/evaluate",
                         json={"variables": {"nilai": typed(nilai, "Long")}})
         assert r.status_code == 200, r.json
-    # Nothing in the REST API suspends yet; the states exist in the store, so set them there.
+    # Two batches (left unworked: no scheduler runs here), each deleting a throwaway instance.
+    for key, start in (("T1", "saring"), ("T2", "layanan/tenant-id/pagaralam")):
+        doomed = client.post(f"{R}/process-definition/key/{start}/start", json={
+            "businessKey": key, "variables": {"nilai": typed(1, "Long")}}).json["id"]
+        r = client.post(f"{R}/process-instance/delete", json={"processInstanceIds": [doomed], "deleteReason": key})
+        assert r.status_code == 200, r.json
+        clock.advance(timedelta(minutes=1))
+    # The states exist in the store: set them there (the suspension endpoints have their own tests).
     with ctx.transaction() as session:
         session.execute(update(ProcessInstance).where(ProcessInstance.id.in_([out["S2"], out["C"], out["jobs"][0]]))
                         .values(state=InstanceState.SUSPENDED))

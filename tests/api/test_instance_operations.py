@@ -68,12 +68,13 @@ def test_cancel_with_a_reason_is_logged(client: Any) -> None:
     assert entry["annotation"] == "salah input" and entry["category"] == "Operator"
     history = client.get(f"/engine-rest/history/process-instance/{pid}").get_json()
     assert history["state"] in ("EXTERNALLY_TERMINATED", "INTERNALLY_TERMINATED")
-    # failIfNotExists=false: an unknown instance is no error; skipIoMappings cannot be honoured
+    # failIfNotExists=false: an unknown instance is no error; skipSubprocesses cannot be honoured (called
+    # instances are always cancelled with their caller)
     assert client.delete("/engine-rest/process-instance/nope?failIfNotExists=false").status_code == 204
     assert client.delete("/engine-rest/process-instance/nope").status_code == 404
     other = start(client)
-    refused = client.delete(f"/engine-rest/process-instance/{other}?skipIoMappings=true")
-    assert refused.status_code == 400 and "skipIoMappings" in refused.get_json()["message"]
+    refused = client.delete(f"/engine-rest/process-instance/{other}?skipSubprocesses=true")
+    assert refused.status_code == 400 and "skipSubprocesses" in refused.get_json()["message"]
 
 
 def test_suspended_instance_refuses_work_until_activated(client: Any) -> None:

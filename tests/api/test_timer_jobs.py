@@ -57,7 +57,11 @@ FAILING_START = b"""<?xml version="1.0" encoding="UTF-8"?>
     <sequenceFlow id="f2" sourceRef="choose" targetRef="theEnd">
       <conditionExpression>${false}</conditionExpression>
     </sequenceFlow>
+    <sequenceFlow id="f3" sourceRef="choose" targetRef="otherEnd">
+      <conditionExpression>${false}</conditionExpression>
+    </sequenceFlow>
     <endEvent id="theEnd" />
+    <endEvent id="otherEnd" />
   </process>
 </definitions>
 """
