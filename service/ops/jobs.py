@@ -127,7 +127,8 @@ def _failed_tasks(q: JobQuery) -> Select[Any]:
     pi, tj = ProcessInstance, TimerJob
     failure = aliased(Incident, name="task_failure")
     statement = (select(failure.task_id.label("id"), pi.id.label("instance_id"),
-                        pi.definition_id.label("definition_id"), pi.definition_key.label("definition_key"), pi.tenant_id.label("tenant_id"),
+                        pi.definition_id.label("definition_id"), pi.definition_key.label("definition_key"),
+                        pi.tenant_id.label("tenant_id"),
                         failure.element_id.label("element_id"), null().label("due"),
                         (pi.state == InstanceState.SUSPENDED).label("suspended"), literal(0).label("retries"),
                         failure.message.label("exception_message"), failure.created.label("created"))
