@@ -286,3 +286,19 @@ def test_a_take_listener_only_runs_on_its_flow() -> None:
                                   '<camunda:executionListener event="start" class="a.B" /></bpmn:extensionElements>'
                                   '</bpmn:sequenceFlow><bpmn:endEvent id="e"><bpmn:incoming>f1</bpmn:incoming>'
                                   '</bpmn:endEvent>'))
+
+
+def test_a_bean_method_named_like_java_reflection_is_the_beans_own() -> None:
+    """camunda-bpm-examples call `${exampleBean.invoke()}`: on a registered bean that is its own method;
+    getClass/forName stay refused, and private names never parse."""
+    class ExampleBean:
+        def invoke(self) -> str:
+            return "invoked"
+
+    registry = DelegateRegistry()
+    registry.register("exampleBean", ExampleBean())
+    h = _harness(_service('camunda:expression="${exampleBean.invoke()}" camunda:resultVariable="r"'), registry)
+    assert h.start("p").variables()["r"] == "invoked"
+    for text in ("${exampleBean.getClass()}", "${exampleBean._secret()}"):
+        with pytest.raises(Exception, match="not allowed|reflection"):
+            parse_bpmn("d.bpmn", wrap(_service(f'camunda:expression="{text}"')))
