@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -302,3 +303,20 @@ def test_a_bean_method_named_like_java_reflection_is_the_beans_own() -> None:
     for text in ("${exampleBean.getClass()}", "${exampleBean._secret()}"):
         with pytest.raises(Exception, match="not allowed|reflection"):
             parse_bpmn("d.bpmn", wrap(_service(f'camunda:expression="{text}"')))
+
+
+def test_a_delete_listener_runs_when_a_boundary_event_cancels_the_task() -> None:
+    deleted: list = []
+    registry = DelegateRegistry()
+    registry.register("gone", lambda task: deleted.append((task.getTaskDefinitionKey(), task.getEventName())))
+    body = _user_task_with_listeners('<camunda:taskListener event="delete" delegateExpression="${gone}" />') + (
+        '<bpmn:boundaryEvent id="late" attachedToRef="approve"><bpmn:outgoing>f3</bpmn:outgoing>'
+        '<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        '</bpmn:boundaryEvent><bpmn:sequenceFlow id="f3" sourceRef="late" targetRef="e2" />'
+        '<bpmn:endEvent id="e2"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>')
+    h = _harness(body, registry)
+    inst = h.start("p")
+    assert deleted == []            # the predicted tasks of the other path are not "deleted"
+    h.clock.advance(timedelta(hours=2))
+    inst.fire_due_timers()
+    assert inst.completed and deleted == [("approve", "delete")]
