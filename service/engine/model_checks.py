@@ -453,7 +453,7 @@ class ModelChecker:
 
 
 LISTENER_TAGS = ("executionListener", "taskListener")
-TASK_LISTENER_EVENTS = ("create", "assignment", "complete")
+TASK_LISTENER_EVENTS = ("create", "assignment", "complete", "delete")
 # Elements whose specs run execution listeners (specs.CamundaIoMixin, listening.ListeningMixin), the flows
 # whose `take` listeners run as the token arrives at their target, and the process (its start events, its end).
 LISTENING_ELEMENTS = frozenset({"task", "userTask", "manualTask", "serviceTask", "sendTask", "scriptTask",

@@ -303,6 +303,12 @@ class _HumanTaskMixin:
             notify_task(my_task, "complete")
         super()._on_complete_hook(my_task)  # type: ignore[misc]
 
+    def _on_cancel(self, my_task: Any) -> None:
+        super()._on_cancel(my_task)  # type: ignore[misc]
+        # Only a task that was created (not a predicted one) is deleted, as Camunda's `delete` event.
+        if ext(self).get("task_listeners") and "alur_user_task" in my_task.internal_data:
+            notify_task(my_task, "delete")
+
 
 def notify_task(my_task: Any, event: str) -> set[str]:
     """Run a user task's `event` task listeners on its stored record; returns what they changed."""

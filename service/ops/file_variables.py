@@ -3,7 +3,8 @@ holds a plain reference to it, so the engine state stays small and plain.
 
 A reference is the dict {"alurFile": <document id>, "filename", "mimeType", "encoding"}; the REST layer shows
 it as a File value (valueInfo filename/mimeType/encoding) and `/variables/{name}/data` serves the document.
-Files are accepted where a step can own them: starting an instance and completing a task.
+Files are accepted where a step can own them: starting an instance and completing a task; elsewhere the
+engine refuses the value, naming the variable.
 """
 from __future__ import annotations
 
@@ -38,15 +39,6 @@ def is_reference(value: Any) -> bool:
 
 def has_uploads(variables: Mapping[str, Any] | None) -> bool:
     return any(isinstance(v, FileUpload) for v in (variables or {}).values())
-
-
-def refuse_uploads(variables: Mapping[str, Any] | None, where: str) -> None:
-    names = [name for name, value in (variables or {}).items() if isinstance(value, FileUpload)]
-    if names:
-        raise BadRequest(f"File variables ({', '.join(names)}) are accepted when starting an instance or completing "
-                         f"a task, not when {where}",
-                         pesan=f"Variabel berkas ({', '.join(names)}) hanya diterima saat memulai proses atau "
-                               f"menyelesaikan tugas, tidak saat {where}")
 
 
 @contextmanager
@@ -88,4 +80,4 @@ def _policy(ctx: OpsContext) -> DocumentPolicy:
     return ctx.documents
 
 
-__all__ = ["FileUpload", "MARKER", "is_reference", "has_uploads", "refuse_uploads", "stored", "file_data"]
+__all__ = ["FileUpload", "MARKER", "is_reference", "has_uploads", "stored", "file_data"]

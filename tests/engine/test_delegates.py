@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -286,3 +287,36 @@ def test_a_take_listener_only_runs_on_its_flow() -> None:
                                   '<camunda:executionListener event="start" class="a.B" /></bpmn:extensionElements>'
                                   '</bpmn:sequenceFlow><bpmn:endEvent id="e"><bpmn:incoming>f1</bpmn:incoming>'
                                   '</bpmn:endEvent>'))
+
+
+def test_a_bean_method_named_like_java_reflection_is_the_beans_own() -> None:
+    """camunda-bpm-examples call `${exampleBean.invoke()}`: on a registered bean that is its own method;
+    getClass/forName stay refused, and private names never parse."""
+    class ExampleBean:
+        def invoke(self) -> str:
+            return "invoked"
+
+    registry = DelegateRegistry()
+    registry.register("exampleBean", ExampleBean())
+    h = _harness(_service('camunda:expression="${exampleBean.invoke()}" camunda:resultVariable="r"'), registry)
+    assert h.start("p").variables()["r"] == "invoked"
+    for text in ("${exampleBean.getClass()}", "${exampleBean._secret()}"):
+        with pytest.raises(Exception, match="not allowed|reflection"):
+            parse_bpmn("d.bpmn", wrap(_service(f'camunda:expression="{text}"')))
+
+
+def test_a_delete_listener_runs_when_a_boundary_event_cancels_the_task() -> None:
+    deleted: list = []
+    registry = DelegateRegistry()
+    registry.register("gone", lambda task: deleted.append((task.getTaskDefinitionKey(), task.getEventName())))
+    body = _user_task_with_listeners('<camunda:taskListener event="delete" delegateExpression="${gone}" />') + (
+        '<bpmn:boundaryEvent id="late" attachedToRef="approve"><bpmn:outgoing>f3</bpmn:outgoing>'
+        '<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        '</bpmn:boundaryEvent><bpmn:sequenceFlow id="f3" sourceRef="late" targetRef="e2" />'
+        '<bpmn:endEvent id="e2"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>')
+    h = _harness(body, registry)
+    inst = h.start("p")
+    assert deleted == []            # the predicted tasks of the other path are not "deleted"
+    h.clock.advance(timedelta(hours=2))
+    inst.fire_due_timers()
+    assert inst.completed and deleted == [("approve", "delete")]

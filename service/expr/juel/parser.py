@@ -17,6 +17,8 @@ _BLOCKED_METHODS = {
     "exec": "running programs is not allowed",
 }
 
+_REFLECTION = ("getClass", "forName")
+
 
 MAX_TREE_DEPTH = 300
 
@@ -165,12 +167,14 @@ class Parser:
 
     def method_call(self, target: Node, name_token: Token) -> Node:
         name = name_token.value
-        if name in _BLOCKED_METHODS:
-            raise syntax_error(f"method {name}(): {_BLOCKED_METHODS[name]}", self.text, name_token.position)
-        if self.hosts:
+        if self.hosts and name not in _REFLECTION:
+            # A bean's own method (`${exampleBean.invoke()}` is a Camunda example): HostCall reaches only the
+            # objects the host hands in; on any other value the allow-list below still applies at run time.
             if name.startswith("_"):
                 raise syntax_error(f"method {name}() is not allowed (private)", self.text, name_token.position)
             return HostCall(target, name, self.arguments(), name_token.position)
+        if name in _BLOCKED_METHODS:
+            raise syntax_error(f"method {name}(): {_BLOCKED_METHODS[name]}", self.text, name_token.position)
         if name not in METHOD_ARITY:
             raise syntax_error(f"method {name}() is not allowed (allowed: {', '.join(sorted(METHOD_ARITY))})",
                                self.text, name_token.position)
