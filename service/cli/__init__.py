@@ -87,7 +87,20 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     _upgrade(cfg)
     from service.store import current_revision
     print(f"database at revision {current_revision(cfg.effective_database_url)}: {cfg.effective_database_url}")
+    ctx, _ = context(args)
+    _project_variables(ctx)
     return 0
+
+
+def _project_variables(ctx: Any) -> None:
+    from service.ops.variable_backfill import project_missing_variables
+
+    done, failed = project_missing_variables(ctx)
+    if done:
+        print(f"variables of {done} instance(s) projected for variable filters")
+    for instance_id in failed:
+        print(f"alur: instance {instance_id} could not be loaded; its variables are not filterable until it is "
+              "saved", file=sys.stderr)
 
 
 def _deploy_dirs(ctx: Any, root: Path) -> None:
@@ -154,6 +167,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _upgrade(cfg)
     app = create_app(cfg)
     ctx = app.extensions["alur"].ops
+    _project_variables(ctx)
     if args.deploy_dirs:
         _deploy_dirs(ctx, Path(args.root) if args.root else cfg.effective_root)
     seed_demo_users(ctx, cfg)
