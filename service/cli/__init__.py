@@ -74,6 +74,7 @@ def context(args: argparse.Namespace) -> "tuple[OpsContext, Config]":
 def _upgrade(cfg: "Config") -> None:
     from service.store import upgrade
     upgrade(cfg.effective_database_url, create_folder=cfg.uses_default_database)
+    _project_variables(cfg)
 
 
 def _print_json(value: Any) -> None:
@@ -87,15 +88,23 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     _upgrade(cfg)
     from service.store import current_revision
     print(f"database at revision {current_revision(cfg.effective_database_url)}: {cfg.effective_database_url}")
-    ctx, _ = context(args)
-    _project_variables(ctx)
     return 0
 
 
-def _project_variables(ctx: Any) -> None:
+def _project_variables(cfg: "Config") -> None:
+    """After a migration: the variables of instances saved before the variable projection (0260)."""
+    from service.app import input_limits
+    from service.ops import OpsContext
     from service.ops.variable_backfill import project_missing_variables
+    from service.store import Database
 
-    done, failed = project_missing_variables(ctx)
+    db = Database(cfg.effective_database_url, create_folder=cfg.uses_default_database)
+    try:
+        ctx = OpsContext(db=db, timer_lease_seconds=cfg.timer_lease_seconds, holidays_file=cfg.holidays_file,
+                         limits=input_limits(cfg))
+        done, failed = project_missing_variables(ctx)
+    finally:
+        db.dispose()
     if done:
         print(f"variables of {done} instance(s) projected for variable filters")
     for instance_id in failed:
@@ -167,7 +176,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _upgrade(cfg)
     app = create_app(cfg)
     ctx = app.extensions["alur"].ops
-    _project_variables(ctx)
     if args.deploy_dirs:
         _deploy_dirs(ctx, Path(args.root) if args.root else cfg.effective_root)
     seed_demo_users(ctx, cfg)
