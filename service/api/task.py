@@ -215,6 +215,13 @@ def _task_query(paged: bool) -> operations.TaskQuery | None:
         alias_value = values.pop(alias)
         values[name] = values[name] or alias_value
     more = {name: values.pop(name) for name in MORE_FILTERS}
+    candidates = (values["candidate_group"], values["candidate_groups"], values["candidate_user"],
+                  more["candidate_group_like"])
+    if values["include_assigned"] and all(c is None for c in candidates) and not any(
+            more[k] for k in ("with_candidate_groups", "without_candidate_groups", "with_candidate_users",
+                              "without_candidate_users")):
+        raise invalid("Invalid query usage: candidateUser, candidateGroup, candidateGroupIn, withCandidateGroups, "
+                      "withCandidateUsers has to be called before 'includeAssignedTasks'.")
     more["process_variables"] = to_filters(more["process_variables"])
     more["task_variables"] = to_filters(more["task_variables"])
     return operations.TaskQuery(**values, more=TaskFilters(**more), visible_to=principal())

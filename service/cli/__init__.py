@@ -74,6 +74,7 @@ def context(args: argparse.Namespace) -> "tuple[OpsContext, Config]":
 def _upgrade(cfg: "Config") -> None:
     from service.store import upgrade
     upgrade(cfg.effective_database_url, create_folder=cfg.uses_default_database)
+    _project_variables(cfg)
 
 
 def _print_json(value: Any) -> None:
@@ -88,6 +89,27 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from service.store import current_revision
     print(f"database at revision {current_revision(cfg.effective_database_url)}: {cfg.effective_database_url}")
     return 0
+
+
+def _project_variables(cfg: "Config") -> None:
+    """After a migration: the variables of instances saved before the variable projection (0260)."""
+    from service.app import input_limits
+    from service.ops import OpsContext
+    from service.ops.variable_backfill import project_missing_variables
+    from service.store import Database
+
+    db = Database(cfg.effective_database_url, create_folder=cfg.uses_default_database)
+    try:
+        ctx = OpsContext(db=db, timer_lease_seconds=cfg.timer_lease_seconds, holidays_file=cfg.holidays_file,
+                         limits=input_limits(cfg))
+        done, failed = project_missing_variables(ctx)
+    finally:
+        db.dispose()
+    if done:
+        print(f"variables of {done} instance(s) projected for variable filters")
+    for instance_id in failed:
+        print(f"alur: instance {instance_id} could not be loaded; its variables are not filterable until it is "
+              "saved", file=sys.stderr)
 
 
 def _deploy_dirs(ctx: Any, root: Path) -> None:

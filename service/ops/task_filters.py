@@ -15,7 +15,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from service.store import InstanceState, ProcessDefinition, ProcessInstance, TaskCandidate, UserTask
 
 from . import sql_like, variable_filters
-from .errors import BadRequest
 
 
 @dataclass
@@ -79,13 +78,9 @@ def _definition_named(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     return UserTask.definition_id.in_(select(ProcessDefinition.id).where(condition))
 
 
-def conditions(f: TaskFilters, *, include_assigned: bool, other_candidate_filters: bool) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of `f`. `include_assigned` is includeAssignedTasks; Camunda refuses it without a
-    candidate filter (`other_candidate_filters`: candidateUser / candidateGroup(s) of the basic query)."""
-    if include_assigned and not (f.asks_candidates or other_candidate_filters):
-        raise BadRequest("Invalid query usage: candidateUser, candidateGroup, candidateGroupIn, withCandidateGroups, "
-                         "withCandidateUsers has to be called before 'includeAssignedTasks'.",
-                         pesan="includeAssignedTasks memerlukan filter kandidat (candidateUser, candidateGroup, ...)")
+def conditions(f: TaskFilters, *, include_assigned: bool) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of `f`; `include_assigned` (includeAssignedTasks) keeps claimed tasks in a
+    candidate query."""
     t = UserTask
     conds: list[ColumnElement[bool]] = []
 

@@ -125,8 +125,7 @@ def _filtered(q: TaskQuery) -> Select[Any]:
         conds.append(and_(UserTask.due.is_not(None), UserTask.due < q.overdue_at))
     if q.name_like is not None:
         conds.append(sql_like.like(UserTask.name, q.name_like, parameter="nameLike"))
-    conds.extend(task_filters.conditions(q.more, include_assigned=q.include_assigned,
-                                         other_candidate_filters=bool(groups or q.candidate_user is not None)))
+    conds.extend(task_filters.conditions(q.more, include_assigned=q.include_assigned))
     return statement.where(*conds) if conds else statement
 
 

@@ -339,3 +339,23 @@ def test_job_filters(client: Any) -> None:
     assert client.get(f"{R}/job", query_string={"failedActivityId": "Pilih"}).status_code == 400
     assert instances(priorityHigherThanOrEquals="0") == sorted([waiting["id"], failing["id"]])
     assert instances(priorityHigherThanOrEquals="1") == [] == instances(priorityLowerThanOrEquals="-1")
+
+
+def test_upgrade_projects_the_variables_of_older_instances(client: Any, ctx: Any, started: dict[str, str]) -> None:
+    from sqlalchemy import delete, update
+
+    from service.ops.variable_backfill import project_missing_variables
+    from service.store import ProcessInstance, VariableValue
+
+    with ctx.transaction() as session:     # as 0260 finds instances saved before it
+        session.execute(delete(VariableValue))
+        for instance_id in started.values():
+            projected = dict(session.get(ProcessInstance, instance_id).projected)
+            projected.pop("variables")
+            session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
+                            .values(projected=projected))
+    assert keys(client, one("nilai", "gt", 0)) == []
+    assert project_missing_variables(ctx) == (3, [])
+    assert keys(client, one("nilai", "gt", 0)) == ["PK-1", "PK-2", "PK-3"]
+    assert project_missing_variables(ctx) == (0, [])
+    assert len(client.get(f"{R}/task", query_string={"processInstanceId": started["PK-1"]}).json) == 3
