@@ -71,6 +71,7 @@ def test_cancel_with_a_reason_is_logged(client: Any) -> None:
     # failIfNotExists=false: an unknown instance is no error; skipIoMappings cannot be honoured
     assert client.delete("/engine-rest/process-instance/nope?failIfNotExists=false").status_code == 204
     assert client.delete("/engine-rest/process-instance/nope").status_code == 404
+    assert client.delete(f"/engine-rest/process-instance/{pid}?failIfNotExists=false").status_code == 204
     other = start(client)
     refused = client.delete(f"/engine-rest/process-instance/{other}?skipIoMappings=true")
     assert refused.status_code == 400 and "skipIoMappings" in refused.get_json()["message"]
