@@ -139,11 +139,13 @@ def delete(instance_id: str) -> ResponseReturnValue:
 
     from .operator import user_id
 
-    try:
-        operations.cancel_instance(ops(), instance_id, reason=arg_str("deleteReason"), user=user_id())
-    except NotFound:
-        if arg_bool("failIfNotExists", True):
-            raise
+    if not arg_bool("failIfNotExists", True):
+        try:
+            if operations.get_instance(ops(), instance_id).ended:
+                return "", 204      # an ended instance is not in Camunda's runtime: "not found"
+        except NotFound:
+            return "", 204
+    operations.cancel_instance(ops(), instance_id, reason=arg_str("deleteReason"), user=user_id())
     return "", 204
 
 

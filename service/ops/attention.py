@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
+from typing import Any, Sequence
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import select
 
 from service.store import Incident, InstanceState, ProcessInstance, UserTask
 
@@ -26,12 +26,14 @@ class Flags:
     late: bool
 
 
-def _incident_open() -> object:
-    return exists().where(Incident.instance_id == ProcessInstance.id, Incident.resolved.is_(False))
+def _with_incident() -> Any:
+    """Ids of instances with an open incident (few rows: read from the incident side)."""
+    return select(Incident.instance_id).where(Incident.resolved.is_(False), Incident.instance_id.is_not(None))
 
 
-def _late(now: datetime) -> object:
-    return exists().where(UserTask.instance_id == ProcessInstance.id, UserTask.due.is_not(None), UserTask.due < now)
+def _late(now: datetime) -> Any:
+    """Ids of instances with an open user task past its due date (the indexed `due` column)."""
+    return select(UserTask.instance_id).where(UserTask.due.is_not(None), UserTask.due < now)
 
 
 def flags(ctx: OpsContext, instance_ids: Sequence[str]) -> dict[str, Flags]:
@@ -53,12 +55,11 @@ def needing_attention(ctx: OpsContext, p: Principal, *, definition_key: str | No
     """A process owner's running instances with an incident or a late step, incidents first, oldest first."""
     if not p.is_process_owner:
         return []
-    now = ctx.clock.now()
     pi = ProcessInstance
-    incident = _incident_open()
-    statement = (select(pi).where(pi.state.in_(_RUNNING), access_sql.in_tenant(pi.tenant_id, p),
-                                  or_(incident, _late(now)))   # type: ignore[arg-type]
-                 .order_by(incident.desc(), pi.start_time, pi.id).limit(limit))   # type: ignore[attr-defined]
+    flagged = _with_incident().union(_late(ctx.clock.now())).subquery()
+    statement = (select(pi).where(pi.id.in_(select(flagged.c[0])), pi.state.in_(_RUNNING),
+                                  access_sql.in_tenant(pi.tenant_id, p))
+                 .order_by(pi.incident.desc(), pi.start_time, pi.id).limit(limit))
     if definition_key is not None:
         statement = statement.where(pi.definition_key == definition_key)
     with ctx.transaction() as session:
@@ -67,13 +68,13 @@ def needing_attention(ctx: OpsContext, p: Principal, *, definition_key: str | No
 
 def counts_by_definition(ctx: OpsContext, p: Principal) -> dict[str, Counter[str]]:
     """{definition id: Counter(incident=n, late=n)} over the running instances a process owner may see."""
-    now = ctx.clock.now()
     pi = ProcessInstance
     result: dict[str, Counter[str]] = {}
-    base = and_(pi.state.in_(_RUNNING), access_sql.in_tenant(pi.tenant_id, p))
     with ctx.transaction() as session:
-        for name, cond in (("incident", _incident_open()), ("late", _late(now))):
-            for definition_id in session.scalars(select(pi.definition_id).where(base, cond)):  # type: ignore[arg-type]
+        for name, ids in (("incident", _with_incident()), ("late", _late(ctx.clock.now()))):
+            statement = select(pi.definition_id).where(pi.id.in_(ids), pi.state.in_(_RUNNING),
+                                                       access_sql.in_tenant(pi.tenant_id, p))
+            for definition_id in session.scalars(statement):
                 result.setdefault(definition_id, Counter())[name] += 1
     return result
 

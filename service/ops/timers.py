@@ -108,7 +108,8 @@ def _fire_instance(ctx: OpsContext, instance_id: str, now: datetime, owner: str,
         if mapped is None:
             log.exception("timer of instance %s failed", instance_id)
         run.failures += 1
-        _record_failure(ctx, instance_id, now, mapped.message if mapped else f"{type(exc).__name__}: {exc}")
+        _record_failure(ctx, instance_id, now, mapped.message if mapped else f"{type(exc).__name__}: {exc}",
+                        element_id=getattr(exc, "element_id", None))
 
 
 def _resolve_incidents(session: Any, row: ProcessInstance) -> None:
@@ -127,7 +128,10 @@ def _release(ctx: OpsContext, instance_id: str, owner: str) -> None:
                         .execution_options(synchronize_session=False))
 
 
-def _record_failure(ctx: OpsContext, instance_id: str, now: datetime, message: str) -> None:
+def _record_failure(ctx: OpsContext, instance_id: str, now: datetime, message: str,
+                    element_id: str | None = None) -> None:
+    """An open failedJob incident naming the failing element when the engine named it (the instance page
+    marks it on the diagram), retried after RETRY_AFTER."""
     with ctx.transaction() as session:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
@@ -145,9 +149,10 @@ def _record_failure(ctx: OpsContext, instance_id: str, now: datetime, message: s
             session.add(Incident(instance_id=instance_id, definition_id=row.definition_id, tenant_id=row.tenant_id,
                                  incident_type="failedJob", message=message, created=now,
                                  task_id=failed.id if failed else None,
-                                 element_id=failed.element_id if failed else None))
+                                 element_id=element_id or (failed.element_id if failed else None)))
         else:
             open_incident.message = message
+            open_incident.element_id = element_id or open_incident.element_id
 
 
 def _claim_jobs(ctx: OpsContext, now: datetime, owner: str, limit: int) -> list[str]:

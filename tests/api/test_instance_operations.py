@@ -72,6 +72,7 @@ def test_cancel_with_a_reason_is_logged(client: Any) -> None:
     # instances are always cancelled with their caller)
     assert client.delete("/engine-rest/process-instance/nope?failIfNotExists=false").status_code == 204
     assert client.delete("/engine-rest/process-instance/nope").status_code == 404
+    assert client.delete(f"/engine-rest/process-instance/{pid}?failIfNotExists=false").status_code == 204
     other = start(client)
     refused = client.delete(f"/engine-rest/process-instance/{other}?skipSubprocesses=true")
     assert refused.status_code == 400 and "skipSubprocesses" in refused.get_json()["message"]

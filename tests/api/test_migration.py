@@ -180,6 +180,7 @@ def test_stuck_instance_is_migrated_to_the_fixed_version_and_completes(client: A
     assert run.failures == 1
     incident, = client.get("/engine-rest/incident?processDefinitionKey=stuck").get_json()
     assert incident["processInstanceId"] == pid and incident["incidentType"] == "failedJob"
+    assert incident["activityId"] == "Cek"           # the failing element, marked on the instance's diagram
     assert "nilai_tak_ada" in incident["incidentMessage"]
     assert client.put(f"/engine-rest/incident/{incident['id']}/annotation",
                       json={"annotation": "kondisi Cek salah; migrasi ke v2"}).status_code == 204

@@ -67,6 +67,8 @@ def test_owner_migrates_200_processes_in_a_batch_and_sees_the_progress(login_pag
                                timeout=180_000)
         assert bar.get_attribute("aria-valuenow") == "100"
         assert "100% · 200/200" in page.locator("[data-batch-text]").inner_text()
+        assert page.locator("[data-batch-failed]").is_hidden()
+        page.wait_for_timeout(500)          # the bar's width transition
         page.screenshot(path=str(shots / "21-migrasi-batch.png"), full_page=True)
     finally:
         scheduler.stop()

@@ -171,6 +171,7 @@ def test_owner_retries_an_incident_with_changed_values(make_client: Any, ctx: An
     page = f"/proses/{pid}"
     shown = text(owner.get(page))
     assert "Insiden" in shown and 'name="var__batas"' in shown
+    assert re.search(r"data-incidents='[^']*Cek", shown)          # the failing gateway marked on the diagram
     incident_id = re.search(r'/insiden/([0-9a-f-]+)/ulangi', shown).group(1)   # type: ignore[union-attr]
     again = _post(owner, f"/proses/{pid}/insiden/{incident_id}/ulangi", page, {"var__batas": "masih salah"})
     assert again.status_code == 302

@@ -35,6 +35,7 @@
       fill.style.width = `${s.percent}%`;
       fill.setAttribute('aria-valuenow', String(s.percent));
       text.textContent = `${s.percent}% · ${s.completed}/${s.total}` + (s.failed ? ` · ${s.failed} ✗` : '');
+      document.querySelector('[data-batch-failed]').hidden = !s.failed;
       if (failures) {
         failures.replaceChildren(...s.failures.map((f) => {
           const li = document.createElement('li');
