@@ -215,7 +215,8 @@
       return text;
     } catch (e) {
       const refused = e instanceof Refused;
-      return stringify({ ok: false, kind: refused ? "result" : "error", message: refused ? e.message : errorText(e) });
+      const message = refused ? e.message.slice(0, MAX_MESSAGE) : errorText(e);
+      return stringify({ ok: false, kind: refused ? "result" : "error", message });
     }
   }
 
@@ -233,10 +234,12 @@
     return stringify({ ok: false, kind: "syntax", message: "the script could not be checked" });
   }
 
+  const MAX_MESSAGE = 2000;
+
   function errorText(e) {
     try {
-      if (e instanceof Error) return `${e.name}: ${e.message}`;
-      return "uncaught " + (typeof e === "string" ? JSON.stringify(e.slice(0, 500)) : String(e).slice(0, 500));
+      if (e instanceof Error) return `${e.name}: ${e.message}`.slice(0, MAX_MESSAGE);
+      return "uncaught " + (typeof e === "string" ? stringify(e.slice(0, 500)) : String(e).slice(0, 500));
     } catch (_) {
       return "uncaught exception";
     }
