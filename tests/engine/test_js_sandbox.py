@@ -382,7 +382,8 @@ def test_a_conditional_event_with_a_javascript_condition() -> None:
     content = wrap('''<bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
 <bpmn:intermediateCatchEvent id="wait_ok"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
   <bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression" language="javascript">
-    execution.getVariable('ok') === true</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>
+    execution.getVariable('ok') === true</bpmn:condition></bpmn:conditionalEventDefinition>
+</bpmn:intermediateCatchEvent>
 <bpmn:userTask id="after"><bpmn:incoming>f2</bpmn:incoming></bpmn:userTask>
 <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait_ok" />
 <bpmn:sequenceFlow id="f2" sourceRef="wait_ok" targetRef="after" />''')
