@@ -16,6 +16,7 @@ from service.engine.clock import Clock, SystemClock
 from service.engine.scripting import configure as configure_scripts
 from service.engine.values import set_max_value_bytes
 from service.ops import OpsContext
+from service.ops.documents import DEFAULT_MAX_BYTES, DEFAULT_TYPES, DocumentPolicy
 from service.ops.input_limits import InputLimits
 from service.ops.client_address import parse_networks
 from service.ops.login_throttle import LoginThrottle, ThrottleSettings
@@ -65,7 +66,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
                                    max_multi_instance=cfg.engine_max_multi_instance, max_tokens=cfg.engine_max_tokens,
                                    max_call_depth=cfg.engine_max_call_depth,
                                    min_cycle_seconds=cfg.timer_min_cycle_seconds),
-                     limits=input_limits(cfg), delegates=DelegateRegistry(cfg.delegate_modules).reload())
+                     limits=input_limits(cfg), delegates=DelegateRegistry(cfg.delegate_modules).reload(),
+                     documents=_document_policy(cfg))
     app.extensions["alur"] = AlurState(config=cfg, db=db, ops=ctx)
 
     from service.api import URL_PREFIX, create_blueprint
@@ -110,6 +112,11 @@ def input_limits(cfg: Config) -> InputLimits:
     return InputLimits(request_bytes=cfg.max_request_bytes, model_bytes=cfg.max_model_bytes,
                        form_bytes=cfg.max_form_bytes, form_depth=cfg.max_form_depth,
                        instance_bytes=cfg.max_instance_bytes)
+
+
+def _document_policy(cfg: Config) -> DocumentPolicy:
+    return DocumentPolicy(root=cfg.effective_documents_path, max_bytes=cfg.document_max_bytes or DEFAULT_MAX_BYTES,
+                          allowed=cfg.document_types or DEFAULT_TYPES)
 
 
 def _flask_settings(cfg: Config) -> dict[str, Any]:

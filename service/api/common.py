@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from marshmallow import Schema, fields
 
 from service.ops import OpsContext
@@ -108,3 +108,11 @@ def links(rel_href: list[tuple[str, str]]) -> list[dict[str, str]]:
 
 __all__ = ["ops", "json_body", "load", "arg_str", "arg_list", "arg_bool", "arg_int", "arg_date", "CamundaDate",
            "links"]
+
+
+def file_response(content: bytes, mime_type: str, filename: str) -> Response:
+    """A File variable's bytes as Camunda serves them: its MIME type, as an attachment named after it."""
+    response = Response(content, content_type=mime_type)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response
+

@@ -10,9 +10,11 @@ from marshmallow import Schema, fields
 
 from service.ops import history_queries as hq
 from service.ops.access import forbidden
+from service.ops.file_variables import file_data, is_reference
 
 from .access import apply_tenant_filter, instance_visibility, tenant_predicate
-from .common import CamundaDate, arg_bool, ops
+from .common import CamundaDate, arg_bool, file_response, ops
+from .errors import RestError
 from .openapi import CountResultSchema
 from .queries import (
     QuerySchema,
@@ -360,6 +362,16 @@ def variable_instance(variable_id: str) -> ResponseReturnValue:
     found = hq.historic_variable(ops(), variable_id)
     _check_tenant(found.tenant_id, "this variable", found.instance_id)
     return jsonify(variable_schema.dump(found))
+
+
+@resource.get("/history/variable-instance/<variable_id>/data", access=READ)
+def variable_instance_data(variable_id: str) -> ResponseReturnValue:
+    """A historic File variable's bytes (its document); any other value is not binary (Camunda's 400)."""
+    found = hq.historic_variable(ops(), variable_id)
+    _check_tenant(found.tenant_id, "this variable", found.instance_id)
+    if not is_reference(found.value) or found.instance_id is None:
+        raise RestError(400, f"Value of variable with id {variable_id} is not a binary value.")
+    return file_response(*file_data(ops(), found.instance_id, found.value))
 
 
 @resource.get("/history/decision-instance/<decision_instance_id>", access=READ)

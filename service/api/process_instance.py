@@ -10,10 +10,11 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service import ops as operations
 from service.ops import instances as instance_ops
+from service.ops.file_variables import file_data, is_reference
 from service.ops.views import InstanceView
 
 from .access import apply_tenant_filter, principal
-from .common import arg_str, json_body, links, ops
+from .common import arg_str, file_response, json_body, links, ops
 from .errors import RestError, invalid
 from .openapi import CountResultSchema
 from .queries import QuerySchema, flag, load_body, read_query, string, strings, without_paging
@@ -203,11 +204,13 @@ def delete_variable(instance_id: str, name: str) -> ResponseReturnValue:
 
 @resource.get("/process-instance/<instance_id>/variables/<name>/data", access=READ)
 def variable_data(instance_id: str, name: str) -> ResponseReturnValue:
-    """Camunda serves only Bytes/File variables here; Alur has none, so every existing one is refused."""
+    """Camunda serves only Bytes/File variables here: a File variable's document; any other is refused."""
     values = operations.get_variables(ops(), instance_id)
     if name not in values:
         raise RestError(404, f"process instance variable with name {name} does not exist")
-    raise RestError(400, f"Value of variable {name} of process instance {instance_id} is not a binary value.")
+    if not is_reference(values[name]):
+        raise RestError(400, f"Value of variable {name} of process instance {instance_id} is not a binary value.")
+    return file_response(*file_data(ops(), instance_id, values[name]))
 
 
 @resource.get("/process-instance/<instance_id>/activity-instances", access=READ)

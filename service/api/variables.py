@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import decimal
 import json
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any, Mapping
 
 from marshmallow import EXCLUDE, Schema, fields
+
+from service.ops.file_variables import FileUpload, is_reference
 
 from .dates import DateFormatError, format_date, parse_date
 
@@ -145,8 +148,37 @@ def typed_to_plain(name: str, typed: Any) -> Any:
             raise VariableError(f"Variable '{name}': only serializationDataFormat application/json is supported, "
                                 f"not {fmt!r}")
         return _json_text(name, value, "Object")
+    if kind == "file":
+        return _file(name, value, typed.get("valueInfo"))
     raise VariableError(f"Variable '{name}': unsupported value type '{type_name}' (supported: String, Integer, Long, "
-                        "Short, Double, Boolean, Date, Json, Object, Null)")
+                        "Short, Double, Boolean, Date, Json, Object, File, Null)")
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9!#$&^_.+-]{1,100}(/[A-Za-z0-9!#$&^_.+-]{1,100})?")
+
+
+def _file(name: str, value: Any, info: Any) -> FileUpload:
+    """Camunda's File value: base64 content, valueInfo filename (required), mimeType, encoding."""
+    import base64
+    import binascii
+
+    info = info if isinstance(info, Mapping) else {}
+    filename = info.get("filename")
+    if not isinstance(filename, str) or not filename.strip():
+        raise VariableError(f"Variable '{name}': a File value needs valueInfo.filename")
+    if not isinstance(value, str):
+        raise _fail(name, value, "File", "the value must be base64 text")
+    try:
+        content = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise _fail(name, value[:40], "File", "the value is not base64") from None
+    mime, encoding = info.get("mimeType"), info.get("encoding")
+    for what, text in (("mimeType", mime), ("encoding", encoding)):
+        if text not in (None, "") and (not isinstance(text, str) or not _TOKEN.fullmatch(text)):
+            raise VariableError(f"Variable '{name}': valueInfo.{what} {text!r} is not a MIME type / charset name")
+    return FileUpload(filename=filename.strip(), content=content,
+                      mime_type=mime if isinstance(mime, str) and mime else None,
+                      encoding=encoding if isinstance(encoding, str) and encoding else None)
 
 
 def variables_to_plain(body: Any, *, field: str = "variables") -> dict[str, Any]:
@@ -181,6 +213,12 @@ def plain_to_typed(value: Any) -> dict[str, Any]:
         return {"type": "String", "value": value, "valueInfo": {}}
     if isinstance(value, (datetime, date)) and not isinstance(value, time):
         return {"type": "Date", "value": format_date(value), "valueInfo": {}}
+    if is_reference(value):
+        # Camunda sends no content with a File value; it is downloaded from .../variables/{name}/data.
+        info = {"filename": value.get("filename"), "mimeType": value.get("mimeType")}
+        if value.get("encoding"):
+            info["encoding"] = value["encoding"]
+        return {"type": "File", "value": None, "valueInfo": info}
     if isinstance(value, (dict, list, tuple)):
         return {"type": "Json", "value": json.dumps(_jsonable(value), ensure_ascii=False), "valueInfo": {}}
     return {"type": "String", "value": _text(value), "valueInfo": {}}

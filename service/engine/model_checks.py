@@ -382,13 +382,13 @@ class ModelChecker:
                 raise self.error(node, f"camunda:taskListener event {event!r} is not supported (supported: "
                                        f"{', '.join(TASK_LISTENER_EVENTS)})")
         else:
-            if owner_tag not in LISTENING_ACTIVITIES:
+            events = ("take",) if owner_tag == "sequenceFlow" else ("start", "end")
+            if owner_tag not in LISTENING_ELEMENTS:
                 raise self.error(node, f"camunda:executionListener on a {owner_tag or 'document'} is not supported "
-                                       "(execution listeners run on activities: tasks, subprocesses, call "
-                                       "activities)")
-            if event not in ("start", "end"):
-                raise self.error(node, f"camunda:executionListener event {event!r} is not supported on an "
-                                       "activity (start, end)")
+                                       "(execution listeners run on flow nodes, sequence flows and processes)")
+            if event not in events:
+                raise self.error(node, f"camunda:executionListener event {event!r} is not supported on a "
+                                       f"{owner_tag} ({', '.join(events)})")
         self._delegate(node, node, f"camunda:{tag} ({event})", namespaced=False)
 
     def _listener_script(self, script: Any) -> None:
@@ -417,9 +417,13 @@ class ModelChecker:
 
 LISTENER_TAGS = ("executionListener", "taskListener")
 TASK_LISTENER_EVENTS = ("create", "assignment", "complete")
-# Elements whose specs run execution listeners (specs.CamundaIoMixin).
-LISTENING_ACTIVITIES = frozenset({"task", "userTask", "manualTask", "serviceTask", "sendTask", "scriptTask",
-                                  "businessRuleTask", "subProcess", "callActivity", "transaction"})
+# Elements whose specs run execution listeners (specs.CamundaIoMixin, listening.ListeningMixin), the flows
+# whose `take` listeners run as the token arrives at their target, and the process (its start events, its end).
+LISTENING_ELEMENTS = frozenset({"task", "userTask", "manualTask", "serviceTask", "sendTask", "scriptTask",
+                                "businessRuleTask", "subProcess", "callActivity", "transaction", "startEvent",
+                                "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+                                "receiveTask", "exclusiveGateway", "inclusiveGateway", "parallelGateway",
+                                "eventBasedGateway", "sequenceFlow", "process"})
 
 
 # Each element becomes engine task specs; a document with tens of thousands (a 5 000-branch parallel

@@ -97,6 +97,31 @@ def camunda_extensions(node: Any) -> dict:
         found = [_listener(n) for n in _children(node, f"./bpmn:extensionElements/camunda:{tag}")]
         if found:
             result[key] = found
+    result.update(_arrival_listeners(node))
+    return result
+
+
+def _arrival_listeners(node: Any) -> dict:
+    """Listeners that run as a token arrives here but are written elsewhere: the `take` listeners of the
+    sequence flows into this element, and (on a start event of a process) the process's listeners."""
+    result: dict[str, Any] = {}
+    parent = node.getparent()
+    element_id = node.get("id")
+    if parent is None or element_id is None:
+        return result
+    takes = []
+    for flow in _children(parent, "./bpmn:sequenceFlow"):
+        if flow.get("targetRef") == element_id:
+            listeners = [_listener(n) for n in _children(flow, "./bpmn:extensionElements/camunda:executionListener")]
+            if listeners:
+                takes.append({"flow": flow.get("id"), "name": flow.get("name"), "source": flow.get("sourceRef"),
+                              "listeners": listeners})
+    if takes:
+        result["take"] = takes
+    if node.tag == f"{{{BPMN}}}startEvent" and parent.tag == f"{{{BPMN}}}process":
+        process = [_listener(n) for n in _children(parent, "./bpmn:extensionElements/camunda:executionListener")]
+        if process:
+            result["process_listeners"] = process
     return result
 
 
@@ -186,6 +211,33 @@ class AlurParserMixin:
     def parse_condition(self, sequence_flow: Any) -> str | None:
         expression = first(_children(sequence_flow, ".//bpmn:conditionExpression"))
         return condition_text(expression) if expression is not None else None
+
+    # Data stores carry no execution semantics in Camunda 7 (a diagram's "Financial Accounting System"):
+    # associations with a dataStoreReference are left out; data objects keep SpiffWorkflow's handling.
+    def parse_incoming_data_references(self) -> list:
+        return self._without_data_stores("./bpmn:dataInputAssociation/bpmn:sourceRef",
+                                         super().parse_incoming_data_references)  # type: ignore[misc]
+
+    def parse_outgoing_data_references(self) -> list:
+        return self._without_data_stores("./bpmn:dataOutputAssociation/bpmn:targetRef",
+                                         super().parse_outgoing_data_references)  # type: ignore[misc]
+
+    def _without_data_stores(self, path: str, parse: Callable[[], list]) -> list:
+        stores = {r.get("id") for r in self.node.getroottree().iter(f"{{{BPMN}}}dataStoreReference")}
+        refs = self.node.xpath(path, namespaces=NSMAP)
+        if not any((r.text or "").strip() in stores for r in refs):
+            return parse()
+        kept = [r for r in refs if (r.text or "").strip() not in stores]
+        removed = [(r.getparent(), r.getparent().getparent()) for r in refs if r not in kept]
+        # Parse without the data-store associations, then put them back (the tree is the deployed model).
+        positions = [(assoc, parent, parent.index(assoc)) for assoc, parent in removed]
+        for assoc, parent, _ in positions:
+            parent.remove(assoc)
+        try:
+            return parse()
+        finally:
+            for assoc, parent, index in positions:
+                parent.insert(index, assoc)
 
     def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
         lc = loop_characteristics
@@ -304,6 +356,9 @@ class AlurEventBasedGatewayParser(AlurEventMixin, EventBasedGatewayParser):
 
 
 class AlurParser(CamundaParser):
+    def _add_data_stores(self, bpmn: Any) -> None:
+        """Data stores are documentation in Camunda 7 (no implementation runs): none is registered."""
+
     OVERRIDE_PARSER_CLASSES = {
         full_tag("userTask"): (AlurTaskParser, s.AlurUserTask),
         full_tag("task"): (AlurTaskParser, s.AlurNoneTask),
@@ -315,16 +370,16 @@ class AlurParser(CamundaParser):
         full_tag("subProcess"): (AlurSubWorkflowParser, s.AlurSubWorkflowTask),
         full_tag("callActivity"): (AlurCallActivityParser, s.AlurCallActivity),
         full_tag("transaction"): (AlurSubWorkflowParser, d.TransactionSubprocess),
-        full_tag("exclusiveGateway"): (AlurConditionalGatewayParser, d.ExclusiveGateway),
+        full_tag("exclusiveGateway"): (AlurConditionalGatewayParser, s.AlurExclusiveGateway),
         full_tag("inclusiveGateway"): (AlurConditionalGatewayParser, w.AlurInclusiveGateway),
         full_tag("parallelGateway"): (AlurGatewayParser, w.AlurParallelGateway),
-        full_tag("eventBasedGateway"): (AlurEventBasedGatewayParser, d.EventBasedGateway),
-        full_tag("startEvent"): (AlurStartEventParser, d.StartEvent),
-        full_tag("endEvent"): (AlurEndEventParser, d.EndEvent),
-        full_tag("intermediateCatchEvent"): (AlurIntermediateCatchEventParser, d.IntermediateCatchEvent),
-        full_tag("intermediateThrowEvent"): (AlurIntermediateThrowEventParser, d.IntermediateThrowEvent),
-        full_tag("boundaryEvent"): (AlurBoundaryEventParser, d.BoundaryEvent),
-        full_tag("receiveTask"): (AlurReceiveTaskParser, d.ReceiveTask),
+        full_tag("eventBasedGateway"): (AlurEventBasedGatewayParser, s.AlurEventBasedGateway),
+        full_tag("startEvent"): (AlurStartEventParser, s.AlurStartEvent),
+        full_tag("endEvent"): (AlurEndEventParser, s.AlurEndEvent),
+        full_tag("intermediateCatchEvent"): (AlurIntermediateCatchEventParser, s.AlurIntermediateCatchEvent),
+        full_tag("intermediateThrowEvent"): (AlurIntermediateThrowEventParser, s.AlurIntermediateThrowEvent),
+        full_tag("boundaryEvent"): (AlurBoundaryEventParser, s.AlurBoundaryEvent),
+        full_tag("receiveTask"): (AlurReceiveTaskParser, s.AlurReceiveTask),
     }
 
 
@@ -467,7 +522,8 @@ def _process_model(parser: AlurParser, root: Any, proc: Any, name: str, content:
 def _handler_names(ext: dict) -> list[str]:
     """The registered names an element needs: its delegate's and its listeners' (class, ${bean})."""
     from .delegation.invoke import handler_name
-    sources = [ext.get("camunda", {}), *ext.get("listeners", []), *ext.get("task_listeners", [])]
+    sources = [ext.get("camunda", {}), *ext.get("listeners", []), *ext.get("task_listeners", []),
+               *ext.get("process_listeners", []), *(item for t in ext.get("take", []) for item in t["listeners"])]
     return [name for source in sources if (name := handler_name(source))]
 
 

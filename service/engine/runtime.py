@@ -24,6 +24,7 @@ from .clock import Clock
 from .delegation.facade import InstanceIdentity
 from .errors import EngineError, IncidentError
 from .history import HistoryRecorder
+from .listening import run_process_end_listeners
 from .info import ActiveElement, ExternalTaskInfo, HistoryEvent, UserTaskInfo
 from .model import ProcessModel
 from .script_engine import AlurScriptEngine
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # imported for typing only: the DMN package loads on first us
 ProcessResolver = Callable[[str, "str | None"], ProcessModel]
 DecisionResolver = Callable[[str, "str | None", str, "int | None"], "DecisionModel"]
 
+_PROCESS_ENDED = "_alur_process_ended"    # the process's end listeners ran (in this action)
 ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
 _MAX_TIMER_ROUNDS = 1000
 
@@ -119,6 +121,7 @@ class Engine:
         instance.identify(instance_id, definition_id)
         instance._wf = wf
         wf.script_engine = instance._script_engine   # the serializer does not restore it
+        setattr(wf, _PROCESS_ENDED, wf.is_completed())   # an ended instance ran its end listeners then
         return instance
 
     # -- helpers ------------------------------------------------------------------------------
@@ -220,6 +223,10 @@ class Instance:
     def _steps(self) -> None:
         with s.action_budget(self._wf, self._engine.budget.max_action_seconds), spiff.stack_guard(self._wf):
             self._run_steps()
+            if self._wf.is_completed() and not getattr(self._wf, _PROCESS_ENDED, False):
+                setattr(self._wf, _PROCESS_ENDED, True)
+                with spiff.translated_errors():
+                    run_process_end_listeners(self._wf, self._wf.last_task)
         s.check_instance_tokens(self._wf, self._engine.budget)
 
     def _run_steps(self) -> None:
@@ -368,6 +375,9 @@ class Instance:
 
     def _route_handler_errors(self) -> bool:
         """BpmnErrors raised by delegates this step (specs.BPMN_ERROR_KEY) to their error boundary events."""
+        if not getattr(self._wf, s.PENDING_BPMN_ERRORS, False):
+            return False     # the common case: no handler threw (scanning every task per step would cost)
+        setattr(self._wf, s.PENDING_BPMN_ERRORS, False)
         routed = False
         for task in self._wf.get_tasks(state=TaskState.STARTED):
             error = task.internal_data.pop(s.BPMN_ERROR_KEY, None)

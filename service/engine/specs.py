@@ -24,6 +24,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from . import spiff, timers
+from .listening import ListeningMixin, run_arrival_listeners, run_end_listeners
 from .errors import IncidentError
 
 LOCALS_KEY = "alur_locals"
@@ -202,9 +203,6 @@ def count_children(my_task: Any, count: int) -> None:
                              f"allowed ({budget.setting('max_tokens')})")
 
 
-_STARTED = "alur_start_listeners"     # the start listeners ran (a task becomes READY once; a reload must not rerun)
-
-
 class CamundaIoMixin:
     """camunda:inputOutput: input parameters become task-local variables, outputs are copied out."""
 
@@ -226,20 +224,13 @@ class CamundaIoMixin:
 
     def _on_ready_hook(self, my_task: Any) -> None:
         super()._on_ready_hook(my_task)  # type: ignore[misc]
-        listeners = ext(self).get("listeners")
-        if listeners and not my_task.internal_data.get(_STARTED):
-            my_task.internal_data[_STARTED] = True
-            from .delegation.invoke import run_execution_listeners
-            run_execution_listeners(my_task, listeners, "start")
+        run_arrival_listeners(my_task)
 
     def _on_complete_hook(self, my_task: Any) -> None:
         outputs = ext(self).get("outputs")
         values = require_plain(my_task, {p["name"]: evaluate_parameter(my_task, p) for p in outputs},
                                "output parameter") if outputs else {}
-        listeners = ext(self).get("listeners")
-        if listeners:
-            from .delegation.invoke import run_execution_listeners
-            run_execution_listeners(my_task, listeners, "end")
+        run_end_listeners(my_task)
         for name in my_task.internal_data.get(LOCALS_KEY, []):
             my_task.data.pop(name, None)
         my_task.data.update(values)
@@ -363,6 +354,7 @@ def mutu_due(my_task: Any, now: datetime) -> str | None:
 
 FAILED_KEY = "alur_failed"            # an async delegate's failure: the task waits as a failed job
 BPMN_ERROR_KEY = "alur_bpmn_error"    # a BpmnError a handler raised, routed by the instance after the step
+PENDING_BPMN_ERRORS = "_alur_pending_bpmn_errors"   # on the top workflow: some task holds BPMN_ERROR_KEY
 
 
 def delegate_source(spec: Any) -> dict | None:
@@ -390,6 +382,7 @@ def run_delegated(my_task: Any, source: dict) -> Any:
         run_delegate(my_task, source)
     except BpmnError as exc:
         my_task.internal_data[BPMN_ERROR_KEY] = {"code": exc.error_code, "message": exc.message}
+        setattr(_top(my_task.workflow), PENDING_BPMN_ERRORS, True)
         return None
     except IncidentError as exc:
         if not is_async(my_task.task_spec):
@@ -769,6 +762,43 @@ class AlurCycleTimerEventDefinition(CycleTimerEventDefinition):
         my_task.internal_data["event_value"] = event_value
         return ready
 
+
+# -- events that run execution listeners ---------------------------------------------------------------
+
+class AlurStartEvent(ListeningMixin, d.StartEvent):
+    pass
+
+
+class AlurEndEvent(ListeningMixin, d.EndEvent):
+    pass
+
+
+class AlurIntermediateCatchEvent(ListeningMixin, d.IntermediateCatchEvent):
+    pass
+
+
+class AlurIntermediateThrowEvent(ListeningMixin, d.IntermediateThrowEvent):
+    pass
+
+
+class AlurBoundaryEvent(ListeningMixin, d.BoundaryEvent):
+    pass
+
+
+class AlurReceiveTask(ListeningMixin, d.ReceiveTask):
+    pass
+
+
+class AlurExclusiveGateway(ListeningMixin, d.ExclusiveGateway):
+    pass
+
+
+class AlurEventBasedGateway(ListeningMixin, d.EventBasedGateway):
+    pass
+
+
+EVENT_CLASSES = (AlurStartEvent, AlurEndEvent, AlurIntermediateCatchEvent, AlurIntermediateThrowEvent,
+                 AlurBoundaryEvent, AlurReceiveTask, AlurEventBasedGateway)
 
 ALUR_SPEC_CLASSES = (
     AlurNoneTask, AlurManualTask, AlurUserTask, AlurServiceTask, AlurSendTask, AlurScriptTask,

@@ -16,6 +16,8 @@ from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from .listening import ListeningMixin
+
 VERSIONS_KEY = "__alur_v"
 HIDDEN_KEYS = frozenset({VERSIONS_KEY, "data_objects"})
 
@@ -86,11 +88,11 @@ class _VersionedJoinMixin:
         return result
 
 
-class AlurParallelGateway(_VersionedJoinMixin, d.ParallelGateway):
+class AlurParallelGateway(ListeningMixin, _VersionedJoinMixin, d.ParallelGateway):
     pass
 
 
-class AlurInclusiveGateway(_VersionedJoinMixin, d.InclusiveGateway):
+class AlurInclusiveGateway(ListeningMixin, _VersionedJoinMixin, d.InclusiveGateway):
     pass
 
 

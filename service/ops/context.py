@@ -67,6 +67,8 @@ class OpsContext:
     limits: InputLimits = DEFAULT_LIMITS          # sizes of models, forms, instance state (Config max_*)
     # delegate and listener handlers by name (engine/delegation/registry.py); None: none registered
     delegates: Any = None
+    # where File variables are stored (documents.DocumentPolicy from Config); None: File variables are refused
+    documents: Any = None
     _calendar_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def work_calendar(self) -> Any:

@@ -258,9 +258,20 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
         _check_called_processes(ctx, session, procs, cache, tenant, deployment.id)
         result = _deployment_view(session, deployment, procs, decs, forms)
         result.warnings.extend(str(m.compile_error) for p in parsed for m in p.decisions if m.compile_error)
+        result.warnings.extend(_missing_handlers(ctx, [m for _, m in cache]))
     for def_id, model in cache:       # only after commit: a rolled-back id must never be cached
         ctx.models.put(def_id, model)
     return result
+
+
+def _missing_handlers(ctx: OpsContext, models: list[Any]) -> list[str]:
+    """Delegates and listeners naming a handler nobody registered deploy (a plugin may be installed later);
+    the deployment says which, and reaching one is an incident naming it."""
+    registry = ctx.delegates
+    return [f"{model.resource_name}: {element}: handler '{name}' is not registered (install the plugin that "
+            f"provides it or add it through ALUR_DELEGATE_MODULES); reaching it raises an incident"
+            for model in models for element, name in getattr(model, "handlers", ())
+            if registry is None or name not in registry]
 
 
 def _check_called_processes(ctx: OpsContext, session: Session, procs: list[ProcessDefinition],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import Select, delete, exists, or_, select
 from sqlalchemy.orm import defer
@@ -24,7 +25,7 @@ from service.store import (
     UserTask,
 )
 
-from . import access_sql, definitions, participation, persistence, query
+from . import access_sql, definitions, file_variables, participation, persistence, query
 from .access import Principal
 from .context import OpsContext
 from .engine_errors import engine_errors
@@ -36,17 +37,20 @@ def start_instance(ctx: OpsContext, *, key: str | None = None, definition_id: st
                    tenant: str | None = None, variables: dict[str, Any] | None = None,
                    business_key: str | None = None, user: str | None = None,
                    start_event_id: str | None = None, with_variables: bool = False) -> InstanceView:
-    """Start the latest version of `key` in `tenant` (or exactly `definition_id`)."""
+    """Start the latest version of `key` in `tenant` (or exactly `definition_id`). File variables
+    (file_variables.FileUpload) become documents of the new instance, kept only if it starts."""
     if key is None and definition_id is None:
         raise BadRequest("either a process definition key or id is required")
-    with ctx.transaction() as session, engine_errors():
+    instance_id = str(uuid4())
+    with file_variables.stored(ctx, instance_id=instance_id, tenant_id=tenant, variables=dict(variables or {}),
+                               user=user) as values, ctx.transaction() as session, engine_errors():
         definition = definitions.require(session, ProcessDefinition, definition_id=definition_id, key=key,
                                          tenant=tenant)
         if definition.suspended:
             raise BadRequest(f"Process definition {definition.id} is suspended",
                              pesan=f"Definisi proses {definition.key} sedang ditangguhkan")
-        loaded = persistence.create(ctx, session, definition, variables=dict(variables or {}),
-                                    business_key=business_key, user=user, start_event_id=start_event_id)
+        loaded = persistence.create(ctx, session, definition, variables=values, business_key=business_key,
+                                    user=user, start_event_id=start_event_id, instance_id=instance_id)
         persistence.save(ctx, session, loaded)
         return persistence.instance_view(loaded.row, inst=loaded.inst, with_variables=with_variables)
 

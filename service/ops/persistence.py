@@ -185,7 +185,7 @@ def load(ctx: OpsContext, session: Session, instance_id: str, *, clock: Clock | 
 
 def create(ctx: OpsContext, session: Session, definition: ProcessDefinition, *, variables: dict[str, Any],
            business_key: str | None, user: str | None, start_event_id: str | None = None,
-           message: str | None = None, clock: Clock | None = None) -> Loaded:
+           message: str | None = None, clock: Clock | None = None, instance_id: str | None = None) -> Loaded:
     check_business_key(business_key)
     binder = Binder(ctx, session, definition.deployment_id)
     model = binder.model(definition)
@@ -193,7 +193,7 @@ def create(ctx: OpsContext, session: Session, definition: ProcessDefinition, *, 
     binder.called = plan(session, model, definition, binder.model)
     engine = binder.engine(clock)
     # The id is chosen before the engine starts: handlers running in the start ask for it.
-    instance_id = str(uuid4())
+    instance_id = instance_id or str(uuid4())
     inst = engine.start(model, variables=variables, business_key=business_key, tenant=definition.tenant_id,
                         user=user, start_event_id=start_event_id, message=message, instance_id=instance_id,
                         definition_id=definition.id)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.store import InstanceState, ProcessInstance, TaskCandidate, UserGroup, UserTask
 
-from . import access_sql, definitions, persistence, query
+from . import access_sql, definitions, file_variables, persistence, query
 from .access import Principal
 from .context import OpsContext, updated_rows
 from .engine_errors import engine_errors
@@ -226,6 +226,11 @@ def complete_task(ctx: OpsContext, task_id: str, variables: dict[str, Any] | Non
     task as it is inside this transaction and raises to refuse. A task completed/changed concurrently
     raises Conflict and nothing is written.
     """
+    if file_variables.has_uploads(variables):
+        # File variables become documents of the instance, kept only if the task completes.
+        with file_variables.stored(ctx, instance_id=task_instance_id(ctx, task_id), tenant_id=None,
+                                   variables=dict(variables or {}), user=user, task_id=task_id) as stored:
+            return complete_task(ctx, task_id, stored, user=user, with_variables=with_variables, guard=guard)
     with ctx.transaction() as session, engine_errors():
         # One query for the task's assignee and its instance row.
         found = session.connection().execute(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
@@ -301,6 +306,8 @@ def add_identity_link(ctx: OpsContext, task_id: str, *, user_id: str | None, gro
         task = _task(session, task_id)
         if link_type == "assignee":
             task.assignee = user_id
+            if user_id:
+                _notify_assignment(ctx, session, task)
         elif link_type == "owner":
             task.owner = user_id
         else:

@@ -14,6 +14,14 @@ class FormMissing(Exception):
     """The model names a form that is not deployed: the page says so instead of guessing."""
 
 
+class EmbeddedForm(Exception):
+    """The task names a Camunda Tasklist embedded form (`embedded:app:forms/x.html`, `app:...`): HTML with
+    AngularJS bindings that Alur's pages do not run. The page says so; the task is completed over REST."""
+
+
+EMBEDDED_PREFIXES = ("embedded:", "app:")
+
+
 def camunda_form(ctx: OpsContext, ref: str, tenant: str | None, *, binding: str | None = None,
                  version: int | None = None) -> FormDefinition:
     try:
@@ -29,6 +37,8 @@ def task_form(ctx: OpsContext, task: TaskView) -> FormDefinition | None:
                             version=task.form_ref_version)
     if task.form_fields:
         return form_from_form_data(task.element_id, task.form_fields)
+    if task.form_key and task.form_key.startswith(EMBEDDED_PREFIXES):
+        raise EmbeddedForm(task.form_key)
     return None
 
 
@@ -39,6 +49,8 @@ def start_form(ctx: OpsContext, form_ref: str | None, tenant: str | None,
         return camunda_form(ctx, form_ref, tenant)
     if form_fields:
         return form_from_form_data("start", form_fields)
+    if form_ref and form_ref.startswith(EMBEDDED_PREFIXES):
+        raise EmbeddedForm(form_ref)
     return None
 
 
@@ -49,4 +61,4 @@ def empty_values(form: FormDefinition | None) -> dict[str, Any]:
     return {f.variable: f.default for f in form.value_fields() if f.default is not None}
 
 
-__all__ = ["FormMissing", "camunda_form", "task_form", "start_form", "empty_values"]
+__all__ = ["FormMissing", "EmbeddedForm", "camunda_form", "task_form", "start_form", "empty_values"]

@@ -27,6 +27,56 @@ from ..workflow import HIDDEN_KEYS
 # task's data when it completes, so they never reach the process scope. Same key as specs.LOCALS_KEY.
 LOCALS_KEY = "alur_locals"
 USER_TASK_KEY = "alur_user_task"
+# A File variable is held as a plain reference to a document of the instance (service/ops/file_variables.py):
+# {FILE_MARKER: <document id>, "filename", "mimeType", "encoding"}.
+FILE_MARKER = "alurFile"
+
+
+class TypedValue:
+    """`getVariableTyped`: a value with its Camunda type name."""
+
+    def __init__(self, value: Any, type_name: str) -> None:
+        self._value = value
+        self._type = type_name
+
+    def getValue(self) -> Any:
+        return deepcopy(self._value)
+
+    def getType(self) -> str:
+        return self._type
+
+    value = property(getValue)
+    type = property(getType)
+
+
+class FileValue(TypedValue):
+    """A File variable as Camunda's FileValue describes it (the bytes stay in the document store)."""
+
+    def __init__(self, reference: dict[str, Any]) -> None:
+        super().__init__(reference, "File")
+
+    def getFilename(self) -> str | None:
+        return self._value.get("filename")
+
+    def getMimeType(self) -> str | None:
+        return self._value.get("mimeType")
+
+    def getEncoding(self) -> str | None:
+        return self._value.get("encoding")
+
+    filename = property(getFilename)
+    mime_type = property(getMimeType)
+    encoding = property(getEncoding)
+
+
+def _typed(value: Any) -> TypedValue | None:
+    if value is None:
+        return None
+    if isinstance(value, dict) and isinstance(value.get(FILE_MARKER), str):
+        return FileValue(value)
+    kinds = ((bool, "Boolean"), (int, "Long"), (float, "Double"), (str, "String"), (datetime, "Date"),
+             ((dict, list), "Json"))
+    return TypedValue(value, next((name for kind, name in kinds if isinstance(value, kind)), "Object"))
 
 
 @dataclass(frozen=True)
@@ -76,6 +126,10 @@ class DelegateExecution:
 
     def getVariables(self) -> dict[str, Any]:
         return {k: deepcopy(v) for k, v in self._task.data.items() if k not in HIDDEN_KEYS}
+
+    def getVariableTyped(self, name: str) -> TypedValue | None:
+        """The value with its type; a File variable as a FileValue (getFilename, getMimeType, getEncoding)."""
+        return _typed(self._task.data.get(name)) if name not in HIDDEN_KEYS else None
 
     def getVariableLocal(self, name: str) -> Any:
         return deepcopy(self._task.data.get(name)) if name in self._locals() else None
@@ -153,6 +207,7 @@ class DelegateExecution:
     # -- snake_case aliases (Python handlers) ---------------------------------------------------
     get_variable = getVariable
     get_variables = getVariables
+    get_variable_typed = getVariableTyped
     get_variable_local = getVariableLocal
     get_variables_local = getVariablesLocal
     variable_names = getVariableNames
@@ -343,6 +398,9 @@ class DelegateTask:
     def getVariables(self) -> dict[str, Any]:
         return self._execution.getVariables()
 
+    def getVariableTyped(self, name: str) -> TypedValue | None:
+        return self._execution.getVariableTyped(name)
+
     def getVariableLocal(self, name: str) -> Any:
         return self._execution.getVariableLocal(name)
 
@@ -400,4 +458,5 @@ class DelegateTask:
         return f"<DelegateTask {self.getTaskDefinitionKey()} event={self._event}>"
 
 
-__all__ = ["DelegateExecution", "DelegateTask", "InstanceIdentity", "identity_of", "LOCALS_KEY"]
+__all__ = ["DelegateExecution", "DelegateTask", "InstanceIdentity", "identity_of", "LOCALS_KEY", "FILE_MARKER",
+           "TypedValue", "FileValue"]

@@ -32,8 +32,8 @@ class DelegateRegistry:
     def register(self, name: str, handler: Any) -> None:
         if not isinstance(name, str) or not name.strip():
             raise RegistryError(f"a handler needs a non-empty name, got {name!r}")
-        if not (callable(handler) or hasattr(handler, "execute") or hasattr(handler, "notify")):
-            raise RegistryError(f"handler {name!r} is neither callable nor has execute()/notify()")
+        if handler is None:
+            raise RegistryError(f"handler {name!r} is None")
         with self._lock:
             self._handlers[name.strip()] = handler
 

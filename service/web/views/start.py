@@ -11,7 +11,7 @@ from service.ops import NotFound, OpsError, TaskQuery, query_tasks, start_instan
 from service.ops.access import can_start, can_work_task, task_kwargs
 from service.ops.participation import ProcessShape, latest_shapes, process_shape
 from service.web.blueprint import bp, forbid, ops, principal
-from service.web.form_lookup import FormMissing, empty_values, start_form
+from service.web.form_lookup import EmbeddedForm, FormMissing, empty_values, start_form
 from service.web.i18n import current_lang
 from service.web.reveal import (
     HIDDEN_INPUT,
@@ -66,6 +66,10 @@ def start_page(definition_id: str) -> Any:
     except FormMissing as exc:
         return render_template("error.html", code=500, message=_("Formulir %(ref)s belum dideploy untuk instansi "
                                                                  "ini.", ref=str(exc))), 500
+    except EmbeddedForm as exc:
+        return render_template("error.html", code=501, message=_(
+            "Proses ini dimulai dengan formulir tertanam Camunda Tasklist (%(key)s), yang tidak dijalankan "
+            "halaman Alur. Mulai proses ini lewat /engine-rest.", key=str(exc))), 501
     values: dict[str, Any] = empty_values(form)
     errors: dict[str, list[str]] = {}
     business_key = ""

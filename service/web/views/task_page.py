@@ -21,7 +21,7 @@ from service.ops.documents import Upload, list_documents, step_documents, upload
 from service.ops.participation import process_shape
 from service.web.blueprint import bp, forbid, ops, principal
 from service.web.due import due_info
-from service.web.form_lookup import FormMissing, empty_values, task_form
+from service.web.form_lookup import EmbeddedForm, FormMissing, empty_values, task_form
 from service.web.error_status import page_status
 from service.web.form_text import fill_form_texts
 from service.web.i18n import current_lang
@@ -75,6 +75,12 @@ def _render(task: Any, form: Any, values: dict[str, Any], errors: dict[str, list
         form_has_files=form is not None and any(f.type == "filepicker" for f in form.value_fields())), status
 
 
+def _embedded_form_page(form_key: str) -> Any:
+    return render_template("error.html", code=501, message=_(
+        "Tugas ini memakai formulir tertanam Camunda Tasklist (%(key)s), yang tidak dijalankan halaman Alur. "
+        "Selesaikan tugas ini lewat /engine-rest.", key=form_key)), 501
+
+
 @bp.route("/tugas/<task_id>", methods=["GET"])
 def task_page(task_id: str) -> Any:
     task = task_or_403(task_id)
@@ -83,6 +89,8 @@ def task_page(task_id: str) -> Any:
     except FormMissing as exc:
         return render_template("error.html", code=500, message=_("Formulir %(ref)s belum dideploy untuk instansi "
                                                                  "ini.", ref=str(exc))), 500
+    except EmbeddedForm as exc:
+        return _embedded_form_page(str(exc))
     variables = get_variables(ops(), task.instance_id)
     values = empty_values(form)
     if form is not None:
@@ -168,6 +176,8 @@ def complete_task_page(task_id: str) -> Any:
     except FormMissing as exc:
         return render_template("error.html", code=500, message=_("Formulir %(ref)s belum dideploy untuk instansi "
                                                                  "ini.", ref=str(exc))), 500
+    except EmbeddedForm as exc:
+        return _embedded_form_page(str(exc))
     variables = get_variables(ctx, task.instance_id)
     step = step_context(task.properties, task.documentation, lang=lang)
     policy = document_policy(current_app.config)
