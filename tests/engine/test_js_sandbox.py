@@ -394,3 +394,12 @@ def test_a_conditional_event_with_a_javascript_condition() -> None:
     inst.set_variables({"ok": True})
     inst = h.reload(inst)
     assert [t.element_id for t in inst.user_tasks()] == ["after"]
+
+
+def test_typed_variables_as_camunda_gives_them() -> None:
+    assert run_model(script_task(
+        "var t = execution.getVariableTyped('amount'); var d = execution.getVariableTyped('due');"
+        "execution.setVariable('types', [t.getType(), t.getValue(), d.getType(), "
+        "execution.getVariableTyped('items').type, execution.getVariableTyped('nope')])"),
+        {"amount": 5, "due": datetime(2026, 1, 5, tzinfo=timezone.utc), "items": [1]})["types"] == \
+        ["Long", 5, "Date", "Json", None]
