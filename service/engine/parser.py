@@ -224,6 +224,10 @@ class AlurParserMixin:
     def parse_extensions(self, node: Any = None) -> dict:
         return camunda_extensions(self.node if node is None else node)
 
+    def parse_condition(self, sequence_flow: Any) -> str | None:
+        expression = first(_children(sequence_flow, ".//bpmn:conditionExpression"))
+        return condition_text(expression) if expression is not None else None
+
     # Data stores carry no execution semantics in Camunda 7 (a diagram's "Financial Accounting System"):
     # associations with a dataStoreReference are left out; data objects keep SpiffWorkflow's handling.
     def parse_incoming_data_references(self) -> list:
@@ -250,9 +254,6 @@ class AlurParserMixin:
         finally:
             for assoc, parent, index in positions:
                 parent.insert(index, assoc)
-    def parse_condition(self, sequence_flow: Any) -> str | None:
-        expression = first(_children(sequence_flow, ".//bpmn:conditionExpression"))
-        return condition_text(expression) if expression is not None else None
 
     def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
         lc = loop_characteristics

@@ -376,3 +376,30 @@ def test_a_listener_write_the_facade_refuses_is_an_incident() -> None:
     [model] = parse_bpmn("m.bpmn", script_task("execution.setVariable('__alur_state', 1)"))
     with pytest.raises(IncidentError, match="reserved"):
         Harness({"p": model}).start("p", {})
+
+
+def test_a_conditional_event_with_a_javascript_condition() -> None:
+    content = wrap('''<bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:intermediateCatchEvent id="wait_ok"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+  <bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression" language="javascript">
+    execution.getVariable('ok') === true</bpmn:condition></bpmn:conditionalEventDefinition>
+</bpmn:intermediateCatchEvent>
+<bpmn:userTask id="after"><bpmn:incoming>f2</bpmn:incoming></bpmn:userTask>
+<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait_ok" />
+<bpmn:sequenceFlow id="f2" sourceRef="wait_ok" targetRef="after" />''')
+    [model] = parse_bpmn("m.bpmn", content)
+    h = Harness({"p": model})
+    inst = h.start("p", {"ok": False})
+    assert [a.element_id for a in inst.active_elements()] == ["wait_ok"]
+    inst.set_variables({"ok": True})
+    inst = h.reload(inst)
+    assert [t.element_id for t in inst.user_tasks()] == ["after"]
+
+
+def test_typed_variables_as_camunda_gives_them() -> None:
+    assert run_model(script_task(
+        "var t = execution.getVariableTyped('amount'); var d = execution.getVariableTyped('due');"
+        "execution.setVariable('types', [t.getType(), t.getValue(), d.getType(), "
+        "execution.getVariableTyped('items').type, execution.getVariableTyped('nope')])"),
+        {"amount": 5, "due": datetime(2026, 1, 5, tzinfo=timezone.utc), "items": [1]})["types"] == \
+        ["Long", 5, "Date", "Json", None]

@@ -90,5 +90,5 @@ def test_script_task_without_format_names_the_missing_attribute() -> None:
                       '<bpmn:scriptTask id="sc"><bpmn:script>1</bpmn:script></bpmn:scriptTask>\n')
     with pytest.raises(ModelError) as info:
         parse_bpmn("m.bpmn", xml)
-    assert info.value.element_id == "sc" and "a script task needs a scriptFormat" in info.value.message
+    assert info.value.element_id == "sc" and "needs a scriptFormat (javascript, feel or juel)" in info.value.message
     assert "None" not in info.value.message

@@ -11,6 +11,7 @@ evaluated. Bounds: ALUR_SCRIPT_TIMEOUT_MS, ALUR_SCRIPT_MEMORY_MB (set by `config
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any
 
@@ -75,10 +76,7 @@ def check_script(script_format: str | None, source: str | None) -> None:
     if source is None or not source.strip():
         raise ScriptError("syntax", "the script is empty")
     if language == "javascript":
-        try:
-            sandbox.check(source, _limits)
-        except SandboxError as exc:
-            raise ScriptError(exc.kind, exc.message) from None
+        _check_javascript(source)
         return
     from service.expr import ExpressionError
 
@@ -87,6 +85,16 @@ def check_script(script_format: str | None, source: str | None) -> None:
         compile_text(source)
     except ExpressionError as exc:
         raise ScriptError("syntax", exc.message) from None
+
+
+@lru_cache(maxsize=1024)
+def _check_javascript(source: str) -> None:
+    """Compiled once per text (a model is parsed again whenever the model cache reloads it); failures are
+    not cached, so a model is told its error each time."""
+    try:
+        sandbox.check(source, _limits)
+    except SandboxError as exc:
+        raise ScriptError(exc.kind, exc.message) from None
 
 
 def run_script(script_format: str | None, source: str | None, *, facade: Any = None,

@@ -100,6 +100,23 @@
     return value;
   }
 
+  // Camunda's TypedValue (facade.TypedValue / FileValue): the value with its type name.
+  function typed(v) {
+    if (v === undefined || v === null) return null;
+    let type = "Object";
+    if (typeof v === "boolean") type = "Boolean";
+    else if (typeof v === "number") type = Number.isInteger(v) ? "Long" : "Double";
+    else if (typeof v === "string") type = "String";
+    else if (v instanceof DateCtor) type = "Date";
+    else if (typeof v === "object" && typeof v.alurFile === "string") {
+      return freeze({ getValue: () => v, getType: () => "File", value: v, type: "File",
+                      getFilename: () => v.filename === undefined ? null : v.filename,
+                      getMimeType: () => v.mimeType === undefined ? null : v.mimeType,
+                      getEncoding: () => v.encoding === undefined ? null : v.encoding });
+    } else if (typeof v === "object") type = "Json";
+    return freeze({ getValue: () => v, getType: () => type, value: v, type });
+  }
+
   function facades(input, ops) {
     const vars = {};
     for (const name of keys(input.variables)) vars[name] = input.variables[name];
@@ -113,7 +130,7 @@
 
     const execution = {
       getVariable: (n) => vars[name(n)] === undefined ? null : vars[n],
-      getVariableTyped: (n) => vars[name(n)] === undefined ? null : vars[n],
+      getVariableTyped: (n) => typed(vars[name(n)]),
       getVariables: () => Object.assign({}, vars),
       getVariableLocal: (n) => locals.has(name(n)) && vars[n] !== undefined ? vars[n] : null,
       getVariablesLocal: () => { const o = {}; for (const n of locals) if (n in vars) o[n] = vars[n]; return o; },
@@ -215,7 +232,8 @@
       return text;
     } catch (e) {
       const refused = e instanceof Refused;
-      return stringify({ ok: false, kind: refused ? "result" : "error", message: refused ? e.message : errorText(e) });
+      const message = refused ? e.message.slice(0, MAX_MESSAGE) : errorText(e);
+      return stringify({ ok: false, kind: refused ? "result" : "error", message });
     }
   }
 
@@ -233,10 +251,12 @@
     return stringify({ ok: false, kind: "syntax", message: "the script could not be checked" });
   }
 
+  const MAX_MESSAGE = 2000;
+
   function errorText(e) {
     try {
-      if (e instanceof Error) return `${e.name}: ${e.message}`;
-      return "uncaught " + (typeof e === "string" ? JSON.stringify(e.slice(0, 500)) : String(e).slice(0, 500));
+      if (e instanceof Error) return `${e.name}: ${e.message}`.slice(0, MAX_MESSAGE);
+      return "uncaught " + (typeof e === "string" ? stringify(e.slice(0, 500)) : String(e).slice(0, 500));
     } catch (_) {
       return "uncaught exception";
     }

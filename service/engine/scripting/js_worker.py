@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +88,23 @@ def _serve(loop: asyncio.AbstractEventLoop) -> None:
         isolate = _Isolate(loop)      # the next script's, made while the parent reads this answer
 
 
+def _die_with_parent() -> None:
+    """Exit when the service process dies (this process is re-parented), so a script stuck in a builtin
+    cannot outlive it. (PR_SET_PDEATHSIG would fire when the spawning *thread* ends.)"""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main() -> None:
     from py_mini_racer import init_mini_racer
+
+    _die_with_parent()
 
     init_mini_racer(flags=V8_FLAGS)
     loop = asyncio.new_event_loop()

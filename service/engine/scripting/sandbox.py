@@ -28,6 +28,7 @@ _GRACE = 0.5                           # seconds past the time limit before a si
 _STARTUP_SECONDS = 15.0                # a cold child imports mini-racer and starts V8 (slow on a busy machine)
 _RSS_SLACK = 192 * 1024 * 1024         # the child's own memory (Python, V8's code) beside the script's heap
 _POLL = 0.02                           # seconds between memory checks while a script runs
+_ANSWER_SLACK = 64 * 1024              # the answer's JSON around the values (messages, date paths)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class _Worker:
             self.kill()
             raise SandboxError("unavailable", "the JavaScript sandbox did not start (is mini-racer installed?)")
 
-    def _read_line(self, deadline: float, rss_limit: int | None) -> bytes | None:
+    def _read_line(self, deadline: float, rss_limit: int | None, max_bytes: int = 4096) -> bytes | None:
         """One answer line, or None when the deadline or the memory limit passes first (the child is killed)."""
         assert self.proc.stdout is not None
         fd = self.proc.stdout
@@ -67,7 +68,10 @@ class _Worker:
                 return None
             ready, _, _ = select.select([fd], [], [], min(left, _POLL))
             if ready:
-                return fd.readline()
+                line = fd.readline(max_bytes + _ANSWER_SLACK)
+                if line and not line.endswith(b"\n"):     # longer than any answer the harness may give
+                    raise SandboxError("result", f"the script's answer is larger than {max_bytes} bytes")
+                return line
             if rss_limit is not None and _rss(self.proc.pid) > rss_limit:
                 raise SandboxError("memory", "memory")
 
@@ -79,7 +83,7 @@ class _Worker:
         except (BrokenPipeError, OSError):
             raise SandboxError("unavailable", "the JavaScript sandbox stopped") from None
         deadline = time.monotonic() + limits.timeout_ms / 1000 + _GRACE
-        line = self._read_line(deadline, limits.memory_mb * 1024 * 1024 + _RSS_SLACK)
+        line = self._read_line(deadline, limits.memory_mb * 1024 * 1024 + _RSS_SLACK, limits.max_bytes)
         if line is None:
             raise SandboxError("timeout", "timeout")
         if not line:                                   # the child died: V8 aborted on an allocation
