@@ -1,7 +1,6 @@
 """Delegates and listeners as registered Python handlers, run by the engine (docs/DELEGATES.md)."""
 from __future__ import annotations
 
-import importlib.util
 from datetime import timedelta
 from typing import Any
 
@@ -211,16 +210,6 @@ def test_a_juel_script_listener_runs() -> None:
         '<camunda:taskListener event="create"><camunda:script scriptFormat="juel">'
         "${task.setPriority(80)}</camunda:script></camunda:taskListener>"), DelegateRegistry())
     assert h.task(h.start("p"), "approve").priority == 80
-
-
-@pytest.mark.skipif(importlib.util.find_spec("service.engine.scripting") is not None,
-                    reason="the JavaScript sandbox is installed: its own tests cover it")
-def test_a_javascript_listener_without_the_sandbox_is_an_incident_naming_the_format() -> None:
-    h = _harness(_user_task_with_listeners(
-        '<camunda:taskListener event="create"><camunda:script scriptFormat="javascript">'
-        "task.setAssignee('x');</camunda:script></camunda:taskListener>"), DelegateRegistry())
-    with pytest.raises(IncidentError, match="scriptFormat 'javascript' cannot run"):
-        h.start("p")
 
 
 def test_a_groovy_listener_deploys_and_is_an_incident_when_reached() -> None:

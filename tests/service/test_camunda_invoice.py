@@ -5,7 +5,6 @@ approver assignment, and the DMN's answers."""
 from __future__ import annotations
 
 import base64
-import importlib.util
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -19,9 +18,6 @@ HERE = Path(__file__).resolve().parents[1] / "fixtures" / "camunda" / "invoice"
 PLUGIN = Path(__file__).resolve().parents[2] / "examples" / "alur-invoice-plugin"
 FILES = ("invoice.v2.bpmn", "invoiceBusinessDecisions.dmn", "reviewInvoice.bpmn")
 ARCHIVE = "org.camunda.bpm.example.invoice.service.ArchiveInvoiceService"
-SANDBOX = importlib.util.find_spec("service.engine.scripting") is not None
-needs_sandbox = pytest.mark.skipif(not SANDBOX, reason="approveInvoice's task listeners are JavaScript: they run "
-                                                        "once the JavaScript sandbox (service.engine.scripting) is in")
 
 
 @pytest.fixture
@@ -112,15 +108,6 @@ def test_the_decisions_give_camundas_answers(client: Any, amount: float, categor
     assert sorted(row["result"]["value"] for row in answer.json) == groups
 
 
-@pytest.mark.skipif(SANDBOX, reason="the JavaScript sandbox is in: the paths below run")
-def test_without_the_sandbox_reaching_the_javascript_listener_names_it(client: Any) -> None:
-    _deploy(client)
-    response = client.post(f"{R}/process-definition/key/invoice/start", json={"variables": _invoice_variables()})
-    assert response.status_code == 500
-    assert "approveInvoice" in response.json["message"] and "javascript" in response.json["message"]
-
-
-@needs_sandbox
 def test_the_approve_path(client: Any) -> None:
     _deploy(client)
     pi = client.post(f"{R}/process-definition/key/invoice/start", json={"variables": _invoice_variables()}).json
@@ -140,7 +127,6 @@ def test_the_approve_path(client: Any) -> None:
     assert pdf == (HERE / "invoice.pdf").read_bytes()
 
 
-@needs_sandbox
 def test_claiming_approve_invoice_records_the_approver(client: Any) -> None:
     _deploy(client)
     pi = client.post(f"{R}/process-definition/key/invoice/start", json={"variables": _invoice_variables()}).json
@@ -150,7 +136,6 @@ def test_claiming_approve_invoice_records_the_approver(client: Any) -> None:
     assert client.get(f"{R}/task/{task['id']}/variables/approver").json["value"] == "mary"
 
 
-@needs_sandbox
 @pytest.mark.parametrize("clarified", [False, True])
 def test_the_clarification_path_through_review_invoice(client: Any, clarified: bool) -> None:
     _deploy(client)
@@ -176,7 +161,6 @@ def test_the_clarification_path_through_review_invoice(client: Any, clarified: b
     _assert_ended_at(client, pi["id"], "invoiceProcessed")
 
 
-@needs_sandbox
 def test_a_failing_archive_is_an_incident_and_a_retry_finishes_the_invoice(client: Any) -> None:
     """Camunda's demo data starts invoices with shouldFail=true to show an incident on the archive job."""
     _deploy(client)
