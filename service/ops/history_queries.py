@@ -92,6 +92,7 @@ class HistoricActivity:
     end_time: datetime | None
     canceled: bool
     tenant_id: str | None
+    called_instance_id: str | None = None     # a call activity's child instance
 
     @property
     def duration_ms(self) -> int | None:
@@ -388,7 +389,19 @@ def _activities(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[H
         query = listing.ordered(query, f.sort, _activity_sort(session, rec), rec.start.id,
                                 default=[("startTime", "asc")])
         query = listing.paged(query, f.first_result, f.max_results)
-    return [_activity(start, end) for start, end in session.execute(query).all()]
+    found = [_activity(start, end) for start, end in session.execute(query).all()]
+    return _with_called_instances(session, found)
+
+
+def _with_called_instances(session: Any, found: list[HistoricActivity]) -> list[HistoricActivity]:
+    """calledProcessInstanceId of call activities: the instance whose super task is the activity's task."""
+    calls = [a for a in found if a.activity_type == "callActivity" and a.task_id]
+    if not calls:
+        return found
+    called = dict(session.execute(select(ProcessInstance.super_task_id, ProcessInstance.id).where(
+        ProcessInstance.super_process_instance_id.in_({a.instance_id for a in calls}),
+        ProcessInstance.super_task_id.in_({a.task_id for a in calls}))).all())
+    return [replace(a, called_instance_id=called.get(a.task_id)) if a.task_id in called else a for a in found]
 
 
 def historic_activities(ctx: OpsContext, f: HistoryFilter) -> list[HistoricActivity]:
