@@ -296,14 +296,18 @@ def _instances(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[Hi
     row_ids = [r[0].id for r in rows]
     starts: dict[str, str] = {}
     reasons: dict[str, str] = {}
+    internal: set[str] = set()
     for event in session.scalars(select(HistoryEvent).where(
             HistoryEvent.instance_id.in_(row_ids),
             or_(and_(HistoryEvent.kind == "activity_started", HistoryEvent.element_type == "startEvent"),
                 HistoryEvent.kind == "instance_ended")).order_by(HistoryEvent.id)):
         if event.kind == "activity_started":
             starts.setdefault(event.instance_id, event.element_id)
-        elif (event.data or {}).get("reason"):
-            reasons[event.instance_id] = str(event.data["reason"])
+        else:
+            if (event.data or {}).get("reason"):
+                reasons[event.instance_id] = str(event.data["reason"])
+            if (event.data or {}).get("internal"):
+                internal.add(event.instance_id)
     out = []
     for inst, name, version in rows:
         out.append(HistoricInstance(
@@ -312,7 +316,8 @@ def _instances(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[Hi
             start_time=inst.start_time, end_time=inst.end_time, start_user_id=inst.start_user_id,
             start_activity_id=starts.get(inst.id), delete_reason=reasons.get(inst.id) or (
                 "ACTIVITY_DELETED" if inst.state == InstanceState.CANCELLED else None),
-            tenant_id=inst.tenant_id, state=_STATE.get(inst.state, str(inst.state)),
+            tenant_id=inst.tenant_id,
+            state="INTERNALLY_TERMINATED" if inst.id in internal else _STATE.get(inst.state, str(inst.state)),
             super_instance_id=inst.super_process_instance_id,
             root_instance_id=inst.root_process_instance_id or inst.id))
     return out

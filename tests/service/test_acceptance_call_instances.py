@@ -257,7 +257,7 @@ def test_an_interrupting_timer_on_the_call_activity_cancels_the_child(client: An
     [job] = _ok(client.get("/engine-rest/job", query_string={"processInstanceId": caller}))
     _ok(client.post(f"/engine-rest/job/{job['id']}/execute"))
     assert [t["taskDefinitionKey"] for t in _tasks(client, caller)] == ["tangani"]
-    assert _history(client, sub["id"])["state"] == "EXTERNALLY_TERMINATED"
+    assert _history(client, sub["id"])["state"] == "INTERNALLY_TERMINATED"      # ended by the engine
     assert _tasks(client, sub["id"]) == []
 
 
