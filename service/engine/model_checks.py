@@ -13,6 +13,7 @@ from . import timers
 from .errors import ModelError
 from .expressions import compile_text, is_juel
 from .model_refs import check_references
+from .specs import CALLER_BUSINESS_KEY
 from .values import RESERVED_NAMES as RESERVED_VARIABLES
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -262,6 +263,9 @@ class ModelChecker:
             elif node.get("source") is None and node.get("variables") is None and node.get("businessKey") is None:
                 raise self.error(node, f"camunda:{tag} needs source, sourceExpression, variables=\"all\" "
                                        "or businessKey")
+            key = (node.get("businessKey") or "").strip()
+            if tag == "in" and key and not CALLER_BUSINESS_KEY.fullmatch(key):   # the caller's key: no expression
+                self.text_or_juel(node, key, "camunda:in businessKey")
 
     # -- pieces -----------------------------------------------------------------------------
     def _date(self, node: Any, text: str, what: str) -> None:
