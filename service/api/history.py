@@ -159,7 +159,7 @@ class HistoricActivitySchema(Schema):
     processInstanceId = fields.String(attribute="instance_id")
     executionId = fields.Function(lambda a: a.instance_id)
     taskId = fields.Function(lambda a: a.task_id if a.activity_type in hq.USER_TASK_TYPES else None)
-    calledProcessInstanceId = fields.Constant(None)
+    calledProcessInstanceId = fields.String(attribute="called_instance_id", allow_none=True)
     calledCaseInstanceId = fields.Constant(None)
     assignee = fields.String(allow_none=True)
     startTime = CamundaDate(attribute="start_time")

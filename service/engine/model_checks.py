@@ -18,6 +18,7 @@ from .expressions import compile_text, is_juel
 from .model_refs import check_references
 from .scripting import ScriptError, check_script, is_supported, language_of
 from .scripting.resources import EXPRESSION_LANGUAGES
+from .specs import CALLER_BUSINESS_KEY
 from .values import RESERVED_NAMES as RESERVED_VARIABLES
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -291,6 +292,9 @@ class ModelChecker:
             elif node.get("source") is None and node.get("variables") is None and node.get("businessKey") is None:
                 raise self.error(node, f"camunda:{tag} needs source, sourceExpression, variables=\"all\" "
                                        "or businessKey")
+            key = (node.get("businessKey") or "").strip()
+            if tag == "in" and key and not CALLER_BUSINESS_KEY.fullmatch(key):   # the caller's key: no expression
+                self.text_or_juel(node, key, "camunda:in businessKey")
 
     def _error_event_definition(self, node: Any) -> None:
         """camunda:errorEventDefinition, only on an external task: a bpmn:error reference and an expression

@@ -164,27 +164,21 @@ def dumps(workflow: Any, meta: dict | None = None, *, prune_first: bool = True) 
         return json.dumps(dct, cls=spiff.encoder_class(ser))
 
 
-def loads_with_meta(state: str, spec_json: str, called_spec_jsons: dict[str, str] | None = None) -> tuple[Any, dict]:
-    """Rebuild a workflow from a state and the spec_json of its model and its called models; with the
-    state's meta data (tenant, business key, called keys)."""
+def loads_with_meta(state: str, spec_json: str) -> tuple[Any, dict]:
+    """Rebuild a workflow from a state and the spec_json of its model; with the state's meta data (tenant,
+    business key)."""
     ser = serializer()
     dct = json.loads(state)
     if not isinstance(dct, dict) or dct.pop("alur_format", None) != STATE_FORMAT:
         raise ValueError("not an Alur engine state")
     meta = dct.pop("alur_meta", {}) or {}
     _check_stored_state(dct, ser)
-    shared = _shared_specs(spec_json, called_spec_jsons)
+    shared = _shared_specs(spec_json)
     if shared is not None:
         return ser.from_dict(dct, specs=shared), meta
     main = spec_dict_for(spec_json)
-    subprocess_specs = dict(main["subprocess_specs"])
-    for key, text in (called_spec_jsons or {}).items():
-        called = spec_dict_for(text)
-        subprocess_specs[key] = called["spec"]
-        for sub_key, sub in called["subprocess_specs"].items():
-            subprocess_specs.setdefault(sub_key, sub)
     dct["spec"] = main["spec"]
-    dct["subprocess_specs"] = subprocess_specs
+    dct["subprocess_specs"] = dict(main["subprocess_specs"])
     return ser.from_dict(dct), meta
 
 
@@ -201,42 +195,37 @@ def _check_stored_state(dct: dict, ser: BpmnWorkflowSerializer) -> None:
                           "process definitions")
 
 
-def restore_specs(spec_json: str, called_spec_jsons: dict[str, str] | None = None) -> tuple[Any, dict]:
+def restore_specs(spec_json: str) -> tuple[Any, dict]:
     """Spec objects for starting a workflow: shared ones when that is safe, fresh ones otherwise."""
-    shared = _shared_specs(spec_json, called_spec_jsons)
+    shared = _shared_specs(spec_json)
     if shared is not None:
         return shared[0], dict(shared[1])
-    return _restore_fresh(spec_json, called_spec_jsons)
+    return _restore_fresh(spec_json)
 
 
-def _restore_fresh(spec_json: str, called_spec_jsons: dict[str, str] | None) -> tuple[Any, dict]:
+def _restore_fresh(spec_json: str) -> tuple[Any, dict]:
     ser = serializer()
     main = spec_dict_for(spec_json)
     spec = ser.registry.restore(main["spec"])
     subs = {k: ser.registry.restore(v) for k, v in main["subprocess_specs"].items()}
-    for key, text in (called_spec_jsons or {}).items():
-        called = spec_dict_for(text)
-        subs[key] = ser.registry.restore(called["spec"])
-        for sub_key, sub in called["subprocess_specs"].items():
-            subs.setdefault(sub_key, ser.registry.restore(sub))
     return spec, subs
 
 
-# Restored specs per (spec_json, called spec_jsons), shared by every instance of a model. Sharing is safe
-# because SpiffWorkflow 3.2 keeps run-time state on tasks and workflows, never on task specs, with one
+# Restored specs per spec_json (embedded subprocesses included), shared by every instance of a model. Sharing
+# is safe because SpiffWorkflow 3.2 keeps run-time state on tasks and workflows, never on task specs, with one
 # exception: loop and multi-instance specs connect `merge_child` to their child spec's completed_event at
 # run time (service/engine/specs.py does the same). Models containing those get None: fresh specs always.
-_shared: OrderedDict[tuple, tuple[Any, dict] | None] = OrderedDict()
+_shared: OrderedDict[str, tuple[Any, dict] | None] = OrderedDict()
 _shared_lock = threading.Lock()
 
 
-def _shared_specs(spec_json: str, called_spec_jsons: dict[str, str] | None) -> tuple[Any, dict] | None:
-    key = (spec_json, tuple(sorted((called_spec_jsons or {}).items())))
+def _shared_specs(spec_json: str) -> tuple[Any, dict] | None:
+    key = spec_json
     with _shared_lock:
         if key in _shared:
             _shared.move_to_end(key)
             return _shared[key]
-    spec, subs = _restore_fresh(spec_json, called_spec_jsons)   # outside the lock: slow and idempotent
+    spec, subs = _restore_fresh(spec_json)   # outside the lock: slow and idempotent
     value = (spec, subs) if shareable(spec, subs) else None
     with _shared_lock:
         value = _shared.setdefault(key, value)   # a concurrent builder's result wins: one object per key

@@ -555,7 +555,7 @@ class AlurSubWorkflowTask(CamundaIoMixin, d.SubWorkflowTask):
 
 
 CALL_KEY = "alur_call"     # internal_data of a call-activity task: the request, then the child's id
-_CALLER_KEY = re.compile(r"[#$]\{\s*execution\s*\.\s*(processBusinessKey|getProcessBusinessKey\(\s*\))\s*\}")
+CALLER_BUSINESS_KEY = re.compile(r"[#$]\{\s*execution\s*\.\s*(processBusinessKey|getProcessBusinessKey\(\s*\))\s*\}")
 
 
 class AlurCallActivity(CamundaIoMixin, BpmnSpecMixin):
@@ -593,7 +593,7 @@ def call_request(my_task: Any) -> dict:
     inherit = False       # camunda:in businessKey naming the caller's own key: known to its Instance
     for m in mappings:
         text = (m.get("businessKey") or "").strip()
-        if _CALLER_KEY.fullmatch(text):
+        if CALLER_BUSINESS_KEY.fullmatch(text):
             business_key, inherit = None, True
         elif text:
             value = engine.evaluate_literal_or_juel(my_task, text)

@@ -162,7 +162,7 @@ def _cancel_orphans(ctx: OpsContext, session: Session, row: Any, waiting: set[st
         ProcessInstance.super_process_instance_id == row.id, ProcessInstance.state.in_(_OPEN))).all()
     for child in children:
         if child.id not in waiting:
-            cancel_row(ctx, session, child, reason="the calling activity ended", user=None)
+            cancel_row(ctx, session, child, reason="the calling activity ended", user=None, internal=True)
 
 
 def _open_incident(ctx: OpsContext, session: Session, row: Any, request: CallRequest) -> None:

@@ -94,6 +94,7 @@ class HistoricActivity:
     end_time: datetime | None
     canceled: bool
     tenant_id: str | None
+    called_instance_id: str | None = None     # a call activity's child instance
 
     @property
     def duration_ms(self) -> int | None:
@@ -299,14 +300,18 @@ def _instances(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[Hi
     row_ids = [r[0].id for r in rows]
     starts: dict[str, str] = {}
     reasons: dict[str, str] = {}
+    internal: set[str] = set()
     for event in session.scalars(select(HistoryEvent).where(
             HistoryEvent.instance_id.in_(row_ids),
             or_(and_(HistoryEvent.kind == "activity_started", HistoryEvent.element_type == "startEvent"),
                 HistoryEvent.kind == "instance_ended")).order_by(HistoryEvent.id)):
         if event.kind == "activity_started":
             starts.setdefault(event.instance_id, event.element_id)
-        elif (event.data or {}).get("reason"):
-            reasons[event.instance_id] = str(event.data["reason"])
+        else:
+            if (event.data or {}).get("reason"):
+                reasons[event.instance_id] = str(event.data["reason"])
+            if (event.data or {}).get("internal"):
+                internal.add(event.instance_id)
     out = []
     for inst, name, version in rows:
         out.append(HistoricInstance(
@@ -315,7 +320,8 @@ def _instances(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[Hi
             start_time=inst.start_time, end_time=inst.end_time, start_user_id=inst.start_user_id,
             start_activity_id=starts.get(inst.id), delete_reason=reasons.get(inst.id) or (
                 "ACTIVITY_DELETED" if inst.state == InstanceState.CANCELLED else None),
-            tenant_id=inst.tenant_id, state=_STATE.get(inst.state, str(inst.state)),
+            tenant_id=inst.tenant_id,
+            state="INTERNALLY_TERMINATED" if inst.id in internal else _STATE.get(inst.state, str(inst.state)),
             super_instance_id=inst.super_process_instance_id,
             root_instance_id=inst.root_process_instance_id or inst.id))
     return out
@@ -392,7 +398,19 @@ def _activities(session: Any, f: HistoryFilter, *, paged: bool = True) -> list[H
         query = listing.ordered(query, f.sort, _activity_sort(session, rec), rec.start.id,
                                 default=[("startTime", "asc")])
         query = listing.paged(query, f.first_result, f.max_results)
-    return [_activity(start, end) for start, end in session.execute(query).all()]
+    found = [_activity(start, end) for start, end in session.execute(query).all()]
+    return _with_called_instances(session, found)
+
+
+def _with_called_instances(session: Any, found: list[HistoricActivity]) -> list[HistoricActivity]:
+    """calledProcessInstanceId of call activities: the instance whose super task is the activity's task."""
+    calls = [a for a in found if a.activity_type == "callActivity" and a.task_id]
+    if not calls:
+        return found
+    called = dict(session.execute(select(ProcessInstance.super_task_id, ProcessInstance.id).where(
+        ProcessInstance.super_process_instance_id.in_({a.instance_id for a in calls}),
+        ProcessInstance.super_task_id.in_({a.task_id for a in calls}))).all())
+    return [replace(a, called_instance_id=called.get(a.task_id)) if a.task_id in called else a for a in found]
 
 
 def historic_activities(ctx: OpsContext, f: HistoryFilter) -> list[HistoricActivity]:

@@ -114,13 +114,15 @@ def cancel_in(ctx: OpsContext, session: Any, instance_id: str, *, reason: str | 
 
 
 def cancel_row(ctx: OpsContext, session: Session, row: ProcessInstance, *, reason: str | None,
-               user: str | None) -> None:
-    """Cancel `row` and, first, the active instances it called (bounded by the call-depth budget)."""
+               user: str | None, internal: bool = False) -> None:
+    """Cancel `row` and, first, the active instances it called (bounded by the call-depth budget).
+    `internal`: ended by the engine (its call activity was interrupted), not by a request: Camunda's
+    history says INTERNALLY_TERMINATED."""
     children = session.scalars(select(ProcessInstance).where(
         ProcessInstance.super_process_instance_id == row.id,
         ProcessInstance.state.in_([InstanceState.ACTIVE, InstanceState.SUSPENDED]))).all()
     for child in children:
-        cancel_row(ctx, session, child, reason=reason, user=user)
+        cancel_row(ctx, session, child, reason=reason, user=user, internal=internal)
     now = ctx.clock.now()
     for task in session.scalars(select(UserTask).where(UserTask.instance_id == row.id)):
         session.add(HistoryEvent(kind="activity_cancelled", time=now, instance_id=row.id,
@@ -141,7 +143,8 @@ def cancel_row(ctx: OpsContext, session: Session, row: ProcessInstance, *, reaso
     session.add(HistoryEvent(kind="instance_ended", time=now, instance_id=row.id,
                              definition_id=row.definition_id, definition_key=row.definition_key,
                              tenant_id=row.tenant_id, user_id=user,
-                             data={"state": "CANCELLED", **({"reason": reason} if reason else {})}))
+                             data={"state": "CANCELLED", **({"reason": reason} if reason else {}),
+                                   **({"internal": True} if internal else {})}))
 
 
 def called_instances(ctx: OpsContext, instance_id: str) -> list[InstanceView]:

@@ -130,6 +130,9 @@ def test_expression_errors_name_element_line_and_text() -> None:
      '<bpmn:multiInstanceLoopCharacteristics camunda:collection="${items" /></bpmn:userTask>', "collection"),
     ('<bpmn:callActivity id="x" calledElement="${sub +}"><bpmn:incoming>f1</bpmn:incoming>'
      '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:callActivity>', "calledElement"),
+    ('<bpmn:callActivity id="x" calledElement="sub"><bpmn:extensionElements><camunda:in businessKey="${a +}"/>'
+     '</bpmn:extensionElements><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>'
+     '</bpmn:callActivity>', "businessKey"),
     ('<bpmn:businessRuleTask id="x"><bpmn:incoming>f1</bpmn:incoming>'
      '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:businessRuleTask>', "decisionRef"),
     ('<bpmn:task id="x"><bpmn:extensionElements><camunda:inputOutput><camunda:inputParameter name="a">'

@@ -128,6 +128,9 @@ def test_a_call_starts_a_child_instance_with_its_own_tasks_and_history(client: A
                                 query_string={"processInstanceId": sub["id"]}))
     assert {a["activityId"] for a in activities} == {"a_mulai", "a_tugas", "a_akhir"}
     assert {a["processDefinitionId"] for a in activities} == {ids["anak"]}
+    called = _ok(client.get("/engine-rest/history/activity-instance",
+                            query_string={"processInstanceId": caller, "activityId": "panggil"}))
+    assert [(a["activityType"], a["calledProcessInstanceId"]) for a in called] == [("callActivity", sub["id"])]
 
 
 def test_all_variables_and_local_mappings(client: Any) -> None:
@@ -192,8 +195,8 @@ def test_a_missing_called_process_is_an_incident_until_deployed_and_retried(clie
     assert "no processes deployed with key 'anak'" in incident["incidentMessage"]
     [job] = _ok(client.get("/engine-rest/job", query_string={"processInstanceId": caller}))
     assert job["retries"] == 0 and "'anak'" in job["exceptionMessage"]
-    # Retrying before the deployment fails again, with a new incident.
-    _ok(client.put(f"/engine-rest/job/{job['id']}/retries", json={"retries": 1}))
+    # Retrying (executing the job) before the deployment fails again, with a new incident.
+    _ok(client.post(f"/engine-rest/job/{job['id']}/execute"))
     assert len(_ok(client.get("/engine-rest/incident", query_string={"processInstanceId": caller}))) == 1
     assert _children(client, caller) == []
     _ok(deploy_rest(client, ("anak.bpmn", child()), name="anak"))
@@ -254,7 +257,7 @@ def test_an_interrupting_timer_on_the_call_activity_cancels_the_child(client: An
     [job] = _ok(client.get("/engine-rest/job", query_string={"processInstanceId": caller}))
     _ok(client.post(f"/engine-rest/job/{job['id']}/execute"))
     assert [t["taskDefinitionKey"] for t in _tasks(client, caller)] == ["tangani"]
-    assert _history(client, sub["id"])["state"] == "EXTERNALLY_TERMINATED"
+    assert _history(client, sub["id"])["state"] == "INTERNALLY_TERMINATED"      # ended by the engine
     assert _tasks(client, sub["id"]) == []
 
 
