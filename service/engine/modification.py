@@ -224,7 +224,7 @@ class MigrationProblem:
 def migration_problems(wf: Any, target: ProcessModel, mapping: dict[str, str]) -> list[MigrationProblem]:
     """What stops the instance `wf` from moving to `target` under `mapping` (old activity id -> new one)."""
     problems = []
-    spec, subs = ser.restore_specs(target.spec_json, {})
+    spec, subs = ser.restore_specs(target.spec_json)
     probe = AlurWorkflow(spec, subs)
     for task in _tokens(wf):
         element = task.task_spec.bpmn_id
