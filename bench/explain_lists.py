@@ -54,9 +54,10 @@ def _fill(ctx: Any, n: int) -> None:
                       "element_id": "T", "name": "Kerja", "created": created, "priority": 50, "tenant_id": "a",
                       "due": None if i % 3 == 0 else now + timedelta(hours=(i % 1440) - 720),
                       "assignee": f"u{i % 50}" if i % 7 == 0 else None, "properties": {}, "form_fields": []})
-        candidates.append({"task_id": tid, "kind": "group", "value": "Semua"})
+        copies = {"tenant_id": "a", "assignee": tasks[-1]["assignee"], "due": tasks[-1]["due"], "created": created}
+        candidates.append({"task_id": tid, "kind": "group", "value": "Semua", **copies})
         if i % 20 == 0:
-            candidates.append({"task_id": tid, "kind": "group", "value": "Lima"})
+            candidates.append({"task_id": tid, "kind": "group", "value": "Lima", **copies})
         if i % 10 == 0:
             events.append({"kind": "activity_ended", "time": created, "instance_id": iid, "tenant_id": "a",
                            "user_id": f"u{i % 50}", "data": {}})
