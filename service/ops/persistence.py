@@ -327,7 +327,7 @@ def _project_user_tasks(session: Session, row: InstanceRow, existing: set[str],
                    "assignee": info.assignee, "due": info.due, "created": info.created}
                   for info in new
                   for kind, values in (("group", info.candidate_groups), ("user", info.candidate_users))
-                  for value in values or []]
+                  for value in dict.fromkeys(values or [])]     # once each: the index is unique
     if candidates:
         conn.execute(_INSERT_CANDIDATE, candidates)
 

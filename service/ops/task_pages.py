@@ -102,10 +102,10 @@ def page_statement(q: TaskQuery, order: Order) -> Select[Any]:
         columns += [b.created.label("created")] if order.by_created else []
         for no_due in (True, False):
             keys = ([] if no_due else [b.due]) + ([b.created] if order.by_created else []) + [b.task_id]
-            # DISTINCT: a task may be offered to one group twice (a lane and a candidateGroups attribute);
-            # its rows are adjacent in this order, so the database still stops at LIMIT.
+            # A task is at most once in a branch (task_candidate is unique on kind, value, task), so the
+            # first `first + size` rows of each branch hold every task of the page.
             part = (_where(b, q, columns).where(b.due.is_(None) if no_due else b.due.is_not(None))
-                    .distinct().order_by(*keys).limit(first + size))
+                    .order_by(*keys).limit(first + size))
             # A subquery each: SQLite allows no ORDER BY/LIMIT on a member of a compound SELECT.
             parts.append(select(*part.subquery().c))
     merged = (parts[0] if len(parts) == 1 else union(*parts)).subquery()

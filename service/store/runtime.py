@@ -113,7 +113,8 @@ class TaskCandidate(Base):
     # The other two serve the lists of one group or user (service/ops/task_pages.py): walked in the list's
     # order and stopped at LIMIT (worklist: the task list's due/created order; due: Camunda's dueDate
     # order), and counted from the index alone (worklist holds every column a count's condition reads).
-    __table_args__ = (Index("ix_task_candidate_lookup", "kind", "value", "task_id"),
+    # Unique: a task offered twice to one group (a lane and a candidateGroups attribute) is one row.
+    __table_args__ = (Index("ix_task_candidate_lookup", "kind", "value", "task_id", unique=True),
                       Index("ix_task_candidate_worklist", "kind", "value", "due", "created", "task_id",
                             "tenant_id", "assignee"),
                       Index("ix_task_candidate_due", "kind", "value", "due", "task_id"))

@@ -73,7 +73,8 @@ def world(ctx: Any, clock: Any) -> dict[str, Any]:
             task_id = session.scalar(select(UserTask.id).where(UserTask.instance_id == inst.id))
             session.execute(update(UserTask).where(UserTask.id == task_id).values(
                 assignee=assignee, due=dues[i % len(dues)]))
-            for g in groups:
+            lanes = set(session.scalars(select(TaskCandidate.value).where(TaskCandidate.task_id == task_id)))
+            for g in set(groups) - lanes:
                 session.add(TaskCandidate(task_id=task_id, kind="group", value=g))
             for u in users:
                 session.add(TaskCandidate(task_id=task_id, kind="user", value=u))

@@ -27,7 +27,13 @@ def upgrade() -> None:
     sets = ", ".join(f"{c} = (SELECT user_task.{c} FROM user_task WHERE user_task.id = task_candidate.task_id)"
                      for c in COPIED)
     op.execute(f"UPDATE task_candidate SET {sets}")
+    # A task offered twice to one group or user keeps one row: the lists stop after first+max rows of a
+    # group, which holds only when a task is there once (unique index below).
+    op.execute("DELETE FROM task_candidate WHERE id NOT IN (SELECT min(id) FROM task_candidate "
+               "GROUP BY kind, value, task_id)")
     with op.batch_alter_table("task_candidate", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_candidate_lookup")
+        batch_op.create_index("ix_task_candidate_lookup", ["kind", "value", "task_id"], unique=True)
         batch_op.create_index("ix_task_candidate_worklist",
                               ["kind", "value", "due", "created", "task_id", "tenant_id", "assignee"], unique=False)
         batch_op.create_index("ix_task_candidate_due", ["kind", "value", "due", "task_id"], unique=False)
@@ -41,5 +47,7 @@ def downgrade() -> None:
     with op.batch_alter_table("task_candidate", schema=None) as batch_op:
         batch_op.drop_index("ix_task_candidate_due")
         batch_op.drop_index("ix_task_candidate_worklist")
+        batch_op.drop_index("ix_task_candidate_lookup")
+        batch_op.create_index("ix_task_candidate_lookup", ["kind", "value", "task_id"], unique=False)
         for column in reversed(COPIED):
             batch_op.drop_column(column)
