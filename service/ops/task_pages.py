@@ -13,9 +13,10 @@ PostgreSQL. A count counts the union of the branches' task ids, read from the in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CompoundSelect, Select, case, func, or_, select, union, update
+from sqlalchemy import Select, case, func, or_, select, union, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -51,13 +52,17 @@ class _Branch:
     candidate: bool
 
 
+# Aliased: a filter's own EXISTS on task_candidate (candidateGroup=...) must not correlate to it. One alias
+# for every branch (each is its own subquery) and every request: building an alias costs milliseconds.
+_OFFERED = aliased(TaskCandidate, name="offered")
+
+
 def _branches(p: Principal | None, workable: bool) -> list[_Branch]:
     if p is None:    # no access rule: the task table itself
         return [_Branch(UserTask.id, UserTask.due, UserTask.created, UserTask.tenant_id, (), False)]
     branches = []
     for kind, value in [("group", g) for g in sorted(p.groups)] + [("user", p.user_id)]:
-        # Aliased: a filter's own EXISTS on task_candidate (candidateGroup=...) must not correlate to it.
-        c = aliased(TaskCandidate)
+        c = _OFFERED
         conds = [c.kind == kind, c.value == value, in_tenant(c.tenant_id, p)]
         if workable:
             conds.append(or_(c.assignee.is_(None), c.assignee == p.user_id))
@@ -117,13 +122,17 @@ def page_statement(q: TaskQuery, order: Order) -> Select[Any]:
             .order_by(shown.c.nulls, shown.c.due, *([shown.c.created] if order.by_created else []), UserTask.id))
 
 
-def count_statement(q: TaskQuery) -> Select[Any]:
-    """COUNT(*) of `q`'s tasks: the union of the branches' ids (`_principal(q)` must not be None)."""
+def count_statement(q: TaskQuery, overdue_at: datetime | None = None) -> Select[Any]:
+    """COUNT(*) of `q`'s tasks: the union of the branches' ids (`count_supported(q)` must hold). With
+    `overdue_at`, a second column counts those due before it: one read of the index for both figures."""
     who = _principal(q)
     assert who is not None
-    parts = [_where(b, q, [b.task_id.label("task_id")]) for b in _branches(*who)]
-    inner: Select[Any] | CompoundSelect = parts[0] if len(parts) == 1 else union(*parts)
-    return select(func.count()).select_from(inner.subquery())
+    parts = [_where(b, q, [b.task_id.label("task_id"), b.due.label("due")]) for b in _branches(*who)]
+    inner = (parts[0] if len(parts) == 1 else union(*parts)).subquery()
+    if overdue_at is None:
+        return select(func.count()).select_from(inner)
+    late = func.coalesce(func.sum(case((inner.c.due < overdue_at, 1), else_=0)), 0)
+    return select(func.count(), late).select_from(inner)
 
 
 def count_supported(q: TaskQuery) -> bool:
