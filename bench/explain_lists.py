@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 import tempfile
 import time
 import uuid
@@ -26,7 +25,7 @@ from sqlalchemy import create_engine, event, insert, text
 from service.app import create_app
 from service.ops import TaskQuery, count_tasks, deploy, query_tasks, start_instance
 from service.ops.access import Principal
-from service.ops.instances import InstanceQuery, count_instances, query_instances
+from service.ops.instances import InstanceQuery, query_instances
 from service.web.tasklist import TaskFilters, task_page
 from service.store import HistoryEvent, ProcessInstance, TaskCandidate, UserTask, normalize_url
 
