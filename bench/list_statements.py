@@ -15,6 +15,7 @@ import pstats
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,11 @@ def main() -> int:
                 status = call().status_code
             finally:
                 event.remove(engine, "before_cursor_execute", grab)
-            print(f"{name:26} status {status}: {len(seen)} statements")
+            cpu = time.process_time()
+            for _ in range(20):
+                call()
+            cpu_ms = (time.process_time() - cpu) / 20 * 1000
+            print(f"{name:26} status {status}: {len(seen)} statements, {cpu_ms:.1f} ms CPU per request")
             if args.show:
                 for s in seen:
                     print(f"    {s[:200]}")

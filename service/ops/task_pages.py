@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import Select, case, func, or_, select, union, update
+from sqlalchemy import Select, bindparam, case, func, or_, select, union, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.store import TaskCandidate, UserTask
+from service.store.types import UTCDateTime
 
 from .access import Principal
-from .access_sql import in_tenant
 
 if TYPE_CHECKING:
     from .tasks import TaskQuery
@@ -57,20 +57,36 @@ class _Branch:
 _OFFERED = aliased(TaskCandidate, name="offered")
 
 
-def _branches(p: Principal | None, workable: bool) -> list[_Branch]:
+def _tenant(column: Any, p: Principal) -> ColumnElement[bool]:
+    """access_sql.in_tenant with the tenants as a parameter (`tenants`), so the statement can be reused."""
+    if not p.tenants:
+        return column.is_(None)
+    return or_(column.is_(None), column.in_(bindparam("tenants", expanding=True)))
+
+
+def _branches(p: Principal | None, workable: bool) -> tuple[list[_Branch], dict[str, Any]]:
+    """The branches of `p`'s list and the values of their parameters (`user`, `tenants`, `group<n>`)."""
     if p is None:    # no access rule: the task table itself
-        return [_Branch(UserTask.id, UserTask.due, UserTask.created, UserTask.tenant_id, (), False)]
+        return [_Branch(UserTask.id, UserTask.due, UserTask.created, UserTask.tenant_id, (), False)], {}
+    params: dict[str, Any] = {"user": p.user_id}
+    if p.tenants:
+        params["tenants"] = sorted(p.tenants)
+    user = bindparam("user")
+    offered: list[tuple[str, Any]] = []
+    for n, group in enumerate(sorted(p.groups)):
+        params[f"group{n}"] = group
+        offered.append(("group", bindparam(f"group{n}")))
     branches = []
-    for kind, value in [("group", g) for g in sorted(p.groups)] + [("user", p.user_id)]:
+    for kind, value in [*offered, ("user", user)]:
         c = _OFFERED
-        conds = [c.kind == kind, c.value == value, in_tenant(c.tenant_id, p)]
+        conds = [c.kind == kind, c.value == value, _tenant(c.tenant_id, p)]
         if workable:
-            conds.append(or_(c.assignee.is_(None), c.assignee == p.user_id))
+            conds.append(or_(c.assignee.is_(None), c.assignee == user))
         branches.append(_Branch(c.task_id, c.due, c.created, c.tenant_id, tuple(conds), True))
     # Assigned to them: workable too (unclaimed or claimed by them).
     branches.append(_Branch(UserTask.id, UserTask.due, UserTask.created, UserTask.tenant_id,
-                            (UserTask.assignee == p.user_id, in_tenant(UserTask.tenant_id, p)), False))
-    return branches
+                            (UserTask.assignee == user, _tenant(UserTask.tenant_id, p)), False))
+    return branches, params
 
 
 def _where(b: _Branch, q: TaskQuery, columns: list[Any]) -> Select[Any]:
@@ -96,43 +112,81 @@ def supported(q: TaskQuery) -> bool:
     return _principal(q) is not None and q.max_results is not None
 
 
-def page_statement(q: TaskQuery, order: Order) -> Select[Any]:
-    """The user_task rows of `q`'s page in `order` (`supported(q)` must hold)."""
+# Built statements by the shape of an unfiltered list (who, how many groups, tenants or not, order): building
+# one costs about 3 ms of Python, as much as the rest of a request; the values are parameters.
+_BUILT: dict[tuple[Any, ...], Select[Any]] = {}
+_BUILT_MAX = 512
+
+
+def _reuse(q: TaskQuery, shape: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
+    from .tasks import due_tenant_conditions, task_conditions
+    if task_conditions(q) or due_tenant_conditions(q, UserTask.due, UserTask.tenant_id):
+        return build()          # a filtered list: its values are in the statement
+    statement = _BUILT.get(shape)
+    if statement is None:
+        statement = build()
+        if len(_BUILT) < _BUILT_MAX:
+            _BUILT[shape] = statement
+    return statement
+
+
+def _shape(p: Principal | None, workable: bool) -> tuple[Any, ...]:
+    return (None,) if p is None else (workable, len(p.groups), bool(p.tenants))
+
+
+def page_statement(q: TaskQuery, order: Order) -> tuple[Select[Any], dict[str, Any]]:
+    """The user_task rows of `q`'s page in `order`, and the statement's parameters (`supported(q)` must
+    hold)."""
     who = _principal(q)
     assert who is not None and q.max_results is not None
     first, size = max(q.first_result, 0), max(q.max_results, 0)
-    parts = []
-    for b in _branches(*who):
-        columns = [b.task_id.label("task_id"), b.due.label("due")]
-        columns += [b.created.label("created")] if order.by_created else []
-        for no_due in (True, False):
-            keys = ([] if no_due else [b.due]) + ([b.created] if order.by_created else []) + [b.task_id]
-            # A task is at most once in a branch (task_candidate is unique on kind, value, task), so the
-            # first `first + size` rows of each branch hold every task of the page.
-            part = (_where(b, q, columns).where(b.due.is_(None) if no_due else b.due.is_not(None))
-                    .order_by(*keys).limit(first + size))
-            # A subquery each: SQLite allows no ORDER BY/LIMIT on a member of a compound SELECT.
-            parts.append(select(*part.subquery().c))
-    merged = (parts[0] if len(parts) == 1 else union(*parts)).subquery()
-    last = 1 if order.nulls_last else 0
-    nulls = case((merged.c.due.is_(None), last), else_=1 - last).label("nulls")
-    keys = [nulls, merged.c.due] + ([merged.c.created] if order.by_created else []) + [merged.c.task_id]
-    shown = select(merged.c.task_id, *keys[:-1]).order_by(*keys).offset(first).limit(size).subquery()
-    return (select(UserTask).join(shown, shown.c.task_id == UserTask.id)
-            .order_by(shown.c.nulls, shown.c.due, *([shown.c.created] if order.by_created else []), UserTask.id))
+    branches, params = _branches(*who)
+
+    def build() -> Select[Any]:
+        parts = []
+        for b in branches:
+            columns = [b.task_id.label("task_id"), b.due.label("due")]
+            columns += [b.created.label("created")] if order.by_created else []
+            for no_due in (True, False):
+                keys = ([] if no_due else [b.due]) + ([b.created] if order.by_created else []) + [b.task_id]
+                # A task is at most once in a branch (task_candidate is unique on kind, value, task), so
+                # the first `first + size` rows of each branch hold every task of the page.
+                part = (_where(b, q, columns).where(b.due.is_(None) if no_due else b.due.is_not(None))
+                        .order_by(*keys).limit(bindparam("reach")))
+                # A subquery each: SQLite allows no ORDER BY/LIMIT on a member of a compound SELECT.
+                parts.append(select(*part.subquery().c))
+        merged = (parts[0] if len(parts) == 1 else union(*parts)).subquery()
+        last = 1 if order.nulls_last else 0
+        nulls = case((merged.c.due.is_(None), last), else_=1 - last).label("nulls")
+        keys = [nulls, merged.c.due] + ([merged.c.created] if order.by_created else []) + [merged.c.task_id]
+        shown = (select(merged.c.task_id, *keys[:-1]).order_by(*keys)
+                 .offset(bindparam("first")).limit(bindparam("size")).subquery())
+        tail = [shown.c.created] if order.by_created else []
+        return (select(UserTask).join(shown, shown.c.task_id == UserTask.id)
+                .order_by(shown.c.nulls, shown.c.due, *tail, UserTask.id))
+
+    statement = _reuse(q, ("page", order, *_shape(*who)), build)
+    return statement, {**params, "reach": first + size, "first": first, "size": size}
 
 
-def count_statement(q: TaskQuery, overdue_at: datetime | None = None) -> Select[Any]:
-    """COUNT(*) of `q`'s tasks: the union of the branches' ids (`count_supported(q)` must hold). With
-    `overdue_at`, a second column counts those due before it: one read of the index for both figures."""
+def count_statement(q: TaskQuery, overdue_at: datetime | None = None) -> tuple[Select[Any], dict[str, Any]]:
+    """COUNT(*) of `q`'s tasks: the union of the branches' ids (`count_supported(q)` must hold), and the
+    statement's parameters. With `overdue_at`, a second column counts those due before it: one read of the
+    index for both figures."""
     who = _principal(q)
     assert who is not None
-    parts = [_where(b, q, [b.task_id.label("task_id"), b.due.label("due")]) for b in _branches(*who)]
-    inner = (parts[0] if len(parts) == 1 else union(*parts)).subquery()
-    if overdue_at is None:
-        return select(func.count()).select_from(inner)
-    late = func.coalesce(func.sum(case((inner.c.due < overdue_at, 1), else_=0)), 0)
-    return select(func.count(), late).select_from(inner)
+    branches, params = _branches(*who)
+
+    def build() -> Select[Any]:
+        parts = [_where(b, q, [b.task_id.label("task_id"), b.due.label("due")]) for b in branches]
+        inner = (parts[0] if len(parts) == 1 else union(*parts)).subquery()
+        if overdue_at is None:
+            return select(func.count()).select_from(inner)
+        late = func.coalesce(func.sum(case((inner.c.due < bindparam("now", type_=UTCDateTime()), 1), else_=0)), 0)
+        return select(func.count(), late).select_from(inner)
+
+    statement = _reuse(q, ("count", overdue_at is None, *_shape(*who)), build)
+    return statement, ({**params, "now": overdue_at} if overdue_at is not None else params)
 
 
 def count_supported(q: TaskQuery) -> bool:

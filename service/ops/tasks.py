@@ -142,33 +142,35 @@ def task_conditions(q: TaskQuery) -> list[ColumnElement[bool]]:
 
 def query_tasks(ctx: OpsContext, q: TaskQuery | None = None, **filters: Any) -> list[TaskView]:
     q = q or TaskQuery(**filters)
+    params: dict[str, Any] = {}
     if q.sort == [("dueDate", "asc")] and task_pages.supported(q):
-        statement = task_pages.page_statement(q, task_pages.DUE_ASC)
+        statement, params = task_pages.page_statement(q, task_pages.DUE_ASC)
     else:
         statement = query.ordered(_filtered(q), q.sort, SORT_COLUMNS, UserTask.id, default=[("created", "asc")])
         statement = query.paged(statement, q.first_result, q.max_results)
     with ctx.transaction() as session:
-        return [task_view(t) for t in session.scalars(statement)]
+        return [task_view(t) for t in session.scalars(statement, params)]
 
 
 def query_tasks_in_due_order(ctx: OpsContext, q: TaskQuery) -> list[TaskView]:
     """The task list's order: overdue first, then by due date (none last), then oldest first. Ascending due
     dates already put the overdue ones (due before now) first; a page is read from the index of each
     access branch (task_pages)."""
+    params: dict[str, Any] = {}
     if task_pages.supported(q):
-        statement = task_pages.page_statement(q, task_pages.WORKLIST)
+        statement, params = task_pages.page_statement(q, task_pages.WORKLIST)
     else:
         statement = _filtered(q).order_by(UserTask.due.asc().nulls_last(), UserTask.created, UserTask.id)
         statement = query.paged(statement, q.first_result, q.max_results)
     with ctx.transaction() as session:
-        return [task_view(t) for t in session.scalars(statement)]
+        return [task_view(t) for t in session.scalars(statement, params)]
 
 
 def count_tasks(ctx: OpsContext, q: TaskQuery | None = None, **filters: Any) -> int:
     q = q or TaskQuery(**filters)
     with ctx.transaction() as session:
         if (q.visible_to or q.workable_by) is not None and task_pages.count_supported(q):
-            return int(session.scalar(task_pages.count_statement(q)) or 0)
+            return int(session.scalar(*task_pages.count_statement(q)) or 0)
         return query.count(session, _filtered(q), UserTask.id)
 
 
@@ -177,7 +179,7 @@ def count_tasks_and_overdue(ctx: OpsContext, q: TaskQuery, now: datetime) -> tup
     statement where the list is read per access branch."""
     with ctx.transaction() as session:
         if (q.visible_to or q.workable_by) is not None and task_pages.count_supported(q):
-            total, late = session.execute(task_pages.count_statement(q, now)).one()
+            total, late = session.execute(*task_pages.count_statement(q, now)).one()
             return int(total or 0), int(late or 0)
         return (query.count(session, _filtered(q), UserTask.id),
                 query.count(session, _filtered(replace(q, overdue_at=now)), UserTask.id))
