@@ -71,7 +71,7 @@ def _branches(p: Principal | None, workable: bool) -> tuple[list[_Branch], dict[
     params: dict[str, Any] = {"user": p.user_id}
     if p.tenants:
         params["tenants"] = sorted(p.tenants)
-    user = bindparam("user")
+    user: Any = bindparam("user")
     offered: list[tuple[str, Any]] = []
     for n, group in enumerate(sorted(p.groups)):
         params[f"group{n}"] = group
