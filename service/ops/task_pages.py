@@ -148,7 +148,9 @@ def page_statement(q: TaskQuery, order: Order) -> tuple[Select[Any], dict[str, A
             columns = [b.task_id.label("task_id"), b.due.label("due")]
             columns += [b.created.label("created")] if order.by_created else []
             for no_due in (True, False):
-                keys = ([] if no_due else [b.due]) + ([b.created] if order.by_created else []) + [b.task_id]
+                # `due` leads the null range's order too: PostgreSQL does not take `due IS NULL` as a
+                # constant, and would sort that range instead of reading the index in order.
+                keys = [b.due] + ([b.created] if order.by_created else []) + [b.task_id]
                 # A task is at most once in a branch (task_candidate is unique on kind, value, task), so
                 # the first `first + size` rows of each branch hold every task of the page.
                 part = (_where(b, q, columns).where(b.due.is_(None) if no_due else b.due.is_not(None))
