@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import Select, bindparam, case, func, or_, select, union, update
+from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select, union, union_all, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -114,11 +114,11 @@ def supported(q: TaskQuery) -> bool:
 
 # Built statements by the shape of an unfiltered list (who, how many groups, tenants or not, order): building
 # one costs about 3 ms of Python, as much as the rest of a request; the values are parameters.
-_BUILT: dict[tuple[Any, ...], Select[Any]] = {}
+_BUILT: dict[tuple[Any, ...], Any] = {}
 _BUILT_MAX = 512
 
 
-def _reuse(q: TaskQuery, shape: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
+def _reuse(q: TaskQuery, shape: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     from .tasks import due_tenant_conditions, task_conditions
     if task_conditions(q) or due_tenant_conditions(q, UserTask.due, UserTask.tenant_id):
         return build()          # a filtered list: its values are in the statement
@@ -171,24 +171,89 @@ def page_statement(q: TaskQuery, order: Order) -> tuple[Select[Any], dict[str, A
     return statement, {**params, "reach": first + size, "first": first, "size": size}
 
 
-def count_statement(q: TaskQuery, overdue_at: datetime | None = None) -> tuple[Select[Any], dict[str, Any]]:
-    """COUNT(*) of `q`'s tasks: the union of the branches' ids (`count_supported(q)` must hold), and the
-    statement's parameters. With `overdue_at`, a second column counts those due before it: one read of the
-    index for both figures."""
+# The candidate rows a count probes to find a task already counted under another key of the user.
+_SEEN = aliased(TaskCandidate, name="seen")
+
+
+def _keyed(p: Principal, workable: bool, n: int) -> _Branch:
+    """The branch of the user's n-th (kind, value) key, the key as parameters `kind<n>`, `value<n>`."""
+    c = _OFFERED
+    conds = [c.kind == bindparam(f"kind{n}"), c.value == bindparam(f"value{n}"), _tenant(c.tenant_id, p)]
+    if workable:
+        conds.append(or_(c.assignee.is_(None), c.assignee == bindparam("user")))
+    return _Branch(c.task_id, c.due, c.created, c.tenant_id, tuple(conds), True)
+
+
+def _tally(n: int, rows: Select[Any]) -> Select[Any]:
+    """One row (n, COUNT(*), how many are due before `now`) of `rows` (task_id, due): one read for both."""
+    inner = rows.subquery()
+    late = func.coalesce(func.sum(case((inner.c.due < bindparam("now", type_=UTCDateTime()), 1), else_=0)), 0)
+    return select(literal(n).label("n"), func.count().label("total"), late.label("late")).select_from(inner)
+
+
+def _tallies(session: Session, statement: Any, params: dict[str, Any]) -> list[tuple[int, int]]:
+    found = sorted(session.execute(statement, params).all())
+    return [(int(total or 0), int(late or 0)) for _, total, late in found]
+
+
+def _in_keys(task_id: Any, keys: range) -> ColumnElement[bool]:
+    """The task has a candidate row under one of the keys numbered `keys`."""
+    return select(_SEEN.id).where(_SEEN.task_id == task_id, or_(*[
+        and_(_SEEN.kind == bindparam(f"kind{n}"), _SEEN.value == bindparam(f"value{n}")) for n in keys])).exists()
+
+
+def count(session: Session, q: TaskQuery, overdue_at: datetime | None = None) -> tuple[int, int]:
+    """The number of `q`'s tasks, and of those due before `overdue_at` (0 without it).
+
+    A union of 100k task ids costs a hash or sort of them all (over a second on SQLite); instead each key of
+    the user (group or candidate user) is counted from the index alone, then the keys are taken largest
+    first and a task of a smaller key is subtracted when it has a row under a key before it (probes of the
+    smaller keys' rows only), and tasks assigned to the user are added when they have no row under any key.
+    Exact because every filter is a condition on the task (its copied columns are the same on all its
+    candidate rows): a task that passes them in one branch is in another branch exactly when it has a
+    candidate row with that branch's key.
+    """
     who = _principal(q)
     assert who is not None
-    branches, params = _branches(*who)
+    p, workable = who
+    params: dict[str, Any] = {"now": overdue_at}
+    if p is None:
+        (table,), _ = _branches(None, workable)
+        total, late = _tallies(session, _reuse(q, ("tally",), lambda: _tally(0, _where(
+            table, q, [table.task_id.label("task_id"), table.due.label("due")]))), params)[0]
+        return total, late
+    keys = [("group", g) for g in sorted(p.groups)] + [("user", p.user_id)]
+    params.update(user=p.user_id, **({"tenants": sorted(p.tenants)} if p.tenants else {}))
+    shape = (workable, len(keys), bool(p.tenants))
 
-    def build() -> Select[Any]:
-        parts = [_where(b, q, [b.task_id.label("task_id"), b.due.label("due")]) for b in branches]
-        inner = (parts[0] if len(parts) == 1 else union(*parts)).subquery()
-        if overdue_at is None:
-            return select(func.count()).select_from(inner)
-        late = func.coalesce(func.sum(case((inner.c.due < bindparam("now", type_=UTCDateTime()), 1), else_=0)), 0)
-        return select(func.count(), late).select_from(inner)
+    def rows(b: _Branch) -> Select[Any]:
+        return _where(b, q, [b.task_id.label("task_id"), b.due.label("due")])
 
-    statement = _reuse(q, ("count", overdue_at is None, *_shape(*who)), build)
-    return statement, ({**params, "now": overdue_at} if overdue_at is not None else params)
+    def sizes() -> Any:
+        return union_all(*[_tally(n, rows(_keyed(p, workable, n))) for n in range(len(keys))])
+
+    def numbered(order: list[int]) -> dict[str, Any]:
+        return {**{f"kind{i}": keys[n][0] for i, n in enumerate(order)},
+                **{f"value{i}": keys[n][1] for i, n in enumerate(order)}}
+
+    per_key = _tallies(session, _reuse(q, ("key sizes", *shape), sizes), {**params, **numbered(list(range(len(keys))))})
+    largest_first = sorted(range(len(keys)), key=lambda n: -per_key[n][0])
+    total = sum(t for t, _ in per_key)
+    late = sum(k for _, k in per_key)
+
+    def overlaps() -> Any:
+        parts = []
+        for n in range(1, len(keys)):       # a key's tasks already counted under an earlier (larger) key
+            b = _keyed(p, workable, n)
+            parts.append(_tally(n, rows(b).where(_in_keys(b.task_id, range(n)))))
+        assigned = _branches(p, workable)[0][-1]   # their assigned tasks under none of their keys
+        parts.append(_tally(len(keys), rows(assigned).where(~_in_keys(assigned.task_id, range(len(keys))))))
+        return union_all(*parts)
+
+    found = _tallies(session, _reuse(q, ("key overlaps", *shape), overlaps), {**params, **numbered(largest_first)})
+    for t, k in found[:-1]:
+        total, late = total - t, late - k
+    return total + found[-1][0], late + found[-1][1]
 
 
 def count_supported(q: TaskQuery) -> bool:
@@ -206,5 +271,5 @@ def refresh_copies(session: Session, task_ids: list[str]) -> None:
                     .execution_options(synchronize_session=False))
 
 
-__all__ = ["Order", "WORKLIST", "DUE_ASC", "supported", "count_supported", "page_statement", "count_statement",
+__all__ = ["Order", "WORKLIST", "DUE_ASC", "supported", "count_supported", "page_statement", "count",
            "refresh_copies"]

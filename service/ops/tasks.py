@@ -170,7 +170,7 @@ def count_tasks(ctx: OpsContext, q: TaskQuery | None = None, **filters: Any) -> 
     q = q or TaskQuery(**filters)
     with ctx.transaction() as session:
         if (q.visible_to or q.workable_by) is not None and task_pages.count_supported(q):
-            return int(session.scalar(*task_pages.count_statement(q)) or 0)
+            return task_pages.count(session, q)[0]
         return query.count(session, _filtered(q), UserTask.id)
 
 
@@ -179,8 +179,7 @@ def count_tasks_and_overdue(ctx: OpsContext, q: TaskQuery, now: datetime) -> tup
     statement where the list is read per access branch."""
     with ctx.transaction() as session:
         if (q.visible_to or q.workable_by) is not None and task_pages.count_supported(q):
-            total, late = session.execute(*task_pages.count_statement(q, now)).one()
-            return int(total or 0), int(late or 0)
+            return task_pages.count(session, q, now)
         return (query.count(session, _filtered(q), UserTask.id),
                 query.count(session, _filtered(replace(q, overdue_at=now)), UserTask.id))
 
