@@ -67,7 +67,9 @@ class UserTask(Base):
     __table_args__ = (Index("ix_user_task_tenant_created", "tenant_id", "created"),
                       Index("ix_user_task_due_order", "due", "created", "id"),
                       # Camunda's dueDate order (ties by id), walked in two ranges: no due date, then due.
-                      Index("ix_user_task_due_id", "due", "id"))
+                      Index("ix_user_task_due_id", "due", "id"),
+                      # The tasks assigned to a user in the task list's order (a branch of task_pages).
+                      Index("ix_user_task_assignee_order", "assignee", "due", "created", "id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)

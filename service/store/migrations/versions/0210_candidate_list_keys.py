@@ -39,10 +39,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_task_candidate_due", ["kind", "value", "due", "task_id"], unique=False)
     with op.batch_alter_table("user_task", schema=None) as batch_op:
         batch_op.create_index("ix_user_task_due_id", ["due", "id"], unique=False)
+        batch_op.create_index("ix_user_task_assignee_order", ["assignee", "due", "created", "id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("user_task", schema=None) as batch_op:
+        batch_op.drop_index("ix_user_task_assignee_order")
         batch_op.drop_index("ix_user_task_due_id")
     with op.batch_alter_table("task_candidate", schema=None) as batch_op:
         batch_op.drop_index("ix_task_candidate_due")
