@@ -17,6 +17,7 @@ access rules and sort keys see the same data. `--direct` starts every instance t
 instead (slow: the figure of one start is printed, so the time of 100k is known without it).
 
 Run (SQLite):     .venv/bin/python bench/tasklist_bench.py [--sizes 1000,10000,100000] [--samples 30]
+                  [--keep FILE]  (keep the SQLite file; `--reuse --keep FILE --sizes 100000` measures it again)
 Run (PostgreSQL): scripts/with-postgres.sh sh -c \
                     '.venv/bin/python bench/tasklist_bench.py --database-url "$DATABASE_URL_PG"'
 """
@@ -62,6 +63,28 @@ def grow(ctx: Any, url: str, have: int, want: int, args: argparse.Namespace,
             have += len(ids)
         bl.clone_instances(url, templates, todo, offset=have)
     return time.perf_counter() - begin
+
+
+def open_instances(ctx: Any) -> int:
+    from sqlalchemy import func, select
+
+    from service.store import ProcessInstance
+
+    with ctx.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(ProcessInstance)) or 0)
+
+
+def existing_templates(ctx: Any) -> list[str]:
+    """Instances to clone from, in the bench's mix: 5 of lane_a, 95 of lane_b."""
+    from sqlalchemy import select
+
+    from service.store import TaskCandidate, UserTask
+
+    with ctx.transaction() as session:
+        def of(lane: str, n: int) -> list[str]:
+            return list(session.scalars(select(UserTask.instance_id).join(TaskCandidate)
+                                        .where(TaskCandidate.value == lane).limit(n)))
+        return of("lane_a", 5) + of("lane_b", 95)
 
 
 def lines(port: int) -> list[tuple[str, Callable[[], tuple[int, bytes]]]]:
@@ -115,15 +138,26 @@ def main() -> int:
     ap.add_argument("--templates", type=int, default=100)
     ap.add_argument("--direct", action="store_true", help="start every instance through the operations layer")
     ap.add_argument("--workers", type=int, default=None, help="passed to `alur serve --workers` when it has it")
+    ap.add_argument("--keep", metavar="FILE", help="SQLite: use and keep this database file (default: a temporary "
+                    "one); with --database-url the database is kept anyway")
+    ap.add_argument("--reuse", action="store_true",
+                    help="start from the open instances already in the database (a run with --keep or the same "
+                         "--database-url): sizes below them are skipped, larger ones cloned from them")
     args = ap.parse_args()
     bl.stop_server_on_sigterm()
     sizes = [int(s) for s in args.sizes.split(",")]
 
     with tempfile.TemporaryDirectory(prefix="alur-tlbench-") as tmp:
         workdir = Path(tmp)
-        url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+        url = args.database_url or f"sqlite:///{Path(args.keep).resolve() if args.keep else workdir / 'bench.db'}"
         ctx = bl.ops_context(url)
-        bl.deploy_model(ctx)
+        have = open_instances(ctx) if args.reuse else 0
+        templates: list[bl.Template] = []
+        if have:
+            templates = [bl.read_template(url, i) for i in existing_templates(ctx)]
+            print(f"reusing {have} open instances of {url.split('@')[-1]}", flush=True)
+        else:
+            bl.deploy_model(ctx)
         bl.create_users(ctx, {**USERS, "admin": [bl.admin_group()]})
         workers = args.workers
         if workers is not None and not bl.serve_supports_workers(sys.executable, bl.ROOT):
@@ -131,12 +165,13 @@ def main() -> int:
             workers = None
         print(f"database {url.split('@')[-1]}; checkout {bl.ROOT}; load average {bl.load_average()}", flush=True)
         server = bl.Server(url, workdir, workers=workers)
-        templates: list[bl.Template] = []
         results = []
-        have = 0
         skip: dict[str, float] = {}
         try:
             for size in sizes:
+                if size < have:
+                    print(f"{size} open instances: skipped (the database holds {have})", flush=True)
+                    continue
                 took = grow(ctx, url, have, size, args, templates)
                 print(f"{size} open instances: created {size - have} in {took:.1f} s", flush=True)
                 have = size

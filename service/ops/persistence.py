@@ -329,10 +329,12 @@ def _project_user_tasks(session: Session, row: InstanceRow, existing: set[str],
     if added:
         conn.execute(_INSERT_USER_TASK, [_task_values(row, info) for info in added])
     # Tasks already projected keep their row: claims and assignments live in the projection.
-    candidates = [{"task_id": info.id, "kind": "group", "value": g} for info in new
-                  for g in info.candidate_groups or []]
-    candidates += [{"task_id": info.id, "kind": "user", "value": u} for info in new
-                   for u in info.candidate_users or []]
+    # With the copies of the task's columns the lists read from the candidate index (task_pages.py).
+    candidates = [{"task_id": info.id, "kind": kind, "value": value, "tenant_id": row.tenant_id,
+                   "assignee": info.assignee, "due": info.due, "created": info.created}
+                  for info in new
+                  for kind, values in (("group", info.candidate_groups), ("user", info.candidate_users))
+                  for value in dict.fromkeys(values or [])]     # once each: the index is unique
     if candidates:
         conn.execute(_INSERT_CANDIDATE, candidates)
 

@@ -4,16 +4,17 @@ Camunda's task resource shows besides the task itself: identity links (assignee,
 variables visible from the task (its process instance's), and form variables."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable
 
 from sqlalchemy import Select, and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from service.store import InstanceState, ProcessInstance, TaskCandidate, UserGroup, UserTask
 
-from . import access_sql, definitions, file_variables, persistence, query, sql_like, task_filters
+from . import access_sql, definitions, file_variables, persistence, query, sql_like, task_filters, task_pages
 from .access import Principal
 from .context import OpsContext, updated_rows
 from .engine_errors import engine_errors
@@ -66,7 +67,36 @@ class TaskQuery:
 
 
 def _filtered(q: TaskQuery) -> Select[Any]:
-    statement = select(UserTask)
+    conds = [*task_conditions(q), *due_tenant_conditions(q, UserTask.due, UserTask.tenant_id)]
+    if q.visible_to is not None:
+        conds.append(access_sql.task_visible(q.visible_to))
+    if q.workable_by is not None:
+        conds.append(access_sql.task_workable(q.workable_by))
+    return select(UserTask).where(*conds) if conds else select(UserTask)
+
+
+def due_tenant_conditions(q: TaskQuery, due: Any, tenant: Any) -> list[ColumnElement[bool]]:
+    """The filters on due date and tenant, on the given columns (user_task's, or the copies on
+    task_candidate that task_pages reads)."""
+    conds = []
+    cond = query.tenant_condition(tenant, q.tenant_ids, include_without_tenant=q.without_tenant)
+    if cond is not None:
+        conds.append(cond)
+    if q.due_until is not None:
+        conds.append(due <= q.due_until)
+    if q.without_due:
+        conds.append(due.is_(None))
+    if q.due_before is not None:
+        conds.append(due < q.due_before)
+    if q.due_after is not None:
+        conds.append(due > q.due_after)
+    if q.overdue_at is not None:
+        conds.append(and_(due.is_not(None), due < q.overdue_at))
+    return conds
+
+
+def task_conditions(q: TaskQuery) -> list[ColumnElement[bool]]:
+    """Every filter of `q` on user_task but the due date, tenant and access ones."""
     conds = []
     if q.task_id is not None:
         conds.append(UserTask.id == q.task_id)
@@ -97,9 +127,6 @@ def _filtered(q: TaskQuery) -> Select[Any]:
         conds.append(UserTask.definition_key == q.definition_key)
     if q.definition_id is not None:
         conds.append(UserTask.definition_id == q.definition_id)
-    tenant = query.tenant_condition(UserTask.tenant_id, q.tenant_ids, include_without_tenant=q.without_tenant)
-    if tenant is not None:
-        conds.append(tenant)
     for column, wanted in ((UserTask.id, q.task_ids), (UserTask.instance_id, q.instance_ids),
                            (UserTask.definition_key, q.definition_keys),
                            (UserTask.element_id, q.task_definition_keys)):
@@ -109,47 +136,54 @@ def _filtered(q: TaskQuery) -> Select[Any]:
         conds.append(UserTask.name == q.name)
     if q.priority is not None:
         conds.append(UserTask.priority == q.priority)
-    if q.due_until is not None:
-        conds.append(UserTask.due <= q.due_until)
-    if q.without_due:
-        conds.append(UserTask.due.is_(None))
-    if q.visible_to is not None:
-        conds.append(access_sql.task_visible(q.visible_to))
-    if q.workable_by is not None:
-        conds.append(access_sql.task_workable(q.workable_by))
-    if q.due_before is not None:
-        conds.append(UserTask.due < q.due_before)
-    if q.due_after is not None:
-        conds.append(UserTask.due > q.due_after)
-    if q.overdue_at is not None:
-        conds.append(and_(UserTask.due.is_not(None), UserTask.due < q.overdue_at))
     if q.name_like is not None:
         conds.append(sql_like.like(UserTask.name, q.name_like, parameter="nameLike"))
     conds.extend(task_filters.conditions(q.more, include_assigned=q.include_assigned))
-    return statement.where(*conds) if conds else statement
+    return conds
 
 
 def query_tasks(ctx: OpsContext, q: TaskQuery | None = None, **filters: Any) -> list[TaskView]:
     q = q or TaskQuery(**filters)
-    statement = query.ordered(_filtered(q), q.sort, SORT_COLUMNS, UserTask.id, default=[("created", "asc")])
-    statement = query.paged(statement, q.first_result, q.max_results)
+    params: dict[str, Any] = {}
+    if q.sort == [("dueDate", "asc")] and task_pages.supported(q):
+        statement, params = task_pages.page_statement(q, task_pages.DUE_ASC)
+    else:
+        statement = query.ordered(_filtered(q), q.sort, SORT_COLUMNS, UserTask.id, default=[("created", "asc")])
+        statement = query.paged(statement, q.first_result, q.max_results)
     with ctx.transaction() as session:
-        return [task_view(t) for t in session.scalars(statement)]
+        return [task_view(t) for t in session.scalars(statement, params)]
 
 
 def query_tasks_in_due_order(ctx: OpsContext, q: TaskQuery) -> list[TaskView]:
     """The task list's order: overdue first, then by due date (none last), then oldest first. Ascending due
-    dates already put the overdue ones (due before now) first, so this is one index-friendly ORDER BY."""
-    statement = _filtered(q).order_by(UserTask.due.asc().nulls_last(), UserTask.created, UserTask.id)
-    statement = query.paged(statement, q.first_result, q.max_results)
+    dates already put the overdue ones (due before now) first; a page is read from the index of each
+    access branch (task_pages)."""
+    params: dict[str, Any] = {}
+    if task_pages.supported(q):
+        statement, params = task_pages.page_statement(q, task_pages.WORKLIST)
+    else:
+        statement = _filtered(q).order_by(UserTask.due.asc().nulls_last(), UserTask.created, UserTask.id)
+        statement = query.paged(statement, q.first_result, q.max_results)
     with ctx.transaction() as session:
-        return [task_view(t) for t in session.scalars(statement)]
+        return [task_view(t) for t in session.scalars(statement, params)]
 
 
 def count_tasks(ctx: OpsContext, q: TaskQuery | None = None, **filters: Any) -> int:
     q = q or TaskQuery(**filters)
     with ctx.transaction() as session:
+        if (q.visible_to or q.workable_by) is not None and task_pages.count_supported(q):
+            return task_pages.count(session, q)[0]
         return query.count(session, _filtered(q), UserTask.id)
+
+
+def count_tasks_and_overdue(ctx: OpsContext, q: TaskQuery, now: datetime) -> tuple[int, int]:
+    """The number of `q`'s tasks and of those due before `now` (the task list's two figures), in one
+    statement where the list is read per access branch."""
+    with ctx.transaction() as session:
+        if (q.visible_to or q.workable_by) is not None and task_pages.count_supported(q):
+            return task_pages.count(session, q, now)
+        return (query.count(session, _filtered(q), UserTask.id),
+                query.count(session, _filtered(replace(q, overdue_at=now)), UserTask.id))
 
 
 def get_task(ctx: OpsContext, task_id: str) -> TaskView:
@@ -177,6 +211,7 @@ def claim(ctx: OpsContext, task_id: str, user: str) -> TaskView:
         if updated_rows(result) == 0:
             raise TaskAlreadyClaimed(f"Task '{task_id}' is already claimed by someone else.",
                                      pesan=f"Tugas ini sudah diklaim oleh {task.assignee}")
+        task_pages.refresh_copies(session, [task_id])
         session.refresh(task)
         _notify_assignment(ctx, session, task)
         return task_view(task)
@@ -206,6 +241,8 @@ def assign(ctx: OpsContext, task_id: str, user: str | None) -> TaskView:
         task.assignee = user or None
         if user:
             _notify_assignment(ctx, session, task)
+        session.flush()
+        task_pages.refresh_copies(session, [task_id])
         return task_view(task)
 
 
@@ -316,6 +353,8 @@ def add_identity_link(ctx: OpsContext, task_id: str, *, user_id: str | None, gro
             kind, value = ("user", user_id) if user_id is not None else ("group", group_id)
             if not any(c.kind == kind and c.value == value for c in task.candidates):
                 session.add(TaskCandidate(task_id=task.id, kind=kind, value=value))
+        session.flush()
+        task_pages.refresh_copies(session, [task.id])
 
 
 def delete_identity_link(ctx: OpsContext, task_id: str, *, user_id: str | None, group_id: str | None,
@@ -333,6 +372,8 @@ def delete_identity_link(ctx: OpsContext, task_id: str, *, user_id: str | None, 
             kind, value = ("user", user_id) if user_id is not None else ("group", group_id)
             session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id, TaskCandidate.kind == kind,
                                                         TaskCandidate.value == value))
+        session.flush()
+        task_pages.refresh_copies(session, [task.id])
 
 
 def task_variables(ctx: OpsContext, task_id: str) -> dict[str, Any]:

@@ -70,7 +70,11 @@ class UserTask(Base):
     __tablename__ = "user_task"
     # The task list's order (due date, then creation, then id), so a page is read from the index.
     __table_args__ = (Index("ix_user_task_tenant_created", "tenant_id", "created"),
-                      Index("ix_user_task_due_order", "due", "created", "id"))
+                      Index("ix_user_task_due_order", "due", "created", "id"),
+                      # Camunda's dueDate order (ties by id), walked in two ranges: no due date, then due.
+                      Index("ix_user_task_due_id", "due", "id"),
+                      # The tasks assigned to a user in the task list's order (a branch of task_pages).
+                      Index("ix_user_task_assignee_order", "assignee", "due", "created", "id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
@@ -113,12 +117,26 @@ class TaskCandidate(Base):
 
     __tablename__ = "task_candidate"
     # With task_id, the access rule's EXISTS (kind, value, task) is answered from the index alone.
-    __table_args__ = (Index("ix_task_candidate_lookup", "kind", "value", "task_id"),)
+    # The other two serve the lists of one group or user (service/ops/task_pages.py): walked in the list's
+    # order and stopped at LIMIT (worklist: the task list's due/created order; due: Camunda's dueDate
+    # order), and counted from the index alone (worklist holds every column a count's condition reads).
+    # Unique: a task offered twice to one group (a lane and a candidateGroups attribute) is one row.
+    __table_args__ = (Index("ix_task_candidate_lookup", "kind", "value", "task_id", unique=True),
+                      Index("ix_task_candidate_worklist", "kind", "value", "due", "created", "task_id",
+                            "tenant_id", "assignee"),
+                      Index("ix_task_candidate_due", "kind", "value", "due", "task_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("user_task.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8))   # "group" | "user"
     value: Mapped[str] = mapped_column(String(255))
+    # Copies of the task's columns that the lists filter and sort by, so a list of a group is read from this
+    # table's index alone. Written with the row (persistence) and by every change of the task's assignee
+    # (task_pages.refresh_copies); tenant, creation and due date of a task never change.
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    assignee: Mapped[str | None] = mapped_column(String(255))
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     task: Mapped[UserTask] = relationship(back_populates="candidates")
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from service.ops import OpsContext, TaskQuery, count_tasks
 from service.ops.access import Principal, can_work_task, task_kwargs
 from service.ops.calendar import due_today_until
-from service.ops.tasks import query_tasks_in_due_order
+from service.ops.tasks import count_tasks_and_overdue, query_tasks_in_due_order
 from service.ops.participation import ProcessShape, process_shape
 from service.ops.views import TaskView
 from service.web.due import DueInfo, due_info
@@ -87,11 +87,13 @@ def task_page(ctx: OpsContext, p: Principal, filters: TaskFilters, *, first: int
     q = _query(ctx, p, filters)
     if q is None:
         return TaskPage([], 0, 0)
-    total = count_tasks(ctx, q)
+    now = ctx.clock.now()
+    if filters.due == "overdue":
+        total = late = count_tasks(ctx, q)
+    else:
+        total, late = count_tasks_and_overdue(ctx, q, now)
     if not total:
         return TaskPage([], 0, 0)
-    now = ctx.clock.now()
-    late = count_tasks(ctx, replace(q, overdue_at=now)) if filters.due != "overdue" else total
     first = min(first, (total - 1) // size * size)
     tasks = query_tasks_in_due_order(ctx, replace(q, first_result=first, max_results=size))
     calendar = ctx.work_calendar()

@@ -16,6 +16,7 @@ from service.ops import access
 from service.ops.access import Principal
 from service.ops.instances import InstanceQuery, count_instances, query_instances
 from service.ops.participation import instance_participants, process_shape
+from service.ops.task_pages import refresh_copies
 from service.ops.tasks import TaskQuery, count_tasks, query_tasks, query_tasks_in_due_order
 from service.store import HistoryEvent, TaskCandidate, UserTask
 from service.web.tasklist import TaskFilters, task_page
@@ -72,10 +73,13 @@ def world(ctx: Any, clock: Any) -> dict[str, Any]:
             task_id = session.scalar(select(UserTask.id).where(UserTask.instance_id == inst.id))
             session.execute(update(UserTask).where(UserTask.id == task_id).values(
                 assignee=assignee, due=dues[i % len(dues)]))
-            for g in groups:
+            lanes = set(session.scalars(select(TaskCandidate.value).where(TaskCandidate.task_id == task_id)))
+            for g in set(groups) - lanes:
                 session.add(TaskCandidate(task_id=task_id, kind="group", value=g))
             for u in users:
                 session.add(TaskCandidate(task_id=task_id, kind="user", value=u))
+            session.flush()
+            refresh_copies(session, [task_id])      # the list's copies of the changed task's columns
             if i % 5 == 0:      # took part earlier (a history event of theirs)
                 session.add(HistoryEvent(kind="activity_ended", time=now, instance_id=inst.id,
                                          definition_id=inst.definition_id, tenant_id=tenant, user_id="budi"))
@@ -149,3 +153,34 @@ def test_null_sorts_lowest_on_every_database(ctx: Any, world: dict[str, Any]) ->
     # The task list's own order puts them last instead: no deadline is the least urgent.
     in_due_order = query_tasks_in_due_order(ctx, TaskQuery())
     assert [t.due for t in in_due_order[-len(nulls):]] == [None] * len(nulls)
+
+
+@pytest.mark.parametrize("p", [*PRINCIPALS, None], ids=lambda p: p.user_id if p else "admin")
+def test_due_date_pages_read_per_branch_match_the_whole_list(ctx: Any, world: dict[str, Any],
+                                                             p: Principal | None) -> None:
+    """GET /task?sortBy=dueDate&sortOrder=asc pages (task_pages: one index range per access branch) are
+    the slices of the list sorted in one query: NULL first, ties by id."""
+    whole = query_tasks(ctx, TaskQuery(visible_to=p, sort=[("dueDate", "asc")]))      # unpaged: one ORDER BY
+    pages = [query_tasks(ctx, TaskQuery(visible_to=p, sort=[("dueDate", "asc")], first_result=n, max_results=3))
+             for n in range(0, len(whole) + 3, 3)]
+    assert [(t.due, t.id) for page in pages for t in page] == [(t.due, t.id) for t in whole]
+    assert len(whole) == count_tasks(ctx, TaskQuery(visible_to=p))
+
+
+def test_claims_and_links_keep_the_lists_right(ctx: Any, world: dict[str, Any]) -> None:
+    """The list reads copies of the assignee on the candidate rows: a claim, an assignment and identity
+    links change what the lists show as the rules say."""
+    budi = PRINCIPALS[1]
+    mine = query_tasks(ctx, TaskQuery(workable_by=budi, max_results=100))
+    task = next(t for t in mine if t.assignee is None)
+    ops.claim(ctx, task.id, "ani")
+    ops.tasks.add_identity_link(ctx, mine[-1].id, user_id=None, group_id="Hukum", link_type="candidate")
+    other = next(t for t in query_tasks(ctx, TaskQuery()) if t.assignee is None and t.tenant_id == "b")
+    ops.assign(ctx, other.id, "budi")
+    for rule, field in ((access.can_see_task, "visible_to"), (access.can_work_task, "workable_by")):
+        expected = [t.id for t in _python_tasks(ctx, budi, rule)]
+        assert task.id not in expected or rule is access.can_see_task
+        assert other.id in expected
+        got = query_tasks_in_due_order(ctx, TaskQuery(**{field: budi}, max_results=100))
+        assert sorted(t.id for t in got) == sorted(expected)
+        assert count_tasks(ctx, TaskQuery(**{field: budi})) == len(expected)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0230"
-down_revision = "0200"
+down_revision = "0210"
 branch_labels = None
 depends_on = None
 
