@@ -29,6 +29,7 @@ TEXT_OR_JUEL = ("assignee", "candidateGroups", "candidateUsers", "dueDate", "fol
                 "formKey", "formRef", "decisionRef", "decisionRefVersion", "calledElementVersion",
                 "formRefVersion")
 JAVA_ATTRS = ("class", "delegateExpression", "expression")
+CONNECTOR_TASKS = ("serviceTask", "sendTask")
 RESERVED_IDS = ("Start", "End", "Root", "StartEventSplit", "StartEventJoin")
 RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]",
                      # the elements event_subprocesses.py adds
@@ -254,6 +255,19 @@ class ModelChecker:
             raise self.error(node, "camunda:calledElementBinding=\"versionTag\" needs "
                                    "camunda:calledElementVersionTag")
 
+    def _connector(self, node: Any) -> None:
+        """A connector runs the handler registered under its connectorId (delegation/connectors.py); one not
+        registered yet deploys with a warning and is an incident when reached. As in Camunda, the connector
+        takes the place of a camunda:class / expression / type on the same task."""
+        owner = node.getparent().getparent() if node.getparent() is not None else None
+        owner_tag = _local(owner.tag) if owner is not None and isinstance(owner.tag, str) else ""
+        if _local(node.getparent().tag) != "extensionElements" or owner_tag not in CONNECTOR_TASKS:
+            raise self.error(node, "camunda:connector belongs in the extensionElements of a service or send "
+                                   "task")
+        ids = [c for c in node if isinstance(c.tag, str) and _local(c.tag) == "connectorId"]
+        if len(ids) != 1 or not (ids[0].text or "").strip():
+            raise self.error(node, "camunda:connector needs one camunda:connectorId naming its handler")
+
     def _camunda_node(self, node: Any, tag: str) -> None:
         if tag in ("executionListener", "taskListener"):
             self._listener(node, tag)
@@ -264,7 +278,7 @@ class ModelChecker:
         if tag in ("script", "string", "expression") and _local(node.getparent().tag) in LISTENER_TAGS + ("field",):
             return      # checked with their listener or field
         if tag == "connector":
-            raise self.error(node, "camunda:connector is not supported; use camunda:type=external")
+            self._connector(node)
         if tag in ("inputParameter", "outputParameter"):
             if not node.get("name"):
                 raise self.error(node, f"camunda:{tag} needs a name")
@@ -371,6 +385,8 @@ class ModelChecker:
         if any(node.get(_c(a)) for a in JAVA_ATTRS):
             self._delegate(node, node, f"a {tag}")
             return
+        if node.xpath("./bpmn:extensionElements/camunda:connector", namespaces={"bpmn": BPMN, "camunda": CAMUNDA}):
+            return      # checked with the connector
         kind = node.get(_c("type"))
         if kind != "external":
             raise self.error(node, f"a {tag} must be an external task: set camunda:type=\"external\" and camunda:topic")

@@ -92,6 +92,9 @@ def camunda_extensions(node: Any) -> dict:
         maps = [dict(m.attrib) for m in _children(node, f"./bpmn:extensionElements/camunda:{direction}")]
         if maps:
             result[direction] = maps
+    connector = _children(node, "./bpmn:extensionElements/camunda:connector")
+    if connector:
+        result["connector"] = _connector(connector[0])
     fields = _children(node, "./bpmn:extensionElements/camunda:formData/camunda:formField")
     if fields:
         result["form_fields"] = [_form_field(f) for f in fields]
@@ -107,6 +110,15 @@ def camunda_extensions(node: Any) -> dict:
         result["error_events"] = [_error_event(node, e) for e in error_events]
     result.update(_arrival_listeners(node))
     return result
+
+
+def _connector(node: Any) -> dict:
+    """camunda:connector: the id of the handler that runs it and its own input/output parameters."""
+    ids = _children(node, "./camunda:connectorId")
+    io = "./camunda:inputOutput"
+    return {"id": (ids[0].text or "").strip() if ids else "",
+            "inputs": [_parameter(p) for p in _children(node, f"{io}/camunda:inputParameter")],
+            "outputs": [_parameter(p) for p in _children(node, f"{io}/camunda:outputParameter")]}
 
 
 def _arrival_listeners(node: Any) -> dict:
@@ -563,9 +575,13 @@ def _process_model(parser: AlurParser | None, root: Any, proc: Any, name: str, c
 def _handler_names(ext: dict) -> list[str]:
     """The registered names an element needs: its delegate's and its listeners' (class, ${bean})."""
     from .delegation.invoke import handler_name
-    sources = [ext.get("camunda", {}), *ext.get("listeners", []), *ext.get("task_listeners", []),
+    task = {} if ext.get("connector") else ext.get("camunda", {})    # a connector replaces the task's delegate
+    sources = [task, *ext.get("listeners", []), *ext.get("task_listeners", []),
                *ext.get("process_listeners", []), *(item for t in ext.get("take", []) for item in t["listeners"])]
-    return [name for source in sources if (name := handler_name(source))]
+    names = [name for source in sources if (name := handler_name(source))]
+    if ext.get("connector", {}).get("id"):
+        names.append(ext["connector"]["id"])
+    return names
 
 
 def _lane_for(node: Any, lane_of: dict) -> str | None:

@@ -417,8 +417,11 @@ PENDING_BPMN_ERRORS = "_alur_pending_bpmn_errors"   # on the top workflow: some 
 
 def delegate_source(spec: Any) -> dict | None:
     """The delegate of a service, send or business-rule task (camunda:class / delegateExpression /
-    expression, with resultVariable and fields), or None."""
+    expression, with resultVariable and fields; or a camunda:connector), or None."""
     cam = ext(spec).get("camunda", {})
+    if ext(spec).get("connector"):
+        return {"connector": ext(spec)["connector"], "io_mapped": bool(ext(spec).get("inputs") or
+                                                                         ext(spec).get("outputs"))}
     if not any(cam.get(kind) for kind in ("class", "delegateExpression", "expression")):
         return None
     return {**{k: cam[k] for k in ("class", "delegateExpression", "expression", "resultVariable") if cam.get(k)},
