@@ -1,6 +1,7 @@
 """Parse Camunda 7 BPMN into SpiffWorkflow specs with Alur's task specs, and describe it as ProcessModels."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Mapping, NoReturn
 
 from lxml import etree
@@ -466,7 +467,7 @@ def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant:
     skipped = [p for p in processes if not is_executable(p, new_deployment=new_deployment)]
     checked = without_processes(root, skipped)
     checker = ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds)
-    inline_resources(checked, resources, checker.error)
+    unresolved = inline_resources(checked, resources, checker.error)
     checker.check(checked)
     if new_deployment:
         # Only what is deployed now: a definition stored before these rules keeps loading.
@@ -484,7 +485,23 @@ def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant:
     except ValidationException as exc:
         raise _model_error(exc, checked, name) from None
     order = {proc.get("id"): i for i, proc in enumerate(processes)}
-    return sorted(models, key=lambda m: order.get(m.key, 0))
+    return sorted(_with_unresolved(models, unresolved), key=lambda m: order.get(m.key, 0))
+
+
+def _with_unresolved(models: list[ProcessModel], unresolved: list[tuple[Any, str]]) -> list[ProcessModel]:
+    """Each process's script resources not found (element id, reference): the deploy response names them."""
+    if not unresolved:
+        return models
+    found: dict[str, list[tuple[str, str]]] = {}
+    for node, reference in unresolved:
+        owner, process = node, None
+        while owner is not None and owner.get("id") is None:
+            owner = owner.getparent()
+        for ancestor in node.iterancestors(f"{{{BPMN}}}process"):
+            process = ancestor.get("id")
+        if owner is not None and process is not None:
+            found.setdefault(process, []).append((owner.get("id"), reference))
+    return [replace(m, unresolved_scripts=tuple(found[m.key])) if m.key in found else m for m in models]
 
 
 def _model_error(exc: ValidationException, root: Any, name: str) -> ModelError:
