@@ -13,6 +13,7 @@ from service.expr import ExpressionError
 from . import timers
 from .errors import ModelError
 from .delegation.expressions import check_expression
+from .delegation.bean_calls import needs_beans
 from .delegation.invoke import bean_name
 from .expressions import compile_text, is_juel
 from .model_refs import check_references
@@ -70,6 +71,8 @@ class ModelChecker:
             raise self.error(node, f"{what} {text.strip()!r} is not a valid expression: {exc.message}") from None
 
     def text_or_juel(self, node: Any, text: str | None, what: str) -> None:
+        if needs_beans(text):
+            return      # method calls on beans: resolved when evaluated (delegation/bean_calls.py)
         if text is not None and is_juel(text):
             self.expression(node, text, what)
         elif text is not None and UNCLOSED_JUEL.search(text):

@@ -591,11 +591,14 @@ def _process_model(parser: AlurParser | None, root: Any, proc: Any, name: str, c
 
 def _handler_names(ext: dict) -> list[str]:
     """The registered names an element needs: its delegate's and its listeners' (class, ${bean})."""
+    from .delegation.bean_calls import bean_names, needs_beans
     from .delegation.invoke import handler_name
     task = {} if ext.get("connector") else ext.get("camunda", {})    # a connector replaces the task's delegate
     sources = [task, *ext.get("listeners", []), *ext.get("task_listeners", []),
                *ext.get("process_listeners", []), *(item for t in ext.get("take", []) for item in t["listeners"])]
     names = [name for source in sources if (name := handler_name(source))]
+    names += [bean for key, value in ext.get("camunda", {}).items()      # camunda:expression: its own check
+              if key != "expression" and isinstance(value, str) and needs_beans(value) for bean in bean_names(value)]
     if ext.get("connector", {}).get("id"):
         names.append(ext["connector"]["id"])
     return names
