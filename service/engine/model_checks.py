@@ -239,11 +239,11 @@ class ModelChecker:
 
     def _call_binding(self, node: Any, binding: str | None) -> None:
         """The called version is resolved when the call activity is reached (service/ops/calls.py): version
-        and tag may be expressions; the tenant must be a literal (a variable must not pick another tenant)."""
+        and tag may be expressions, the tenant too (whatever it evaluates to, only the caller's tenant resolves)."""
         tenant = node.get(_c("calledElementTenantId"))
         if tenant is not None and is_juel(tenant):
-            raise self.error(node, f"camunda:calledElementTenantId {tenant!r}: expressions are not supported here; "
-                                   "use a literal naming the model's own tenant")
+            # Evaluated when the call is reached; a value naming another tenant than the caller's finds nothing.
+            self.text_or_juel(node, tenant, "camunda:calledElementTenantId")
         for attr in ("calledElementVersion", "calledElementVersionTag"):
             value = node.get(_c(attr))
             if value is not None and is_juel(value):
