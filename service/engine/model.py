@@ -35,6 +35,9 @@ class ProcessModel:
     # (element id, handler name) of every camunda:class / ${bean} delegate and listener: deploy warns about
     # names nobody registered
     handlers: tuple[tuple[str, str], ...] = ()
+    # (element id, reference) of script resources neither in the deployment nor resolvable (classpath://):
+    # deploy warns, running one is an incident naming it
+    unresolved_scripts: tuple[tuple[str, str], ...] = ()
     # user task id -> its task listener events (claim and assign run `assignment` listeners only where declared)
     task_listener_events: dict[str, tuple[str, ...]] = field(default_factory=dict)
     history_time_to_live: int | None = None      # days (camunda:historyTimeToLive), None when not given

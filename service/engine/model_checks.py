@@ -13,6 +13,7 @@ from service.expr import ExpressionError
 from . import timers
 from .errors import ModelError
 from .delegation.expressions import check_expression
+from .delegation.bean_calls import needs_beans
 from .delegation.invoke import bean_name
 from .expressions import compile_text, is_juel
 from .model_refs import check_references
@@ -30,6 +31,7 @@ TEXT_OR_JUEL = ("assignee", "candidateGroups", "candidateUsers", "dueDate", "fol
                 "formKey", "formRef", "decisionRef", "decisionRefVersion", "calledElementVersion",
                 "formRefVersion")
 JAVA_ATTRS = ("class", "delegateExpression", "expression")
+CONNECTOR_TASKS = ("serviceTask", "sendTask")
 RESERVED_IDS = ("Start", "End", "Root", "StartEventSplit", "StartEventJoin")
 RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]",
                      # the elements event_subprocesses.py adds
@@ -70,6 +72,8 @@ class ModelChecker:
             raise self.error(node, f"{what} {text.strip()!r} is not a valid expression: {exc.message}") from None
 
     def text_or_juel(self, node: Any, text: str | None, what: str) -> None:
+        if needs_beans(text):
+            return      # method calls on beans: resolved when evaluated (delegation/bean_calls.py)
         if text is not None and is_juel(text):
             self.expression(node, text, what)
         elif text is not None and UNCLOSED_JUEL.search(text):
@@ -236,11 +240,11 @@ class ModelChecker:
 
     def _call_binding(self, node: Any, binding: str | None) -> None:
         """The called version is resolved when the call activity is reached (service/ops/calls.py): version
-        and tag may be expressions; the tenant must be a literal (a variable must not pick another tenant)."""
+        and tag may be expressions, the tenant too (whatever it evaluates to, only the caller's tenant resolves)."""
         tenant = node.get(_c("calledElementTenantId"))
         if tenant is not None and is_juel(tenant):
-            raise self.error(node, f"camunda:calledElementTenantId {tenant!r}: expressions are not supported here; "
-                                   "use a literal naming the model's own tenant")
+            # Evaluated when the call is reached; a value naming another tenant than the caller's finds nothing.
+            self.text_or_juel(node, tenant, "camunda:calledElementTenantId")
         for attr in ("calledElementVersion", "calledElementVersionTag"):
             value = node.get(_c(attr))
             if value is not None and is_juel(value):
@@ -255,6 +259,19 @@ class ModelChecker:
             raise self.error(node, "camunda:calledElementBinding=\"versionTag\" needs "
                                    "camunda:calledElementVersionTag")
 
+    def _connector(self, node: Any) -> None:
+        """A connector runs the handler registered under its connectorId (delegation/connectors.py); one not
+        registered yet deploys with a warning and is an incident when reached. As in Camunda, the connector
+        takes the place of a camunda:class / expression / type on the same task."""
+        owner = node.getparent().getparent() if node.getparent() is not None else None
+        owner_tag = _local(owner.tag) if owner is not None and isinstance(owner.tag, str) else ""
+        if _local(node.getparent().tag) != "extensionElements" or owner_tag not in CONNECTOR_TASKS:
+            raise self.error(node, "camunda:connector belongs in the extensionElements of a service or send "
+                                   "task")
+        ids = [c for c in node if isinstance(c.tag, str) and _local(c.tag) == "connectorId"]
+        if len(ids) != 1 or not (ids[0].text or "").strip():
+            raise self.error(node, "camunda:connector needs one camunda:connectorId naming its handler")
+
     def _camunda_node(self, node: Any, tag: str) -> None:
         if tag in ("executionListener", "taskListener"):
             self._listener(node, tag)
@@ -265,7 +282,7 @@ class ModelChecker:
         if tag in ("script", "string", "expression") and _local(node.getparent().tag) in LISTENER_TAGS + ("field",):
             return      # checked with their listener or field
         if tag == "connector":
-            raise self.error(node, "camunda:connector is not supported; use camunda:type=external")
+            self._connector(node)
         if tag in ("inputParameter", "outputParameter"):
             if not node.get("name"):
                 raise self.error(node, f"camunda:{tag} needs a name")
@@ -375,6 +392,8 @@ class ModelChecker:
         if any(node.get(_c(a)) for a in JAVA_ATTRS):
             self._delegate(node, node, f"a {tag}")
             return
+        if node.xpath("./bpmn:extensionElements/camunda:connector", namespaces={"bpmn": BPMN, "camunda": CAMUNDA}):
+            return      # checked with the connector
         kind = node.get(_c("type"))
         if kind != "external":
             raise self.error(node, f"a {tag} must be an external task: set camunda:type=\"external\" and camunda:topic")

@@ -1,6 +1,7 @@
 """Parse Camunda 7 BPMN into SpiffWorkflow specs with Alur's task specs, and describe it as ProcessModels."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Mapping, NoReturn
 
 from lxml import etree
@@ -92,6 +93,9 @@ def camunda_extensions(node: Any) -> dict:
         maps = [dict(m.attrib) for m in _children(node, f"./bpmn:extensionElements/camunda:{direction}")]
         if maps:
             result[direction] = maps
+    connector = _children(node, "./bpmn:extensionElements/camunda:connector")
+    if connector:
+        result["connector"] = _connector(connector[0])
     fields = _children(node, "./bpmn:extensionElements/camunda:formData/camunda:formField")
     if fields:
         result["form_fields"] = [_form_field(f) for f in fields]
@@ -107,6 +111,15 @@ def camunda_extensions(node: Any) -> dict:
         result["error_events"] = [_error_event(node, e) for e in error_events]
     result.update(_arrival_listeners(node))
     return result
+
+
+def _connector(node: Any) -> dict:
+    """camunda:connector: the id of the handler that runs it and its own input/output parameters."""
+    ids = _children(node, "./camunda:connectorId")
+    io = "./camunda:inputOutput"
+    return {"id": (ids[0].text or "").strip() if ids else "",
+            "inputs": [_parameter(p) for p in _children(node, f"{io}/camunda:inputParameter")],
+            "outputs": [_parameter(p) for p in _children(node, f"{io}/camunda:outputParameter")]}
 
 
 def _arrival_listeners(node: Any) -> dict:
@@ -455,7 +468,7 @@ def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant:
     skipped = [p for p in processes if not is_executable(p, new_deployment=new_deployment)]
     checked = without_processes(root, skipped)
     checker = ModelChecker(name, tenant=tenant, min_cycle_seconds=min_cycle_seconds)
-    inline_resources(checked, resources, checker.error)
+    unresolved = inline_resources(checked, resources, checker.error)
     checker.check(checked)
     if new_deployment:
         # Only what is deployed now: a definition stored before these rules keeps loading.
@@ -473,7 +486,23 @@ def parse_bpmn(name: str, content: bytes, *, validate_xsd: bool = False, tenant:
     except ValidationException as exc:
         raise _model_error(exc, checked, name) from None
     order = {proc.get("id"): i for i, proc in enumerate(processes)}
-    return sorted(models, key=lambda m: order.get(m.key, 0))
+    return sorted(_with_unresolved(models, unresolved), key=lambda m: order.get(m.key, 0))
+
+
+def _with_unresolved(models: list[ProcessModel], unresolved: list[tuple[Any, str]]) -> list[ProcessModel]:
+    """Each process's script resources not found (element id, reference): the deploy response names them."""
+    if not unresolved:
+        return models
+    found: dict[str, list[tuple[str, str]]] = {}
+    for node, reference in unresolved:
+        owner, process = node, None
+        while owner is not None and owner.get("id") is None:
+            owner = owner.getparent()
+        for ancestor in node.iterancestors(f"{{{BPMN}}}process"):
+            process = ancestor.get("id")
+        if owner is not None and process is not None:
+            found.setdefault(process, []).append((owner.get("id"), reference))
+    return [replace(m, unresolved_scripts=tuple(found[m.key])) if m.key in found else m for m in models]
 
 
 def _model_error(exc: ValidationException, root: Any, name: str) -> ModelError:
@@ -563,10 +592,17 @@ def _process_model(parser: AlurParser | None, root: Any, proc: Any, name: str, c
 
 def _handler_names(ext: dict) -> list[str]:
     """The registered names an element needs: its delegate's and its listeners' (class, ${bean})."""
+    from .delegation.bean_calls import bean_names, needs_beans
     from .delegation.invoke import handler_name
-    sources = [ext.get("camunda", {}), *ext.get("listeners", []), *ext.get("task_listeners", []),
+    task = {} if ext.get("connector") else ext.get("camunda", {})    # a connector replaces the task's delegate
+    sources = [task, *ext.get("listeners", []), *ext.get("task_listeners", []),
                *ext.get("process_listeners", []), *(item for t in ext.get("take", []) for item in t["listeners"])]
-    return [name for source in sources if (name := handler_name(source))]
+    names = [name for source in sources if (name := handler_name(source))]
+    names += [bean for key, value in ext.get("camunda", {}).items()      # camunda:expression: its own check
+              if key != "expression" and isinstance(value, str) and needs_beans(value) for bean in bean_names(value)]
+    if ext.get("connector", {}).get("id"):
+        names.append(ext["connector"]["id"])
+    return names
 
 
 def _lane_for(node: Any, lane_of: dict) -> str | None:

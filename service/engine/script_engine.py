@@ -140,6 +140,9 @@ class AlurScriptEngine(PythonScriptEngine):
         if text is None:
             return None
         if is_juel(text):
+            from .delegation.bean_calls import evaluate_bean_text, needs_beans
+            if needs_beans(text):
+                return evaluate_bean_text(task, text)
             return self.evaluate_value(task, text)
         return text.strip()
 

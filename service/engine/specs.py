@@ -417,8 +417,11 @@ PENDING_BPMN_ERRORS = "_alur_pending_bpmn_errors"   # on the top workflow: some 
 
 def delegate_source(spec: Any) -> dict | None:
     """The delegate of a service, send or business-rule task (camunda:class / delegateExpression /
-    expression, with resultVariable and fields), or None."""
+    expression, with resultVariable and fields; or a camunda:connector), or None."""
     cam = ext(spec).get("camunda", {})
+    if ext(spec).get("connector"):
+        return {"connector": ext(spec)["connector"], "io_mapped": bool(ext(spec).get("inputs") or
+                                                                         ext(spec).get("outputs"))}
     if not any(cam.get(kind) for kind in ("class", "delegateExpression", "expression")):
         return None
     return {**{k: cam[k] for k in ("class", "delegateExpression", "expression", "resultVariable") if cam.get(k)},
@@ -600,9 +603,15 @@ def call_request(my_task: Any) -> dict:
             business_key, inherit = (None if value is None else str(value)), False
     return {"key": str(key), "binding": binding, "version": int(version) if binding == "version" else None,
             "version_tag": None if tag in (None, "") else str(tag),
-            "tenant": (cam.get("calledElementTenantId") or "").strip() or None,
+            "tenant": _called_tenant(engine, my_task, cam.get("calledElementTenantId")),
             "variables": variables, "business_key": business_key, "inherit_business_key": inherit,
             "child": None, "failed": None}
+
+
+def _called_tenant(engine: Any, my_task: Any, text: str | None) -> str | None:
+    """camunda:calledElementTenantId, a literal or evaluated now (None or empty: the caller's tenant)."""
+    value = engine.evaluate_literal_or_juel(my_task, text)
+    return None if value is None or not str(value).strip() else str(value).strip()
 
 
 def complete_call(my_task: Any, child_variables: dict) -> None:

@@ -79,6 +79,8 @@ def _read_bindings(key: str, xml: bytes) -> tuple[CallBinding, ...]:
         version = int(raw_version) if raw_version.lstrip("-").isdigit() else None
         tag = (node.get(_c("calledElementVersionTag")) or "").strip() or None
         tenant = (node.get(_c("calledElementTenantId")) or "").strip() or None
+        if tenant is not None and ("${" in tenant or "#{" in tenant):
+            tenant = None    # an expression: evaluated when reached, where only the caller's tenant resolves
         found.append(CallBinding(element_id=node.get("id") or called, key=called, binding=binding,
                                  version=version, version_tag=tag, tenant_id=tenant, line=node.sourceline))
     return tuple(found)

@@ -100,12 +100,12 @@ def dmn_imports(session: Session, resource: DeploymentResource) -> dict[str, byt
     return {other.name: other.content for other in others if other.name.lower().endswith(DMN_SUFFIXES)}
 
 
-SCRIPT_REFERENCE = b"deployment://"
+SCRIPT_REFERENCE = b"resource="      # camunda:resource / resource: deployment://x or a bare path
 
 
 def script_resources(session: Session, resource: DeploymentResource) -> dict[str, bytes]:
-    """The other resources deployed with a BPMN `resource` that names scripts by `deployment://` (read only
-    for such a model: most name none)."""
+    """The other resources deployed with a BPMN `resource` that names script resources (read only for
+    such a model: most name none)."""
     if SCRIPT_REFERENCE not in resource.content:
         return {}
     others = session.scalars(select(DeploymentResource).where(

@@ -261,6 +261,7 @@ def deploy(ctx: OpsContext, resources: Iterable[Resource | tuple[str, bytes]], *
         result = _deployment_view(session, deployment, procs, decs, forms)
         result.warnings.extend(str(m.compile_error) for p in parsed for m in p.decisions if m.compile_error)
         result.warnings.extend(_missing_handlers(ctx, [m for _, m in cache]))
+        result.warnings.extend(_unresolved_script_warnings([m for _, m in cache]))
         result.warnings.extend(_skipped_process_warnings(parsed))
     for def_id, model in cache:       # only after commit: a rolled-back id must never be cached
         ctx.models.put(def_id, model)
@@ -275,6 +276,13 @@ def _missing_handlers(ctx: OpsContext, models: list[Any]) -> list[str]:
             f"provides it or add it through ALUR_DELEGATE_MODULES); reaching it raises an incident"
             for model in models for element, name in getattr(model, "handlers", ())
             if registry is None or name not in registry]
+def _unresolved_script_warnings(models: list[Any]) -> list[str]:
+    """Script resources Camunda looks up when the script runs (classpath, or a path not deployed)."""
+    return [f"{model.resource_name}: {element}: script resource '{reference}' is not a resource of this "
+            "deployment (Alur has no Java classpath); running the script raises an incident"
+            for model in models for element, reference in getattr(model, "unresolved_scripts", ())]
+
+
 def _skipped_process_warnings(parsed: list[_Parsed]) -> list[str]:
     """Camunda 7 deploys only executable processes and says so only in its log; here the response says it."""
     warnings = []

@@ -109,6 +109,13 @@ def test_connectors_and_untyped_service_tasks_are_refused() -> None:
     assert "camunda:topic" in err.message
 
 
+def test_a_connector_outside_a_service_or_send_task_is_refused() -> None:
+    err = refused(linear('<bpmn:userTask id="x"><bpmn:extensionElements><camunda:connector><camunda:connectorId>'
+                         'c</camunda:connectorId></camunda:connector></bpmn:extensionElements>'
+                         '<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>'))
+    assert "camunda:connector belongs in" in err.message and err.element_id == "x"
+
+
 def test_expression_errors_name_element_line_and_text() -> None:
     content = gateway_model("${amount >}")
     err = refused(content)

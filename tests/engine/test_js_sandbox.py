@@ -267,12 +267,31 @@ def test_script_from_a_deployment_resource() -> None:
         parse_bpmn("m.bpmn", content, resources={"calc.js": b"function ("})
 
 
-@pytest.mark.parametrize("reference", ["classpath://org/x/calc.js", "org/x/calc.js", "${scriptPath}"])
-def test_classpath_resources_are_refused(reference: str) -> None:
+def test_a_bare_path_names_the_deployment_resource_of_that_name() -> None:
+    content = script_task("", attrs='camunda:resource="org/x/calc.js" camunda:resultVariable="total"')
+    content = content.replace(b"<bpmn:script><![CDATA[]]></bpmn:script>", b"")
+    assert run_model(content, {"price": 10}, resources={"org/x/calc.js": b"price * 2"})["total"] == 20
+    [model] = parse_bpmn("m.bpmn", content, resources={"org/x/calc.js": b"price * 2"})
+    assert model.unresolved_scripts == ()
+
+
+@pytest.mark.parametrize("reference", ["classpath://org/x/calc.js", "org/x/calc.js"])
+def test_classpath_resources_deploy_unresolved_and_are_incidents_when_reached(reference: str) -> None:
+    content = script_task("", attrs=f'camunda:resource="{reference}"')
+    content = content.replace(b"<bpmn:script><![CDATA[]]></bpmn:script>", b"")
+    [model] = parse_bpmn("m.bpmn", content, resources={"calc.js": b"1"})
+    assert model.unresolved_scripts == (("x", reference),)
+    with pytest.raises(IncidentError) as err:
+        Harness({"p": model}).start("p", {})
+    assert err.value.element_id == "x" and reference in err.value.message
+
+
+@pytest.mark.parametrize("reference", ["${scriptPath}", "http://example.test/calc.js"])
+def test_computed_or_remote_resources_are_refused(reference: str) -> None:
     content = script_task("", attrs=f'camunda:resource="{reference}"')
     with pytest.raises(ModelError) as err:
         parse_bpmn("m.bpmn", content)
-    assert "only resources of the same deployment" in err.value.message and err.value.element_id == "x"
+    assert "only deployment://<name>" in err.value.message and err.value.element_id == "x"
 
 
 def gateway(condition: str, language: str = "javascript") -> bytes:

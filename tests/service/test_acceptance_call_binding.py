@@ -141,6 +141,41 @@ def test_a_stored_cross_tenant_call_fails_when_reached(client: Any, monkeypatch:
     assert client.get("/engine-rest/task", query_string={"tenantIdIn": "lahat"}).json == []
 
 
+def test_called_element_tenant_id_expression_is_evaluated_when_reached(client: Any) -> None:
+    _ok(deploy_rest(client, ("anak.bpmn", child("milik daerah")), name="anak", tenant="pagaralam"))
+    _ok(deploy_rest(client, ("anak.bpmn", child("milik lahat")), name="anak", tenant="lahat"))
+    _ok(deploy_rest(client, ("induk.bpmn", parent("induk", 'camunda:calledElementTenantId="${wilayah}"')),
+                    name="induk", tenant="pagaralam"))
+    start = "/engine-rest/process-definition/key/induk/tenant-id/pagaralam/start"
+    own = _ok(client.post(start, json={"variables": {"wilayah": {"value": "pagaralam"}}}))
+    [sub] = client.get("/engine-rest/process-instance", query_string={"superProcessInstance": own["id"]}).json
+    assert sub["tenantId"] == "pagaralam"
+    # Whatever the expression gives, another tenant's process is never found: an incident naming it.
+    other = _ok(client.post(start, json={"variables": {"wilayah": {"value": "lahat"}}}))
+    [incident] = _incidents(client, other["id"])
+    assert incident["activityId"] == "panggil" and "'lahat'" in incident["incidentMessage"], incident
+    assert client.get("/engine-rest/task", query_string={"tenantIdIn": "lahat"}).json == []
+
+
+class _TenantProvider:
+    def resolveTenantId(self, execution: Any) -> str:
+        return str(execution.getVariable("wilayah"))
+
+
+def test_called_element_tenant_id_from_a_bean(client: Any, ctx: Any) -> None:
+    _ok(deploy_rest(client, ("anak.bpmn", child("milik daerah")), name="anak", tenant="pagaralam"))
+    attrs = 'camunda:calledElementTenantId="${ provider.resolveTenantId(execution) }"'
+    response = _ok(deploy_rest(client, ("induk.bpmn", parent("induk", attrs)), name="induk", tenant="pagaralam"))
+    assert any("panggil: handler 'provider' is not registered" in w for w in response["warnings"]), response
+    start = "/engine-rest/process-definition/key/induk/tenant-id/pagaralam/start"
+    failed = client.post(start, json={"variables": {"wilayah": {"value": "pagaralam"}}})
+    assert failed.status_code == 500 and "bean 'provider'" in failed.json["message"], failed.json
+    ctx.delegates.register("provider", _TenantProvider)
+    started = _ok(client.post(start, json={"variables": {"wilayah": {"value": "pagaralam"}}}))
+    [sub] = client.get("/engine-rest/process-instance", query_string={"superProcessInstance": started["id"]}).json
+    assert sub["tenantId"] == "pagaralam"
+
+
 @pytest.mark.parametrize("attrs, words", [
     ("", ["'tidak_ada'"]),
     ('camunda:calledElementBinding="version" camunda:calledElementVersion="7"', ["'anak'", "version 7"]),
@@ -167,7 +202,6 @@ def test_missing_called_process_is_an_incident_when_reached(client: Any, three_v
     ('camunda:calledElementBinding="version"', ["calledElementVersion", "version number"]),
     ('camunda:calledElementBinding="version" camunda:calledElementVersion="dua"', ["'dua'"]),
     ('camunda:calledElementBinding="versionTag"', ["calledElementVersionTag"]),
-    ('camunda:calledElementTenantId="${tenantId}"', ["calledElementTenantId", "literal"]),
     ('camunda:calledElementBinding="sometimes"', ["'sometimes'"]),
 ])
 def test_bad_binding_attributes_are_refused(client: Any, attrs: str, words: list[str]) -> None:

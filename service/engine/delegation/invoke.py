@@ -28,12 +28,16 @@ def handler_name(source: dict) -> str | None:
     """The registered name a source needs (None for expressions and scripts)."""
     if source.get("class"):
         return str(source["class"]).strip()
+    if source.get("connector"):
+        return str(source["connector"].get("id") or "").strip() or None
     if source.get("delegateExpression"):
         return bean_name(source["delegateExpression"])
     return None
 
 
 def describe(source: dict) -> str:
+    if source.get("connector"):
+        return f"camunda:connector \"{source['connector'].get('id')}\""
     for kind in SOURCE_KINDS:
         if source.get(kind):
             return f"camunda:{kind}=\"{source[kind]}\""
@@ -124,6 +128,9 @@ def invoke(task: Any, source: dict, facade: Any, *, method: str, where: str) -> 
 
 def run_delegate(task: Any, source: dict) -> Any:
     """A service, send or business-rule task's delegate (Camunda's JavaDelegate.execute)."""
+    if source.get("connector"):
+        from .connectors import run_connector
+        return run_connector(task, source)
     execution = DelegateExecution(task)
     result = invoke(task, source, execution, method="execute", where="delegate")
     variable = source.get("resultVariable")

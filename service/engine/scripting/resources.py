@@ -3,8 +3,12 @@
 Resources of a deployment never change, so the script text is copied into the model when it is parsed
 (at deploy and whenever the model is read again, from the same deployment's resources): at run time a
 script from a resource is like an inline one. A name not in the deployment deploys, as in Camunda, and
-the script is an incident naming the resource when reached. `classpath://` and bare paths name Java
-classpath files, which Alur does not have: refused at deploy, as are expressions choosing the resource.
+the script is an incident naming the resource when reached. A bare path (`parseHoliday.js`) is a classpath
+file to Camunda; the classpath of a Camunda application is where its deployment's files come from, so
+here it names the deployment resource of that name when there is one. `classpath://` names a Java
+classpath, which Alur does not have. Both deploy when unresolved (the deploy response warns, naming the
+element) and reaching the script is an incident naming the resource, as Camunda fails when it looks
+the resource up. Other schemes and expressions choosing the resource are refused at deploy.
 """
 from __future__ import annotations
 
@@ -28,18 +32,40 @@ def resource_name(reference: str) -> str | None:
     return None
 
 
+CLASSPATH = "classpath://"
+
+
+def _deployment_name(reference: str) -> str | None:
+    """The deployment resource a reference can name: `deployment://x` or a bare path `x`; None for
+    `classpath://` (never resolvable here). Any other scheme or an expression is a ValueError."""
+    reference = reference.strip()
+    if reference.startswith(CLASSPATH):
+        return None
+    name = resource_name(reference)
+    if name is not None:
+        return name
+    if not reference or "://" in reference or "${" in reference or "#{" in reference:
+        raise ValueError(reference)
+    return reference
+
+
 def inline_resources(root: Any, resources: Mapping[str, bytes] | None,
-                     error: Callable[[Any, str], Exception]) -> None:
-    """Copy each `deployment://` script into its element (a script task gets a bpmn:script child)."""
+                     error: Callable[[Any, str], Exception]) -> list[tuple[Any, str]]:
+    """Copy each script resource of the deployment into its element (a script task gets a bpmn:script
+    child); returns the (element, reference) of those not resolved (empty there: an incident when run)."""
+    unresolved: list[tuple[Any, str]] = []
     for node in root.iter(*_SCRIPT_HOLDERS):
         reference = node.get(_SCRIPT_HOLDERS[node.tag])
         if reference is None:
             continue
-        name = resource_name(reference)
-        if name is None:
-            raise error(node, f"script resource {reference.strip()!r}: only resources of the same deployment "
-                              f"({PREFIX}<name>) are supported; Alur has no Java classpath")
-        content = (resources or {}).get(name)
+        try:
+            name = _deployment_name(reference)
+        except ValueError:
+            raise error(node, f"script resource {reference.strip()!r}: only {PREFIX}<name>, {CLASSPATH}<path> "
+                              "or a bare path are supported") from None
+        content = (resources or {}).get(name) if name is not None else None
+        if content is None:
+            unresolved.append((node, reference.strip()))
         text = ""
         if content is not None:
             try:
@@ -54,6 +80,7 @@ def inline_resources(root: Any, resources: Mapping[str, bytes] | None,
             script.text = text
         else:
             node.text = text
+    return unresolved
 
 
 
