@@ -100,7 +100,13 @@ class AlurScriptEngine(PythonScriptEngine):
     def _conditional_event(self, task: Any, expression: str, external_context: Mapping | None) -> bool:
         """Camunda's ConditionalEventDefinition.tryEvaluate: a name no variable holds yet makes the condition
         false (the event keeps waiting for it), and so does a null (FEEL's unknown name); other failures are
-        incidents as for any condition."""
+        incidents as for any condition. A script condition (language="javascript") answers for itself."""
+        if script_condition(expression) is not None:
+            value = self.evaluate_value(task, expression, external_context)
+            try:
+                return value is not None and as_condition(value, expression)
+            except ExpressionError as exc:
+                raise self._task_error(task, expression, exc) from None
         variables = dict(external_context or {})
         variables.update(task.data)
         try:
