@@ -94,6 +94,12 @@ def _instance_jobs(q: JobQuery) -> Select[Any]:
                  .outerjoin(failure, and_(failure.instance_id == pi.id, failure.incident_type == FAILED_JOB,
                                           failure.resolved.is_(False), names_job))
                  .where(pi.state.in_([InstanceState.ACTIVE, InstanceState.SUSPENDED])))
+    return _of_instances(statement, q)
+
+
+def _of_instances(statement: Select[Any], q: JobQuery) -> Select[Any]:
+    """The instance and work-scope filters of `q` on a job statement that joins process_instance."""
+    pi = ProcessInstance
     if q.instance_id is not None:
         statement = statement.where(pi.id == q.instance_id)
     if q.instance_ids:
@@ -136,13 +142,7 @@ def _failed_tasks(q: JobQuery) -> Select[Any]:
                  .where(failure.incident_type == FAILED_JOB, failure.resolved.is_(False),
                         failure.task_id.is_not(None), ~exists().where(tj.id == failure.task_id),
                         pi.state.in_([InstanceState.ACTIVE, InstanceState.SUSPENDED])))
-    if q.instance_id is not None:
-        statement = statement.where(pi.id == q.instance_id)
-    if q.instance_ids:
-        statement = statement.where(pi.id.in_(q.instance_ids))
-    if q.scope is not None:
-        statement = statement.where(q.scope.condition())
-    return statement
+    return _of_instances(statement, q)
 
 
 def _query(q: JobQuery, now: datetime) -> tuple[Select[Any], Any]:

@@ -5,11 +5,10 @@ without a token is cancelled, as in Camunda. `modification-async` runs the same 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service.engine.modification import Instruction as ModificationInstruction
 from service.store import InstanceState
 
 from . import operation_log, persistence
@@ -17,19 +16,6 @@ from .context import OpsContext
 from .engine_errors import engine_errors
 from .errors import BadRequest, NotActive, Suspended
 from .views import InstanceView
-
-
-@dataclass(frozen=True)
-class ModificationInstruction:
-    """ProcessInstanceModificationInstructionDto, plain values."""
-
-    type: str
-    activity_id: str | None = None
-    transition_id: str | None = None
-    activity_instance_id: str | None = None
-    transition_instance_id: str | None = None
-    cancel_current_active_activity_instances: bool = False
-    variables: dict[str, Any] = field(default_factory=dict)
 
 
 def check_options(*, skip_io_mappings: bool) -> None:
@@ -51,7 +37,6 @@ def modify_instance(ctx: OpsContext, instance_id: str, instructions: list[Modifi
 def modify_in(ctx: OpsContext, session: Session, instance_id: str, instructions: list[ModificationInstruction], *,
               annotation: str | None, user: str | None, operation_id: str | None = None,
               batch_id: str | None = None) -> InstanceView:
-    from service.engine.modification import Instruction
 
     if not instructions:
         raise BadRequest("At least one instruction is required", pesan="Minimal satu instruksi diperlukan")
@@ -64,11 +49,7 @@ def modify_in(ctx: OpsContext, session: Session, instance_id: str, instructions:
             raise NotActive(f"Process instance {instance_id} has ended ({row.state.value})",
                             pesan="Proses ini sudah selesai")
         loaded = persistence.load(ctx, session, instance_id, row=row)
-        alive = loaded.inst.modify([Instruction(
-            i.type, activity_id=i.activity_id, transition_id=i.transition_id,
-            activity_instance_id=i.activity_instance_id, transition_instance_id=i.transition_instance_id,
-            cancel_current_active_activity_instances=i.cancel_current_active_activity_instances,
-            variables=dict(i.variables or {})) for i in instructions], user=user)
+        alive = loaded.inst.modify(list(instructions), user=user)
         now = ctx.clock.now()
         persistence.save(ctx, session, loaded, now=now)
         if not alive:
