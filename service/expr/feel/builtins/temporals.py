@@ -3,7 +3,7 @@ years and months duration()."""
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR
-from typing import Any
+from typing import Any, Callable
 
 from .. import gregorian, ops, temporal
 from ..values import DaysTimeDuration, FeelDate, FeelDateTime, FeelTime, YearsMonthsDuration
@@ -20,15 +20,20 @@ def _year(v: Any) -> int:
     return int(n)
 
 
+def _parsed(text: str, parse: Callable[[str], Any], what: str) -> Any:
+    """`text` read by `parse`, or InvalidArgument naming what it is not."""
+    value = parse(text)
+    if value is None:
+        raise InvalidArgument(f"not a {what}: {text!r}")
+    return value
+
+
 @builtin("date", "from", "year, month, day")
 def _date(ctx: Any, *args: Any) -> Any:
     if len(args) == 1:
         v = args[0]
         if type(v) is str:
-            d = temporal.parse_date(v)
-            if d is None:
-                raise InvalidArgument(f"not a date: {v!r}")
-            return d
+            return _parsed(v, temporal.parse_date, "date")
         if type(v) is FeelDateTime:
             return v.date
         if type(v) is FeelDate:
@@ -57,10 +62,7 @@ def _time(ctx: Any, *args: Any) -> Any:
     if len(args) == 1:
         v = args[0]
         if type(v) is str:
-            t = temporal.parse_time(v)
-            if t is None:
-                raise InvalidArgument(f"not a time: {v!r}")
-            return t
+            return _parsed(v, temporal.parse_time, "time")
         if type(v) is FeelDateTime:
             return v.time
         if type(v) is FeelTime:
@@ -86,10 +88,7 @@ def _date_and_time(ctx: Any, *args: Any) -> Any:
     if len(args) == 1:
         v = args[0]
         if type(v) is str:
-            dt = temporal.parse_datetime(v)
-            if dt is None:
-                raise InvalidArgument(f"not a date and time: {v!r}")
-            return dt
+            return _parsed(v, temporal.parse_datetime, "date and time")
         if type(v) is FeelDateTime:
             return v
         if type(v) is FeelDate:
